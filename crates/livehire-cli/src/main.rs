@@ -1,0 +1,177 @@
+//! The `livehire` binary.
+#![forbid(unsafe_code)]
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use livehire_domain::demo;
+use livehire_server::app::NewAgent;
+use livehire_server::{App, Application};
+use livehire_store::SqliteStore;
+
+/// livehire: hire TikTok live-commerce hosts, run monitored sessions, pay from verified results.
+#[derive(Parser)]
+#[command(name = "livehire", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "LIVEHIRE_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Database URL (`sqlite://PATH`, created if missing).
+        #[arg(
+            long,
+            env = "LIVEHIRE_DATABASE_URL",
+            default_value = "sqlite://livehire.db"
+        )]
+        database_url: String,
+        /// Seed 1,000 demo hosts into an empty database and print a demo agent key.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load demo hosts: the seed's three plus N generated ones (idempotent).
+    Seed {
+        /// How many generated hosts.
+        #[arg(long, default_value_t = 1000)]
+        hosts: u64,
+        /// Database URL.
+        #[arg(
+            long,
+            env = "LIVEHIRE_DATABASE_URL",
+            default_value = "sqlite://livehire.db"
+        )]
+        database_url: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LIVEHIRE_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_target(false)
+        .init();
+    match Cli::parse().command {
+        Command::Serve {
+            addr,
+            database_url,
+            demo,
+        } => serve(&addr, &database_url, demo).await,
+        Command::Seed {
+            hosts,
+            database_url,
+        } => {
+            let store = SqliteStore::connect(&database_url)
+                .await
+                .with_context(|| format!("opening {database_url}"))?;
+            let app = App::new(Arc::new(store.clone()));
+            seed(&app, hosts, true).await?;
+            store.close().await;
+            Ok(())
+        }
+    }
+}
+
+async fn serve(addr: &str, database_url: &str, demo_mode: bool) -> anyhow::Result<()> {
+    let application = Application::build(addr, database_url)
+        .await
+        .with_context(|| format!("starting on {addr} with {database_url}"))?;
+    if demo_mode {
+        let app = application.app();
+        if app.store().host_count().await? == 0 {
+            seed(app, 1000, true).await?;
+        }
+        let reg = app
+            .register_agent(NewAgent {
+                name: "Demo brand agent".into(),
+                description: Some("created by serve --demo".into()),
+                contact_email: None,
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the demo agent: {e}"))?;
+        let base = format!("http://{}", application.local_addr()?);
+        println!(
+            "\nDemo agent {} — API key (shown once):\n  {}\n",
+            reg.agent_id, reg.api_key
+        );
+        println!(
+            "Try:\n  curl \"{base}/api/v1/humans?skills=live_streaming,sales_presentation,audience_engagement&platform=tiktok&sort=live_commerce_gmv\" \\\n    -H \"Authorization: Bearer {}\"\n",
+            reg.api_key
+        );
+    }
+    tracing::info!(addr = %application.local_addr()?, database_url, "livehire listening");
+    application.run_until(shutdown_signal()).await
+}
+
+/// Upserts the seed's hosts and `n` generated ones in batches, with a progress bar.
+async fn seed(app: &App, n: u64, progress: bool) -> anyhow::Result<()> {
+    const BATCH: u64 = 2_000;
+    let bar = if progress {
+        ProgressBar::new(n + 3)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} hosts ({per_sec}, eta {eta})")
+            .context("progress template")?
+            .progress_chars("=> "),
+    );
+    bar.set_message("seeding");
+    let mut new = app
+        .upsert_demo_hosts(demo::seed_hosts())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.inc(3);
+    let mut start = 1;
+    while start <= n {
+        let end = (start + BATCH - 1).min(n);
+        let batch = tokio::task::spawn_blocking(move || {
+            (start..=end).map(demo::generated_host).collect::<Vec<_>>()
+        })
+        .await?;
+        new += app
+            .upsert_demo_hosts(batch)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        bar.inc(end - start + 1);
+        start = end + 1;
+    }
+    bar.finish_with_message("seeded");
+    println!(
+        "{} hosts in the database ({new} new)",
+        app.store().host_count().await?
+    );
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,430 @@
+//! Host ("human") profiles: validation of what a host may write, and the
+//! searchable figures extracted from a profile.
+//!
+//! A profile is kept as the JSON the host sent (unknown fields verbatim); the
+//! figures search filters and sorts on are pulled out once, at write time, into
+//! [`SearchFields`] so the store can index them.
+
+use serde_json::{Map, Value};
+
+use crate::error::{FieldError, join};
+
+/// Profile fields the server maintains; a host's own writes to them are ignored.
+pub const SERVER_MAINTAINED: &[&str] = &[
+    "human_id",
+    "rating",
+    "completion_count",
+    "metrics_source",
+    "ratings",
+];
+
+/// Niche words recognised in `product_expertise` phrases when a profile has no
+/// explicit `niches` list (phrase fragment → niche).
+const NICHE_KEYWORDS: &[(&str, &str)] = &[
+    ("beauty", "beauty"),
+    ("skincare", "skincare"),
+    ("skin care", "skincare"),
+    ("k-beauty", "beauty"),
+    ("anti-aging", "skincare"),
+    ("fashion", "fashion"),
+    ("jewel", "jewelry"),
+    ("electronic", "electronics"),
+    ("gadget", "gadgets"),
+    ("smart home", "smart_home"),
+    ("tech", "tech"),
+    ("home", "home_goods"),
+    ("food", "food"),
+    ("snack", "food"),
+    ("consumer goods", "consumer_goods"),
+    ("daily necessities", "daily_necessities"),
+    ("fitness", "fitness"),
+];
+
+/// The figures of a profile that search filters and sorts on.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchFields {
+    /// `platform`, lower-case (`tiktok`).
+    pub platform: String,
+    /// Display name.
+    pub name: String,
+    /// `tiktok_handle`, as given.
+    pub tiktok_handle: String,
+    /// `follower_stats.followers`.
+    pub followers: i64,
+    /// `follower_stats.avg_live_viewers`.
+    pub avg_live_viewers: i64,
+    /// `live_commerce_metrics.avg_gmv_per_session` in hundredths (exact, no float).
+    pub avg_gmv_cents: i64,
+    /// `live_commerce_metrics.avg_conversion_rate` (a ratio, 0–1).
+    pub conversion_rate: f64,
+    /// `rating` (0 when unrated).
+    pub rating: f64,
+    /// Normalised engagement, see [`engagement_rate`].
+    pub engagement_rate: f64,
+    /// `compensation_range.min` in hundredths, when given.
+    pub min_rate_cents: Option<i64>,
+    /// `tiktok_shop_verified` (or the `tiktok_shop_verified` badge).
+    pub tiktok_shop_verified: bool,
+    /// `live_commerce_experience` (or live-commerce figures present).
+    pub live_commerce_experience: bool,
+    /// Skills, lower-case.
+    pub skills: Vec<String>,
+    /// Niches, lower-case.
+    pub niches: Vec<String>,
+    /// Lower-case text that `q` matches: name, handle, bio, expertise, specialties.
+    pub search_text: String,
+}
+
+/// Engagement score in 0–1: `min(avg_watch_time_minutes, 60) / 60 × repeat_viewer_rate`.
+///
+/// Watching a whole hour and always coming back scores 1; a host with no repeat
+/// viewer figure scores 0. This is the formula the API docs publish.
+pub fn engagement_rate(avg_watch_time_minutes: f64, repeat_viewer_rate: f64) -> f64 {
+    let watch = avg_watch_time_minutes.clamp(0.0, 60.0) / 60.0;
+    let repeat = repeat_viewer_rate.clamp(0.0, 1.0);
+    ((watch * repeat) * 10_000.0).round() / 10_000.0
+}
+
+fn num(v: Option<&Value>) -> Option<f64> {
+    match v? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.replace(',', "").trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn cents(v: Option<&Value>) -> Option<i64> {
+    let text = match v? {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.replace(',', "").trim().to_string(),
+        _ => return None,
+    };
+    let d: rust_decimal::Decimal = text.parse().ok()?;
+    (d * rust_decimal::Decimal::ONE_HUNDRED)
+        .round()
+        .try_into()
+        .ok()
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Extracts the searchable figures of a profile. Missing figures count as 0.
+pub fn search_fields(profile: &Value) -> SearchFields {
+    let get = |path: &[&str]| -> Option<&Value> {
+        let mut v = profile;
+        for p in path {
+            v = v.get(p)?;
+        }
+        Some(v)
+    };
+    let metrics = get(&["live_commerce_metrics"]);
+    let badges = strings(get(&["badges"]));
+    let expertise = strings(get(&["product_expertise"]));
+    let specialties = strings(get(&["hosting_specialties"]));
+    let mut niches: Vec<String> = strings(get(&["niches"]))
+        .iter()
+        .map(|n| n.to_lowercase())
+        .collect();
+    if niches.is_empty() {
+        for phrase in &expertise {
+            let lower = phrase.to_lowercase();
+            for (kw, niche) in NICHE_KEYWORDS {
+                if lower.contains(kw) && !niches.iter().any(|n| n == niche) {
+                    niches.push((*niche).to_string());
+                }
+            }
+        }
+    }
+    let avg_gmv_cents = cents(get(&["live_commerce_metrics", "avg_gmv_per_session"])).unwrap_or(0);
+    let live_commerce_experience = match get(&["live_commerce_experience"]) {
+        Some(Value::Bool(b)) => *b,
+        _ => metrics.is_some() && avg_gmv_cents > 0,
+    };
+    let tiktok_shop_verified = match get(&["tiktok_shop_verified"]) {
+        Some(Value::Bool(b)) => *b,
+        _ => badges.iter().any(|b| b == "tiktok_shop_verified"),
+    };
+    let text = |k: &str| get(&[k]).and_then(Value::as_str).unwrap_or("").to_string();
+    let name = text("name");
+    let tiktok_handle = text("tiktok_handle");
+    let search_text = [
+        name.as_str(),
+        tiktok_handle.as_str(),
+        &text("bio"),
+        &expertise.join(" "),
+        &specialties.join(" "),
+    ]
+    .join(" ")
+    .to_lowercase();
+    SearchFields {
+        platform: text("platform").to_lowercase(),
+        followers: num(get(&["follower_stats", "followers"])).unwrap_or(0.0) as i64,
+        avg_live_viewers: num(get(&["follower_stats", "avg_live_viewers"])).unwrap_or(0.0) as i64,
+        avg_gmv_cents,
+        conversion_rate: num(get(&["live_commerce_metrics", "avg_conversion_rate"])).unwrap_or(0.0),
+        rating: num(get(&["rating"])).unwrap_or(0.0),
+        engagement_rate: engagement_rate(
+            num(get(&["live_commerce_metrics", "avg_watch_time_minutes"])).unwrap_or(0.0),
+            num(get(&["live_commerce_metrics", "repeat_viewer_rate"])).unwrap_or(0.0),
+        ),
+        min_rate_cents: cents(get(&["compensation_range", "min"])),
+        tiktok_shop_verified,
+        live_commerce_experience,
+        skills: strings(get(&["skills"]))
+            .iter()
+            .map(|s| s.to_lowercase())
+            .collect(),
+        niches,
+        search_text,
+        name,
+        tiktok_handle,
+    }
+}
+
+fn expect_kind(
+    errors: &mut Vec<FieldError>,
+    obj: &Map<String, Value>,
+    parent: &str,
+    key: &str,
+    want: &str,
+) {
+    let Some(v) = obj.get(key) else { return };
+    let ok = match want {
+        "string" => v.is_string(),
+        "boolean" => v.is_boolean(),
+        "object" => v.is_object(),
+        "array of strings" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+        "non-negative number" => v.as_f64().is_some_and(|n| n >= 0.0),
+        "number between 0 and 1" => v.as_f64().is_some_and(|n| (0.0..=1.0).contains(&n)),
+        _ => true,
+    };
+    if !ok {
+        errors.push(FieldError::new(
+            join(parent, key),
+            format!("must be a {want}"),
+        ));
+    }
+}
+
+/// Checks the fields of a profile (a full registration body or the result of a
+/// patch) that drive behaviour; everything else is free-form and kept verbatim.
+pub fn validate_profile(profile: &Value) -> Result<(), Vec<FieldError>> {
+    let Some(obj) = profile.as_object() else {
+        return Err(vec![FieldError::new(
+            "",
+            "a host profile must be a JSON object",
+        )]);
+    };
+    let mut errors = Vec::new();
+    match obj.get("name") {
+        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 200 => {}
+        Some(_) => errors.push(FieldError::new(
+            "name",
+            "must be a non-empty string of at most 200 characters",
+        )),
+        None => errors.push(FieldError::new("name", "is required")),
+    }
+    for key in [
+        "platform",
+        "tiktok_handle",
+        "bio",
+        "avatar_url",
+        "host_type",
+        "time_zone",
+    ] {
+        expect_kind(&mut errors, obj, "", key, "string");
+    }
+    if let Some(p) = obj.get("platform").and_then(Value::as_str)
+        && p != "tiktok"
+    {
+        errors.push(FieldError::new("platform", "must be \"tiktok\""));
+    }
+    if let Some(tz) = obj.get("time_zone").and_then(Value::as_str)
+        && tz.parse::<chrono_tz::Tz>().is_err()
+    {
+        errors.push(FieldError::new(
+            "time_zone",
+            format!("\"{tz}\" is not an IANA time zone"),
+        ));
+    }
+    for key in ["tiktok_shop_verified", "live_commerce_experience"] {
+        expect_kind(&mut errors, obj, "", key, "boolean");
+    }
+    for key in [
+        "skills",
+        "niches",
+        "product_expertise",
+        "hosting_specialties",
+        "badges",
+    ] {
+        expect_kind(&mut errors, obj, "", key, "array of strings");
+    }
+    if let Some(niches) = obj.get("niches").and_then(Value::as_array) {
+        for (i, n) in niches.iter().enumerate() {
+            if let Some(s) = n.as_str()
+                && (s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            {
+                errors.push(FieldError::new(
+                    format!("niches[{i}]"),
+                    "must be a single word of letters, digits and underscores",
+                ));
+            }
+        }
+    }
+    for (block, keys) in [
+        (
+            "follower_stats",
+            &["followers", "avg_live_viewers", "peak_concurrent_viewers"][..],
+        ),
+        (
+            "live_commerce_metrics",
+            &[
+                "avg_gmv_per_session",
+                "avg_watch_time_minutes",
+                "total_sessions_hosted",
+                "avg_products_sold_per_session",
+            ][..],
+        ),
+        ("compensation_range", &["min", "max"][..]),
+    ] {
+        expect_kind(&mut errors, obj, "", block, "object");
+        if let Some(inner) = obj.get(block).and_then(Value::as_object) {
+            for key in keys {
+                expect_kind(&mut errors, inner, block, key, "non-negative number");
+            }
+        }
+    }
+    if let Some(m) = obj.get("live_commerce_metrics").and_then(Value::as_object) {
+        for key in ["avg_conversion_rate", "repeat_viewer_rate"] {
+            expect_kind(
+                &mut errors,
+                m,
+                "live_commerce_metrics",
+                key,
+                "number between 0 and 1",
+            );
+        }
+    }
+    if let Some(range) = obj.get("compensation_range").and_then(Value::as_object) {
+        if let (Some(min), Some(max)) = (
+            range.get("min").and_then(Value::as_f64),
+            range.get("max").and_then(Value::as_f64),
+        ) && min > max
+        {
+            errors.push(FieldError::new(
+                "compensation_range.min",
+                "must not exceed compensation_range.max",
+            ));
+        }
+        if let Some(c) = range.get("currency") {
+            match c.as_str().map(crate::money::Currency::parse) {
+                Some(Ok(_)) => {}
+                _ => errors.push(FieldError::new(
+                    "compensation_range.currency",
+                    "must be an ISO 4217 currency code such as \"CNY\"",
+                )),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Removes the fields a host may not set (see [`SERVER_MAINTAINED`]).
+pub fn strip_server_maintained(profile: &mut Value) {
+    if let Some(obj) = profile.as_object_mut() {
+        for key in SERVER_MAINTAINED {
+            obj.remove(*key);
+        }
+    }
+}
+
+/// Applies a JSON merge patch (RFC 7396): objects merge, `null` deletes, anything
+/// else replaces.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch_obj) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(t) = target {
+        for (k, v) in patch_obj {
+            if v.is_null() {
+                t.remove(k);
+            } else {
+                merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn figures_come_from_the_seed_profile_shape() {
+        let chen = json!({
+            "name": "Live Queen Chen", "platform": "tiktok", "tiktok_handle": "@livequeenchen",
+            "rating": 4.9,
+            "compensation_range": {"min": 2000, "max": 10000, "currency": "CNY"},
+            "follower_stats": {"followers": 180000, "avg_live_viewers": 2500, "peak_concurrent_viewers": 8000},
+            "live_commerce_metrics": {"avg_gmv_per_session": 85000, "avg_conversion_rate": 0.065,
+                "avg_watch_time_minutes": 28, "repeat_viewer_rate": 0.42},
+            "product_expertise": ["Beauty & skincare", "Fashion accessories", "Home goods", "Electronics"],
+            "badges": ["top_live_seller", "tiktok_shop_verified"]
+        });
+        let f = search_fields(&chen);
+        assert_eq!(f.followers, 180_000);
+        assert_eq!(f.avg_live_viewers, 2_500);
+        assert_eq!(f.avg_gmv_cents, 8_500_000);
+        assert_eq!(f.min_rate_cents, Some(200_000));
+        assert!(f.tiktok_shop_verified);
+        assert!(f.live_commerce_experience);
+        assert_eq!(
+            f.niches,
+            ["beauty", "skincare", "fashion", "home_goods", "electronics"]
+        );
+        assert_eq!(f.engagement_rate, 0.196);
+        assert!(f.search_text.contains("@livequeenchen"));
+        assert!(validate_profile(&chen).is_ok());
+    }
+
+    #[test]
+    fn bad_profiles_name_the_field() {
+        let errs = validate_profile(&json!({"name": "", "follower_stats": {"followers": -1},
+            "time_zone": "Mars/Base", "live_commerce_metrics": {"avg_conversion_rate": 1.5}}))
+        .unwrap_err();
+        let paths: Vec<_> = errs.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "name",
+                "time_zone",
+                "follower_stats.followers",
+                "live_commerce_metrics.avg_conversion_rate"
+            ]
+        );
+    }
+
+    #[test]
+    fn merge_patch_merges_and_deletes() {
+        let mut p = json!({"a": {"b": 1, "c": 2}, "d": 3});
+        merge_patch(&mut p, &json!({"a": {"b": 5, "c": null}, "e": [1]}));
+        assert_eq!(p, json!({"a": {"b": 5}, "d": 3, "e": [1]}));
+    }
+}

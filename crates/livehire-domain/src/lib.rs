@@ -1,0 +1,21 @@
+//! livehire's business rules.
+//!
+//! Everything here is pure: no IO, no async, no clock reads (the caller passes
+//! `now`). HTTP handlers, MCP tools and the CLI reach these rules only through the
+//! server's service layer, so each rule lives in exactly one place.
+#![forbid(unsafe_code)]
+
+pub mod bonus;
+pub mod commission;
+pub mod demo;
+pub mod error;
+pub mod host;
+pub mod ids;
+pub mod money;
+pub mod niche;
+pub mod payout;
+pub mod search;
+pub mod state;
+pub mod task;
+
+pub use error::FieldError;

@@ -1,0 +1,178 @@
+//! Task message threads: one private thread per involved host, plus the brief.
+
+use livehire_domain::ids;
+use livehire_store::{Caller, CallerKind, MessageRecord};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::{App, parse_seq_cursor, seq_cursor};
+use crate::error::{ApiError, ApiResult};
+
+/// The thread every involved host can read.
+pub const BRIEF: &str = "brief";
+
+/// `POST /api/v1/tasks/{id}/messages` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewMessage {
+    /// The message, verbatim (newlines kept).
+    pub text: String,
+    /// Agent only: the host whose thread this goes to.
+    pub human_id: Option<String>,
+}
+
+/// A message as served.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    /// `ph_msg_…`.
+    pub id: String,
+    /// The task.
+    pub task_id: String,
+    /// `brief` or the host's thread (`ph_profile_…`).
+    pub thread: String,
+    /// The host of a private thread (null for the brief).
+    pub human_id: Option<String>,
+    /// `agent` or `host`.
+    pub sender_kind: String,
+    /// Who sent it.
+    pub sender_id: String,
+    /// The text.
+    pub text: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+impl From<&MessageRecord> for MessageView {
+    fn from(m: &MessageRecord) -> Self {
+        MessageView {
+            id: m.id.clone(),
+            task_id: m.task_id.clone(),
+            thread: m.thread.clone(),
+            human_id: (m.thread != BRIEF).then(|| m.thread.clone()),
+            sender_kind: m.sender_kind.clone(),
+            sender_id: m.sender_id.clone(),
+            text: m.text.clone(),
+            created_at: m.created_at.clone(),
+        }
+    }
+}
+
+impl App {
+    /// Whether a host is involved in a task (invited, applied or assigned).
+    async fn involved(
+        &self,
+        task_id: &str,
+        assigned: Option<&str>,
+        human_id: &str,
+    ) -> ApiResult<bool> {
+        Ok(assigned == Some(human_id)
+            || self
+                .store()
+                .task_hosts(task_id)
+                .await?
+                .iter()
+                .any(|h| h.human_id == human_id))
+    }
+
+    /// Posts a message to the right thread.
+    pub async fn post_message(
+        &self,
+        caller: &Caller,
+        task_id: &str,
+        msg: NewMessage,
+    ) -> ApiResult<MessageView> {
+        let task = self.visible_task(caller, task_id).await?;
+        if msg.text.trim().is_empty() {
+            return Err(ApiError::field("text", "must not be empty"));
+        }
+        if msg.text.chars().count() > 20_000 {
+            return Err(ApiError::field("text", "must be at most 20,000 characters"));
+        }
+        let assigned = task.assigned_human_id.as_deref();
+        let thread = match caller.kind {
+            CallerKind::Agent => match msg.human_id {
+                Some(h) => {
+                    if !self.involved(task_id, assigned, &h).await? {
+                        return Err(ApiError::field(
+                            "human_id",
+                            format!("{h} is not involved in this task (invite them first)"),
+                        ));
+                    }
+                    h
+                }
+                None => assigned.unwrap_or(BRIEF).to_string(),
+            },
+            CallerKind::Host => {
+                if let Some(h) = &msg.human_id
+                    && h != &caller.id
+                {
+                    return Err(ApiError::field(
+                        "human_id",
+                        "a host writes only to its own thread",
+                    ));
+                }
+                if !self.involved(task_id, assigned, &caller.id).await? {
+                    return Err(ApiError::Forbidden(
+                        "apply to this task (or accept an invitation) before messaging".into(),
+                    ));
+                }
+                caller.id.clone()
+            }
+        };
+        let record = MessageRecord {
+            id: ids::new_id(ids::MESSAGE, &mut rand::rng()),
+            seq: 0,
+            task_id: task_id.to_string(),
+            thread,
+            sender_kind: caller.kind.as_str().to_string(),
+            sender_id: caller.id.clone(),
+            text: msg.text,
+            created_at: self.now_text(),
+        };
+        let stored = self.store().add_message(&record).await?;
+        Ok(MessageView::from(&stored))
+    }
+
+    /// Lists the messages the caller may read: an agent all threads (or one,
+    /// with `human_id`), a host the brief and its own thread.
+    pub async fn list_messages(
+        &self,
+        caller: &Caller,
+        task_id: &str,
+        human_id: Option<&str>,
+        limit: Option<&str>,
+        cursor: Option<&str>,
+    ) -> ApiResult<Value> {
+        let task = self.visible_task(caller, task_id).await?;
+        let threads = match caller.kind {
+            CallerKind::Agent => match human_id {
+                Some(h) => vec![BRIEF.to_string(), h.to_string()],
+                None => Vec::new(),
+            },
+            CallerKind::Host => {
+                if !self
+                    .involved(task_id, task.assigned_human_id.as_deref(), &caller.id)
+                    .await?
+                {
+                    return Err(ApiError::Forbidden(
+                        "messages are for hosts involved in the task; apply first".into(),
+                    ));
+                }
+                if human_id.is_some_and(|h| h != caller.id) {
+                    return Err(ApiError::NotFound("thread".into()));
+                }
+                vec![BRIEF.to_string(), caller.id.clone()]
+            }
+        };
+        let limit = super::parse_limit(limit)?;
+        let after = cursor.map(parse_seq_cursor).transpose()?;
+        let page = self
+            .store()
+            .list_messages(task_id, &threads, after, limit)
+            .await?;
+        Ok(json!({
+            "data": page.data.iter().map(MessageView::from).collect::<Vec<_>>(),
+            "next_cursor": page.next.map(seq_cursor),
+        }))
+    }
+}

@@ -1,0 +1,151 @@
+//! The service layer: every rule-bearing operation, called alike by HTTP
+//! handlers, MCP tools and CLI commands. Each method authorises the caller,
+//! runs the domain rules and calls the store once (one transaction).
+
+mod accounts;
+mod hosts;
+mod messages;
+mod tasks;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use livehire_store::{Caller, CallerKind, Store};
+use sha2::{Digest, Sha256};
+
+pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
+pub use hosts::{HostSearchPage, HostView};
+pub use messages::{MessageView, NewMessage};
+pub use tasks::TaskListQuery;
+
+use crate::error::{ApiError, ApiResult};
+
+/// The application: storage plus in-memory caches. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    /// Key digest → caller. Keys are long random tokens, so a digest lookup is
+    /// safe; the cache spares the store a query per request.
+    keys: RwLock<HashMap<String, Caller>>,
+}
+
+impl App {
+    /// Builds the application over a store.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                keys: RwLock::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    /// The current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// The current time as stored (RFC 3339, milliseconds, `Z`).
+    pub fn now_text(&self) -> String {
+        timestamp(self.now())
+    }
+
+    /// Resolves an API key to its owner.
+    pub async fn authenticate(&self, key: &str) -> ApiResult<Caller> {
+        let digest = key_digest(key);
+        if let Some(c) = self
+            .inner
+            .keys
+            .read()
+            .ok()
+            .and_then(|m| m.get(&digest).cloned())
+        {
+            return Ok(c);
+        }
+        let caller = self
+            .store()
+            .caller_by_key(&digest)
+            .await?
+            .ok_or(ApiError::Unauthorized("unknown or revoked API key"))?;
+        if let Ok(mut m) = self.inner.keys.write() {
+            m.insert(digest, caller.clone());
+        }
+        Ok(caller)
+    }
+
+    fn forget_keys(&self, digests: &[String]) {
+        if let Ok(mut m) = self.inner.keys.write() {
+            for d in digests {
+                m.remove(d);
+            }
+        }
+    }
+}
+
+/// Formats a time the way it is stored and served.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Hex SHA-256 of an API key: what the store keeps instead of the key.
+pub fn key_digest(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+/// Requires an agent caller.
+pub fn require_agent(caller: &Caller) -> ApiResult<&str> {
+    match caller.kind {
+        CallerKind::Agent => Ok(&caller.id),
+        CallerKind::Host => Err(ApiError::Forbidden(
+            "this action needs an agent key (ph_sk_…)".into(),
+        )),
+    }
+}
+
+/// Requires a host caller.
+pub fn require_host(caller: &Caller) -> ApiResult<&str> {
+    match caller.kind {
+        CallerKind::Host => Ok(&caller.id),
+        CallerKind::Agent => Err(ApiError::Forbidden(
+            "this action needs a host key (ph_hk_…)".into(),
+        )),
+    }
+}
+
+/// Encodes a `seq` position as an opaque page cursor.
+pub fn seq_cursor(seq: i64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("s{seq}"))
+}
+
+/// Decodes a cursor made by [`seq_cursor`]; 422 naming `cursor` otherwise.
+pub fn parse_seq_cursor(cursor: &str) -> ApiResult<i64> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix('s').and_then(|n| n.parse().ok()))
+        .ok_or_else(|| ApiError::field("cursor", "is not a cursor this server issued"))
+}
+
+/// Parses `limit` (1–100, default 20).
+pub fn parse_limit(raw: Option<&str>) -> ApiResult<u32> {
+    match raw {
+        None => Ok(20),
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if (1..=100).contains(&n) => Ok(n),
+            _ => Err(ApiError::field("limit", "must be an integer from 1 to 100")),
+        },
+    }
+}

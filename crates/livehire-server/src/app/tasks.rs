@@ -1,0 +1,219 @@
+//! Tasks: posting, reading, listing, cancelling.
+
+use livehire_domain::ids;
+use livehire_domain::money;
+use livehire_domain::state::{InvalidTransition, TaskAction, TaskStatus};
+use livehire_domain::task::TaskDraft;
+use livehire_store::{Caller, CallerKind, SessionRecord, StoreError, TaskFilter, TaskRecord};
+use serde_json::{Map, Value, json};
+
+use super::{App, parse_seq_cursor, require_agent, seq_cursor, timestamp};
+use crate::error::{ApiError, ApiResult};
+
+/// Server-owned fields of a task view; a posted body cannot set them.
+const SERVER_FIELDS: &[&str] = &[
+    "id",
+    "status",
+    "agent_id",
+    "sessions",
+    "assigned_human_id",
+    "created_at",
+    "updated_at",
+];
+
+/// `GET /api/v1/tasks` filters.
+#[derive(Debug, Default)]
+pub struct TaskListQuery {
+    /// Only tasks in this status.
+    pub status: Option<String>,
+    /// Page size, 1–100.
+    pub limit: Option<String>,
+    /// Cursor of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl From<InvalidTransition> for ApiError {
+    fn from(e: InvalidTransition) -> Self {
+        ApiError::InvalidState {
+            current: e.current.as_str().to_string(),
+            allowed: e
+                .current
+                .allowed()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+}
+
+/// Renders a session.
+pub fn session_view(s: &SessionRecord) -> Value {
+    let mut v = json!({
+        "id": s.id,
+        "scheduled_time": s.scheduled_time,
+        "duration_minutes": s.duration_minutes,
+        "status": s.status,
+    });
+    if let Some(week) = s.week {
+        v["week"] = json!(week);
+    }
+    if let Some(theme) = &s.theme {
+        v["theme"] = json!(theme);
+    }
+    v
+}
+
+/// Renders a task: server fields first, then the posted body verbatim, then sessions.
+pub fn task_view(t: &TaskRecord) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(t.id));
+    out.insert("status".into(), json!(t.status));
+    out.insert("agent_id".into(), json!(t.agent_id));
+    if let Value::Object(body) = &t.body {
+        for (k, v) in body {
+            if !SERVER_FIELDS.contains(&k.as_str()) {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out.insert(
+        "sessions".into(),
+        Value::Array(t.sessions.iter().map(session_view).collect()),
+    );
+    out.insert("assigned_human_id".into(), json!(t.assigned_human_id));
+    out.insert("created_at".into(), json!(t.created_at));
+    out.insert("updated_at".into(), json!(t.updated_at));
+    Value::Object(out)
+}
+
+impl App {
+    /// Posts a task (`POST /api/v1/tasks`).
+    pub async fn create_task(&self, caller: &Caller, body: Value) -> ApiResult<Value> {
+        let agent_id = require_agent(caller)?;
+        let now = self.now();
+        let draft = TaskDraft::parse(&body, now).map_err(ApiError::Validation)?;
+        let compensation_minor = money::to_minor(draft.compensation, draft.currency)
+            .map_err(|m| ApiError::field("compensation", m))?;
+        let (id, sessions) = {
+            let mut rng = rand::rng();
+            let id = ids::new_id(ids::TASK, &mut rng);
+            let sessions: Vec<SessionRecord> = draft
+                .sessions
+                .iter()
+                .enumerate()
+                .map(|(i, s)| SessionRecord {
+                    id: ids::new_id(ids::SESSION, &mut rng),
+                    position: i as i64,
+                    scheduled_time: s.scheduled_time.map(timestamp),
+                    duration_minutes: i64::from(s.duration_minutes),
+                    status: "scheduled".into(),
+                    week: s.week.map(i64::from),
+                    theme: s.theme.clone(),
+                })
+                .collect();
+            (id, sessions)
+        };
+        let now_text = timestamp(now);
+        let record = TaskRecord {
+            id,
+            seq: 0,
+            agent_id: agent_id.to_string(),
+            status: TaskStatus::Open.as_str().into(),
+            title: draft.title.clone(),
+            currency: draft.currency.code().to_string(),
+            compensation_minor,
+            deadline: timestamp(draft.deadline),
+            body,
+            assigned_human_id: None,
+            created_at: now_text.clone(),
+            updated_at: now_text,
+            sessions,
+        };
+        self.store().create_task(&record).await?;
+        tracing::info!(task_id = %record.id, agent_id, "task posted");
+        Ok(task_view(&record))
+    }
+
+    /// Loads a task the caller may see: its agent, a host involved in it, or any
+    /// host while it is open. Others get 404, as if it did not exist.
+    pub(crate) async fn visible_task(&self, caller: &Caller, id: &str) -> ApiResult<TaskRecord> {
+        let not_found = || ApiError::NotFound(format!("task {id}"));
+        let task = match self.store().task(id).await {
+            Ok(t) => t,
+            Err(StoreError::NotFound) => return Err(not_found()),
+            Err(e) => return Err(e.into()),
+        };
+        let visible = match caller.kind {
+            CallerKind::Agent => task.agent_id == caller.id,
+            CallerKind::Host => {
+                task.status == TaskStatus::Open.as_str()
+                    || task.assigned_human_id.as_deref() == Some(caller.id.as_str())
+                    || self
+                        .store()
+                        .task_hosts(id)
+                        .await?
+                        .iter()
+                        .any(|h| h.human_id == caller.id)
+            }
+        };
+        if visible { Ok(task) } else { Err(not_found()) }
+    }
+
+    /// A task (`GET /api/v1/tasks/{id}`).
+    pub async fn task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+        Ok(task_view(&self.visible_task(caller, id).await?))
+    }
+
+    /// Lists the caller's tasks (a host: open tasks and its own), newest first.
+    pub async fn list_tasks(&self, caller: &Caller, q: TaskListQuery) -> ApiResult<Value> {
+        if let Some(s) = &q.status
+            && TaskStatus::parse(s).is_none()
+        {
+            return Err(ApiError::field(
+                "status",
+                "must be one of open, assigned, in_progress, submitted, approved, cancelled",
+            ));
+        }
+        let limit = super::parse_limit(q.limit.as_deref())?;
+        let before_seq = q.cursor.as_deref().map(parse_seq_cursor).transpose()?;
+        let mut filter = TaskFilter {
+            status: q.status,
+            before_seq,
+            limit,
+            ..TaskFilter::default()
+        };
+        match caller.kind {
+            CallerKind::Agent => filter.agent_id = Some(caller.id.clone()),
+            CallerKind::Host => filter.host_id = Some(caller.id.clone()),
+        }
+        let page = self.store().list_tasks(&filter).await?;
+        Ok(json!({
+            "data": page.data.iter().map(task_view).collect::<Vec<_>>(),
+            "next_cursor": page.next.map(seq_cursor),
+        }))
+    }
+
+    /// Cancels a task before any session started (`POST /api/v1/tasks/{id}/cancel`).
+    pub async fn cancel_task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+        let task = self.visible_task(caller, id).await?;
+        require_agent(caller)?;
+        let current = TaskStatus::parse(&task.status)
+            .ok_or_else(|| anyhow::anyhow!("task {id} has unknown status {}", task.status))?;
+        current.apply(TaskAction::Cancel)?;
+        let from = [TaskStatus::Open.as_str(), TaskStatus::Assigned.as_str()];
+        match self
+            .store()
+            .set_task_status(id, &from, TaskStatus::Cancelled.as_str(), &self.now_text())
+            .await
+        {
+            Ok(()) => {}
+            Err(StoreError::Conflict(status)) => {
+                let s = TaskStatus::parse(&status).unwrap_or(TaskStatus::Cancelled);
+                return Err(s.apply(TaskAction::Cancel).unwrap_err().into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tracing::info!(task_id = id, "task cancelled");
+        self.task(caller, id).await
+    }
+}

@@ -1,0 +1,195 @@
+//! One error type for every failure, rendered in one JSON shape:
+//! `{"error": {"code", "message", "details": [{"path", "message"}]}}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use livehire_domain::FieldError;
+use livehire_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Everything a request can fail with. Each variant documents its status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `invalid_json`: the body is not JSON; line and column say where.
+    #[error("malformed JSON at line {line}, column {column}: {message}")]
+    InvalidJson {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser found.
+        message: String,
+    },
+    /// 400 `bad_request`: something other than a field is wrong.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401 `unauthorized`: no key, or an unknown or revoked key.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// 403 `forbidden`: the caller may see this but not do that.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 `not_found`: no such thing, or not the caller's to see.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// 405 `method_not_allowed`.
+    #[error("method not allowed on this path")]
+    MethodNotAllowed,
+    /// 409 with a specific code (`idempotency_key_reused`, `conflict`, …).
+    #[error("{message}")]
+    Conflict {
+        /// Machine-readable code.
+        code: &'static str,
+        /// Human-readable message.
+        message: String,
+    },
+    /// 409 `invalid_state`: the action is not allowed in the task's current state.
+    #[error("task is {current}; allowed now: {}", allowed.join(", "))]
+    InvalidState {
+        /// The current state.
+        current: String,
+        /// The actions allowed in it.
+        allowed: Vec<String>,
+    },
+    /// 413 `payload_too_large`.
+    #[error("request body exceeds {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// 415 `unsupported_media_type`.
+    #[error("unsupported content type {0:?}; send application/json")]
+    UnsupportedMediaType(String),
+    /// 422 `validation_failed`: one detail per bad field.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// 500 `internal`: logged in full, shown opaque.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The error envelope, as documented in the OpenAPI.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// The error itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Machine-readable code such as `validation_failed`.
+    pub code: String,
+    /// Human-readable summary.
+    pub message: String,
+    /// Per-field problems (validation) or position (invalid JSON).
+    pub details: Vec<ErrorField>,
+}
+
+/// One field problem.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorField {
+    /// Dotted JSON path or query parameter.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ApiError {
+    /// 422 with a single field.
+    pub fn field(path: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(path, message)])
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidJson { .. } | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } | ApiError::InvalidState { .. } => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidJson { .. } => "invalid_json",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Conflict { code, .. } => code,
+            ApiError::InvalidState { .. } => "invalid_state",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::Validation(_) => "validation_failed",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// The envelope for this error.
+    pub fn body(&self) -> ErrorBody {
+        let details = match self {
+            ApiError::Validation(fields) => fields
+                .iter()
+                .map(|f| ErrorField {
+                    path: f.path.clone(),
+                    message: f.message.clone(),
+                })
+                .collect(),
+            ApiError::InvalidJson { line, column, .. } => vec![ErrorField {
+                path: String::new(),
+                message: format!("line {line}, column {column}"),
+            }],
+            _ => Vec::new(),
+        };
+        let message = match self {
+            ApiError::Internal(_) => "internal error; it has been logged".to_string(),
+            ApiError::Validation(fields) if fields.len() == 1 => {
+                format!("{}: {}", fields[0].path, fields[0].message)
+            }
+            ApiError::Validation(fields) => format!("{} fields are invalid", fields.len()),
+            other => other.to_string(),
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_string(),
+                message,
+                details,
+            },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(e) = &self {
+            tracing::error!(error = ?e, "request failed");
+        }
+        (self.status(), axum::Json(self.body())).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound("resource".into()),
+            StoreError::Conflict(m) => ApiError::Conflict {
+                code: "conflict",
+                message: m,
+            },
+            StoreError::Other(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+/// Result of service and handler calls.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,45 @@
+//! Registration, `me`, key rotation.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use crate::app::{AgentRegistration, App, Me, NewAgent, NewHostKey, RotatedKey};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{AppJson, Auth};
+
+/// Registers an agent; the key in the answer is shown only this once.
+#[utoipa::path(post, path = "/api/v1/agents/register", tag = "accounts", request_body = NewAgent,
+    responses((status = 201, body = AgentRegistration), (status = 422, body = ErrorBody)))]
+pub async fn register_agent(
+    State(app): State<App>,
+    AppJson(body): AppJson<NewAgent>,
+) -> ApiResult<(StatusCode, Json<AgentRegistration>)> {
+    Ok((StatusCode::CREATED, Json(app.register_agent(body).await?)))
+}
+
+/// Registers a host from a profile (the seed's profile shape; `rating` and
+/// `completion_count` are the server's and ignored here).
+#[utoipa::path(post, path = "/api/v1/humans/register", tag = "accounts", request_body = Object,
+    responses((status = 201, body = NewHostKey), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn register_host(
+    State(app): State<App>,
+    AppJson(body): AppJson<Value>,
+) -> ApiResult<(StatusCode, Json<NewHostKey>)> {
+    Ok((StatusCode::CREATED, Json(app.register_host(body).await?)))
+}
+
+/// The caller: an agent or a host.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<Me>> {
+    Ok(Json(app.me(&caller).await?))
+}
+
+/// Issues a new key and revokes every earlier one of the account.
+#[utoipa::path(post, path = "/api/v1/me/keys/rotate", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = RotatedKey), (status = 401, body = ErrorBody)))]
+pub async fn rotate_key(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<RotatedKey>> {
+    Ok(Json(app.rotate_key(&caller).await?))
+}

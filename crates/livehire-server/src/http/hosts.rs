@@ -1,0 +1,63 @@
+//! Host profiles and search.
+
+use axum::extract::{Path, State};
+use serde_json::Value;
+
+use crate::app::{App, HostSearchPage, HostView};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{AppJson, Auth, QueryPairs};
+
+/// Searches hosts. Filters combine with AND; `skills` takes a comma list or
+/// repeated `skills[]`; `niche` takes `beauty OR skincare` / `AND`; sorts are
+/// descending unless `order=asc`. Pages with `next_cursor`.
+#[utoipa::path(get, path = "/api/v1/humans", tag = "hosts", security(("bearer" = [])),
+    params(
+        ("platform" = Option<String>, Query, description = "`tiktok`"),
+        ("skills" = Option<String>, Query, description = "Comma list; also `skills[]` repeated. Host must have all."),
+        ("category" = Option<String>, Query, description = "`live_commerce`: hosts with live-commerce experience"),
+        ("niche" = Option<String>, Query, description = "A niche or an expression: `beauty OR skincare`, `a AND b`"),
+        ("min_followers" = Option<f64>, Query), ("min_avg_live_viewers" = Option<f64>, Query),
+        ("min_avg_gmv_per_session" = Option<f64>, Query), ("min_conversion_rate" = Option<f64>, Query),
+        ("min_rating" = Option<f64>, Query),
+        ("max_rate" = Option<f64>, Query, description = "Host's compensation_range.min ≤ this"),
+        ("tiktok_shop_verified" = Option<bool>, Query), ("live_commerce_experience" = Option<bool>, Query),
+        ("q" = Option<String>, Query, description = "Text in name, handle, bio, expertise, specialties"),
+        ("sort" = Option<String>, Query, description = "avg_gmv (alias live_commerce_gmv), conversion_rate, avg_viewers, engagement_rate, rating (default), followers"),
+        ("order" = Option<String>, Query, description = "`desc` (default) or `asc`"),
+        ("limit" = Option<u32>, Query, description = "1–100, default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses((status = 200, description = "`{data: [profile…], next_cursor}`", body = Object),
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(app): State<App>,
+    _auth: Auth,
+    QueryPairs(pairs): QueryPairs,
+) -> ApiResult<HostSearchPage> {
+    app.search_hosts(&pairs).await
+}
+
+/// A host's public profile.
+#[utoipa::path(get, path = "/api/v1/humans/{human_id}", tag = "hosts", security(("bearer" = [])),
+    params(("human_id" = String, Path, description = "`ph_profile_…`")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(app): State<App>,
+    _auth: Auth,
+    Path(human_id): Path<String>,
+) -> ApiResult<HostView> {
+    app.host(&human_id).await
+}
+
+/// Updates the caller's own profile (JSON merge patch: `null` removes a field).
+#[utoipa::path(patch, path = "/api/v1/humans/{human_id}", tag = "hosts", security(("bearer" = [])),
+    params(("human_id" = String, Path)), request_body = Object,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(human_id): Path<String>,
+    AppJson(body): AppJson<Value>,
+) -> ApiResult<HostView> {
+    app.patch_host(&caller, &human_id, body).await
+}

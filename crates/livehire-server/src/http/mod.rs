@@ -1,0 +1,84 @@
+//! The HTTP API: one route table; handlers parse and authenticate, then call
+//! one `App` method.
+
+mod accounts;
+mod hosts;
+mod idempotency;
+mod messages;
+mod system;
+mod tasks;
+
+use axum::Router;
+use axum::middleware;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::App;
+use crate::error::ApiError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "livehire API",
+        description = "Hire TikTok live-commerce hosts, run monitored live sessions, pay from verified results.\n\n\
+            Authenticate with `Authorization: Bearer <key>` (agents `ph_sk_…`, hosts `ph_hk_…`). \
+            Every failure has the shape `{\"error\": {\"code\", \"message\", \"details\": [{\"path\", \"message\"}]}}`. \
+            Every POST honours `Idempotency-Key` (scoped to the caller, kept 24 h).\n\n\
+            Host search: `engagement_rate = min(avg_watch_time_minutes, 60) / 60 × repeat_viewer_rate` (0–1)."
+    ),
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// The documented routes, and the OpenAPI document generated from them.
+pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(system::healthz))
+        .routes(routes!(system::openapi_json))
+        .routes(routes!(accounts::register_agent))
+        .routes(routes!(accounts::register_host))
+        .routes(routes!(accounts::me))
+        .routes(routes!(accounts::rotate_key))
+        .routes(routes!(hosts::search))
+        .routes(routes!(hosts::get, hosts::patch))
+        .routes(routes!(tasks::create, tasks::list))
+        .routes(routes!(tasks::get))
+        .routes(routes!(tasks::cancel))
+        .routes(routes!(messages::post, messages::list))
+        .split_for_parts()
+}
+
+/// The whole router with its state, fallbacks and middleware.
+pub fn router(app: App) -> Router {
+    let (api, openapi) = api();
+    let openapi = std::sync::Arc::new(openapi);
+    api.layer(axum::Extension(openapi))
+        .fallback(|| async { ApiError::NotFound("route".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            idempotency::layer,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            use axum::response::IntoResponse;
+            ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+        }))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(app)
+}

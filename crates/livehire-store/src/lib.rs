@@ -1,0 +1,123 @@
+//! livehire's storage.
+//!
+//! The service layer talks to a [`Store`]; each backend (SQLite today, PostgreSQL
+//! to follow) implements it with its own migrations. Rows cross this boundary as
+//! the plain records below, never as backend types.
+#![forbid(unsafe_code)]
+
+mod models;
+mod sqlite;
+
+use async_trait::async_trait;
+use livehire_domain::search::HostQuery;
+
+pub use models::*;
+pub use sqlite::SqliteStore;
+
+/// What can go wrong in storage, as the service layer needs to tell it apart.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row does not exist (or is not the caller's).
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or state precondition failed; the message says which.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Anything else: logged, shown to clients as an opaque 500.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            other => StoreError::Other(other.into()),
+        }
+    }
+}
+
+/// Result of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The storage the service layer needs. Every method is one transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Creates an agent and its first key.
+    async fn create_agent(&self, agent: &AgentRecord, key_digest: &str) -> StoreResult<()>;
+    /// An agent by id.
+    async fn agent(&self, id: &str) -> StoreResult<AgentRecord>;
+    /// Who owns an unrevoked key with this digest.
+    async fn caller_by_key(&self, digest: &str) -> StoreResult<Option<Caller>>;
+    /// Revokes every key of `owner` and installs `new_digest`; returns the revoked digests.
+    async fn rotate_key(
+        &self,
+        owner: &Caller,
+        new_digest: &str,
+        now: &str,
+    ) -> StoreResult<Vec<String>>;
+
+    /// Inserts a host with its first key (registration).
+    async fn create_host(&self, host: &HostWrite, key_digest: &str) -> StoreResult<()>;
+    /// Inserts or replaces hosts by id, without keys (demo seeding); returns how many were new.
+    async fn upsert_hosts(&self, hosts: &[HostWrite]) -> StoreResult<u64>;
+    /// Replaces a host's profile and searchable figures.
+    async fn update_host(&self, host: &HostWrite) -> StoreResult<()>;
+    /// A host by id.
+    async fn host(&self, id: &str) -> StoreResult<HostRecord>;
+    /// Hosts by id, in no particular order; missing ids are skipped.
+    async fn hosts_by_ids(&self, ids: &[String]) -> StoreResult<Vec<HostRecord>>;
+    /// One page of a host search.
+    async fn search_hosts(&self, query: &HostQuery) -> StoreResult<HostPage>;
+    /// How many hosts exist.
+    async fn host_count(&self) -> StoreResult<u64>;
+
+    /// Inserts a task and its sessions.
+    async fn create_task(&self, task: &TaskRecord) -> StoreResult<()>;
+    /// A task with its sessions.
+    async fn task(&self, id: &str) -> StoreResult<TaskRecord>;
+    /// A page of tasks matching `filter`, newest first.
+    async fn list_tasks(&self, filter: &TaskFilter) -> StoreResult<Page<TaskRecord>>;
+    /// Moves a task from one of `from` to `to`; Conflict if its status is not in `from`.
+    async fn set_task_status(
+        &self,
+        id: &str,
+        from: &[&str],
+        to: &str,
+        now: &str,
+    ) -> StoreResult<()>;
+    /// Hosts involved in a task (invited, applied, assigned).
+    async fn task_hosts(&self, task_id: &str) -> StoreResult<Vec<TaskHost>>;
+
+    /// Appends a message.
+    async fn add_message(&self, message: &MessageRecord) -> StoreResult<MessageRecord>;
+    /// A page of messages of a task, oldest first, from the given threads.
+    async fn list_messages(
+        &self,
+        task_id: &str,
+        threads: &[String],
+        after: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Page<MessageRecord>>;
+
+    /// Reserves an idempotency key; returns the stored entry if the key exists.
+    async fn idempotency_begin(
+        &self,
+        owner: &str,
+        key: &str,
+        request_hash: &str,
+        now: &str,
+    ) -> StoreResult<Option<IdempotencyEntry>>;
+    /// Stores the response of a reserved key.
+    async fn idempotency_finish(
+        &self,
+        owner: &str,
+        key: &str,
+        status: u16,
+        body: &[u8],
+    ) -> StoreResult<()>;
+    /// Releases a reservation whose request failed before producing a response.
+    async fn idempotency_abandon(&self, owner: &str, key: &str) -> StoreResult<()>;
+    /// Forgets keys older than `before`.
+    async fn idempotency_expire(&self, before: &str) -> StoreResult<u64>;
+}

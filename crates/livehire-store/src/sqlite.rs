@@ -1,0 +1,806 @@
+//! The embedded SQLite backend: one file, WAL mode, a single writer connection
+//! (SQLite serialises writers anyway; one connection avoids busy retries) and a
+//! small pool of readers.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use livehire_domain::search::{HostQuery, SortKey};
+use serde_json::Value;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+
+use crate::*;
+
+/// The SQLite store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+/// Rows inserted per multi-row INSERT when seeding (well under SQLite's bind limit).
+const UPSERT_CHUNK: usize = 500;
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` (`sqlite://path` or
+    /// `sqlite::memory:`) and applies migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts.read_only(true))
+            .await?;
+        Ok(Self { writer, reader })
+    }
+
+    /// Closes both pools, flushing the WAL.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}
+
+fn json(text: &str) -> StoreResult<Value> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("stored JSON is corrupt: {e}")))
+}
+
+fn host_from_row(row: &SqliteRow) -> StoreResult<HostRecord> {
+    Ok(HostRecord {
+        id: row.try_get("id")?,
+        seq: row.try_get("seq")?,
+        profile: json(row.try_get("profile")?)?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn task_from_row(row: &SqliteRow) -> StoreResult<TaskRecord> {
+    Ok(TaskRecord {
+        id: row.try_get("id")?,
+        seq: row.try_get("seq")?,
+        agent_id: row.try_get("agent_id")?,
+        status: row.try_get("status")?,
+        title: row.try_get("title")?,
+        currency: row.try_get("currency")?,
+        compensation_minor: row.try_get("compensation_minor")?,
+        deadline: row.try_get("deadline")?,
+        body: json(row.try_get("body")?)?,
+        assigned_human_id: row.try_get("assigned_human_id")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        sessions: Vec::new(),
+    })
+}
+
+fn message_from_row(row: &SqliteRow) -> StoreResult<MessageRecord> {
+    Ok(MessageRecord {
+        id: row.try_get("id")?,
+        seq: row.try_get("seq")?,
+        task_id: row.try_get("task_id")?,
+        thread: row.try_get("thread")?,
+        sender_kind: row.try_get("sender_kind")?,
+        sender_id: row.try_get("sender_id")?,
+        text: row.try_get("text")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn sort_column(sort: SortKey) -> &'static str {
+    match sort {
+        SortKey::AvgGmv => "avg_gmv_cents",
+        SortKey::ConversionRate => "conversion_rate",
+        SortKey::AvgViewers => "avg_live_viewers",
+        SortKey::EngagementRate => "engagement_rate",
+        SortKey::Followers => "followers",
+        SortKey::Rating | SortKey::Match => "rating",
+    }
+}
+
+/// A keyset cursor: the sort value and seq of the last row of a page.
+fn encode_cursor(value: &Value, seq: i64) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::json!([value, seq]).to_string())
+}
+
+fn decode_cursor(cursor: &str) -> Option<(Value, i64)> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    let arr = v.as_array()?;
+    Some((arr.first()?.clone(), arr.get(1)?.as_i64()?))
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn push_host_insert(qb: &mut QueryBuilder<Sqlite>, hosts: &[HostWrite]) {
+    qb.push(
+        "INSERT INTO hosts (id, platform, followers, avg_live_viewers, avg_gmv_cents, conversion_rate, \
+         rating, engagement_rate, min_rate_cents, tiktok_shop_verified, live_commerce_experience, \
+         search_text, profile, public_json, created_at, updated_at) ",
+    );
+    qb.push_values(hosts, |mut b, h| {
+        let f = &h.fields;
+        b.push_bind(h.id.clone())
+            .push_bind(f.platform.clone())
+            .push_bind(f.followers)
+            .push_bind(f.avg_live_viewers)
+            .push_bind(f.avg_gmv_cents)
+            .push_bind(f.conversion_rate)
+            .push_bind(f.rating)
+            .push_bind(f.engagement_rate)
+            .push_bind(f.min_rate_cents)
+            .push_bind(f.tiktok_shop_verified)
+            .push_bind(f.live_commerce_experience)
+            .push_bind(f.search_text.clone())
+            .push_bind(h.profile.to_string())
+            .push_bind(h.public_json.clone())
+            .push_bind(h.now.clone())
+            .push_bind(h.now.clone());
+    });
+    qb.push(
+        " ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, followers = excluded.followers, \
+         avg_live_viewers = excluded.avg_live_viewers, avg_gmv_cents = excluded.avg_gmv_cents, \
+         conversion_rate = excluded.conversion_rate, rating = excluded.rating, \
+         engagement_rate = excluded.engagement_rate, min_rate_cents = excluded.min_rate_cents, \
+         tiktok_shop_verified = excluded.tiktok_shop_verified, \
+         live_commerce_experience = excluded.live_commerce_experience, search_text = excluded.search_text, \
+         profile = excluded.profile, public_json = excluded.public_json, updated_at = excluded.updated_at \
+         RETURNING seq, id",
+    );
+}
+
+async fn write_host_tags(
+    tx: &mut sqlx::SqliteConnection,
+    hosts: &[HostWrite],
+    seqs: &std::collections::HashMap<String, i64>,
+) -> StoreResult<()> {
+    let seq_list: Vec<i64> = hosts
+        .iter()
+        .filter_map(|h| seqs.get(&h.id).copied())
+        .collect();
+    for table in ["host_skills", "host_niches"] {
+        let mut del =
+            QueryBuilder::<Sqlite>::new(format!("DELETE FROM {table} WHERE host_seq IN ("));
+        let mut sep = del.separated(", ");
+        for s in &seq_list {
+            sep.push_bind(*s);
+        }
+        sep.push_unseparated(")");
+        del.build().execute(&mut *tx).await?;
+    }
+    let mut skills: Vec<(String, i64)> = Vec::new();
+    let mut niches: Vec<(String, i64)> = Vec::new();
+    for h in hosts {
+        let Some(&seq) = seqs.get(&h.id) else {
+            continue;
+        };
+        let mut seen = std::collections::HashSet::new();
+        for s in &h.fields.skills {
+            if seen.insert(("s", s.as_str())) {
+                skills.push((s.clone(), seq));
+            }
+        }
+        for n in &h.fields.niches {
+            if seen.insert(("n", n.as_str())) {
+                niches.push((n.clone(), seq));
+            }
+        }
+    }
+    for (table, col, rows) in [
+        ("host_skills", "skill", skills),
+        ("host_niches", "niche", niches),
+    ] {
+        for chunk in rows.chunks(5_000) {
+            let mut qb =
+                QueryBuilder::<Sqlite>::new(format!("INSERT INTO {table} ({col}, host_seq) "));
+            qb.push_values(chunk, |mut b, (tag, seq)| {
+                b.push_bind(tag.clone()).push_bind(*seq);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    async fn write_hosts(&self, hosts: &[HostWrite], key_digest: Option<&str>) -> StoreResult<u64> {
+        let mut tx = self.writer.begin().await?;
+        let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM hosts")
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut new = 0u64;
+        for chunk in hosts.chunks(UPSERT_CHUNK) {
+            let mut qb = QueryBuilder::<Sqlite>::new("");
+            push_host_insert(&mut qb, chunk);
+            let rows = qb.build().fetch_all(&mut *tx).await?;
+            let mut seqs = std::collections::HashMap::with_capacity(rows.len());
+            for r in &rows {
+                let seq: i64 = r.try_get("seq")?;
+                if seq > before {
+                    new += 1;
+                }
+                seqs.insert(r.try_get::<String, _>("id")?, seq);
+            }
+            write_host_tags(&mut tx, chunk, &seqs).await?;
+        }
+        if let (Some(digest), Some(h)) = (key_digest, hosts.first()) {
+            sqlx::query("INSERT INTO api_keys (digest, owner_kind, owner_id, created_at) VALUES ($1, 'host', $2, $3)")
+                .bind(digest)
+                .bind(&h.id)
+                .bind(&h.now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    async fn load_sessions(&self, tasks: &mut [TaskRecord]) -> StoreResult<()> {
+        if tasks.is_empty() {
+            return Ok(());
+        }
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT id, task_id, position, scheduled_time, duration_minutes, status, week, theme \
+             FROM sessions WHERE task_id IN (",
+        );
+        let mut sep = qb.separated(", ");
+        for t in tasks.iter() {
+            sep.push_bind(t.id.clone());
+        }
+        sep.push_unseparated(") ORDER BY task_id, position");
+        let rows = qb.build().fetch_all(&self.reader).await?;
+        for r in rows {
+            let task_id: String = r.try_get("task_id")?;
+            if let Some(t) = tasks.iter_mut().find(|t| t.id == task_id) {
+                t.sessions.push(SessionRecord {
+                    id: r.try_get("id")?,
+                    position: r.try_get("position")?,
+                    scheduled_time: r.try_get("scheduled_time")?,
+                    duration_minutes: r.try_get("duration_minutes")?,
+                    status: r.try_get("status")?,
+                    week: r.try_get("week")?,
+                    theme: r.try_get("theme")?,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_agent(&self, agent: &AgentRecord, key_digest: &str) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("INSERT INTO agents (id, name, description, contact_email, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&agent.id)
+            .bind(&agent.name)
+            .bind(&agent.description)
+            .bind(&agent.contact_email)
+            .bind(&agent.created_at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO api_keys (digest, owner_kind, owner_id, created_at) VALUES ($1, 'agent', $2, $3)")
+            .bind(key_digest)
+            .bind(&agent.id)
+            .bind(&agent.created_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn agent(&self, id: &str) -> StoreResult<AgentRecord> {
+        let row = sqlx::query(
+            "SELECT id, name, description, contact_email, created_at FROM agents WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(AgentRecord {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            description: row.try_get("description")?,
+            contact_email: row.try_get("contact_email")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+
+    async fn caller_by_key(&self, digest: &str) -> StoreResult<Option<Caller>> {
+        let row = sqlx::query(
+            "SELECT owner_kind, owner_id FROM api_keys WHERE digest = $1 AND revoked_at IS NULL",
+        )
+        .bind(digest)
+        .fetch_optional(&self.reader)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let kind: String = row.try_get("owner_kind")?;
+        Ok(CallerKind::parse(&kind).map(|kind| Caller {
+            kind,
+            id: row.try_get("owner_id").unwrap_or_default(),
+        }))
+    }
+
+    async fn rotate_key(
+        &self,
+        owner: &Caller,
+        new_digest: &str,
+        now: &str,
+    ) -> StoreResult<Vec<String>> {
+        let mut tx = self.writer.begin().await?;
+        let revoked: Vec<String> = sqlx::query_scalar(
+            "UPDATE api_keys SET revoked_at = $1 WHERE owner_id = $2 AND revoked_at IS NULL RETURNING digest",
+        )
+        .bind(now)
+        .bind(&owner.id)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO api_keys (digest, owner_kind, owner_id, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(new_digest)
+            .bind(owner.kind.as_str())
+            .bind(&owner.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(revoked)
+    }
+
+    async fn create_host(&self, host: &HostWrite, key_digest: &str) -> StoreResult<()> {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT seq FROM hosts WHERE id = $1")
+            .bind(&host.id)
+            .fetch_optional(&self.reader)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "host {} already exists",
+                host.id
+            )));
+        }
+        self.write_hosts(std::slice::from_ref(host), Some(key_digest))
+            .await?;
+        Ok(())
+    }
+
+    async fn upsert_hosts(&self, hosts: &[HostWrite]) -> StoreResult<u64> {
+        self.write_hosts(hosts, None).await
+    }
+
+    async fn update_host(&self, host: &HostWrite) -> StoreResult<()> {
+        self.write_hosts(std::slice::from_ref(host), None).await?;
+        Ok(())
+    }
+
+    async fn host(&self, id: &str) -> StoreResult<HostRecord> {
+        let row =
+            sqlx::query("SELECT id, seq, profile, created_at, updated_at FROM hosts WHERE id = $1")
+                .bind(id)
+                .fetch_one(&self.reader)
+                .await?;
+        host_from_row(&row)
+    }
+
+    async fn hosts_by_ids(&self, ids: &[String]) -> StoreResult<Vec<HostRecord>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "SELECT id, seq, profile, created_at, updated_at FROM hosts WHERE id IN (",
+            );
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.clone());
+            }
+            sep.push_unseparated(")");
+            for row in qb.build().fetch_all(&self.reader).await? {
+                out.push(host_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn search_hosts(&self, q: &HostQuery) -> StoreResult<HostPage> {
+        let col = sort_column(q.sort);
+        let real = matches!(
+            q.sort,
+            SortKey::ConversionRate | SortKey::EngagementRate | SortKey::Rating | SortKey::Match
+        );
+        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT seq, public_json, {col} AS sort_value FROM hosts WHERE 1 = 1"
+        ));
+        if let Some(p) = &q.platform {
+            qb.push(" AND platform = ").push_bind(p.clone());
+        }
+        for skill in &q.skills {
+            qb.push(" AND EXISTS (SELECT 1 FROM host_skills s WHERE s.skill = ")
+                .push_bind(skill.clone())
+                .push(" AND s.host_seq = hosts.seq)");
+        }
+        if q.live_commerce_category {
+            qb.push(" AND live_commerce_experience = 1");
+        }
+        if let Some(expr) = &q.niche {
+            qb.push(" AND (");
+            for (i, all) in expr.dnf().iter().enumerate() {
+                if i > 0 {
+                    qb.push(" OR ");
+                }
+                qb.push("(");
+                for (j, niche) in all.iter().enumerate() {
+                    if j > 0 {
+                        qb.push(" AND ");
+                    }
+                    qb.push("EXISTS (SELECT 1 FROM host_niches n WHERE n.niche = ")
+                        .push_bind(niche.clone())
+                        .push(" AND n.host_seq = hosts.seq)");
+                }
+                qb.push(")");
+            }
+            qb.push(")");
+        }
+        let int_bounds = [
+            ("followers", q.min_followers),
+            ("avg_live_viewers", q.min_avg_live_viewers),
+            ("avg_gmv_cents", q.min_avg_gmv_cents),
+        ];
+        for (c, bound) in int_bounds {
+            if let Some(b) = bound {
+                qb.push(format!(" AND {c} >= ")).push_bind(b);
+            }
+        }
+        for (c, bound) in [
+            ("conversion_rate", q.min_conversion_rate),
+            ("rating", q.min_rating),
+        ] {
+            if let Some(b) = bound {
+                qb.push(format!(" AND {c} >= ")).push_bind(b);
+            }
+        }
+        if let Some(max) = q.max_rate_cents {
+            qb.push(" AND min_rate_cents <= ").push_bind(max);
+        }
+        for (c, flag) in [
+            ("tiktok_shop_verified", q.tiktok_shop_verified),
+            ("live_commerce_experience", q.live_commerce_experience),
+        ] {
+            if let Some(f) = flag {
+                qb.push(format!(" AND {c} = ")).push_bind(f);
+            }
+        }
+        if let Some(text) = &q.q {
+            qb.push(" AND search_text LIKE ")
+                .push_bind(format!("%{}%", escape_like(text)))
+                .push(" ESCAPE '\\'");
+        }
+        let (cmp, dir) = if q.ascending {
+            (">", "ASC")
+        } else {
+            ("<", "DESC")
+        };
+        if let Some(cursor) = &q.cursor {
+            let (value, seq) = decode_cursor(cursor).ok_or_else(|| {
+                StoreError::Conflict("cursor is not one this server issued".into())
+            })?;
+            qb.push(format!(" AND ({col} {cmp} "));
+            if real {
+                let v = value.as_f64().unwrap_or(0.0);
+                qb.push_bind(v).push(format!(" OR ({col} = ")).push_bind(v);
+            } else {
+                let v = value.as_i64().unwrap_or(0);
+                qb.push_bind(v).push(format!(" OR ({col} = ")).push_bind(v);
+            }
+            qb.push(format!(" AND seq {cmp} "))
+                .push_bind(seq)
+                .push("))");
+        }
+        qb.push(format!(" ORDER BY {col} {dir}, seq {dir} LIMIT "))
+            .push_bind(i64::from(q.limit) + 1);
+
+        let rows = qb.build().fetch_all(&self.reader).await?;
+        let more = rows.len() > q.limit as usize;
+        let mut data = Vec::with_capacity(rows.len().min(q.limit as usize));
+        let mut last = None;
+        for row in rows.iter().take(q.limit as usize) {
+            data.push(row.try_get::<String, _>("public_json")?);
+            let seq: i64 = row.try_get("seq")?;
+            let v = if real {
+                serde_json::json!(row.try_get::<f64, _>("sort_value")?)
+            } else {
+                serde_json::json!(row.try_get::<i64, _>("sort_value")?)
+            };
+            last = Some((v, seq));
+        }
+        let next_cursor = match (more, last) {
+            (true, Some((v, seq))) => Some(encode_cursor(&v, seq)),
+            _ => None,
+        };
+        Ok(HostPage { data, next_cursor })
+    }
+
+    async fn host_count(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM hosts")
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(n as u64)
+    }
+
+    async fn create_task(&self, task: &TaskRecord) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO tasks (id, agent_id, status, title, currency, compensation_minor, deadline, body, \
+             assigned_human_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&task.id)
+        .bind(&task.agent_id)
+        .bind(&task.status)
+        .bind(&task.title)
+        .bind(&task.currency)
+        .bind(task.compensation_minor)
+        .bind(&task.deadline)
+        .bind(task.body.to_string())
+        .bind(&task.assigned_human_id)
+        .bind(&task.created_at)
+        .bind(&task.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        for s in &task.sessions {
+            sqlx::query(
+                "INSERT INTO sessions (id, task_id, position, scheduled_time, duration_minutes, status, week, theme) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&s.id)
+            .bind(&task.id)
+            .bind(s.position)
+            .bind(&s.scheduled_time)
+            .bind(s.duration_minutes)
+            .bind(&s.status)
+            .bind(s.week)
+            .bind(&s.theme)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn task(&self, id: &str) -> StoreResult<TaskRecord> {
+        let row = sqlx::query("SELECT * FROM tasks WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.reader)
+            .await?;
+        let mut tasks = [task_from_row(&row)?];
+        self.load_sessions(&mut tasks).await?;
+        let [task] = tasks;
+        Ok(task)
+    }
+
+    async fn list_tasks(&self, f: &TaskFilter) -> StoreResult<Page<TaskRecord>> {
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM tasks WHERE 1 = 1");
+        if let Some(agent) = &f.agent_id {
+            qb.push(" AND agent_id = ").push_bind(agent.clone());
+        }
+        if let Some(host) = &f.host_id {
+            qb.push(
+                " AND (status = 'open' OR id IN (SELECT task_id FROM task_hosts WHERE human_id = ",
+            )
+            .push_bind(host.clone())
+            .push("))");
+        }
+        if let Some(status) = &f.status {
+            qb.push(" AND status = ").push_bind(status.clone());
+        }
+        if let Some(before) = f.before_seq {
+            qb.push(" AND seq < ").push_bind(before);
+        }
+        qb.push(" ORDER BY seq DESC LIMIT ")
+            .push_bind(i64::from(f.limit) + 1);
+        let rows = qb.build().fetch_all(&self.reader).await?;
+        let more = rows.len() > f.limit as usize;
+        let mut data = rows
+            .iter()
+            .take(f.limit as usize)
+            .map(task_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.load_sessions(&mut data).await?;
+        let next = if more {
+            data.last().map(|t| t.seq)
+        } else {
+            None
+        };
+        Ok(Page { data, next })
+    }
+
+    async fn set_task_status(
+        &self,
+        id: &str,
+        from: &[&str],
+        to: &str,
+        now: &str,
+    ) -> StoreResult<()> {
+        let mut qb = QueryBuilder::<Sqlite>::new("UPDATE tasks SET status = ");
+        qb.push_bind(to.to_string())
+            .push(", updated_at = ")
+            .push_bind(now.to_string())
+            .push(" WHERE id = ")
+            .push_bind(id.to_string())
+            .push(" AND status IN (");
+        let mut sep = qb.separated(", ");
+        for s in from {
+            sep.push_bind(s.to_string());
+        }
+        sep.push_unseparated(")");
+        let done = qb.build().execute(&self.writer).await?;
+        if done.rows_affected() == 1 {
+            return Ok(());
+        }
+        let current: Option<String> = sqlx::query_scalar("SELECT status FROM tasks WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.writer)
+            .await?;
+        match current {
+            None => Err(StoreError::NotFound),
+            Some(status) => Err(StoreError::Conflict(status)),
+        }
+    }
+
+    async fn task_hosts(&self, task_id: &str) -> StoreResult<Vec<TaskHost>> {
+        let rows = sqlx::query(
+            "SELECT human_id, role FROM task_hosts WHERE task_id = $1 ORDER BY created_at",
+        )
+        .bind(task_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TaskHost {
+                    human_id: r.try_get("human_id")?,
+                    role: r.try_get("role")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_message(&self, m: &MessageRecord) -> StoreResult<MessageRecord> {
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO messages (id, task_id, thread, sender_kind, sender_id, text, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
+        )
+        .bind(&m.id)
+        .bind(&m.task_id)
+        .bind(&m.thread)
+        .bind(&m.sender_kind)
+        .bind(&m.sender_id)
+        .bind(&m.text)
+        .bind(&m.created_at)
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(MessageRecord { seq, ..m.clone() })
+    }
+
+    async fn list_messages(
+        &self,
+        task_id: &str,
+        threads: &[String],
+        after: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Page<MessageRecord>> {
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM messages WHERE task_id = ");
+        qb.push_bind(task_id.to_string());
+        if !threads.is_empty() {
+            qb.push(" AND thread IN (");
+            let mut sep = qb.separated(", ");
+            for t in threads {
+                sep.push_bind(t.clone());
+            }
+            sep.push_unseparated(")");
+        }
+        if let Some(after) = after {
+            qb.push(" AND seq > ").push_bind(after);
+        }
+        qb.push(" ORDER BY seq ASC LIMIT ")
+            .push_bind(i64::from(limit) + 1);
+        let rows = qb.build().fetch_all(&self.reader).await?;
+        let more = rows.len() > limit as usize;
+        let data = rows
+            .iter()
+            .take(limit as usize)
+            .map(message_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let next = if more {
+            data.last().map(|m| m.seq)
+        } else {
+            None
+        };
+        Ok(Page { data, next })
+    }
+
+    async fn idempotency_begin(
+        &self,
+        owner: &str,
+        key: &str,
+        request_hash: &str,
+        now: &str,
+    ) -> StoreResult<Option<IdempotencyEntry>> {
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (owner_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (owner_id, key) DO NOTHING",
+        )
+        .bind(owner)
+        .bind(key)
+        .bind(request_hash)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(None);
+        }
+        let row = sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE owner_id = $1 AND key = $2")
+            .bind(owner)
+            .bind(key)
+            .fetch_one(&self.writer)
+            .await?;
+        let status: Option<i64> = row.try_get("status")?;
+        let body: Option<Vec<u8>> = row.try_get("body")?;
+        Ok(Some(IdempotencyEntry {
+            request_hash: row.try_get("request_hash")?,
+            response: status.map(|s| (s as u16, body.unwrap_or_default())),
+        }))
+    }
+
+    async fn idempotency_finish(
+        &self,
+        owner: &str,
+        key: &str,
+        status: u16,
+        body: &[u8],
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE idempotency_keys SET status = $1, body = $2 WHERE owner_id = $3 AND key = $4",
+        )
+        .bind(i64::from(status))
+        .bind(body)
+        .bind(owner)
+        .bind(key)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn idempotency_abandon(&self, owner: &str, key: &str) -> StoreResult<()> {
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE owner_id = $1 AND key = $2 AND status IS NULL",
+        )
+        .bind(owner)
+        .bind(key)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn idempotency_expire(&self, before: &str) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(before)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
