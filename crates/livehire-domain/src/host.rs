@@ -345,7 +345,7 @@ pub fn validate_profile(profile: &Value) -> Result<(), Vec<FieldError>> {
 pub fn strip_server_maintained(profile: &mut Value) {
     if let Some(obj) = profile.as_object_mut() {
         for key in SERVER_MAINTAINED {
-            obj.remove(*key);
+            obj.shift_remove(*key);
         }
     }
 }
@@ -363,7 +363,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     if let Value::Object(t) = target {
         for (k, v) in patch_obj {
             if v.is_null() {
-                t.remove(k);
+                t.shift_remove(k);
             } else {
                 merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
             }

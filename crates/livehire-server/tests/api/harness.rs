@@ -1,0 +1,163 @@
+//! `spawn_app()` and helpers that speak the domain.
+
+use std::path::PathBuf;
+
+use livehire_server::{App, Application};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// A running server over a fresh database.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub app: App,
+    _dir: tempfile::TempDir,
+}
+
+/// A registered agent.
+pub struct Agent {
+    pub id: String,
+    pub key: String,
+}
+
+/// A registered host.
+pub struct Host {
+    pub id: String,
+    pub key: String,
+}
+
+/// An HTTP answer: status and JSON body (Null when the body is not JSON).
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Answer {
+    /// The error code of an error answer.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    /// The paths named in an error answer's details.
+    pub fn paths(&self) -> Vec<String> {
+        self.body["error"]["details"]
+            .as_array()
+            .map(|d| d.iter().filter_map(|x| x["path"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Starts the server on 127.0.0.1:0 with a new SQLite file.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
+    let application = Application::build("127.0.0.1:0", &url).await.expect("build");
+    let base = format!("http://{}", application.local_addr().expect("addr"));
+    let app = application.app().clone();
+    tokio::spawn(application.run_until(std::future::pending()));
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        app,
+        _dir: dir,
+    }
+}
+
+/// A fixture of the seed, its 2026 dates moved ten years ahead (every other byte kept).
+pub fn seed_fixture(name: &str) -> String {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", "seed", name].iter().collect();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.replace("\"2026-", "\"2036-")
+}
+
+/// A seed fixture parsed as JSON.
+pub fn seed_json(name: &str) -> Value {
+    serde_json::from_str(&seed_fixture(name)).expect("fixture is JSON")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    async fn answer(resp: reqwest::Response) -> Answer {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.expect("body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer { status, body, headers }
+    }
+
+    /// Sends raw bytes with an optional content type and key.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: Option<&str>,
+        content_type: Option<&str>,
+        body: impl Into<reqwest::Body>,
+        extra: &[(&str, &str)],
+    ) -> Answer {
+        let mut req = self.client.request(method, self.url(path)).body(body);
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        Self::answer(req.send().await.expect("request")).await
+    }
+
+    pub async fn post(&self, path: &str, key: Option<&str>, body: &Value) -> Answer {
+        self.send(reqwest::Method::POST, path, key, Some("application/json"), body.to_string(), &[])
+            .await
+    }
+
+    pub async fn get(&self, path: &str, key: Option<&str>) -> Answer {
+        self.send(reqwest::Method::GET, path, key, None, Vec::<u8>::new(), &[]).await
+    }
+
+    pub async fn patch(&self, path: &str, key: Option<&str>, body: &Value) -> Answer {
+        self.send(reqwest::Method::PATCH, path, key, Some("application/json"), body.to_string(), &[])
+            .await
+    }
+
+    /// Registers an agent.
+    pub async fn agent(&self, name: &str) -> Agent {
+        let a = self.post("/api/v1/agents/register", None, &json!({"name": name})).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        Agent {
+            id: a.body["agent_id"].as_str().expect("agent_id").to_string(),
+            key: a.body["api_key"].as_str().expect("api_key").to_string(),
+        }
+    }
+
+    /// Registers a host from a profile.
+    pub async fn host(&self, profile: &Value) -> Host {
+        let a = self.post("/api/v1/humans/register", None, profile).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        Host {
+            id: a.body["human_id"].as_str().expect("human_id").to_string(),
+            key: a.body["api_key"].as_str().expect("api_key").to_string(),
+        }
+    }
+
+    /// Posts a task, expecting 201.
+    pub async fn task(&self, agent: &Agent, body: &Value) -> Value {
+        let a = self.post("/api/v1/tasks", Some(&agent.key), body).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        a.body
+    }
+
+    /// Loads the seed's three hosts and `n` generated ones.
+    pub async fn with_demo_hosts(&self, n: u64) -> Vec<Value> {
+        let mut all = livehire_domain::demo::seed_hosts();
+        all.extend((1..=n).map(livehire_domain::demo::generated_host));
+        self.app.upsert_demo_hosts(all.clone()).await.expect("seed hosts");
+        all
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real server on a random port over a fresh database,
+//! spoken to over HTTP.
+
+mod accounts;
+mod bad_input;
+mod harness;
+mod idempotency;
+mod openapi;
+mod search;
+mod seed_replay;
+mod tasks;

@@ -1,0 +1,57 @@
+//! The OpenAPI document matches the router.
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+
+use crate::harness::*;
+
+/// Every route the server serves, by method and path template.
+const ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/api/v1/openapi.json"),
+    ("post", "/api/v1/agents/register"),
+    ("post", "/api/v1/humans/register"),
+    ("get", "/api/v1/me"),
+    ("post", "/api/v1/me/keys/rotate"),
+    ("get", "/api/v1/humans"),
+    ("get", "/api/v1/humans/{human_id}"),
+    ("patch", "/api/v1/humans/{human_id}"),
+    ("post", "/api/v1/tasks"),
+    ("get", "/api/v1/tasks"),
+    ("get", "/api/v1/tasks/{task_id}"),
+    ("post", "/api/v1/tasks/{task_id}/cancel"),
+    ("post", "/api/v1/tasks/{task_id}/messages"),
+    ("get", "/api/v1/tasks/{task_id}/messages"),
+];
+
+#[tokio::test]
+async fn every_route_is_documented_and_every_documented_route_is_served() {
+    let app = spawn_app().await;
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc.body["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "patch", "put", "delete"].contains(&method.as_str()) {
+                documented.insert((method.clone(), path.clone()));
+            }
+        }
+    }
+    let expected: BTreeSet<_> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(documented, expected);
+
+    // And the router answers each documented path with something other than
+    // "no such route" (401 without a key is fine: the route exists).
+    for (method, path) in &documented {
+        let concrete = path.replace("{human_id}", "ph_profile_x").replace("{task_id}", "ph_task_x");
+        let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let a = app.send(m, &concrete, None, Some("application/json"), "{}", &[]).await;
+        assert!(
+            a.code() != "not_found" || a.body["error"]["message"] != "route not found",
+            "{method} {path} is documented but not routed"
+        );
+        assert_ne!(a.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+    }
+    assert!(doc.body["info"]["description"].as_str().unwrap().contains("engagement_rate = "));
+}
