@@ -19,6 +19,12 @@ pub const TASK: &str = "ph_task_";
 pub const SESSION: &str = "ph_sess_";
 /// Messages.
 pub const MESSAGE: &str = "ph_msg_";
+/// Invitations.
+pub const INVITATION: &str = "ph_inv_";
+/// Applications.
+pub const APPLICATION: &str = "ph_app_";
+/// Ledger entries.
+pub const LEDGER_ENTRY: &str = "ph_le_";
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 

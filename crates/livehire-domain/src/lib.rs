@@ -8,14 +8,19 @@
 pub mod bonus;
 pub mod commission;
 pub mod demo;
+pub mod eligibility;
 pub mod error;
 pub mod host;
 pub mod ids;
+pub mod ledger;
+pub mod matching;
 pub mod money;
 pub mod niche;
 pub mod payout;
+pub mod run_of_show;
 pub mod search;
 pub mod state;
+pub mod submission;
 pub mod task;
 
 pub use error::FieldError;

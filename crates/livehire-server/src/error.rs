@@ -27,6 +27,16 @@ pub enum ApiError {
     /// 401 `unauthorized`: no key, or an unknown or revoked key.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// 402 `insufficient_funds`: the wallet is short by `shortfall`; nothing changed.
+    #[error(
+        "insufficient funds: {shortfall} {currency} short; add money with POST /api/v1/wallet/deposits"
+    )]
+    InsufficientFunds {
+        /// How much is missing.
+        shortfall: rust_decimal::Decimal,
+        /// ISO code.
+        currency: String,
+    },
     /// 403 `forbidden`: the caller may see this but not do that.
     #[error("{0}")]
     Forbidden(String),
@@ -107,6 +117,7 @@ impl ApiError {
         match self {
             ApiError::InvalidJson { .. } | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::InsufficientFunds { .. } => StatusCode::PAYMENT_REQUIRED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -123,6 +134,7 @@ impl ApiError {
             ApiError::InvalidJson { .. } => "invalid_json",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::InsufficientFunds { .. } => "insufficient_funds",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
@@ -148,6 +160,13 @@ impl ApiError {
             ApiError::InvalidJson { line, column, .. } => vec![ErrorField {
                 path: String::new(),
                 message: format!("line {line}, column {column}"),
+            }],
+            ApiError::InsufficientFunds {
+                shortfall,
+                currency,
+            } => vec![ErrorField {
+                path: "wallet".into(),
+                message: format!("shortfall {shortfall} {currency}"),
             }],
             _ => Vec::new(),
         };
@@ -186,6 +205,20 @@ impl From<StoreError> for ApiError {
                 code: "conflict",
                 message: m,
             },
+            StoreError::InsufficientFunds {
+                account,
+                currency,
+                shortfall_minor,
+            } => {
+                let shortfall = livehire_domain::money::Currency::parse(&currency)
+                    .map(|c| livehire_domain::money::from_minor(shortfall_minor, c))
+                    .unwrap_or_else(|_| rust_decimal::Decimal::from(shortfall_minor));
+                tracing::info!(account, %shortfall, "insufficient funds");
+                ApiError::InsufficientFunds {
+                    shortfall,
+                    currency,
+                }
+            }
             StoreError::Other(e) => ApiError::Internal(e),
         }
     }

@@ -7,9 +7,11 @@
 
 mod models;
 mod sqlite;
+mod sqlite_hiring;
 
 use async_trait::async_trait;
 use livehire_domain::search::HostQuery;
+use serde_json::Value;
 
 pub use models::*;
 pub use sqlite::SqliteStore;
@@ -23,6 +25,16 @@ pub enum StoreError {
     /// A uniqueness or state precondition failed; the message says which.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A wallet or escrow would go below zero.
+    #[error("insufficient funds in {account}: {shortfall_minor} {currency} minor units short")]
+    InsufficientFunds {
+        /// The account that would go negative.
+        account: String,
+        /// ISO code.
+        currency: String,
+        /// How much is missing, minor units.
+        shortfall_minor: i64,
+    },
     /// Anything else: logged, shown to clients as an opaque 500.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -78,14 +90,38 @@ pub trait Store: Send + Sync + 'static {
     async fn task(&self, id: &str) -> StoreResult<TaskRecord>;
     /// A page of tasks matching `filter`, newest first.
     async fn list_tasks(&self, filter: &TaskFilter) -> StoreResult<Page<TaskRecord>>;
-    /// Moves a task from one of `from` to `to`; Conflict if its status is not in `from`.
-    async fn set_task_status(
+    /// Applies a task action atomically. Conflict(current status) when the task
+    /// is not in one of `change.expect`; InsufficientFunds when a wallet or escrow
+    /// would go negative; Conflict(message) on a duplicate offer or rating.
+    async fn apply_task_change(&self, change: &TaskChange) -> StoreResult<()>;
+    /// Writes a journal entry on its own (deposits).
+    async fn write_ledger(&self, entry: &LedgerWrite) -> StoreResult<()>;
+    /// Offers of a task, oldest first (`kind` filters).
+    async fn offers(&self, task_id: &str, kind: Option<&str>) -> StoreResult<Vec<OfferRecord>>;
+    /// Every submission version of a task, oldest first.
+    async fn submissions(&self, task_id: &str) -> StoreResult<Vec<SubmissionRecord>>;
+    /// Revision requests of a task, oldest first.
+    async fn revisions(&self, task_id: &str) -> StoreResult<Vec<RevisionRecord>>;
+    /// A task's payout, once approved.
+    async fn payout(&self, task_id: &str) -> StoreResult<Option<PayoutRecord>>;
+    /// A task's rating, once rated.
+    async fn rating(&self, task_id: &str) -> StoreResult<Option<RatingRecord>>;
+    /// A host's ratings, newest first.
+    async fn host_ratings(&self, human_id: &str, limit: u32) -> StoreResult<Vec<RatingRecord>>;
+    /// A task's saved run of show (body, source, updated_at).
+    async fn run_of_show(&self, task_id: &str) -> StoreResult<Option<(Value, String, String)>>;
+    /// An agent's balances per currency.
+    async fn wallet(&self, agent_id: &str) -> StoreResult<Vec<WalletBalance>>;
+    /// A host's balances per currency.
+    async fn earnings(&self, human_id: &str) -> StoreResult<Vec<EarningsBalance>>;
+    /// Journal entries touching an agent (by `agent_id`) or a host (by `human_id`), newest first.
+    async fn ledger(
         &self,
-        id: &str,
-        from: &[&str],
-        to: &str,
-        now: &str,
-    ) -> StoreResult<()>;
+        agent_id: Option<&str>,
+        human_id: Option<&str>,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Page<LedgerRecord>>;
     /// Hosts involved in a task (invited, applied, assigned).
     async fn task_hosts(&self, task_id: &str) -> StoreResult<Vec<TaskHost>>;
 

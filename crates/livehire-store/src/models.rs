@@ -117,6 +117,8 @@ pub struct TaskRecord {
     pub body: Value,
     /// The assigned host.
     pub assigned_human_id: Option<String>,
+    /// Base payment held in escrow, minor units.
+    pub escrow_minor: i64,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339.
@@ -205,4 +207,186 @@ pub struct IdempotencyEntry {
     pub request_hash: String,
     /// The first response, once it finished: status and body.
     pub response: Option<(u16, Vec<u8>)>,
+}
+
+/// An invitation or an application.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferRecord {
+    /// `ph_inv_…` or `ph_app_…`.
+    pub id: String,
+    /// The task.
+    pub task_id: String,
+    /// The host.
+    pub human_id: String,
+    /// `invitation` or `application`.
+    pub kind: String,
+    /// `pending`, `accepted` (assigned), `declined` (another host was assigned) or `withdrawn`.
+    pub status: String,
+    /// The host's pitch (applications).
+    pub pitch: Option<String>,
+    /// The host's proposed compensation (applications), minor units.
+    pub proposed_compensation_minor: Option<i64>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// A journal entry to write: signed postings that sum to zero.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerWrite {
+    /// `ph_le_…`.
+    pub id: String,
+    /// `deposit`, `escrow_hold`, `escrow_refund`, `payout`, `tip`.
+    pub kind: String,
+    /// The task it belongs to.
+    pub task_id: Option<String>,
+    /// The agent whose money moved.
+    pub agent_id: Option<String>,
+    /// The host paid, if any.
+    pub human_id: Option<String>,
+    /// ISO code.
+    pub currency: String,
+    /// External reference (deposits).
+    pub reference: Option<String>,
+    /// (account, signed minor units).
+    pub postings: Vec<(String, i64)>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A stored journal entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerRecord {
+    /// Insertion order.
+    pub seq: i64,
+    /// The entry as written.
+    pub entry: LedgerWrite,
+}
+
+/// A host's submission, one version of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmissionRecord {
+    /// The task.
+    pub task_id: String,
+    /// 1, 2, … (set by the store on insert).
+    pub version: i64,
+    /// The host.
+    pub human_id: String,
+    /// The body as submitted.
+    pub body: Value,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A request for changes to a submission version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisionRecord {
+    /// The submission version it answers.
+    pub version: i64,
+    /// Why.
+    pub reason: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A task's payout, as computed at approval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayoutRecord {
+    /// The task.
+    pub task_id: String,
+    /// The host paid.
+    pub human_id: String,
+    /// ISO code.
+    pub currency: String,
+    /// Total paid, minor units.
+    pub total_minor: i64,
+    /// The breakdown as served.
+    pub body: Value,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// An agent's rating of a host for a task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingRecord {
+    /// The task.
+    pub task_id: String,
+    /// The host rated.
+    pub human_id: String,
+    /// The agent rating.
+    pub agent_id: String,
+    /// 1–5.
+    pub overall_rating: i64,
+    /// Free text.
+    pub review_text: Option<String>,
+    /// Tip, minor units (0 for none).
+    pub tip_minor: i64,
+    /// ISO code of the tip.
+    pub currency: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// Everything one task action changes, applied in one transaction: the status
+/// check and move, offers, submissions, ledger entries and host figures
+/// succeed or fail together.
+#[derive(Debug, Clone, Default)]
+pub struct TaskChange {
+    /// The task.
+    pub task_id: String,
+    /// Statuses the task must be in (empty: any).
+    pub expect: Vec<String>,
+    /// The new status.
+    pub status: Option<String>,
+    /// Sets `assigned_human_id`.
+    pub assign: Option<String>,
+    /// Sets the task's escrow amount (minor units).
+    pub escrow_minor: Option<i64>,
+    /// RFC 3339.
+    pub now: String,
+    /// Journal entries to write (wallets and escrows may not go below zero).
+    pub ledger: Vec<LedgerWrite>,
+    /// Inserts an offer (unique per task, host and kind).
+    pub offer: Option<OfferRecord>,
+    /// On assignment: the host's offers become `accepted`, the others' `declined`.
+    pub settle_offers_for: Option<String>,
+    /// Records a host's involvement.
+    pub involve: Option<TaskHost>,
+    /// Appends a submission version.
+    pub submission: Option<SubmissionRecord>,
+    /// Records a revision request against the latest submission.
+    pub revision: Option<String>,
+    /// Stores the payout.
+    pub payout: Option<PayoutRecord>,
+    /// Stores a rating (once per task) and updates the host's average.
+    pub rating: Option<RatingRecord>,
+    /// Adds one to this host's `completion_count`.
+    pub host_completed: Option<String>,
+    /// Saves the run of show (body, source).
+    pub run_of_show: Option<(Value, String)>,
+}
+
+/// An agent's money in one currency, minor units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalletBalance {
+    /// ISO code.
+    pub currency: String,
+    /// Spendable.
+    pub available: i64,
+    /// Held for assigned tasks.
+    pub in_escrow: i64,
+    /// Paid to hosts (payouts and tips).
+    pub paid_out: i64,
+}
+
+/// A host's money in one currency, minor units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarningsBalance {
+    /// ISO code.
+    pub currency: String,
+    /// Paid to the host (payouts and tips).
+    pub paid_out: i64,
+    /// Held in escrow for the host's assigned, unapproved tasks.
+    pub pending: i64,
 }

@@ -15,13 +15,14 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
+use crate::sqlite_hiring as hiring;
 use crate::*;
 
-/// The SQLite store.
+/// The SQLite store (its hiring and money queries live in `sqlite_hiring`).
 #[derive(Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    pub(crate) writer: SqlitePool,
+    pub(crate) reader: SqlitePool,
 }
 
 /// Rows inserted per multi-row INSERT when seeding (well under SQLite's bind limit).
@@ -85,6 +86,7 @@ fn task_from_row(row: &SqliteRow) -> StoreResult<TaskRecord> {
         deadline: row.try_get("deadline")?,
         body: json(row.try_get("body")?)?,
         assigned_human_id: row.try_get("assigned_human_id")?,
+        escrow_minor: row.try_get("escrow_minor")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         sessions: Vec::new(),
@@ -629,37 +631,63 @@ impl Store for SqliteStore {
         Ok(Page { data, next })
     }
 
-    async fn set_task_status(
+    async fn apply_task_change(&self, change: &TaskChange) -> StoreResult<()> {
+        self.apply_change(change).await
+    }
+
+    async fn write_ledger(&self, entry: &LedgerWrite) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        hiring::write_entry(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn offers(&self, task_id: &str, kind: Option<&str>) -> StoreResult<Vec<OfferRecord>> {
+        hiring::offers(&self.reader, task_id, kind).await
+    }
+
+    async fn submissions(&self, task_id: &str) -> StoreResult<Vec<SubmissionRecord>> {
+        hiring::submissions(&self.reader, task_id).await
+    }
+
+    async fn revisions(&self, task_id: &str) -> StoreResult<Vec<RevisionRecord>> {
+        hiring::revisions(&self.reader, task_id).await
+    }
+
+    async fn payout(&self, task_id: &str) -> StoreResult<Option<PayoutRecord>> {
+        hiring::payout(&self.reader, task_id).await
+    }
+
+    async fn rating(&self, task_id: &str) -> StoreResult<Option<RatingRecord>> {
+        Ok(hiring::ratings(&self.reader, Some(task_id), None, 1)
+            .await?
+            .pop())
+    }
+
+    async fn host_ratings(&self, human_id: &str, limit: u32) -> StoreResult<Vec<RatingRecord>> {
+        hiring::ratings(&self.reader, None, Some(human_id), limit).await
+    }
+
+    async fn run_of_show(&self, task_id: &str) -> StoreResult<Option<(Value, String, String)>> {
+        hiring::run_of_show(&self.reader, task_id).await
+    }
+
+    async fn wallet(&self, agent_id: &str) -> StoreResult<Vec<WalletBalance>> {
+        hiring::wallet(&self.reader, agent_id).await
+    }
+
+    async fn earnings(&self, human_id: &str) -> StoreResult<Vec<EarningsBalance>> {
+        hiring::earnings(&self.reader, human_id).await
+    }
+
+    async fn ledger(
         &self,
-        id: &str,
-        from: &[&str],
-        to: &str,
-        now: &str,
-    ) -> StoreResult<()> {
-        let mut qb = QueryBuilder::<Sqlite>::new("UPDATE tasks SET status = ");
-        qb.push_bind(to.to_string())
-            .push(", updated_at = ")
-            .push_bind(now.to_string())
-            .push(" WHERE id = ")
-            .push_bind(id.to_string())
-            .push(" AND status IN (");
-        let mut sep = qb.separated(", ");
-        for s in from {
-            sep.push_bind(s.to_string());
-        }
-        sep.push_unseparated(")");
-        let done = qb.build().execute(&self.writer).await?;
-        if done.rows_affected() == 1 {
-            return Ok(());
-        }
-        let current: Option<String> = sqlx::query_scalar("SELECT status FROM tasks WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.writer)
-            .await?;
-        match current {
-            None => Err(StoreError::NotFound),
-            Some(status) => Err(StoreError::Conflict(status)),
-        }
+        agent_id: Option<&str>,
+        human_id: Option<&str>,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Page<LedgerRecord>> {
+        hiring::ledger(&self.reader, agent_id, human_id, before_seq, limit).await
     }
 
     async fn task_hosts(&self, task_id: &str) -> StoreResult<Vec<TaskHost>> {

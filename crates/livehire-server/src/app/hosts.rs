@@ -1,12 +1,33 @@
 //! Host profiles and search.
 
 use axum::response::{IntoResponse, Response};
+use livehire_domain::eligibility;
 use livehire_domain::host::{self, SearchFields};
+use livehire_domain::matching::{self, Match};
 use livehire_domain::search::{HostQuery, SortKey};
 use livehire_store::{Caller, CallerKind, HostWrite, StoreError};
 use serde_json::{Map, Value};
 
-use super::App;
+use super::tasks::draft_of;
+use super::{App, require_agent};
+
+/// How many hosts passing a `for_task` search's filters are scored at most.
+pub const MATCH_CANDIDATES: u32 = 5_000;
+
+fn offset_cursor(offset: usize) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("m{offset}"))
+}
+
+fn parse_offset_cursor(cursor: &str) -> ApiResult<usize> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix('m').and_then(|n| n.parse().ok()))
+        .ok_or_else(|| ApiError::field("cursor", "is not a cursor this server issued"))
+}
 use crate::error::{ApiError, ApiResult};
 
 /// A host's public profile, as served.
@@ -84,13 +105,29 @@ impl App {
         }
     }
 
-    /// A host's public profile.
+    /// A host's public profile, with the ratings agents gave here (newest 20).
     pub async fn host(&self, id: &str) -> ApiResult<HostView> {
-        match self.store().host(id).await {
-            Ok(h) => Ok(HostView(h.profile)),
-            Err(StoreError::NotFound) => Err(ApiError::NotFound(format!("host {id}"))),
-            Err(e) => Err(e.into()),
-        }
+        let mut profile = match self.store().host(id).await {
+            Ok(h) => h.profile,
+            Err(StoreError::NotFound) => return Err(ApiError::NotFound(format!("host {id}"))),
+            Err(e) => return Err(e.into()),
+        };
+        let ratings: Vec<Value> = self
+            .store()
+            .host_ratings(id, 20)
+            .await?
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "task_id": r.task_id,
+                    "overall_rating": r.overall_rating,
+                    "review_text": r.review_text,
+                    "created_at": r.created_at,
+                })
+            })
+            .collect();
+        profile["ratings"] = Value::Array(ratings);
+        Ok(HostView(profile))
     }
 
     /// Applies a JSON merge patch to the caller's own profile.
@@ -100,7 +137,11 @@ impl App {
         id: &str,
         mut patch: Value,
     ) -> ApiResult<HostView> {
-        let current = self.host(id).await?.0;
+        let current = match self.store().host(id).await {
+            Ok(h) => h.profile,
+            Err(StoreError::NotFound) => return Err(ApiError::NotFound(format!("host {id}"))),
+            Err(e) => return Err(e.into()),
+        };
         if caller.kind != CallerKind::Host || caller.id != id {
             return Err(ApiError::Forbidden(
                 "only the host can edit their own profile".into(),
@@ -119,13 +160,14 @@ impl App {
     }
 
     /// Searches hosts (`GET /api/v1/humans`).
-    pub async fn search_hosts(&self, pairs: &[(String, String)]) -> ApiResult<HostSearchPage> {
+    pub async fn search_hosts(
+        &self,
+        caller: &Caller,
+        pairs: &[(String, String)],
+    ) -> ApiResult<HostSearchPage> {
         let query = HostQuery::parse(pairs).map_err(ApiError::Validation)?;
-        if query.for_task.is_some() || query.sort == SortKey::Match {
-            return Err(ApiError::field(
-                "for_task",
-                "matching hosts to a task is not available on this server yet",
-            ));
+        if let Some(task_id) = query.for_task.clone() {
+            return self.match_hosts(caller, &task_id, query).await;
         }
         let page = self
             .store()
@@ -147,6 +189,88 @@ impl App {
         body.push_str(&Value::from(page.next_cursor).to_string());
         body.push('}');
         Ok(HostSearchPage(body))
+    }
+
+    /// Hosts eligible for a task, each with its match; ranked by match score
+    /// under `sort=match` (the default with `for_task`), else by the sort asked.
+    /// At most [`MATCH_CANDIDATES`] hosts that pass the filters are considered.
+    async fn match_hosts(
+        &self,
+        caller: &Caller,
+        task_id: &str,
+        mut query: HostQuery,
+    ) -> ApiResult<HostSearchPage> {
+        require_agent(caller)?;
+        let task = match self.visible_task(caller, task_id).await {
+            Ok(t) => t,
+            Err(ApiError::NotFound(_)) => {
+                return Err(ApiError::field(
+                    "for_task",
+                    format!("no task {task_id} of yours"),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        let draft = draft_of(&task)?;
+        let req = &draft.requirements;
+        // Push what the store can filter on into the query; the eligibility check
+        // below is the authority.
+        for s in &req.skills {
+            if !query.skills.contains(s) {
+                query.skills.push(s.clone());
+            }
+        }
+        query.min_followers = query.min_followers.max(req.min_followers);
+        query.min_avg_live_viewers = query.min_avg_live_viewers.max(req.min_avg_live_viewers);
+        query.min_avg_gmv_cents = query.min_avg_gmv_cents.max(req.min_avg_gmv_cents);
+        if req.tiktok_shop_verified == Some(true) {
+            query.tiktok_shop_verified = Some(true);
+        }
+        if req.live_commerce_experience == Some(true) {
+            query.live_commerce_experience = Some(true);
+        }
+        if query.niche.is_none() {
+            query.niche = req.niche.clone();
+        }
+        let offset = match &query.cursor {
+            None => 0,
+            Some(c) => parse_offset_cursor(c)?,
+        };
+        let limit = query.limit as usize;
+        let by_match = query.sort == SortKey::Match;
+        query.cursor = None;
+        query.limit = MATCH_CANDIDATES;
+        let page = self.store().search_hosts(&query).await?;
+        let mut ranked: Vec<(Match, Value)> = Vec::new();
+        for text in &page.data {
+            let profile: Value = serde_json::from_str(text).map_err(anyhow::Error::from)?;
+            let fields = host::search_fields(&profile);
+            if !eligibility::is_eligible(req, &fields) {
+                continue;
+            }
+            ranked.push((matching::score(&draft, &fields), profile));
+        }
+        if by_match {
+            ranked.sort_by(|a, b| {
+                b.0.score
+                    .total_cmp(&a.0.score)
+                    .then_with(|| b.0.expected_gmv.cmp(&a.0.expected_gmv))
+                    .then_with(|| a.1["human_id"].as_str().cmp(&b.1["human_id"].as_str()))
+            });
+        }
+        let total = ranked.len();
+        let data: Vec<Value> = ranked
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(m, mut profile)| {
+                profile["match"] = serde_json::to_value(&m).unwrap_or(Value::Null);
+                profile
+            })
+            .collect();
+        let next = (offset + limit < total).then(|| offset_cursor(offset + limit));
+        let body = serde_json::json!({ "data": data, "next_cursor": next });
+        Ok(HostSearchPage(body.to_string()))
     }
 
     /// Inserts or refreshes demo hosts (profiles keep their own ids and ratings).

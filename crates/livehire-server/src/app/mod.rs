@@ -5,7 +5,11 @@
 mod accounts;
 mod hosts;
 mod messages;
+mod offers;
+mod run_of_show;
+mod settlement;
 mod tasks;
+mod wallet;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -17,7 +21,10 @@ use sha2::{Digest, Sha256};
 pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
 pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};
+pub use offers::{HostRef, NewApplication, OfferView};
+pub use settlement::{NewRating, RevisionRequest};
 pub use tasks::TaskListQuery;
+pub use wallet::NewDeposit;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -89,6 +96,19 @@ impl App {
                 m.remove(d);
             }
         }
+    }
+}
+
+/// An exact decimal as a JSON number (`1500.00` stays `1500.00`).
+pub fn money_json(amount: rust_decimal::Decimal) -> serde_json::Value {
+    serde_json::from_str(&amount.to_string()).unwrap_or(serde_json::Value::Null)
+}
+
+/// Minor units of a currency code as a JSON number.
+pub fn minor_json(minor: i64, currency: &str) -> serde_json::Value {
+    match livehire_domain::money::Currency::parse(currency) {
+        Ok(c) => money_json(livehire_domain::money::from_minor(minor, c)),
+        Err(_) => serde_json::Value::from(minor),
     }
 }
 

@@ -1,10 +1,13 @@
 //! Tasks: posting, reading, listing, cancelling.
 
 use livehire_domain::ids;
-use livehire_domain::money;
+use livehire_domain::ledger::Entry;
+use livehire_domain::money::{self, Currency};
 use livehire_domain::state::{InvalidTransition, TaskAction, TaskStatus};
 use livehire_domain::task::TaskDraft;
-use livehire_store::{Caller, CallerKind, SessionRecord, StoreError, TaskFilter, TaskRecord};
+use livehire_store::{
+    Caller, CallerKind, LedgerWrite, SessionRecord, StoreError, TaskChange, TaskFilter, TaskRecord,
+};
 use serde_json::{Map, Value, json};
 
 use super::{App, parse_seq_cursor, require_agent, seq_cursor, timestamp};
@@ -125,6 +128,7 @@ impl App {
             deadline: timestamp(draft.deadline),
             body,
             assigned_human_id: None,
+            escrow_minor: 0,
             created_at: now_text.clone(),
             updated_at: now_text,
             sessions,
@@ -159,9 +163,14 @@ impl App {
         if visible { Ok(task) } else { Err(not_found()) }
     }
 
-    /// A task (`GET /api/v1/tasks/{id}`).
+    /// A task (`GET /api/v1/tasks/{id}`), with its saved run of show.
     pub async fn task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
-        Ok(task_view(&self.visible_task(caller, id).await?))
+        let mut view = task_view(&self.visible_task(caller, id).await?);
+        if let Some((plan, source, updated_at)) = self.store().run_of_show(id).await? {
+            view["run_of_show"] =
+                json!({"source": source, "updated_at": updated_at, "sessions": plan["sessions"]});
+        }
+        Ok(view)
     }
 
     /// Lists the caller's tasks (a host: open tasks and its own), newest first.
@@ -187,33 +196,117 @@ impl App {
             CallerKind::Host => filter.host_id = Some(caller.id.clone()),
         }
         let page = self.store().list_tasks(&filter).await?;
+        let mut data = page.data;
+        if caller.kind == CallerKind::Host {
+            // Open tasks are listed to the hosts who meet their requirements; a
+            // page may hold fewer than `limit` tasks while more follow.
+            let profile = self.store().host(&caller.id).await?.profile;
+            let fields = livehire_domain::host::search_fields(&profile);
+            data.retain(|t| {
+                t.assigned_human_id.as_deref() == Some(caller.id.as_str())
+                    || t.status != TaskStatus::Open.as_str()
+                    || draft_of(t).is_ok_and(|d| {
+                        livehire_domain::eligibility::is_eligible(&d.requirements, &fields)
+                    })
+            });
+        }
         Ok(json!({
-            "data": page.data.iter().map(task_view).collect::<Vec<_>>(),
+            "data": data.iter().map(task_view).collect::<Vec<_>>(),
             "next_cursor": page.next.map(seq_cursor),
         }))
     }
 
-    /// Cancels a task before any session started (`POST /api/v1/tasks/{id}/cancel`).
+    /// Cancels a task before any session started (`POST /api/v1/tasks/{id}/cancel`);
+    /// an assigned task's escrow goes back to the wallet in the same transaction.
     pub async fn cancel_task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
         let task = self.visible_task(caller, id).await?;
-        require_agent(caller)?;
-        let current = TaskStatus::parse(&task.status)
-            .ok_or_else(|| anyhow::anyhow!("task {id} has unknown status {}", task.status))?;
-        current.apply(TaskAction::Cancel)?;
-        let from = [TaskStatus::Open.as_str(), TaskStatus::Assigned.as_str()];
-        match self
-            .store()
-            .set_task_status(id, &from, TaskStatus::Cancelled.as_str(), &self.now_text())
-            .await
-        {
-            Ok(()) => {}
-            Err(StoreError::Conflict(status)) => {
-                let s = TaskStatus::parse(&status).unwrap_or(TaskStatus::Cancelled);
-                return Err(s.apply(TaskAction::Cancel).unwrap_err().into());
-            }
-            Err(e) => return Err(e.into()),
+        let agent_id = require_agent(caller)?;
+        let next = status_of(&task)?.apply(TaskAction::Cancel)?;
+        let mut change = self.change_for(&task, next);
+        if task.escrow_minor > 0 {
+            let currency = currency_of(&task)?;
+            let entry = Entry::escrow_refund(agent_id, id, currency, task.escrow_minor);
+            change
+                .ledger
+                .push(self.ledger_write(&entry, Some(id), Some(agent_id), None, None));
+            change.escrow_minor = Some(0);
         }
+        self.apply(change, TaskAction::Cancel).await?;
         tracing::info!(task_id = id, "task cancelled");
         self.task(caller, id).await
     }
+
+    /// A change that moves `task` from its current status to `next`.
+    pub(crate) fn change_for(&self, task: &TaskRecord, next: TaskStatus) -> TaskChange {
+        TaskChange {
+            task_id: task.id.clone(),
+            expect: vec![task.status.clone()],
+            status: Some(next.as_str().to_string()),
+            now: self.now_text(),
+            ..TaskChange::default()
+        }
+    }
+
+    /// Applies a change; a concurrent status change becomes `invalid_state` for `action`.
+    pub(crate) async fn apply(&self, change: TaskChange, action: TaskAction) -> ApiResult<()> {
+        match self.store().apply_task_change(&change).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::Conflict(msg)) => match TaskStatus::parse(&msg) {
+                Some(now) => Err(InvalidTransition {
+                    current: now,
+                    action,
+                }
+                .into()),
+                None => Err(ApiError::Conflict {
+                    code: "conflict",
+                    message: msg,
+                }),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A ledger entry ready to store.
+    pub(crate) fn ledger_write(
+        &self,
+        entry: &Entry,
+        task_id: Option<&str>,
+        agent_id: Option<&str>,
+        human_id: Option<&str>,
+        reference: Option<String>,
+    ) -> LedgerWrite {
+        LedgerWrite {
+            id: ids::new_id(ids::LEDGER_ENTRY, &mut rand::rng()),
+            kind: entry.kind.as_str().to_string(),
+            task_id: task_id.map(str::to_string),
+            agent_id: agent_id.map(str::to_string),
+            human_id: human_id.map(str::to_string),
+            currency: entry.currency.code().to_string(),
+            reference,
+            postings: entry
+                .postings
+                .iter()
+                .map(|p| (p.account.clone(), p.amount_minor))
+                .collect(),
+            created_at: self.now_text(),
+        }
+    }
+}
+
+/// The task's status as the state machine's type.
+pub(crate) fn status_of(task: &TaskRecord) -> ApiResult<TaskStatus> {
+    TaskStatus::parse(&task.status).ok_or_else(|| {
+        anyhow::anyhow!("task {} has unknown status {}", task.id, task.status).into()
+    })
+}
+
+/// The task's currency.
+pub(crate) fn currency_of(task: &TaskRecord) -> ApiResult<Currency> {
+    Currency::parse(&task.currency).map_err(|e| anyhow::anyhow!("task {}: {e}", task.id).into())
+}
+
+/// The typed view of a stored task (re-validated without the "future" checks).
+pub(crate) fn draft_of(task: &TaskRecord) -> ApiResult<TaskDraft> {
+    TaskDraft::parse(&task.body, chrono::DateTime::<chrono::Utc>::MIN_UTC)
+        .map_err(|e| anyhow::anyhow!("stored task {} no longer parses: {e:?}", task.id).into())
 }

@@ -22,19 +22,20 @@ use crate::extract::{AppJson, Auth, QueryPairs};
         ("max_rate" = Option<f64>, Query, description = "Host's compensation_range.min ≤ this"),
         ("tiktok_shop_verified" = Option<bool>, Query), ("live_commerce_experience" = Option<bool>, Query),
         ("q" = Option<String>, Query, description = "Text in name, handle, bio, expertise, specialties"),
-        ("sort" = Option<String>, Query, description = "avg_gmv (alias live_commerce_gmv), conversion_rate, avg_viewers, engagement_rate, rating (default), followers"),
+        ("sort" = Option<String>, Query, description = "avg_gmv (alias live_commerce_gmv), conversion_rate, avg_viewers, engagement_rate, rating (default), followers, match (with for_task)"),
         ("order" = Option<String>, Query, description = "`desc` (default) or `asc`"),
         ("limit" = Option<u32>, Query, description = "1–100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+        ("for_task" = Option<String>, Query, description = "Only hosts eligible for this task of yours, each with `match: {score, expected_gmv, reasons}`; ranked by match unless another sort is asked"),
     ),
     responses((status = 200, description = "`{data: [profile…], next_cursor}`", body = Object),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn search(
     State(app): State<App>,
-    _auth: Auth,
+    Auth(caller): Auth,
     QueryPairs(pairs): QueryPairs,
 ) -> ApiResult<HostSearchPage> {
-    app.search_hosts(&pairs).await
+    app.search_hosts(&caller, &pairs).await
 }
 
 /// A host's public profile.

@@ -2,11 +2,13 @@
 //! one `App` method.
 
 mod accounts;
+mod hiring;
 mod hosts;
 mod idempotency;
 mod messages;
 mod system;
 mod tasks;
+mod wallet;
 
 use axum::Router;
 use axum::middleware;
@@ -61,6 +63,20 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(tasks::get))
         .routes(routes!(tasks::cancel))
         .routes(routes!(messages::post, messages::list))
+        .routes(routes!(hiring::invite, hiring::invitations))
+        .routes(routes!(hiring::apply, hiring::applications))
+        .routes(routes!(hiring::assign))
+        .routes(routes!(hiring::accept))
+        .routes(routes!(hiring::submit, hiring::submission))
+        .routes(routes!(hiring::request_revision))
+        .routes(routes!(hiring::approve))
+        .routes(routes!(hiring::payout_preview))
+        .routes(routes!(hiring::rate))
+        .routes(routes!(hiring::run_of_show_post, hiring::run_of_show_get))
+        .routes(routes!(wallet::deposit))
+        .routes(routes!(wallet::wallet))
+        .routes(routes!(wallet::earnings))
+        .routes(routes!(wallet::ledger))
         .split_for_parts()
 }
 

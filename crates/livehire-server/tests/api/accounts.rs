@@ -10,13 +10,18 @@ async fn agent_keys_authenticate_rotate_and_stop_working_when_revoked() {
     let app = spawn_app().await;
     let agent = app.agent("Rotating agent").await;
     assert!(agent.id.starts_with("ph_agent_"));
-    assert!(agent.key.starts_with("ph_sk_") && agent.key.len() >= 6 + 22, "≥128 bits of base62");
+    assert!(
+        agent.key.starts_with("ph_sk_") && agent.key.len() >= 6 + 22,
+        "≥128 bits of base62"
+    );
     let me = app.get("/api/v1/me", Some(&agent.key)).await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.body["kind"], "agent");
     assert_eq!(me.body["name"], "Rotating agent");
 
-    let rotated = app.post("/api/v1/me/keys/rotate", Some(&agent.key), &json!({})).await;
+    let rotated = app
+        .post("/api/v1/me/keys/rotate", Some(&agent.key), &json!({}))
+        .await;
     assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
     assert_eq!(rotated.body["revoked"], 1);
     let new_key = rotated.body["api_key"].as_str().unwrap();
@@ -50,22 +55,51 @@ async fn a_host_edits_only_its_own_profile_and_keeps_unknown_fields() {
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
     assert_eq!(patched.body["bio"], "New bio");
     assert_eq!(patched.body["favourite_snack"], profile["favourite_snack"]);
-    assert!(patched.body.get("session_format").is_none(), "null removes a field");
-    assert_eq!(patched.body["rating"], serde_json::Value::Null, "rating is the server's");
+    assert!(
+        patched.body.get("session_format").is_none(),
+        "null removes a field"
+    );
+    assert_eq!(
+        patched.body["rating"],
+        serde_json::Value::Null,
+        "rating is the server's"
+    );
 
-    let found = app.get("/api/v1/humans?niche=home_goods&q=flashsaleking", Some(&agent.key)).await;
-    assert_eq!(found.body["data"].as_array().unwrap().len(), 1, "{}", found.body);
+    let found = app
+        .get(
+            "/api/v1/humans?niche=home_goods&q=flashsaleking",
+            Some(&agent.key),
+        )
+        .await;
+    assert_eq!(
+        found.body["data"].as_array().unwrap().len(),
+        1,
+        "{}",
+        found.body
+    );
     assert_eq!(found.body["data"][0]["bio"], "New bio");
 
     for key in [&other.key, &agent.key] {
-        let denied = app.patch(&format!("/api/v1/humans/{}", host.id), Some(key), &json!({"bio": "x"})).await;
+        let denied = app
+            .patch(
+                &format!("/api/v1/humans/{}", host.id),
+                Some(key),
+                &json!({"bio": "x"}),
+            )
+            .await;
         assert_eq!(denied.status, StatusCode::FORBIDDEN);
     }
     let bad = app
-        .patch(&format!("/api/v1/humans/{}", host.id), Some(&host.key), &json!({"time_zone": "Moon/Base"}))
+        .patch(
+            &format!("/api/v1/humans/{}", host.id),
+            Some(&host.key),
+            &json!({"time_zone": "Moon/Base"}),
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.paths(), ["time_zone"]);
-    let missing = app.get("/api/v1/humans/ph_profile_nobody", Some(&agent.key)).await;
+    let missing = app
+        .get("/api/v1/humans/ph_profile_nobody", Some(&agent.key))
+        .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }

@@ -36,7 +36,9 @@ async fn every_bad_input_gets_its_status_and_names_its_field() {
     let app = spawn_app().await;
     let owner = app.agent("Owner").await;
     let other = app.agent("Other").await;
-    let task = app.task(&owner, &seed_json("task_getting_started.json")).await;
+    let task = app
+        .task(&owner, &seed_json("task_getting_started.json"))
+        .await;
     let task_path = format!("/api/v1/tasks/{}", task["id"].as_str().unwrap());
     let post = |name, body: Vec<u8>, status, code, path_named| Case {
         name,
@@ -51,65 +53,266 @@ async fn every_bad_input_gets_its_status_and_names_its_field() {
     };
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let cases = vec![
-        post("past deadline", task_with(|b| b["deadline"] = json!("2020-03-10T20:00:00Z")),
-            unprocessable, "validation_failed", Some("deadline")),
-        post("past session time",
-            task_with(|b| b["live_session_details"]["scheduled_time"] = json!("2020-03-15T19:00:00Z")),
-            unprocessable, "validation_failed", Some("live_session_details.scheduled_time")),
-        post("commission_rate 1.5", task_with(|b| b["commission_structure"]["commission_rate"] = json!(1.5)),
-            unprocessable, "validation_failed", Some("commission_structure.commission_rate")),
-        post("negative compensation", task_with(|b| b["compensation"] = json!(-5)),
-            unprocessable, "validation_failed", Some("compensation")),
-        post("compensation of the wrong type", task_with(|b| b["compensation"] = json!("lots")),
-            unprocessable, "validation_failed", Some("compensation")),
-        post("unknown bonus key",
-            task_with(|b| b["commission_structure"]["performance_bonuses"]["lots_of_sales"] = json!(100)),
-            unprocessable, "validation_failed", Some("commission_structure.performance_bonuses.lots_of_sales")),
-        post("unparseable conditional bonus",
-            task_with(|b| b["commission_structure"]["growth_bonus"] = json!("a bonus if it goes well")),
-            unprocessable, "validation_failed", Some("commission_structure.growth_bonus")),
-        post("bad niche expression", task_with(|b| b["requirements"]["niche"] = json!("beauty OR OR fashion")),
-            unprocessable, "validation_failed", Some("requirements.niche")),
-        post("bad currency", task_with(|b| b["currency"] = json!("XYZ")),
-            unprocessable, "validation_failed", Some("currency")),
-        post("discount above retail", task_with(|b| b["live_session_details"]["products"] =
-                json!([{"name": "Serum", "retail_price": 100, "live_discount_price": 120}])),
-            unprocessable, "validation_failed", Some("live_session_details.products[0].live_discount_price")),
-        post("truncated JSON", b"{\"title\": \"x\", \"compensation\": 15".to_vec(),
-            StatusCode::BAD_REQUEST, "invalid_json", None),
-        Case { content_type: Some("text/plain"), ..post("text/plain body", task_with(|_| {}),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None) },
-        post("2 MiB body", {
+        post(
+            "past deadline",
+            task_with(|b| b["deadline"] = json!("2020-03-10T20:00:00Z")),
+            unprocessable,
+            "validation_failed",
+            Some("deadline"),
+        ),
+        post(
+            "past session time",
+            task_with(|b| {
+                b["live_session_details"]["scheduled_time"] = json!("2020-03-15T19:00:00Z")
+            }),
+            unprocessable,
+            "validation_failed",
+            Some("live_session_details.scheduled_time"),
+        ),
+        post(
+            "commission_rate 1.5",
+            task_with(|b| b["commission_structure"]["commission_rate"] = json!(1.5)),
+            unprocessable,
+            "validation_failed",
+            Some("commission_structure.commission_rate"),
+        ),
+        post(
+            "negative compensation",
+            task_with(|b| b["compensation"] = json!(-5)),
+            unprocessable,
+            "validation_failed",
+            Some("compensation"),
+        ),
+        post(
+            "compensation of the wrong type",
+            task_with(|b| b["compensation"] = json!("lots")),
+            unprocessable,
+            "validation_failed",
+            Some("compensation"),
+        ),
+        post(
+            "unknown bonus key",
+            task_with(|b| {
+                b["commission_structure"]["performance_bonuses"]["lots_of_sales"] = json!(100)
+            }),
+            unprocessable,
+            "validation_failed",
+            Some("commission_structure.performance_bonuses.lots_of_sales"),
+        ),
+        post(
+            "unparseable conditional bonus",
+            task_with(|b| {
+                b["commission_structure"]["growth_bonus"] = json!("a bonus if it goes well")
+            }),
+            unprocessable,
+            "validation_failed",
+            Some("commission_structure.growth_bonus"),
+        ),
+        post(
+            "bad niche expression",
+            task_with(|b| b["requirements"]["niche"] = json!("beauty OR OR fashion")),
+            unprocessable,
+            "validation_failed",
+            Some("requirements.niche"),
+        ),
+        post(
+            "bad currency",
+            task_with(|b| b["currency"] = json!("XYZ")),
+            unprocessable,
+            "validation_failed",
+            Some("currency"),
+        ),
+        post(
+            "discount above retail",
+            task_with(|b| {
+                b["live_session_details"]["products"] =
+                    json!([{"name": "Serum", "retail_price": 100, "live_discount_price": 120}])
+            }),
+            unprocessable,
+            "validation_failed",
+            Some("live_session_details.products[0].live_discount_price"),
+        ),
+        post(
+            "truncated JSON",
+            b"{\"title\": \"x\", \"compensation\": 15".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            None,
+        ),
+        Case {
+            content_type: Some("text/plain"),
+            ..post(
+                "text/plain body",
+                task_with(|_| {}),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                None,
+            )
+        },
+        post(
+            "2 MiB body",
+            {
                 let mut b = seed_json("task_getting_started.json");
                 b["padding"] = json!("x".repeat(2 * 1024 * 1024));
                 b.to_string().into_bytes()
-            }, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
-        Case { key: KeyUse::Missing, ..post("missing key", task_with(|_| {}),
-            StatusCode::UNAUTHORIZED, "unauthorized", None) },
-        Case { key: KeyUse::Unknown, ..post("unknown key", task_with(|_| {}),
-            StatusCode::UNAUTHORIZED, "unauthorized", None) },
-        Case { method: Method::GET, path: task_path.clone(), key: KeyUse::Other, body: vec![],
-            ..post("another agent's task", vec![], StatusCode::NOT_FOUND, "not_found", None) },
-        Case { method: Method::POST, path: format!("{task_path}/cancel"), key: KeyUse::Other, body: vec![],
-            ..post("cancelling another agent's task", vec![], StatusCode::NOT_FOUND, "not_found", None) },
-        Case { method: Method::GET, path: "/api/v1/humans?sort=best".into(), body: vec![],
-            ..post("unknown sort", vec![], unprocessable, "validation_failed", Some("sort")) },
-        Case { method: Method::GET, path: "/api/v1/humans?limit=0".into(), body: vec![],
-            ..post("limit=0", vec![], unprocessable, "validation_failed", Some("limit")) },
-        Case { method: Method::GET, path: "/api/v1/humans?min_followers=-1".into(), body: vec![],
-            ..post("negative bound", vec![], unprocessable, "validation_failed", Some("min_followers")) },
-        Case { method: Method::GET, path: "/api/v1/humans?niche=beauty%20AND".into(), body: vec![],
-            ..post("malformed niche in search", vec![], unprocessable, "validation_failed", Some("niche")) },
-        Case { method: Method::GET, path: "/api/v1/tasks?status=done".into(), body: vec![],
-            ..post("unknown task status filter", vec![], unprocessable, "validation_failed", Some("status")) },
-        Case { method: Method::GET, path: "/api/v1/nothing-here".into(), body: vec![],
-            ..post("unknown route", vec![], StatusCode::NOT_FOUND, "not_found", None) },
-        Case { method: Method::DELETE, path: "/api/v1/tasks".into(), body: vec![],
-            ..post("wrong method", vec![], StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None) },
-        Case { path: "/api/v1/agents/register".into(), key: KeyUse::Missing, body: br#"{"name": 42}"#.to_vec(),
-            ..post("wrong type in a typed body", vec![], unprocessable, "validation_failed", Some("name")) },
-        Case { path: format!("{task_path}/messages"), body: br#"{"text": "   "}"#.to_vec(),
-            ..post("empty message", vec![], unprocessable, "validation_failed", Some("text")) },
+            },
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            None,
+        ),
+        Case {
+            key: KeyUse::Missing,
+            ..post(
+                "missing key",
+                task_with(|_| {}),
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                None,
+            )
+        },
+        Case {
+            key: KeyUse::Unknown,
+            ..post(
+                "unknown key",
+                task_with(|_| {}),
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                None,
+            )
+        },
+        Case {
+            method: Method::GET,
+            path: task_path.clone(),
+            key: KeyUse::Other,
+            body: vec![],
+            ..post(
+                "another agent's task",
+                vec![],
+                StatusCode::NOT_FOUND,
+                "not_found",
+                None,
+            )
+        },
+        Case {
+            method: Method::POST,
+            path: format!("{task_path}/cancel"),
+            key: KeyUse::Other,
+            body: vec![],
+            ..post(
+                "cancelling another agent's task",
+                vec![],
+                StatusCode::NOT_FOUND,
+                "not_found",
+                None,
+            )
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/v1/humans?sort=best".into(),
+            body: vec![],
+            ..post(
+                "unknown sort",
+                vec![],
+                unprocessable,
+                "validation_failed",
+                Some("sort"),
+            )
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/v1/humans?limit=0".into(),
+            body: vec![],
+            ..post(
+                "limit=0",
+                vec![],
+                unprocessable,
+                "validation_failed",
+                Some("limit"),
+            )
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/v1/humans?min_followers=-1".into(),
+            body: vec![],
+            ..post(
+                "negative bound",
+                vec![],
+                unprocessable,
+                "validation_failed",
+                Some("min_followers"),
+            )
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/v1/humans?niche=beauty%20AND".into(),
+            body: vec![],
+            ..post(
+                "malformed niche in search",
+                vec![],
+                unprocessable,
+                "validation_failed",
+                Some("niche"),
+            )
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/v1/tasks?status=done".into(),
+            body: vec![],
+            ..post(
+                "unknown task status filter",
+                vec![],
+                unprocessable,
+                "validation_failed",
+                Some("status"),
+            )
+        },
+        Case {
+            method: Method::GET,
+            path: "/api/v1/nothing-here".into(),
+            body: vec![],
+            ..post(
+                "unknown route",
+                vec![],
+                StatusCode::NOT_FOUND,
+                "not_found",
+                None,
+            )
+        },
+        Case {
+            method: Method::DELETE,
+            path: "/api/v1/tasks".into(),
+            body: vec![],
+            ..post(
+                "wrong method",
+                vec![],
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                None,
+            )
+        },
+        Case {
+            path: "/api/v1/agents/register".into(),
+            key: KeyUse::Missing,
+            body: br#"{"name": 42}"#.to_vec(),
+            ..post(
+                "wrong type in a typed body",
+                vec![],
+                unprocessable,
+                "validation_failed",
+                Some("name"),
+            )
+        },
+        Case {
+            path: format!("{task_path}/messages"),
+            body: br#"{"text": "   "}"#.to_vec(),
+            ..post(
+                "empty message",
+                vec![],
+                unprocessable,
+                "validation_failed",
+                Some("text"),
+            )
+        },
     ];
     let mut failures = Vec::new();
     for case in cases {
@@ -120,10 +323,23 @@ async fn every_bad_input_gets_its_status_and_names_its_field() {
             KeyUse::Unknown => Some("ph_sk_notarealkey0000000000000000000"),
         };
         let a = app
-            .send(case.method.clone(), &case.path, key, case.content_type, case.body, &[])
+            .send(
+                case.method.clone(),
+                &case.path,
+                key,
+                case.content_type,
+                case.body,
+                &[],
+            )
             .await;
-        let named_ok = case.path_named.is_none_or(|p| a.paths().contains(&p.to_string()));
-        if a.status != case.status || a.code() != case.code || !named_ok || a.body["error"]["message"].as_str().is_none() {
+        let named_ok = case
+            .path_named
+            .is_none_or(|p| a.paths().contains(&p.to_string()));
+        if a.status != case.status
+            || a.code() != case.code
+            || !named_ok
+            || a.body["error"]["message"].as_str().is_none()
+        {
             failures.push(format!(
                 "{}: expected {} {} naming {:?}, got {} {}",
                 case.name, case.status, case.code, case.path_named, a.status, a.body
@@ -138,7 +354,14 @@ async fn an_invalid_json_error_names_line_and_column() {
     let app = spawn_app().await;
     let owner = app.agent("Owner").await;
     let a = app
-        .send(Method::POST, "/api/v1/tasks", Some(&owner.key), None, "{\n  \"title\": \"x\",\n  oops\n}", &[])
+        .send(
+            Method::POST,
+            "/api/v1/tasks",
+            Some(&owner.key),
+            None,
+            "{\n  \"title\": \"x\",\n  oops\n}",
+            &[],
+        )
         .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert_eq!(a.body["error"]["details"][0]["message"], "line 3, column 3");
@@ -153,9 +376,21 @@ async fn every_error_of_a_task_is_reported_at_once() {
         b["currency"] = json!("cny");
         b["requirements"]["min_followers"] = json!(-3);
     });
-    let a = app.send(Method::POST, "/api/v1/tasks", Some(&owner.key), Some("application/json"), body, &[]).await;
+    let a = app
+        .send(
+            Method::POST,
+            "/api/v1/tasks",
+            Some(&owner.key),
+            Some("application/json"),
+            body,
+            &[],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     let mut paths = a.paths();
     paths.sort();
-    assert_eq!(paths, ["currency", "deadline", "requirements.min_followers"]);
+    assert_eq!(
+        paths,
+        ["currency", "deadline", "requirements.min_followers"]
+    );
 }

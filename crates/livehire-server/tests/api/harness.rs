@@ -43,7 +43,11 @@ impl Answer {
     pub fn paths(&self) -> Vec<String> {
         self.body["error"]["details"]
             .as_array()
-            .map(|d| d.iter().filter_map(|x| x["path"].as_str().map(str::to_string)).collect())
+            .map(|d| {
+                d.iter()
+                    .filter_map(|x| x["path"].as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -52,7 +56,9 @@ impl Answer {
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
-    let application = Application::build("127.0.0.1:0", &url).await.expect("build");
+    let application = Application::build("127.0.0.1:0", &url)
+        .await
+        .expect("build");
     let base = format!("http://{}", application.local_addr().expect("addr"));
     let app = application.app().clone();
     tokio::spawn(application.run_until(std::future::pending()));
@@ -66,7 +72,15 @@ pub async fn spawn_app() -> TestApp {
 
 /// A fixture of the seed, its 2026 dates moved ten years ahead (every other byte kept).
 pub fn seed_fixture(name: &str) -> String {
-    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", "seed", name].iter().collect();
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "tests",
+        "fixtures",
+        "seed",
+        name,
+    ]
+    .iter()
+    .collect();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.replace("\"2026-", "\"2036-")
 }
@@ -86,7 +100,11 @@ impl TestApp {
         let headers = resp.headers().clone();
         let bytes = resp.bytes().await.expect("body");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer { status, body, headers }
+        Answer {
+            status,
+            body,
+            headers,
+        }
     }
 
     /// Sends raw bytes with an optional content type and key.
@@ -113,22 +131,39 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, key: Option<&str>, body: &Value) -> Answer {
-        self.send(reqwest::Method::POST, path, key, Some("application/json"), body.to_string(), &[])
-            .await
+        self.send(
+            reqwest::Method::POST,
+            path,
+            key,
+            Some("application/json"),
+            body.to_string(),
+            &[],
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str, key: Option<&str>) -> Answer {
-        self.send(reqwest::Method::GET, path, key, None, Vec::<u8>::new(), &[]).await
+        self.send(reqwest::Method::GET, path, key, None, Vec::<u8>::new(), &[])
+            .await
     }
 
     pub async fn patch(&self, path: &str, key: Option<&str>, body: &Value) -> Answer {
-        self.send(reqwest::Method::PATCH, path, key, Some("application/json"), body.to_string(), &[])
-            .await
+        self.send(
+            reqwest::Method::PATCH,
+            path,
+            key,
+            Some("application/json"),
+            body.to_string(),
+            &[],
+        )
+        .await
     }
 
     /// Registers an agent.
     pub async fn agent(&self, name: &str) -> Agent {
-        let a = self.post("/api/v1/agents/register", None, &json!({"name": name})).await;
+        let a = self
+            .post("/api/v1/agents/register", None, &json!({"name": name}))
+            .await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
         Agent {
             id: a.body["agent_id"].as_str().expect("agent_id").to_string(),
@@ -157,7 +192,10 @@ impl TestApp {
     pub async fn with_demo_hosts(&self, n: u64) -> Vec<Value> {
         let mut all = livehire_domain::demo::seed_hosts();
         all.extend((1..=n).map(livehire_domain::demo::generated_host));
-        self.app.upsert_demo_hosts(all.clone()).await.expect("seed hosts");
+        self.app
+            .upsert_demo_hosts(all.clone())
+            .await
+            .expect("seed hosts");
         all
     }
 }

@@ -12,8 +12,15 @@ async fn the_same_key_replays_the_first_answer_and_a_different_body_conflicts() 
     let send = |b: String, key: &'static str, auth: String| {
         let app = &app;
         async move {
-            app.send(Method::POST, "/api/v1/tasks", Some(&auth), Some("application/json"), b, &[("Idempotency-Key", key)])
-                .await
+            app.send(
+                Method::POST,
+                "/api/v1/tasks",
+                Some(&auth),
+                Some("application/json"),
+                b,
+                &[("Idempotency-Key", key)],
+            )
+            .await
         }
     };
     let first = send(body.clone(), "order-42", agent.key.clone()).await;
@@ -23,7 +30,12 @@ async fn the_same_key_replays_the_first_answer_and_a_different_body_conflicts() 
     assert_eq!(again.body["id"], first.body["id"]);
     assert_eq!(again.headers.get("idempotent-replayed").unwrap(), "true");
 
-    let changed = send(body.replace("1500.00", "1600.00"), "order-42", agent.key.clone()).await;
+    let changed = send(
+        body.replace("1500.00", "1600.00"),
+        "order-42",
+        agent.key.clone(),
+    )
+    .await;
     assert_eq!(changed.status, StatusCode::CONFLICT);
     assert_eq!(changed.code(), "idempotency_key_reused");
 
@@ -34,7 +46,11 @@ async fn the_same_key_replays_the_first_answer_and_a_different_body_conflicts() 
     assert_ne!(theirs.body["id"], first.body["id"]);
 
     let listed = app.get("/api/v1/tasks", Some(&agent.key)).await;
-    assert_eq!(listed.body["data"].as_array().unwrap().len(), 1, "one task, not two");
+    assert_eq!(
+        listed.body["data"].as_array().unwrap().len(),
+        1,
+        "one task, not two"
+    );
 
     // A failed validation is replayed too (it is the answer to that request).
     let bad = body.replace("\"CNY\"", "\"XYZ\"");

@@ -4,6 +4,7 @@
 mod accounts;
 mod bad_input;
 mod harness;
+mod hiring;
 mod idempotency;
 mod openapi;
 mod search;

@@ -23,6 +23,24 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/tasks/{task_id}/cancel"),
     ("post", "/api/v1/tasks/{task_id}/messages"),
     ("get", "/api/v1/tasks/{task_id}/messages"),
+    ("post", "/api/v1/tasks/{task_id}/invitations"),
+    ("get", "/api/v1/tasks/{task_id}/invitations"),
+    ("post", "/api/v1/tasks/{task_id}/applications"),
+    ("get", "/api/v1/tasks/{task_id}/applications"),
+    ("post", "/api/v1/tasks/{task_id}/assign"),
+    ("post", "/api/v1/tasks/{task_id}/accept"),
+    ("post", "/api/v1/tasks/{task_id}/submission"),
+    ("get", "/api/v1/tasks/{task_id}/submission"),
+    ("post", "/api/v1/tasks/{task_id}/request-revision"),
+    ("post", "/api/v1/tasks/{task_id}/approve"),
+    ("get", "/api/v1/tasks/{task_id}/payout-preview"),
+    ("post", "/api/v1/tasks/{task_id}/rate"),
+    ("post", "/api/v1/tasks/{task_id}/run-of-show"),
+    ("get", "/api/v1/tasks/{task_id}/run-of-show"),
+    ("post", "/api/v1/wallet/deposits"),
+    ("get", "/api/v1/wallet"),
+    ("get", "/api/v1/earnings"),
+    ("get", "/api/v1/ledger"),
 ];
 
 #[tokio::test]
@@ -38,20 +56,32 @@ async fn every_route_is_documented_and_every_documented_route_is_served() {
             }
         }
     }
-    let expected: BTreeSet<_> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    let expected: BTreeSet<_> = ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
     assert_eq!(documented, expected);
 
     // And the router answers each documented path with something other than
     // "no such route" (401 without a key is fine: the route exists).
     for (method, path) in &documented {
-        let concrete = path.replace("{human_id}", "ph_profile_x").replace("{task_id}", "ph_task_x");
+        let concrete = path
+            .replace("{human_id}", "ph_profile_x")
+            .replace("{task_id}", "ph_task_x");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let a = app.send(m, &concrete, None, Some("application/json"), "{}", &[]).await;
+        let a = app
+            .send(m, &concrete, None, Some("application/json"), "{}", &[])
+            .await;
         assert!(
             a.code() != "not_found" || a.body["error"]["message"] != "route not found",
             "{method} {path} is documented but not routed"
         );
         assert_ne!(a.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
     }
-    assert!(doc.body["info"]["description"].as_str().unwrap().contains("engagement_rate = "));
+    assert!(
+        doc.body["info"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("engagement_rate = ")
+    );
 }

@@ -31,11 +31,18 @@ fn num(v: &Value) -> f64 {
 
 fn plain(seq: usize, h: &Value) -> Plain {
     let strings = |v: &Value| -> Vec<String> {
-        v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_lowercase)).collect()).unwrap_or_default()
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_lowercase))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     let m = &h["live_commerce_metrics"];
     let watch = num(&m["avg_watch_time_minutes"]).clamp(0.0, 60.0) / 60.0;
-    let engagement = ((watch * num(&m["repeat_viewer_rate"]).clamp(0.0, 1.0)) * 10_000.0).round() / 10_000.0;
+    let engagement =
+        ((watch * num(&m["repeat_viewer_rate"]).clamp(0.0, 1.0)) * 10_000.0).round() / 10_000.0;
     let text = [&h["name"], &h["tiktok_handle"], &h["bio"]]
         .iter()
         .map(|v| v.as_str().unwrap_or("").to_lowercase())
@@ -77,7 +84,10 @@ async fn all_pages(app: &TestApp, key: &str, query: &str, limit: u32) -> Vec<Str
         assert!(page.len() <= limit as usize);
         for h in page {
             let id = h["human_id"].as_str().unwrap().to_string();
-            assert!(seen.insert(id.clone()), "{id} repeated across pages of {query}");
+            assert!(
+                seen.insert(id.clone()),
+                "{id} repeated across pages of {query}"
+            );
             out.push(id);
         }
         match a.body["next_cursor"].as_str() {
@@ -98,16 +108,32 @@ type SortBy = Box<dyn Fn(&Plain) -> f64>;
 async fn filters_sorts_and_pages_agree_with_a_plain_computation() {
     let app = spawn_app().await;
     let profiles = app.with_demo_hosts(400).await;
-    let hosts: Vec<Plain> = profiles.iter().enumerate().map(|(i, h)| plain(i, h)).collect();
+    let hosts: Vec<Plain> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, h)| plain(i, h))
+        .collect();
     let key = app.agent("Searcher").await.key;
 
     let cases: Vec<(&str, Filter, SortBy, bool)> = vec![
-        ("sort=avg_gmv", Box::new(|_| true), Box::new(|h| h.gmv), false),
-        ("sort=followers&order=asc", Box::new(|_| true), Box::new(|h| h.followers), true),
+        (
+            "sort=avg_gmv",
+            Box::new(|_| true),
+            Box::new(|h| h.gmv),
+            false,
+        ),
+        (
+            "sort=followers&order=asc",
+            Box::new(|_| true),
+            Box::new(|h| h.followers),
+            true,
+        ),
         (
             "skills=live_streaming,flash_sales&min_followers=50000&sort=conversion_rate",
             Box::new(|h| {
-                h.skills.contains(&"live_streaming".into()) && h.skills.contains(&"flash_sales".into()) && h.followers >= 50000.0
+                h.skills.contains(&"live_streaming".into())
+                    && h.skills.contains(&"flash_sales".into())
+                    && h.followers >= 50000.0
             }),
             Box::new(|h| h.conversion),
             false,
@@ -117,7 +143,8 @@ async fn filters_sorts_and_pages_agree_with_a_plain_computation() {
             Box::new(|h| {
                 h.skills.contains(&"live_streaming".into())
                     && h.skills.contains(&"sales_presentation".into())
-                    && (h.niches.contains(&"beauty".into()) || h.niches.contains(&"skincare".into()))
+                    && (h.niches.contains(&"beauty".into())
+                        || h.niches.contains(&"skincare".into()))
             }),
             Box::new(|h| h.viewers),
             false,
@@ -140,7 +167,9 @@ async fn filters_sorts_and_pages_agree_with_a_plain_computation() {
         ),
         (
             "category=live_commerce&max_rate=1000&min_avg_live_viewers=300&sort=live_commerce_gmv&order=asc",
-            Box::new(|h| h.experienced && h.min_rate.is_some_and(|r| r <= 1000.0) && h.viewers >= 300.0),
+            Box::new(|h| {
+                h.experienced && h.min_rate.is_some_and(|r| r <= 1000.0) && h.viewers >= 300.0
+            }),
             Box::new(|h| h.gmv),
             true,
         ),
@@ -150,7 +179,12 @@ async fn filters_sorts_and_pages_agree_with_a_plain_computation() {
             Box::new(|h| h.rating),
             false,
         ),
-        ("q=skincare", Box::new(|h| h.text.contains("skincare")), Box::new(|h| h.rating), false),
+        (
+            "q=skincare",
+            Box::new(|h| h.text.contains("skincare")),
+            Box::new(|h| h.rating),
+            false,
+        ),
     ];
     for (query, keep, by, asc) in cases {
         let mut expected: Vec<&Plain> = hosts.iter().filter(|h| keep(h)).collect();
@@ -172,7 +206,9 @@ async fn a_cursor_stays_valid_while_hosts_are_added() {
     let app = spawn_app().await;
     app.with_demo_hosts(50).await;
     let key = app.agent("Searcher").await.key;
-    let first = app.get("/api/v1/humans?sort=followers&limit=10", Some(&key)).await;
+    let first = app
+        .get("/api/v1/humans?sort=followers&limit=10", Some(&key))
+        .await;
     let cursor = first.body["next_cursor"].as_str().unwrap().to_string();
     let before = all_pages(&app, &key, &format!("sort=followers&cursor={cursor}"), 100).await;
     // A new host with the most followers lands before the cursor, so the rest is unchanged.
@@ -182,7 +218,9 @@ async fn a_cursor_stays_valid_while_hosts_are_added() {
     let after = all_pages(&app, &key, &format!("sort=followers&cursor={cursor}"), 100).await;
     assert_eq!(before, after);
     assert_eq!(before.len(), 43);
-    let bad = app.get("/api/v1/humans?cursor=not-a-cursor", Some(&key)).await;
+    let bad = app
+        .get("/api/v1/humans?cursor=not-a-cursor", Some(&key))
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.paths(), ["cursor"]);
 }

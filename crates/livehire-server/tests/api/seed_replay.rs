@@ -37,7 +37,12 @@ async fn the_seed_task_bodies_post_and_read_back_verbatim() {
                 &[],
             )
             .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{fixture}: {}", created.body);
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "{fixture}: {}",
+            created.body
+        );
         let task = created.body;
         let id = task["id"].as_str().unwrap();
         assert!(id.starts_with("ph_task_"), "{id}");
@@ -50,7 +55,9 @@ async fn the_seed_task_bodies_post_and_read_back_verbatim() {
         assert_eq!(s[0]["scheduled_time"], first_time, "{fixture}");
         assert_round_trip(&posted, &task);
 
-        let got = app.get(&format!("/api/v1/tasks/{id}"), Some(&agent.key)).await;
+        let got = app
+            .get(&format!("/api/v1/tasks/{id}"), Some(&agent.key))
+            .await;
         assert_eq!(got.status, StatusCode::OK);
         assert_eq!(got.body, task, "GET returns what POST returned");
     }
@@ -60,18 +67,28 @@ async fn the_seed_task_bodies_post_and_read_back_verbatim() {
 async fn series_sessions_follow_the_schedule_and_durations_are_parsed() {
     let app = spawn_app().await;
     let agent = app.agent("Series agent").await;
-    let task = app.task(&agent, &seed_json("task_workflow2_series.json")).await;
+    let task = app
+        .task(&agent, &seed_json("task_workflow2_series.json"))
+        .await;
     let sessions = task["sessions"].as_array().unwrap();
-    let weeks: Vec<_> = sessions.iter().map(|s| s["week"].as_i64().unwrap()).collect();
+    let weeks: Vec<_> = sessions
+        .iter()
+        .map(|s| s["week"].as_i64().unwrap())
+        .collect();
     assert_eq!(weeks, [1, 2, 3, 4]);
-    assert!(sessions.iter().all(|s| s["duration_minutes"] == 120), "\"2 hours\" is 120 minutes");
+    assert!(
+        sessions.iter().all(|s| s["duration_minutes"] == 120),
+        "\"2 hours\" is 120 minutes"
+    );
     assert_eq!(sessions[3]["theme"], "Fashion & jewelry");
     assert_eq!(sessions[3]["scheduled_time"], "2036-04-26T20:00:00.000Z");
     // Workflow 3: duration_minutes 90.
     let qa = app.task(&agent, &seed_json("task_workflow3_qa.json")).await;
     assert_eq!(qa["sessions"][0]["duration_minutes"], 90);
     // Workflow 1: duration_hours 3.
-    let launch = app.task(&agent, &seed_json("task_workflow1_launch.json")).await;
+    let launch = app
+        .task(&agent, &seed_json("task_workflow1_launch.json"))
+        .await;
     assert_eq!(launch["sessions"][0]["duration_minutes"], 180);
 }
 
@@ -85,20 +102,38 @@ async fn the_api_reference_fields_are_accepted_on_a_complete_task() {
     let partial = app.post("/api/v1/tasks", Some(&agent.key), &body).await;
     assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
     let paths = partial.paths();
-    for required in ["title", "description", "compensation", "currency", "deadline"] {
-        assert!(paths.contains(&required.to_string()), "{required} missing from {paths:?}");
+    for required in [
+        "title",
+        "description",
+        "compensation",
+        "currency",
+        "deadline",
+    ] {
+        assert!(
+            paths.contains(&required.to_string()),
+            "{required} missing from {paths:?}"
+        );
     }
     let obj = body.as_object_mut().unwrap();
     obj.insert("title".into(), json!("Flash sale: wireless earbuds"));
-    obj.insert("description".into(), json!("Two hours of earbuds and flash deals."));
+    obj.insert(
+        "description".into(),
+        json!("Two hours of earbuds and flash deals."),
+    );
     obj.insert("compensation".into(), json!(2000.00));
     obj.insert("currency".into(), json!("CNY"));
     obj.insert("deadline".into(), json!("2036-03-14T20:00:00Z"));
     let task = app.task(&agent, &body).await;
-    assert_eq!(task["live_session_details"]["products"][0]["product_id"], "prod_001");
+    assert_eq!(
+        task["live_session_details"]["products"][0]["product_id"],
+        "prod_001"
+    );
     assert_eq!(task["live_session_details"]["time_zone"], "Asia/Shanghai");
     let five_hundred: Value = serde_json::from_str("500.00").unwrap();
-    assert_eq!(task["commission_structure"]["performance_bonuses"]["peak_3k_viewers"], five_hundred);
+    assert_eq!(
+        task["commission_structure"]["performance_bonuses"]["peak_3k_viewers"],
+        five_hundred
+    );
     assert_eq!(task["sessions"][0]["duration_minutes"], 120);
 }
 
@@ -106,12 +141,21 @@ async fn the_api_reference_fields_are_accepted_on_a_complete_task() {
 async fn the_seed_message_right_after_posting_goes_to_the_brief() {
     let app = spawn_app().await;
     let agent = app.agent("Launch agent").await;
-    let task = app.task(&agent, &seed_json("task_workflow1_launch.json")).await;
+    let task = app
+        .task(&agent, &seed_json("task_workflow1_launch.json"))
+        .await;
     let id = task["id"].as_str().unwrap();
     // Exactly as the seed sends it: -d with no Content-Type header at all.
     let raw = seed_fixture("message_workflow1.json");
     let sent = app
-        .send(Method::POST, &format!("/api/v1/tasks/{id}/messages"), Some(&agent.key), None, raw.clone(), &[])
+        .send(
+            Method::POST,
+            &format!("/api/v1/tasks/{id}/messages"),
+            Some(&agent.key),
+            None,
+            raw.clone(),
+            &[],
+        )
         .await;
     assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
     assert_eq!(sent.body["thread"], "brief");
@@ -119,9 +163,16 @@ async fn the_seed_message_right_after_posting_goes_to_the_brief() {
     assert!(sent.body["id"].as_str().unwrap().starts_with("ph_msg_"));
     let expected: Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(sent.body["text"], expected["text"]);
-    assert!(sent.body["text"].as_str().unwrap().contains("pre-event videos:\n\nDay -5"));
+    assert!(
+        sent.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("pre-event videos:\n\nDay -5")
+    );
 
-    let listed = app.get(&format!("/api/v1/tasks/{id}/messages"), Some(&agent.key)).await;
+    let listed = app
+        .get(&format!("/api/v1/tasks/{id}/messages"), Some(&agent.key))
+        .await;
     assert_eq!(listed.status, StatusCode::OK);
     assert_eq!(listed.body["data"].as_array().unwrap().len(), 1);
     assert_eq!(listed.body["data"][0]["id"], sent.body["id"]);
@@ -136,16 +187,34 @@ async fn the_seed_host_profiles_register_and_example_2_is_a_located_json_error()
     assert!(host.id.starts_with("ph_profile_"), "{}", host.id);
     assert!(host.key.starts_with("ph_hk_"), "{}", host.key);
     let agent = app.agent("Viewer").await;
-    let profile = app.get(&format!("/api/v1/humans/{}", host.id), Some(&agent.key)).await;
+    let profile = app
+        .get(&format!("/api/v1/humans/{}", host.id), Some(&agent.key))
+        .await;
     assert_eq!(profile.status, StatusCode::OK);
     assert_eq!(profile.body["human_id"], host.id.as_str());
-    for field in ["name", "technical_setup", "recent_sessions", "badges", "live_commerce_metrics", "bio"] {
+    for field in [
+        "name",
+        "technical_setup",
+        "recent_sessions",
+        "badges",
+        "live_commerce_metrics",
+        "bio",
+    ] {
         assert_eq!(profile.body[field], chen[field], "{field}");
     }
     // Field order is kept too (human_id first, the server's fields at the end).
     let served: Vec<&String> = profile.body.as_object().unwrap().keys().collect();
-    let posted: Vec<&String> = chen.as_object().unwrap().keys().filter(|k| *k != "rating" && *k != "completion_count").collect();
-    assert_eq!(&served[1..posted.len()], &posted[1..], "order of the host's own fields");
+    let posted: Vec<&String> = chen
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "rating" && *k != "completion_count")
+        .collect();
+    assert_eq!(
+        &served[1..posted.len()],
+        &posted[1..],
+        "order of the host's own fields"
+    );
     // rating and completion_count are the server's, not the host's.
     assert_eq!(profile.body["rating"], Value::Null);
     assert_eq!(profile.body["completion_count"], 0);
@@ -153,12 +222,23 @@ async fn the_seed_host_profiles_register_and_example_2_is_a_located_json_error()
 
     let broken = seed_fixture("host_example2_invalid.json");
     let a = app
-        .send(Method::POST, "/api/v1/humans/register", None, Some("application/json"), broken, &[])
+        .send(
+            Method::POST,
+            "/api/v1/humans/register",
+            None,
+            Some("application/json"),
+            broken,
+            &[],
+        )
         .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert_eq!(a.code(), "invalid_json");
     // `]` is closed by `}` on line 36 of the example.
-    assert_eq!(a.body["error"]["details"][0]["message"], "line 36, column 3", "{}", a.body);
+    assert_eq!(
+        a.body["error"]["details"][0]["message"], "line 36, column 3",
+        "{}",
+        a.body
+    );
 
     let zhang = app.host(&seed_json("host_example3.json")).await;
     let me = app.get("/api/v1/me", Some(&zhang.key)).await;
@@ -179,15 +259,32 @@ async fn the_seed_search_query_finds_the_seed_hosts_by_gmv() {
         )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    let ids: Vec<_> = a.body["data"].as_array().unwrap().iter().map(|h| h["human_id"].clone()).collect();
+    let ids: Vec<_> = a.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["human_id"].clone())
+        .collect();
     assert_eq!(
         ids,
-        [json!("ph_profile_tiktok_live_003"), json!("ph_profile_tiktok_live_001"), json!("ph_profile_tiktok_live_002")]
+        [
+            json!("ph_profile_tiktok_live_003"),
+            json!("ph_profile_tiktok_live_001"),
+            json!("ph_profile_tiktok_live_002")
+        ]
     );
     assert_eq!(a.body["next_cursor"], Value::Null);
-    assert_eq!(a.body["data"][1]["live_commerce_metrics"]["total_lifetime_gmv"], "9,800,000 CNY");
+    assert_eq!(
+        a.body["data"][1]["live_commerce_metrics"]["total_lifetime_gmv"],
+        "9,800,000 CNY"
+    );
     // The reference's own query: category + platform.
-    let b = app.get("/api/v1/humans?category=live_commerce&platform=tiktok", Some(&agent.key)).await;
+    let b = app
+        .get(
+            "/api/v1/humans?category=live_commerce&platform=tiktok",
+            Some(&agent.key),
+        )
+        .await;
     assert_eq!(b.body["data"].as_array().unwrap().len(), 3);
     // Sorted by rating (the default): Chen 4.9, Liu 4.8, Zhang 4.7.
     assert_eq!(b.body["data"][0]["human_id"], "ph_profile_tiktok_live_001");

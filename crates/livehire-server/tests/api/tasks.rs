@@ -14,25 +14,53 @@ async fn agents_list_their_own_tasks_newest_first_with_pages_and_status_filter()
     for i in 0..5 {
         let mut body = seed_json("task_getting_started.json");
         body["title"] = json!(format!("Session {i}"));
-        ids.push(app.task(&agent, &body).await["id"].as_str().unwrap().to_string());
+        ids.push(
+            app.task(&agent, &body).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     app.task(&other, &seed_json("task_workflow3_qa.json")).await;
-    let cancelled = app.post(&format!("/api/v1/tasks/{}/cancel", ids[1]), Some(&agent.key), &json!({})).await;
+    let cancelled = app
+        .post(
+            &format!("/api/v1/tasks/{}/cancel", ids[1]),
+            Some(&agent.key),
+            &json!({}),
+        )
+        .await;
     assert_eq!(cancelled.status, StatusCode::OK);
     assert_eq!(cancelled.body["status"], "cancelled");
 
     let page1 = app.get("/api/v1/tasks?limit=3", Some(&agent.key)).await;
-    let page1_ids: Vec<Value> = page1.body["data"].as_array().unwrap().iter().map(|t| t["id"].clone()).collect();
+    let page1_ids: Vec<Value> = page1.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].clone())
+        .collect();
     assert_eq!(page1_ids, [json!(ids[4]), json!(ids[3]), json!(ids[2])]);
     let cursor = page1.body["next_cursor"].as_str().unwrap();
-    let page2 = app.get(&format!("/api/v1/tasks?limit=3&cursor={cursor}"), Some(&agent.key)).await;
-    let page2_ids: Vec<Value> = page2.body["data"].as_array().unwrap().iter().map(|t| t["id"].clone()).collect();
+    let page2 = app
+        .get(
+            &format!("/api/v1/tasks?limit=3&cursor={cursor}"),
+            Some(&agent.key),
+        )
+        .await;
+    let page2_ids: Vec<Value> = page2.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].clone())
+        .collect();
     assert_eq!(page2_ids, [json!(ids[1]), json!(ids[0])]);
     assert_eq!(page2.body["next_cursor"], Value::Null);
 
     let open = app.get("/api/v1/tasks?status=open", Some(&agent.key)).await;
     assert_eq!(open.body["data"].as_array().unwrap().len(), 4);
-    let gone = app.get("/api/v1/tasks?status=cancelled", Some(&agent.key)).await;
+    let gone = app
+        .get("/api/v1/tasks?status=cancelled", Some(&agent.key))
+        .await;
     assert_eq!(gone.body["data"][0]["id"], ids[1].as_str());
 }
 
@@ -40,39 +68,92 @@ async fn agents_list_their_own_tasks_newest_first_with_pages_and_status_filter()
 async fn cancelling_twice_is_an_invalid_state_naming_what_is_allowed() {
     let app = spawn_app().await;
     let agent = app.agent("Agent").await;
-    let task = app.task(&agent, &seed_json("task_workflow1_launch.json")).await;
+    let task = app
+        .task(&agent, &seed_json("task_workflow1_launch.json"))
+        .await;
     let path = format!("/api/v1/tasks/{}/cancel", task["id"].as_str().unwrap());
-    assert_eq!(app.post(&path, Some(&agent.key), &json!({})).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post(&path, Some(&agent.key), &json!({})).await.status,
+        StatusCode::OK
+    );
     let again = app.post(&path, Some(&agent.key), &json!({})).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert_eq!(again.code(), "invalid_state");
-    assert!(again.body["error"]["message"].as_str().unwrap().contains("cancelled"), "{}", again.body);
+    assert!(
+        again.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cancelled"),
+        "{}",
+        again.body
+    );
 }
 
 #[tokio::test]
 async fn hosts_see_open_tasks_but_cannot_post_or_cancel_and_uninvolved_hosts_cannot_message() {
     let app = spawn_app().await;
     let agent = app.agent("Agent").await;
-    let host = app.host(&seed_json("host_example1.json")).await;
-    let task = app.task(&agent, &seed_json("task_getting_started.json")).await;
+    let mut chen = livehire_domain::demo::seed_hosts()[0].clone();
+    chen.as_object_mut().unwrap().remove("human_id");
+    let host = app.host(&chen).await;
+    // The seed's raw example has no skills, so the task's requirements exclude it.
+    let unskilled = app.host(&seed_json("host_example3.json")).await;
+    let task = app
+        .task(&agent, &seed_json("task_getting_started.json"))
+        .await;
     let id = task["id"].as_str().unwrap();
 
-    let seen = app.get(&format!("/api/v1/tasks/{id}"), Some(&host.key)).await;
+    let seen = app
+        .get(&format!("/api/v1/tasks/{id}"), Some(&host.key))
+        .await;
     assert_eq!(seen.status, StatusCode::OK);
     let listed = app.get("/api/v1/tasks", Some(&host.key)).await;
     assert_eq!(listed.body["data"][0]["id"], id);
+    let not_listed = app.get("/api/v1/tasks", Some(&unskilled.key)).await;
+    assert_eq!(
+        not_listed.body["data"].as_array().unwrap().len(),
+        0,
+        "open tasks are listed to eligible hosts"
+    );
 
-    let post = app.post("/api/v1/tasks", Some(&host.key), &seed_json("task_getting_started.json")).await;
+    let post = app
+        .post(
+            "/api/v1/tasks",
+            Some(&host.key),
+            &seed_json("task_getting_started.json"),
+        )
+        .await;
     assert_eq!(post.status, StatusCode::FORBIDDEN);
-    let cancel = app.post(&format!("/api/v1/tasks/{id}/cancel"), Some(&host.key), &json!({})).await;
+    let cancel = app
+        .post(
+            &format!("/api/v1/tasks/{id}/cancel"),
+            Some(&host.key),
+            &json!({}),
+        )
+        .await;
     assert_eq!(cancel.status, StatusCode::FORBIDDEN);
-    let msg = app.post(&format!("/api/v1/tasks/{id}/messages"), Some(&host.key), &json!({"text": "hi"})).await;
+    let msg = app
+        .post(
+            &format!("/api/v1/tasks/{id}/messages"),
+            Some(&host.key),
+            &json!({"text": "hi"}),
+        )
+        .await;
     assert_eq!(msg.status, StatusCode::FORBIDDEN);
-    let read = app.get(&format!("/api/v1/tasks/{id}/messages"), Some(&host.key)).await;
+    let read = app
+        .get(&format!("/api/v1/tasks/{id}/messages"), Some(&host.key))
+        .await;
     assert_eq!(read.status, StatusCode::FORBIDDEN);
 
     // Once cancelled, the task is no longer visible to hosts at all.
-    app.post(&format!("/api/v1/tasks/{id}/cancel"), Some(&agent.key), &json!({})).await;
-    let hidden = app.get(&format!("/api/v1/tasks/{id}"), Some(&host.key)).await;
+    app.post(
+        &format!("/api/v1/tasks/{id}/cancel"),
+        Some(&agent.key),
+        &json!({}),
+    )
+    .await;
+    let hidden = app
+        .get(&format!("/api/v1/tasks/{id}"), Some(&host.key))
+        .await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 }

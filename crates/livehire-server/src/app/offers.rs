@@ -1,0 +1,288 @@
+//! Offers: invitations, applications, assignment and acceptance.
+
+use livehire_domain::eligibility;
+use livehire_domain::host::search_fields;
+use livehire_domain::ids;
+use livehire_domain::ledger::Entry;
+use livehire_domain::money;
+use livehire_domain::state::{TaskAction, TaskStatus};
+use livehire_store::{Caller, OfferRecord, StoreError, TaskHost, TaskRecord};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::tasks::{currency_of, draft_of, status_of};
+use super::{App, require_agent, require_host};
+use crate::error::{ApiError, ApiResult};
+
+/// `POST …/invitations` and `POST …/assign` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct HostRef {
+    /// The host (`ph_profile_…`).
+    pub human_id: String,
+}
+
+/// `POST …/applications` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewApplication {
+    /// Why this host is right for the session.
+    pub pitch: String,
+    /// What the host asks for, in the task's currency (defaults to the task's compensation).
+    #[schema(value_type = Option<f64>)]
+    pub proposed_compensation: Option<Value>,
+}
+
+/// An invitation or application as served.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferView {
+    /// `ph_inv_…` or `ph_app_…`.
+    pub id: String,
+    /// The task.
+    pub task_id: String,
+    /// The host.
+    pub human_id: String,
+    /// `invitation` or `application`.
+    pub kind: String,
+    /// `pending`, `accepted` or `declined`.
+    pub status: String,
+    /// The host's pitch (applications).
+    pub pitch: Option<String>,
+    /// The host's proposed compensation (applications).
+    #[schema(value_type = Option<f64>)]
+    pub proposed_compensation: Option<Value>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+fn offer_view(o: &OfferRecord, currency: money::Currency) -> OfferView {
+    OfferView {
+        id: o.id.clone(),
+        task_id: o.task_id.clone(),
+        human_id: o.human_id.clone(),
+        kind: o.kind.clone(),
+        status: o.status.clone(),
+        pitch: o.pitch.clone(),
+        proposed_compensation: o
+            .proposed_compensation_minor
+            .map(|m| crate::app::money_json(money::from_minor(m, currency))),
+        created_at: o.created_at.clone(),
+    }
+}
+
+impl App {
+    /// Checks a host against the task's requirements: 422 naming every unmet one.
+    pub(crate) async fn check_eligible(&self, task: &TaskRecord, human_id: &str) -> ApiResult<()> {
+        let host = match self.store().host(human_id).await {
+            Ok(h) => h,
+            Err(StoreError::NotFound) => {
+                return Err(ApiError::field("human_id", format!("no host {human_id}")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let draft = draft_of(task)?;
+        let unmet = eligibility::check(&draft.requirements, &search_fields(&host.profile));
+        if unmet.is_empty() {
+            return Ok(());
+        }
+        Err(ApiError::Validation(
+            unmet
+                .into_iter()
+                .map(|u| {
+                    livehire_domain::FieldError::new(
+                        format!("requirements.{}", u.requirement),
+                        u.message,
+                    )
+                })
+                .collect(),
+        ))
+    }
+
+    async fn add_offer(
+        &self,
+        task: &TaskRecord,
+        human_id: &str,
+        kind: &str,
+        pitch: Option<String>,
+        proposed: Option<i64>,
+    ) -> ApiResult<OfferView> {
+        let action = if kind == "invitation" {
+            TaskAction::Invite
+        } else {
+            TaskAction::Apply
+        };
+        let next = status_of(task)?.apply(action)?;
+        self.check_eligible(task, human_id).await?;
+        let now = self.now_text();
+        let prefix = if kind == "invitation" {
+            ids::INVITATION
+        } else {
+            ids::APPLICATION
+        };
+        let offer = OfferRecord {
+            id: ids::new_id(prefix, &mut rand::rng()),
+            task_id: task.id.clone(),
+            human_id: human_id.to_string(),
+            kind: kind.to_string(),
+            status: "pending".into(),
+            pitch,
+            proposed_compensation_minor: proposed,
+            created_at: now.clone(),
+            updated_at: now,
+        };
+        let mut change = self.change_for(task, next);
+        change.offer = Some(offer.clone());
+        change.involve = Some(TaskHost {
+            human_id: human_id.to_string(),
+            role: kind.to_string(),
+        });
+        self.apply(change, action).await?;
+        Ok(offer_view(&offer, currency_of(task)?))
+    }
+
+    /// Invites a host to an open task (agent).
+    pub async fn invite(
+        &self,
+        caller: &Caller,
+        task_id: &str,
+        human_id: &str,
+    ) -> ApiResult<OfferView> {
+        let task = self.visible_task(caller, task_id).await?;
+        require_agent(caller)?;
+        self.add_offer(&task, human_id, "invitation", None, None)
+            .await
+    }
+
+    /// Applies to an open task (host).
+    pub async fn apply_to(
+        &self,
+        caller: &Caller,
+        task_id: &str,
+        body: NewApplication,
+    ) -> ApiResult<OfferView> {
+        let task = self.visible_task(caller, task_id).await?;
+        let human_id = require_host(caller)?;
+        let pitch = body.pitch.trim();
+        if pitch.is_empty() || pitch.chars().count() > 5_000 {
+            return Err(ApiError::field("pitch", "must be 1–5,000 characters"));
+        }
+        let currency = currency_of(&task)?;
+        let proposed = match &body.proposed_compensation {
+            None | Some(Value::Null) => None,
+            Some(v) => {
+                let amount = money::parse_amount(v)
+                    .map_err(|m| ApiError::field("proposed_compensation", m))?;
+                money::check_amount(amount, currency)
+                    .map_err(|m| ApiError::field("proposed_compensation", m))?;
+                Some(
+                    money::to_minor(amount, currency)
+                        .map_err(|m| ApiError::field("proposed_compensation", m))?,
+                )
+            }
+        };
+        self.add_offer(
+            &task,
+            human_id,
+            "application",
+            Some(pitch.to_string()),
+            proposed,
+        )
+        .await
+    }
+
+    /// Lists a task's offers of one kind (agent).
+    pub async fn offers(
+        &self,
+        caller: &Caller,
+        task_id: &str,
+        kind: &str,
+    ) -> ApiResult<Vec<OfferView>> {
+        let task = self.visible_task(caller, task_id).await?;
+        require_agent(caller)?;
+        let currency = currency_of(&task)?;
+        Ok(self
+            .store()
+            .offers(task_id, Some(kind))
+            .await?
+            .iter()
+            .map(|o| offer_view(o, currency))
+            .collect())
+    }
+
+    /// Assigns a host who applied or was invited (agent); holds the base in escrow.
+    pub async fn assign(&self, caller: &Caller, task_id: &str, human_id: &str) -> ApiResult<Value> {
+        let task = self.visible_task(caller, task_id).await?;
+        require_agent(caller)?;
+        status_of(&task)?.apply(TaskAction::Assign)?;
+        let offered = self
+            .store()
+            .offers(task_id, None)
+            .await?
+            .iter()
+            .any(|o| o.human_id == human_id);
+        if !offered {
+            return Err(ApiError::field(
+                "human_id",
+                format!("{human_id} has neither applied nor been invited"),
+            ));
+        }
+        self.assign_host(&task, human_id, TaskAction::Assign)
+            .await?;
+        self.task(caller, task_id).await
+    }
+
+    /// Accepts an invitation (host), which assigns the task to them.
+    pub async fn accept(&self, caller: &Caller, task_id: &str) -> ApiResult<Value> {
+        let task = self.visible_task(caller, task_id).await?;
+        let human_id = require_host(caller)?;
+        status_of(&task)?.apply(TaskAction::Accept)?;
+        let invited = self
+            .store()
+            .offers(task_id, Some("invitation"))
+            .await?
+            .iter()
+            .any(|o| o.human_id == human_id && o.status == "pending");
+        if !invited {
+            return Err(ApiError::Forbidden(
+                "there is no pending invitation for you on this task".into(),
+            ));
+        }
+        self.assign_host(&task, human_id, TaskAction::Accept)
+            .await?;
+        self.task(caller, task_id).await
+    }
+
+    async fn assign_host(
+        &self,
+        task: &TaskRecord,
+        human_id: &str,
+        action: TaskAction,
+    ) -> ApiResult<()> {
+        self.check_eligible(task, human_id).await?;
+        let draft = draft_of(task)?;
+        let currency = currency_of(task)?;
+        let base = money::to_minor(
+            money::round(draft.commission.base_total, currency),
+            currency,
+        )
+        .map_err(|m| anyhow::anyhow!("task {} base: {m}", task.id))?;
+        let mut change = self.change_for(task, TaskStatus::Assigned);
+        change.assign = Some(human_id.to_string());
+        change.escrow_minor = Some(base);
+        change.involve = Some(TaskHost {
+            human_id: human_id.to_string(),
+            role: "assigned".into(),
+        });
+        change.settle_offers_for = Some(human_id.to_string());
+        let entry = Entry::escrow_hold(&task.agent_id, &task.id, currency, base);
+        change.ledger.push(self.ledger_write(
+            &entry,
+            Some(&task.id),
+            Some(&task.agent_id),
+            Some(human_id),
+            None,
+        ));
+        self.apply(change, action).await?;
+        tracing::info!(task_id = %task.id, human_id, "host assigned");
+        Ok(())
+    }
+}
