@@ -25,6 +25,12 @@ pub const INVITATION: &str = "ph_inv_";
 pub const APPLICATION: &str = "ph_app_";
 /// Ledger entries.
 pub const LEDGER_ENTRY: &str = "ph_le_";
+/// Flash sales.
+pub const FLASH_SALE: &str = "ph_fs_";
+/// Flash-sale orders.
+pub const ORDER: &str = "ph_ord_";
+/// Checkout keys, scoped to one session (`ph_ck_…`).
+pub const CHECKOUT_KEY: &str = "ph_ck_";
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 

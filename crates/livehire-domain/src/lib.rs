@@ -13,6 +13,7 @@ pub mod error;
 pub mod host;
 pub mod ids;
 pub mod ledger;
+pub mod live;
 pub mod matching;
 pub mod money;
 pub mod niche;

@@ -62,6 +62,14 @@ pub enum ApiError {
         /// The actions allowed in it.
         allowed: Vec<String>,
     },
+    /// 410 with a specific code (`flash_sale_ended`).
+    #[error("{message}")]
+    Gone {
+        /// Machine-readable code.
+        code: &'static str,
+        /// Human-readable message.
+        message: String,
+    },
     /// 413 `payload_too_large`.
     #[error("request body exceeds {limit} bytes")]
     PayloadTooLarge {
@@ -122,6 +130,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } | ApiError::InvalidState { .. } => StatusCode::CONFLICT,
+            ApiError::Gone { .. } => StatusCode::GONE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -138,7 +147,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
-            ApiError::Conflict { code, .. } => code,
+            ApiError::Conflict { code, .. } | ApiError::Gone { code, .. } => code,
             ApiError::InvalidState { .. } => "invalid_state",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",

@@ -15,18 +15,23 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Reads a request body up to [`BODY_LIMIT`], answering 413 past it.
 pub async fn read_body(req: Request) -> Result<Bytes, ApiError> {
+    read_body_up_to(req, BODY_LIMIT).await
+}
+
+/// Reads a request body up to `limit` bytes, answering 413 past it.
+pub async fn read_body_up_to(req: Request, limit: usize) -> Result<Bytes, ApiError> {
     if let Some(len) = req
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
-        && len > BODY_LIMIT
+        && len > limit
     {
-        return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
+        return Err(ApiError::PayloadTooLarge { limit });
     }
-    axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+    axum::body::to_bytes(req.into_body(), limit)
         .await
-        .map_err(|_| ApiError::PayloadTooLarge { limit: BODY_LIMIT })
+        .map_err(|_| ApiError::PayloadTooLarge { limit })
 }
 
 /// Whether a content type may carry a JSON body: `application/json` (and `+json`),

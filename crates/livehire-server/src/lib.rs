@@ -6,6 +6,7 @@ pub mod app;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod live;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -8,6 +8,7 @@
 mod models;
 mod sqlite;
 mod sqlite_hiring;
+mod sqlite_live;
 
 use async_trait::async_trait;
 use livehire_domain::search::HostQuery;
@@ -83,6 +84,45 @@ pub trait Store: Send + Sync + 'static {
     async fn search_hosts(&self, query: &HostQuery) -> StoreResult<HostPage>;
     /// How many hosts exist.
     async fn host_count(&self) -> StoreResult<u64>;
+    /// Every host's searchable columns, public JSON and tags (loading a search index).
+    async fn all_hosts_for_index(&self) -> StoreResult<HostIndexSnapshot>;
+    /// The searchable columns and public JSON of some hosts, by id (refreshing a
+    /// search index after a write; their tags are the ones just written). Missing
+    /// ids are skipped.
+    async fn hosts_for_index(&self, ids: &[String]) -> StoreResult<Vec<HostIndexRow>>;
+
+    /// The task that holds a session (with all its sessions).
+    async fn session_task(&self, session_id: &str) -> StoreResult<TaskRecord>;
+    /// Appends a batch of accepted events (canonical NDJSON); durable on return.
+    async fn append_events(
+        &self,
+        session_id: &str,
+        count: i64,
+        ndjson: &str,
+        now: &str,
+    ) -> StoreResult<()>;
+    /// Every stored event batch of a session, oldest first.
+    async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<String>>;
+    /// Creates a flash sale.
+    async fn create_flash_sale(&self, sale: &FlashSaleRecord) -> StoreResult<()>;
+    /// A flash sale.
+    async fn flash_sale(&self, id: &str) -> StoreResult<FlashSaleRecord>;
+    /// A session's flash sales, oldest first.
+    async fn session_flash_sales(&self, session_id: &str) -> StoreResult<Vec<FlashSaleRecord>>;
+    /// Inserts accepted orders in one transaction (group commit); durable on return.
+    async fn insert_flash_orders(&self, orders: &[FlashOrderRecord]) -> StoreResult<()>;
+    /// A flash sale's orders, oldest first.
+    async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>>;
+    /// The session a checkout key is scoped to.
+    async fn checkout_session_by_key(&self, digest: &str) -> StoreResult<Option<String>>;
+    /// Stores a checkout key scoped to a session.
+    async fn create_checkout_key(
+        &self,
+        digest: &str,
+        session_id: &str,
+        agent_id: &str,
+        now: &str,
+    ) -> StoreResult<()>;
 
     /// Inserts a task and its sessions.
     async fn create_task(&self, task: &TaskRecord) -> StoreResult<()>;

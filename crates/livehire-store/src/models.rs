@@ -94,6 +94,51 @@ pub struct HostPage {
     pub next_cursor: Option<String>,
 }
 
+/// A host's searchable columns and public JSON, as stored: what an in-memory
+/// search index holds of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostIndexRow {
+    /// Insertion order, the tie-break of every sort.
+    pub seq: i64,
+    /// `ph_profile_…`.
+    pub id: String,
+    /// `platform` column.
+    pub platform: String,
+    /// `followers` column.
+    pub followers: i64,
+    /// `avg_live_viewers` column.
+    pub avg_live_viewers: i64,
+    /// `avg_gmv_cents` column.
+    pub avg_gmv_cents: i64,
+    /// `conversion_rate` column.
+    pub conversion_rate: f64,
+    /// `rating` column.
+    pub rating: f64,
+    /// `engagement_rate` column.
+    pub engagement_rate: f64,
+    /// `min_rate_cents` column.
+    pub min_rate_cents: Option<i64>,
+    /// `tiktok_shop_verified` column.
+    pub tiktok_shop_verified: bool,
+    /// `live_commerce_experience` column.
+    pub live_commerce_experience: bool,
+    /// `search_text` column (lower-case).
+    pub search_text: String,
+    /// `public_json` column: the profile as served.
+    pub public_json: String,
+}
+
+/// Every host's index row and tags, read in one go to build a search index.
+#[derive(Debug, Clone, Default)]
+pub struct HostIndexSnapshot {
+    /// Every host.
+    pub hosts: Vec<HostIndexRow>,
+    /// Every `host_skills` row as (host seq, skill).
+    pub skills: Vec<(i64, String)>,
+    /// Every `host_niches` row as (host seq, niche).
+    pub niches: Vec<(i64, String)>,
+}
+
 /// A task, its verbatim body and its sessions.
 #[derive(Debug, Clone)]
 pub struct TaskRecord {
@@ -144,6 +189,10 @@ pub struct SessionRecord {
     pub week: Option<i64>,
     /// `theme` of a series entry.
     pub theme: Option<String>,
+    /// RFC 3339, when it went live.
+    pub started_at: Option<String>,
+    /// RFC 3339, when it ended.
+    pub ended_at: Option<String>,
 }
 
 /// Which tasks to list.
@@ -365,6 +414,71 @@ pub struct TaskChange {
     pub host_completed: Option<String>,
     /// Saves the run of show (body, source).
     pub run_of_show: Option<(Value, String)>,
+    /// Moves one of the task's sessions.
+    pub session: Option<SessionUpdate>,
+}
+
+/// A session's move to `live` or `ended`.
+#[derive(Debug, Clone, Default)]
+pub struct SessionUpdate {
+    /// The session.
+    pub session_id: String,
+    /// Statuses it must be in.
+    pub expect: Vec<String>,
+    /// The new status.
+    pub status: String,
+    /// Sets `started_at`.
+    pub started_at: Option<String>,
+    /// Sets `ended_at`.
+    pub ended_at: Option<String>,
+}
+
+/// A flash sale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlashSaleRecord {
+    /// `ph_fs_…`.
+    pub id: String,
+    /// The session it runs in.
+    pub session_id: String,
+    /// The session's task.
+    pub task_id: String,
+    /// The product on sale.
+    pub product_id: String,
+    /// ISO code.
+    pub currency: String,
+    /// Sale price per unit, minor units.
+    pub price_minor: i64,
+    /// Units on offer.
+    pub stock: i64,
+    /// Most units one buyer may order.
+    pub per_buyer_limit: Option<i64>,
+    /// RFC 3339.
+    pub starts_at: String,
+    /// RFC 3339.
+    pub ends_at: String,
+    /// Read-only token for the stream overlay page.
+    pub overlay_token: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// An accepted flash-sale order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlashOrderRecord {
+    /// `ph_ord_…`.
+    pub order_id: String,
+    /// The sale.
+    pub flash_sale_id: String,
+    /// The brand's buyer id.
+    pub buyer_id: String,
+    /// Units.
+    pub quantity: i64,
+    /// Price × quantity, minor units.
+    pub amount_minor: i64,
+    /// The `Idempotency-Key` it was placed with.
+    pub idempotency_key: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
 }
 
 /// An agent's money in one currency, minor units.

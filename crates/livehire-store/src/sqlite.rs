@@ -16,6 +16,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::sqlite_hiring as hiring;
+use crate::sqlite_live as live;
 use crate::*;
 
 /// The SQLite store (its hiring and money queries live in `sqlite_hiring`).
@@ -23,7 +24,13 @@ use crate::*;
 pub struct SqliteStore {
     pub(crate) writer: SqlitePool,
     pub(crate) reader: SqlitePool,
+    tasks: tokio::sync::mpsc::UnboundedSender<TaskJob>,
 }
+
+type TaskJob = (TaskRecord, tokio::sync::oneshot::Sender<StoreResult<()>>);
+
+/// Most tasks committed in one transaction by the task writer.
+const TASK_BATCH: usize = 512;
 
 /// Rows inserted per multi-row INSERT when seeding (well under SQLite's bind limit).
 const UPSERT_CHUNK: usize = 500;
@@ -49,7 +56,13 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(Self { writer, reader })
+        let (tasks, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(task_writer(writer.clone(), rx));
+        Ok(Self {
+            writer,
+            reader,
+            tasks,
+        })
     }
 
     /// Closes both pools, flushing the WAL.
@@ -71,6 +84,48 @@ fn host_from_row(row: &SqliteRow) -> StoreResult<HostRecord> {
         profile: json(row.try_get("profile")?)?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// The columns [`host_index_row`] reads.
+macro_rules! host_index_columns {
+    () => {
+        "seq, id, platform, followers, avg_live_viewers, avg_gmv_cents, conversion_rate, rating, \
+         engagement_rate, min_rate_cents, tiktok_shop_verified, live_commerce_experience, \
+         search_text, public_json"
+    };
+}
+
+/// A slice of [`Store::all_hosts_for_index`]: hosts after a seq, in seq order.
+const HOSTS_FOR_INDEX_AFTER: &str = concat!(
+    "SELECT ",
+    host_index_columns!(),
+    " FROM hosts WHERE seq > $1 ORDER BY seq LIMIT $2"
+);
+
+/// [`Store::hosts_for_index`], up to the id list.
+const HOSTS_FOR_INDEX_BY_ID: &str = concat!(
+    "SELECT ",
+    host_index_columns!(),
+    " FROM hosts WHERE id IN ("
+);
+
+fn host_index_row(row: &SqliteRow) -> StoreResult<HostIndexRow> {
+    Ok(HostIndexRow {
+        seq: row.try_get("seq")?,
+        id: row.try_get("id")?,
+        platform: row.try_get("platform")?,
+        followers: row.try_get("followers")?,
+        avg_live_viewers: row.try_get("avg_live_viewers")?,
+        avg_gmv_cents: row.try_get("avg_gmv_cents")?,
+        conversion_rate: row.try_get("conversion_rate")?,
+        rating: row.try_get("rating")?,
+        engagement_rate: row.try_get("engagement_rate")?,
+        min_rate_cents: row.try_get("min_rate_cents")?,
+        tiktok_shop_verified: row.try_get("tiktok_shop_verified")?,
+        live_commerce_experience: row.try_get("live_commerce_experience")?,
+        search_text: row.try_get("search_text")?,
+        public_json: row.try_get("public_json")?,
     })
 }
 
@@ -225,6 +280,84 @@ async fn write_host_tags(
     Ok(())
 }
 
+/// Group commit for task creation: every task queued while the previous batch
+/// was committing goes into the next transaction, so one fsync serves many
+/// requests. A batch that fails is retried task by task, so one bad row cannot
+/// fail the others.
+async fn task_writer(db: SqlitePool, mut rx: tokio::sync::mpsc::UnboundedReceiver<TaskJob>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < TASK_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let together = async {
+            let mut tx = db.begin().await?;
+            for (task, _) in &batch {
+                insert_task(&mut tx, task).await?;
+            }
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        }
+        .await;
+        if together.is_ok() {
+            for (_, reply) in batch {
+                let _ = reply.send(Ok(()));
+            }
+            continue;
+        }
+        for (task, reply) in batch {
+            let alone = async {
+                let mut tx = db.begin().await?;
+                insert_task(&mut tx, &task).await?;
+                tx.commit().await?;
+                Ok::<(), StoreError>(())
+            }
+            .await;
+            let _ = reply.send(alone);
+        }
+    }
+}
+
+async fn insert_task(tx: &mut sqlx::SqliteConnection, task: &TaskRecord) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO tasks (id, agent_id, status, title, currency, compensation_minor, deadline, body, \
+         assigned_human_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&task.id)
+    .bind(&task.agent_id)
+    .bind(&task.status)
+    .bind(&task.title)
+    .bind(&task.currency)
+    .bind(task.compensation_minor)
+    .bind(&task.deadline)
+    .bind(task.body.to_string())
+    .bind(&task.assigned_human_id)
+    .bind(&task.created_at)
+    .bind(&task.updated_at)
+    .execute(&mut *tx)
+    .await?;
+    for s in &task.sessions {
+        sqlx::query(
+            "INSERT INTO sessions (id, task_id, position, scheduled_time, duration_minutes, status, week, theme) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&s.id)
+        .bind(&task.id)
+        .bind(s.position)
+        .bind(&s.scheduled_time)
+        .bind(s.duration_minutes)
+        .bind(&s.status)
+        .bind(s.week)
+        .bind(&s.theme)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     async fn write_hosts(&self, hosts: &[HostWrite], key_digest: Option<&str>) -> StoreResult<u64> {
         let mut tx = self.writer.begin().await?;
@@ -263,8 +396,8 @@ impl SqliteStore {
             return Ok(());
         }
         let mut qb = QueryBuilder::<Sqlite>::new(
-            "SELECT id, task_id, position, scheduled_time, duration_minutes, status, week, theme \
-             FROM sessions WHERE task_id IN (",
+            "SELECT id, task_id, position, scheduled_time, duration_minutes, status, week, theme, \
+             started_at, ended_at FROM sessions WHERE task_id IN (",
         );
         let mut sep = qb.separated(", ");
         for t in tasks.iter() {
@@ -283,6 +416,8 @@ impl SqliteStore {
                     status: r.try_get("status")?,
                     week: r.try_get("week")?,
                     theme: r.try_get("theme")?,
+                    started_at: r.try_get("started_at")?,
+                    ended_at: r.try_get("ended_at")?,
                 });
             }
         }
@@ -545,43 +680,131 @@ impl Store for SqliteStore {
         Ok(n as u64)
     }
 
-    async fn create_task(&self, task: &TaskRecord) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "INSERT INTO tasks (id, agent_id, status, title, currency, compensation_minor, deadline, body, \
-             assigned_human_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&task.id)
-        .bind(&task.agent_id)
-        .bind(&task.status)
-        .bind(&task.title)
-        .bind(&task.currency)
-        .bind(task.compensation_minor)
-        .bind(&task.deadline)
-        .bind(task.body.to_string())
-        .bind(&task.assigned_human_id)
-        .bind(&task.created_at)
-        .bind(&task.updated_at)
-        .execute(&mut *tx)
-        .await?;
-        for s in &task.sessions {
-            sqlx::query(
-                "INSERT INTO sessions (id, task_id, position, scheduled_time, duration_minutes, status, week, theme) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&s.id)
-            .bind(&task.id)
-            .bind(s.position)
-            .bind(&s.scheduled_time)
-            .bind(s.duration_minutes)
-            .bind(&s.status)
-            .bind(s.week)
-            .bind(&s.theme)
-            .execute(&mut *tx)
-            .await?;
+    async fn all_hosts_for_index(&self) -> StoreResult<HostIndexSnapshot> {
+        // In slices by seq, so the raw rows of 100,000 profiles are never all held
+        // beside their converted copies. One read transaction: a consistent snapshot.
+        const SLICE: i64 = 5_000;
+        let mut tx = self.reader.begin().await?;
+        let mut out = HostIndexSnapshot::default();
+        let mut after = i64::MIN;
+        loop {
+            let rows = sqlx::query(HOSTS_FOR_INDEX_AFTER)
+                .bind(after)
+                .bind(SLICE)
+                .fetch_all(&mut *tx)
+                .await?;
+            for row in &rows {
+                out.hosts.push(host_index_row(row)?);
+            }
+            match out.hosts.last() {
+                Some(last) if rows.len() as i64 == SLICE => after = last.seq,
+                _ => break,
+            }
         }
+        out.skills = sqlx::query_as("SELECT host_seq, skill FROM host_skills")
+            .fetch_all(&mut *tx)
+            .await?;
+        out.niches = sqlx::query_as("SELECT host_seq, niche FROM host_niches")
+            .fetch_all(&mut *tx)
+            .await?;
         tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn hosts_for_index(&self, ids: &[String]) -> StoreResult<Vec<HostIndexRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut qb = QueryBuilder::<Sqlite>::new(HOSTS_FOR_INDEX_BY_ID);
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.clone());
+            }
+            sep.push_unseparated(")");
+            for row in qb.build().fetch_all(&self.reader).await? {
+                out.push(host_index_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn session_task(&self, session_id: &str) -> StoreResult<TaskRecord> {
+        let task_id: String = sqlx::query_scalar("SELECT task_id FROM sessions WHERE id = $1")
+            .bind(session_id)
+            .fetch_one(&self.reader)
+            .await?;
+        self.task(&task_id).await
+    }
+
+    async fn append_events(
+        &self,
+        session_id: &str,
+        count: i64,
+        ndjson: &str,
+        now: &str,
+    ) -> StoreResult<()> {
+        live::append_events(&self.writer, session_id, count, ndjson, now).await
+    }
+
+    async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<String>> {
+        live::event_batches(&self.reader, session_id).await
+    }
+
+    async fn create_flash_sale(&self, sale: &FlashSaleRecord) -> StoreResult<()> {
+        live::create_flash_sale(&self.writer, sale).await
+    }
+
+    async fn flash_sale(&self, id: &str) -> StoreResult<FlashSaleRecord> {
+        live::flash_sales(&self.reader, Some(id), None)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn session_flash_sales(&self, session_id: &str) -> StoreResult<Vec<FlashSaleRecord>> {
+        live::flash_sales(&self.reader, None, Some(session_id)).await
+    }
+
+    async fn insert_flash_orders(&self, orders: &[FlashOrderRecord]) -> StoreResult<()> {
+        live::insert_flash_orders(&self.writer, orders).await
+    }
+
+    async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>> {
+        live::flash_orders(&self.reader, flash_sale_id).await
+    }
+
+    async fn checkout_session_by_key(&self, digest: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT session_id FROM checkout_keys WHERE digest = $1 AND revoked_at IS NULL",
+        )
+        .bind(digest)
+        .fetch_optional(&self.reader)
+        .await?)
+    }
+
+    async fn create_checkout_key(
+        &self,
+        digest: &str,
+        session_id: &str,
+        agent_id: &str,
+        now: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO checkout_keys (digest, session_id, agent_id, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(digest)
+            .bind(session_id)
+            .bind(agent_id)
+            .bind(now)
+            .execute(&self.writer)
+            .await?;
         Ok(())
+    }
+
+    async fn create_task(&self, task: &TaskRecord) -> StoreResult<()> {
+        let (reply, done) = tokio::sync::oneshot::channel();
+        self.tasks
+            .send((task.clone(), reply))
+            .map_err(|_| StoreError::Other(anyhow::anyhow!("task writer stopped")))?;
+        done.await
+            .map_err(|_| StoreError::Other(anyhow::anyhow!("task writer stopped")))?
     }
 
     async fn task(&self, id: &str) -> StoreResult<TaskRecord> {

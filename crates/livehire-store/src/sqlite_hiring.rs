@@ -246,6 +246,30 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
+        if let Some(u) = &c.session {
+            let current: Option<String> =
+                sqlx::query_scalar("SELECT status FROM sessions WHERE id = $1 AND task_id = $2")
+                    .bind(&u.session_id)
+                    .bind(&c.task_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(current) = current else {
+                return Err(StoreError::NotFound);
+            };
+            if !u.expect.is_empty() && !u.expect.contains(&current) {
+                return Err(StoreError::Conflict(format!("session is {current}")));
+            }
+            sqlx::query(
+                "UPDATE sessions SET status = $1, started_at = COALESCE($2, started_at), \
+                 ended_at = COALESCE($3, ended_at) WHERE id = $4",
+            )
+            .bind(&u.status)
+            .bind(&u.started_at)
+            .bind(&u.ended_at)
+            .bind(&u.session_id)
+            .execute(&mut *tx)
+            .await?;
+        }
         if let Some((body, source)) = &c.run_of_show {
             sqlx::query(
                 "INSERT INTO run_of_show (task_id, body, source, updated_at) VALUES ($1, $2, $3, $4) \

@@ -113,7 +113,11 @@ impl App {
             )
         };
         let write = self.host_write(&id, profile, 0.0, 0);
+        let index = self.inner.host_index.writer().await;
         self.store().create_host(&write, &key_digest(&key)).await?;
+        index
+            .hosts_written(self.store(), std::slice::from_ref(&write))
+            .await;
         tracing::info!(human_id = %id, "host registered");
         Ok(NewHostKey {
             human_id: id,

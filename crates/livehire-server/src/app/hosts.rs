@@ -155,7 +155,11 @@ impl App {
         host::merge_patch(&mut profile, &patch);
         host::validate_profile(&profile).map_err(ApiError::Validation)?;
         let write = self.host_write_as_is(id, profile);
+        let index = self.inner.host_index.writer().await;
         self.store().update_host(&write).await?;
+        index
+            .hosts_written(self.store(), std::slice::from_ref(&write))
+            .await;
         Ok(HostView(write.profile))
     }
 
@@ -169,26 +173,23 @@ impl App {
         if let Some(task_id) = query.for_task.clone() {
             return self.match_hosts(caller, &task_id, query).await;
         }
-        let page = self
-            .store()
-            .search_hosts(&query)
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(m) => ApiError::field("cursor", m),
-                other => other.into(),
-            })?;
-        let mut body = String::with_capacity(page.data.iter().map(String::len).sum::<usize>() + 64);
-        body.push_str("{\"data\":[");
-        for (i, h) in page.data.iter().enumerate() {
-            if i > 0 {
-                body.push(',');
+        let index = &self.inner.host_index;
+        loop {
+            if let Some(page) = index.search(&query) {
+                return page
+                    .map(HostSearchPage)
+                    .map_err(|m| ApiError::field("cursor", m));
             }
-            body.push_str(h);
+            index.load(self.store()).await?;
         }
-        body.push_str("],\"next_cursor\":");
-        body.push_str(&Value::from(page.next_cursor).to_string());
-        body.push('}');
-        Ok(HostSearchPage(body))
+    }
+
+    /// Loads the host search index (spawned by [`App::new`]; a failure is
+    /// logged, and the first search tries again).
+    pub(crate) async fn load_host_index(self) {
+        if let Err(error) = self.inner.host_index.load(self.store()).await {
+            tracing::warn!(error = ?error, "loading the host search index failed");
+        }
     }
 
     /// Hosts eligible for a task, each with its match; ranked by match score
@@ -282,6 +283,9 @@ impl App {
                 Some(self.host_write_as_is(&id, p))
             })
             .collect();
-        Ok(self.store().upsert_hosts(&writes).await?)
+        let index = self.inner.host_index.writer().await;
+        let new = self.store().upsert_hosts(&writes).await?;
+        index.hosts_written(self.store(), &writes).await;
+        Ok(new)
     }
 }

@@ -3,10 +3,12 @@
 //! runs the domain rules and calls the store once (one transaction).
 
 mod accounts;
+mod host_index;
 mod hosts;
 mod messages;
 mod offers;
 mod run_of_show;
+mod sessions;
 mod settlement;
 mod tasks;
 mod wallet;
@@ -22,6 +24,7 @@ pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
 pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{HostRef, NewApplication, OfferView};
+pub use sessions::{NewFlashSale, NewOrder, OrderCaller};
 pub use settlement::{NewRating, RevisionRequest};
 pub use tasks::TaskListQuery;
 pub use wallet::NewDeposit;
@@ -39,17 +42,42 @@ struct Inner {
     /// Key digest → caller. Keys are long random tokens, so a digest lookup is
     /// safe; the cache spares the store a query per request.
     keys: RwLock<HashMap<String, Caller>>,
+    /// Live sessions and flash sales held in memory.
+    live: Arc<crate::live::LiveRuntime>,
+    /// The group-commit writer of flash-sale orders.
+    orders: crate::live::OrderWriter,
+    /// Host search, answered from memory; kept current by every host write.
+    host_index: host_index::HostIndex,
 }
 
 impl App {
-    /// Builds the application over a store.
+    /// Builds the application over a store; starts the order writer, the
+    /// live ticker and the loading of the host search index (call inside a
+    /// Tokio runtime).
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self {
+        let live = Arc::new(crate::live::LiveRuntime::default());
+        tokio::spawn(crate::live::stream::ticker(live.clone()));
+        let app = Self {
             inner: Arc::new(Inner {
+                orders: crate::live::OrderWriter::spawn(store.clone()),
                 store,
                 keys: RwLock::new(HashMap::new()),
+                live,
+                host_index: host_index::HostIndex::default(),
             }),
-        }
+        };
+        tokio::spawn(app.clone().load_host_index());
+        app
+    }
+
+    /// The live runtime.
+    pub(crate) fn live(&self) -> &crate::live::LiveRuntime {
+        &self.inner.live
+    }
+
+    /// The order writer.
+    pub(crate) fn orders(&self) -> &crate::live::OrderWriter {
+        &self.inner.orders
     }
 
     /// The store.

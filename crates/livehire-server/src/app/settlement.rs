@@ -47,6 +47,49 @@ fn payout_json(p: &payout::Payout) -> Value {
 }
 
 impl App {
+    /// The figures this server recorded for each of the task's sessions: `Some`
+    /// for a session that was started here or received events, `None` otherwise.
+    pub(crate) async fn verified_sessions(
+        &self,
+        task: &TaskRecord,
+    ) -> ApiResult<Vec<Option<SessionFigures>>> {
+        let mut out = Vec::with_capacity(task.sessions.len());
+        let now_ms = self.now().timestamp_millis();
+        for s in &task.sessions {
+            let live = self.live_session(task, s).await?;
+            let m = {
+                let live = live.clone();
+                tokio::task::spawn_blocking(move || live.metrics(now_ms))
+                    .await
+                    .map_err(anyhow::Error::from)?
+            };
+            let n = |k: &str| m[k].as_u64().unwrap_or(0);
+            let activity = [
+                "unique_viewers",
+                "peak_concurrent_viewers",
+                "orders",
+                "chat_messages",
+                "questions",
+            ]
+            .iter()
+            .any(|k| n(k) > 0);
+            if s.started_at.is_none() && !activity {
+                out.push(None);
+                continue;
+            }
+            out.push(Some(SessionFigures {
+                gmv: m["gmv"].to_string().parse().unwrap_or_default(),
+                orders: n("orders"),
+                unique_viewers: n("unique_viewers"),
+                peak_viewers: n("peak_concurrent_viewers"),
+                questions: n("questions"),
+                questions_answered: n("questions_answered"),
+                completed: s.status == "ended",
+            }));
+        }
+        Ok(out)
+    }
+
     /// The assigned host submits results (again, after a revision request).
     pub async fn submit(&self, caller: &Caller, task_id: &str, body: Value) -> ApiResult<Value> {
         let task = self.visible_task(caller, task_id).await?;
@@ -58,7 +101,15 @@ impl App {
         }
         let next = status_of(&task)?.apply(TaskAction::Submit)?;
         let currency = currency_of(&task)?;
-        submission::parse(&body, currency, &session_ids(&task)).map_err(ApiError::Validation)?;
+        let verified = self.verified_sessions(&task).await?;
+        if let Err(errors) = submission::parse(&body, currency, &session_ids(&task)) {
+            // A monitored session's figures come from this server: the host need
+            // not report them, only what it alone knows (recording, highlights).
+            let only_missing_reports = errors.len() == 1 && errors[0].path == "gmv_report";
+            if !(only_missing_reports && verified.iter().any(Option::is_some)) {
+                return Err(ApiError::Validation(errors));
+            }
+        }
         let mut change = self.change_for(&task, next);
         change.submission = Some(SubmissionRecord {
             task_id: task_id.to_string(),
@@ -85,14 +136,24 @@ impl App {
         };
         let revisions = self.store().revisions(task_id).await?;
         let currency = currency_of(&task)?;
-        let observed =
+        let reported =
             submission::parse(&latest.body, currency, &session_ids(&task)).unwrap_or_default();
+        let verified = self.verified_sessions(&task).await?;
+        let used = merge_verified(&reported, &verified);
+        let any_verified = verified.iter().any(Option::is_some);
         let mut out = Map::new();
         out.insert("task_id".into(), json!(task_id));
         out.insert("human_id".into(), json!(latest.human_id));
         out.insert("version".into(), json!(latest.version));
         out.insert("submitted_at".into(), json!(latest.created_at));
-        out.insert("source".into(), json!("self_reported"));
+        out.insert(
+            "source".into(),
+            json!(if any_verified {
+                "verified"
+            } else {
+                "self_reported"
+            }),
+        );
         if let Value::Object(body) = &latest.body {
             for (k, v) in body {
                 out.entry(k.clone()).or_insert_with(|| v.clone());
@@ -100,8 +161,18 @@ impl App {
         }
         out.insert(
             "figures".into(),
-            serde_json::to_value(&observed).unwrap_or(Value::Null),
+            serde_json::to_value(&used).unwrap_or(Value::Null),
         );
+        if any_verified {
+            out.insert(
+                "verified".into(),
+                json!({
+                    "sessions": verified.iter().map(|v| serde_json::to_value(v).unwrap_or(Value::Null)).collect::<Vec<_>>(),
+                    "reported": serde_json::to_value(&reported).unwrap_or(Value::Null),
+                    "differences": differences(&reported, &used),
+                }),
+            );
+        }
         out.insert(
             "history".into(),
             Value::Array(
@@ -156,8 +227,15 @@ impl App {
         let latest = versions
             .last()
             .ok_or_else(|| anyhow::anyhow!("submitted task {task_id} has no submission"))?;
-        let observed = submission::parse(&latest.body, currency, &session_ids(&task))
-            .map_err(|e| anyhow::anyhow!("stored submission no longer parses: {e:?}"))?;
+        let verified = self.verified_sessions(&task).await?;
+        let reported = match submission::parse(&latest.body, currency, &session_ids(&task)) {
+            Ok(o) => o,
+            Err(_) if verified.iter().any(Option::is_some) => Observed::default(),
+            Err(e) => {
+                return Err(anyhow::anyhow!("stored submission no longer parses: {e:?}").into());
+            }
+        };
+        let observed = merge_verified(&reported, &verified);
         let draft = draft_of(&task)?;
         let breakdown = payout::compute(&draft.commission, &observed);
         let total = money::to_minor(breakdown.total, currency)
@@ -283,6 +361,58 @@ impl App {
             "host": {"rating": host["rating"], "completion_count": host["completion_count"]},
         }))
     }
+}
+
+/// Per-session figures where a session is monitored here, the host's report
+/// for the others; task totals recomputed from the result.
+fn merge_verified(reported: &Observed, verified: &[Option<SessionFigures>]) -> Observed {
+    if verified.iter().all(Option::is_none) {
+        return reported.clone();
+    }
+    let sessions: Vec<SessionFigures> = verified
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.clone()
+                .or_else(|| reported.sessions.get(i).cloned())
+                .unwrap_or_default()
+        })
+        .collect();
+    Observed::from_sessions(sessions, reported.highlight_views)
+}
+
+/// Reported figures that disagree with the ones used, side by side.
+fn differences(reported: &Observed, used: &Observed) -> Vec<Value> {
+    let mut out = Vec::new();
+    let pairs: [(&str, String, String); 5] = [
+        ("gmv", reported.gmv.to_string(), used.gmv.to_string()),
+        (
+            "orders",
+            reported.orders.to_string(),
+            used.orders.to_string(),
+        ),
+        (
+            "peak_viewers",
+            reported.peak_viewers.to_string(),
+            used.peak_viewers.to_string(),
+        ),
+        (
+            "unique_viewers",
+            reported.unique_viewers.to_string(),
+            used.unique_viewers.to_string(),
+        ),
+        (
+            "questions",
+            reported.questions.to_string(),
+            used.questions.to_string(),
+        ),
+    ];
+    for (field, r, v) in pairs {
+        if r != v {
+            out.push(json!({"field": field, "reported": r, "verified": v}));
+        }
+    }
+    out
 }
 
 fn q_u64(q: &[(String, String)], key: &str) -> ApiResult<Option<u64>> {

@@ -112,6 +112,8 @@ impl App {
                     status: "scheduled".into(),
                     week: s.week.map(i64::from),
                     theme: s.theme.clone(),
+                    started_at: None,
+                    ended_at: None,
                 })
                 .collect();
             (id, sessions)
@@ -165,7 +167,23 @@ impl App {
 
     /// A task (`GET /api/v1/tasks/{id}`), with its saved run of show.
     pub async fn task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
-        let mut view = task_view(&self.visible_task(caller, id).await?);
+        let task = self.visible_task(caller, id).await?;
+        let mut view = task_view(&task);
+        let plan_visible = match caller.kind {
+            CallerKind::Agent => true,
+            CallerKind::Host => {
+                task.assigned_human_id.as_deref() == Some(caller.id.as_str())
+                    || self
+                        .store()
+                        .task_hosts(id)
+                        .await?
+                        .iter()
+                        .any(|h| h.human_id == caller.id)
+            }
+        };
+        if !plan_visible {
+            return Ok(view);
+        }
         if let Some((plan, source, updated_at)) = self.store().run_of_show(id).await? {
             view["run_of_show"] =
                 json!({"source": source, "updated_at": updated_at, "sessions": plan["sessions"]});
@@ -250,7 +268,20 @@ impl App {
     /// Applies a change; a concurrent status change becomes `invalid_state` for `action`.
     pub(crate) async fn apply(&self, change: TaskChange, action: TaskAction) -> ApiResult<()> {
         match self.store().apply_task_change(&change).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                // A rating or completion changes the host's figures and public JSON.
+                let hosts: Vec<String> = change
+                    .rating
+                    .iter()
+                    .map(|r| r.human_id.clone())
+                    .chain(change.host_completed.clone())
+                    .collect();
+                if !hosts.is_empty() {
+                    let index = self.inner.host_index.writer().await;
+                    index.hosts_changed(self.store(), &hosts).await;
+                }
+                Ok(())
+            }
             Err(StoreError::Conflict(msg)) => match TaskStatus::parse(&msg) {
                 Some(now) => Err(InvalidTransition {
                     current: now,

@@ -6,6 +6,8 @@ mod hiring;
 mod hosts;
 mod idempotency;
 mod messages;
+pub(crate) mod overlay_page;
+mod sessions;
 mod system;
 mod tasks;
 mod wallet;
@@ -77,6 +79,16 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(wallet::wallet))
         .routes(routes!(wallet::earnings))
         .routes(routes!(wallet::ledger))
+        .routes(routes!(sessions::get))
+        .routes(routes!(sessions::start))
+        .routes(routes!(sessions::end))
+        .routes(routes!(sessions::events))
+        .routes(routes!(sessions::metrics))
+        .routes(routes!(sessions::stream))
+        .routes(routes!(sessions::create_flash_sale))
+        .routes(routes!(sessions::checkout_key))
+        .routes(routes!(sessions::get_flash_sale))
+        .routes(routes!(sessions::order, sessions::list_orders))
         .split_for_parts()
 }
 
@@ -84,17 +96,25 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
 pub fn router(app: App) -> Router {
     let (api, openapi) = api();
     let openapi = std::sync::Arc::new(openapi);
-    api.layer(axum::Extension(openapi))
-        .fallback(|| async { ApiError::NotFound("route".into()) })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(middleware::from_fn_with_state(
-            app.clone(),
-            idempotency::layer,
-        ))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
-            use axum::response::IntoResponse;
-            ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
-        }))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(app)
+    api.route(
+        "/overlay/flash-sales/{flash_sale_id}",
+        axum::routing::get(sessions::overlay),
+    )
+    .route(
+        "/overlay/flash-sales/{flash_sale_id}/stream",
+        axum::routing::get(sessions::overlay_stream),
+    )
+    .layer(axum::Extension(openapi))
+    .fallback(|| async { ApiError::NotFound("route".into()) })
+    .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+    .layer(middleware::from_fn_with_state(
+        app.clone(),
+        idempotency::layer,
+    ))
+    .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+        use axum::response::IntoResponse;
+        ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+    }))
+    .layer(tower_http::trace::TraceLayer::new_for_http())
+    .with_state(app)
 }

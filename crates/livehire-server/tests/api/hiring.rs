@@ -287,6 +287,8 @@ async fn invite_accept_message_submit_approve_rate_with_tip() {
         "Incredible launch event!"
     );
     app.assert_ledger_invariant(&agent, Some(&liu), "CNY").await;
+    crate::search::assert_same_pages(&app, "sort=rating&limit=2").await; // TEMP-INDEX
+    crate::search::assert_same_pages(&app, "sort=followers&limit=2").await; // TEMP-INDEX
 }
 
 #[tokio::test]

@@ -2,11 +2,14 @@
 //! spoken to over HTTP.
 
 mod accounts;
+mod authz;
 mod bad_input;
 mod harness;
 mod hiring;
 mod idempotency;
+mod live;
 mod openapi;
+mod run_of_show;
 mod search;
 mod seed_replay;
 mod tasks;

@@ -41,6 +41,17 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/wallet"),
     ("get", "/api/v1/earnings"),
     ("get", "/api/v1/ledger"),
+    ("get", "/api/v1/sessions/{session_id}"),
+    ("post", "/api/v1/sessions/{session_id}/start"),
+    ("post", "/api/v1/sessions/{session_id}/end"),
+    ("post", "/api/v1/sessions/{session_id}/events"),
+    ("get", "/api/v1/sessions/{session_id}/metrics"),
+    ("get", "/api/v1/sessions/{session_id}/stream"),
+    ("post", "/api/v1/sessions/{session_id}/flash-sales"),
+    ("post", "/api/v1/sessions/{session_id}/checkout-keys"),
+    ("get", "/api/v1/flash-sales/{flash_sale_id}"),
+    ("post", "/api/v1/flash-sales/{flash_sale_id}/orders"),
+    ("get", "/api/v1/flash-sales/{flash_sale_id}/orders"),
 ];
 
 #[tokio::test]

@@ -224,3 +224,190 @@ async fn a_cursor_stays_valid_while_hosts_are_added() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.paths(), ["cursor"]);
 }
+
+/// The store's SQL search, rendered the way search pages were before the index.
+async fn sql_page(app: &TestApp, pairs: &[(String, String)]) -> Result<String, String> {
+    let q = livehire_domain::search::HostQuery::parse(pairs).map_err(|e| format!("{e:?}"))?;
+    let page = app
+        .app
+        .store()
+        .search_hosts(&q)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut body = String::from("{\"data\":[");
+    body.push_str(&page.data.join(","));
+    body.push_str("],\"next_cursor\":");
+    body.push_str(&Value::from(page.next_cursor).to_string());
+    body.push('}');
+    Ok(body)
+}
+
+/// Every page of `query`, from the index and from SQL, byte for byte.
+pub async fn assert_same_pages(app: &TestApp, query: &str) {
+    let caller = livehire_store::Caller {
+        kind: livehire_store::CallerKind::Agent,
+        id: "ph_agent_test".into(),
+    };
+    let base: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10_000 {
+        let mut pairs = base.clone();
+        if let Some(c) = &cursor {
+            pairs.push(("cursor".into(), c.clone()));
+        }
+        let got = app
+            .app
+            .search_hosts(&caller, &pairs)
+            .await
+            .map(|p| p.0)
+            .map_err(|e| e.to_string());
+        let want = sql_page(app, &pairs).await;
+        match (&got, &want) {
+            (Ok(g), Ok(w)) => assert!(g == w, "{query} cursor {cursor:?}:\n index {g}\n sql   {w}"),
+            (Err(_), Err(_)) => return,
+            _ => panic!("{query} cursor {cursor:?}: index {got:?} vs sql {want:?}"),
+        }
+        let body: Value = serde_json::from_str(got.as_ref().unwrap()).unwrap();
+        match body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return,
+        }
+    }
+    panic!("{query}: pagination did not end");
+}
+
+/// Random queries over every filter, sort and order, plus odd cursors.
+async fn assert_index_agrees_with_sql(app: &TestApp, seed: u64, n: usize) {
+    use rand::{Rng, SeedableRng};
+    let mut g = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let skills = [
+        "live_streaming",
+        "sales_presentation",
+        "flash_sales",
+        "storytelling",
+        "tech_expertise",
+        "nope",
+    ];
+    let niches = [
+        "beauty", "skincare", "fashion", "tech", "food", "gadgets", "nope",
+    ];
+    let sorts = [
+        "avg_gmv",
+        "conversion_rate",
+        "avg_viewers",
+        "engagement_rate",
+        "rating",
+        "followers",
+    ];
+    let words = [
+        "skin", "flash", "zhang", "live", "é", "%", "_", "a_b", "beauty",
+    ];
+    for _ in 0..n {
+        let mut parts: Vec<String> = Vec::new();
+        let pick = |g: &mut rand_chacha::ChaCha8Rng, xs: &[&str]| {
+            xs[g.random_range(0..xs.len())].to_string()
+        };
+        let s1 = pick(&mut g, &skills);
+        let s2 = pick(&mut g, &skills);
+        let n1 = pick(&mut g, &niches);
+        let n2 = pick(&mut g, &niches);
+        let n3 = pick(&mut g, &niches);
+        let op = if g.random_bool(0.5) { "OR" } else { "AND" };
+        let sort = pick(&mut g, &sorts);
+        let word = pick(&mut g, &words);
+        let f = g.random_range(0..200_000);
+        let v = g.random_range(0..2_000);
+        let gmv = g.random_range(0..60_000);
+        let cr = g.random_range(0..10) as f64 / 100.0;
+        let rt = g.random_range(0..50) as f64 / 10.0;
+        let mr = g.random_range(0..5_000);
+        let b1 = g.random_bool(0.5);
+        let b2 = g.random_bool(0.5);
+        let limit = g.random_range(1..=40);
+        let asc = g.random_bool(0.3);
+        let mut maybe = |p: f64, s: String| {
+            if g.random_bool(p) {
+                parts.push(s)
+            }
+        };
+        maybe(0.1, "platform=tiktok".into());
+        maybe(0.4, format!("skills={s1}"));
+        maybe(0.2, format!("skills[]={s2}"));
+        maybe(0.4, format!("niche={n1}%20{op}%20({n2}%20OR%20{n3})"));
+        maybe(0.1, "category=live_commerce".into());
+        maybe(0.3, format!("min_followers={f}"));
+        maybe(0.2, format!("min_avg_live_viewers={v}"));
+        maybe(0.2, format!("min_avg_gmv_per_session={gmv}"));
+        maybe(0.2, format!("min_conversion_rate={cr}"));
+        maybe(0.2, format!("min_rating={rt}"));
+        maybe(0.2, format!("max_rate={mr}"));
+        maybe(0.15, format!("tiktok_shop_verified={b1}"));
+        maybe(0.15, format!("live_commerce_experience={b2}"));
+        maybe(0.15, format!("q={}", urlencode(&word)));
+        maybe(0.9, format!("sort={sort}"));
+        if asc {
+            parts.push("order=asc".into());
+        }
+        parts.push(format!("limit={limit}"));
+        assert_same_pages(app, &parts.join("&")).await;
+    }
+    use base64::Engine;
+    let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    for sort in sorts {
+        for c in [
+            "[1.5, 10]",
+            "[2, 10]",
+            "[\"x\", 3]",
+            "[null, 5]",
+            "[0, 0]",
+            "[4.5, 9999999]",
+            "[-1, 1]",
+            "[1e300, 3]",
+            "[5, 3.5]",
+            "[5]",
+            "{}",
+            "nope",
+        ] {
+            for asc in ["", "&order=asc"] {
+                assert_same_pages(app, &format!("sort={sort}{asc}&limit=9&cursor={}", enc(c)))
+                    .await;
+            }
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).unwrap()[2..].to_string()
+}
+
+#[tokio::test]
+async fn the_index_answers_byte_for_byte_as_sql_does() {
+    let app = spawn_app().await;
+    app.with_demo_hosts(600).await;
+    assert_index_agrees_with_sql(&app, 1, 300).await;
+    // Changes through App: refreshed demo hosts (figures, skills, niches), a new
+    // registration, a profile patch.
+    let mut changed: Vec<Value> = (1..=120)
+        .map(livehire_domain::demo::generated_host)
+        .collect();
+    for (i, h) in changed.iter_mut().enumerate() {
+        h["follower_stats"]["followers"] = serde_json::json!(1000 * i);
+        h["skills"] = serde_json::json!(["storytelling", format!("rare_skill_{i}")]);
+        h["niches"] = serde_json::json!(["tech", format!("rare_niche_{}", i % 3)]);
+        h["rating"] = serde_json::json!(i as f64 / 30.0);
+    }
+    changed.extend((601..=700).map(livehire_domain::demo::generated_host));
+    app.app.upsert_demo_hosts(changed).await.unwrap();
+    let host = app.host(&livehire_domain::demo::generated_host(5000)).await;
+    let patched = app
+        .patch(
+            &format!("/api/v1/humans/{}", host.id),
+            Some(&host.key),
+            &serde_json::json!({"skills": ["rare_skill_7", "flash_sales"], "follower_stats": {"followers": 99999999}}),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    assert_index_agrees_with_sql(&app, 2, 300).await;
+    assert_same_pages(&app, "skills=rare_skill_7&limit=1").await;
+    assert_same_pages(&app, "niche=rare_niche_1%20AND%20tech&limit=3").await;
+}

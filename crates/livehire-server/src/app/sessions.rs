@@ -1,0 +1,862 @@
+//! Live sessions: start and end, event ingestion, metrics, the stream,
+//! flash sales and their orders, checkout keys.
+
+use std::sync::Arc;
+
+use chrono::DateTime;
+use livehire_domain::ids;
+use livehire_domain::live::{self, EventBody, LiveEvent};
+use livehire_domain::money;
+use livehire_domain::run_of_show::{self as ros, RunOfShow};
+use livehire_domain::state::TaskAction;
+use livehire_store::{
+    Caller, CallerKind, FlashOrderRecord, FlashSaleRecord, SessionRecord, SessionUpdate,
+    StoreError, TaskRecord,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+use utoipa::ToSchema;
+
+use super::tasks::{currency_of, draft_of, status_of};
+use super::{App, key_digest, minor_json, require_agent, timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::live::sale::{Keyed, OrderRefusal};
+use crate::live::stream::sale_state;
+use crate::live::{FlashSaleLive, SessionLive, StreamItem};
+
+/// Most events in one ingestion request.
+pub const MAX_EVENTS_PER_BATCH: usize = 50_000;
+
+/// `POST /api/v1/sessions/{id}/flash-sales` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFlashSale {
+    /// The product on sale (one of the task's products when it lists them).
+    pub product_id: String,
+    /// Sale price per unit, in the task's currency.
+    #[schema(value_type = f64)]
+    pub price: Value,
+    /// Units on offer (> 0).
+    pub stock: i64,
+    /// Countdown length, 1–240 minutes.
+    pub duration_minutes: Option<i64>,
+    /// Countdown length in seconds (1–14,400), for sales shorter than a minute;
+    /// give this or `duration_minutes`.
+    pub duration_seconds: Option<i64>,
+    /// Most units one buyer may order.
+    pub per_buyer_limit: Option<i64>,
+}
+
+/// `POST /api/v1/flash-sales/{id}/orders` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrder {
+    /// The brand's id for the buyer (the viewer's id when known).
+    pub buyer_id: String,
+    /// Units (≥ 1).
+    pub quantity: i64,
+}
+
+/// Who places a flash-sale order: the task's agent, or a checkout key scoped to
+/// the sale's session.
+#[derive(Debug, Clone)]
+pub enum OrderCaller {
+    /// An agent key.
+    Agent(Caller),
+    /// A checkout key; the session it is scoped to.
+    Checkout(String),
+}
+
+fn ms(t: &str) -> Option<i64> {
+    DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|d| d.timestamp_millis())
+}
+
+fn session_view(task: &TaskRecord, s: &SessionRecord) -> Value {
+    let offset = match (&s.scheduled_time, &s.started_at) {
+        (Some(sch), Some(st)) => ms(st).zip(ms(sch)).map(|(a, b)| (a - b) / 1000),
+        _ => None,
+    };
+    json!({
+        "id": s.id,
+        "task_id": task.id,
+        "position": s.position,
+        "status": s.status,
+        "scheduled_time": s.scheduled_time,
+        "duration_minutes": s.duration_minutes,
+        "week": s.week,
+        "theme": s.theme,
+        "started_at": s.started_at,
+        "ended_at": s.ended_at,
+        "start_offset_seconds": offset,
+    })
+}
+
+impl App {
+    /// A session the caller may see: its task's agent or assigned host; else 404.
+    pub(crate) async fn session_access(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> ApiResult<(TaskRecord, SessionRecord)> {
+        let not_found = || ApiError::NotFound(format!("session {id}"));
+        let task = match self.store().session_task(id).await {
+            Ok(t) => t,
+            Err(StoreError::NotFound) => return Err(not_found()),
+            Err(e) => return Err(e.into()),
+        };
+        let allowed = match caller.kind {
+            CallerKind::Agent => task.agent_id == caller.id,
+            CallerKind::Host => task.assigned_human_id.as_deref() == Some(caller.id.as_str()),
+        };
+        if !allowed {
+            return Err(not_found());
+        }
+        let session = task
+            .sessions
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
+            .ok_or_else(not_found)?;
+        Ok((task, session))
+    }
+
+    /// The session's live state, rebuilt from storage the first time.
+    pub(crate) async fn live_session(
+        &self,
+        task: &TaskRecord,
+        s: &SessionRecord,
+    ) -> ApiResult<Arc<SessionLive>> {
+        let runtime = self.live();
+        let mut sessions = runtime.sessions.lock().await;
+        if let Some(live) = sessions.get(&s.id) {
+            return Ok(live.clone());
+        }
+        let currency = currency_of(task)?;
+        let live = Arc::new(SessionLive::new(&s.id, &task.id, currency));
+        if let Ok(mut t) = live.times.lock() {
+            *t = (
+                s.started_at.as_deref().and_then(ms),
+                s.ended_at.as_deref().and_then(ms),
+            );
+        }
+        {
+            let batches = self.store().event_batches(&s.id).await?;
+            let mut agg = live
+                .aggregator
+                .lock()
+                .map_err(|_| anyhow::anyhow!("aggregator poisoned"))?;
+            for batch in &batches {
+                for line in batch.lines().filter(|l| !l.is_empty()) {
+                    let v: Value = serde_json::from_str(line).map_err(anyhow::Error::from)?;
+                    let e = live::parse_event(&v, currency)
+                        .map_err(|m| anyhow::anyhow!("stored event: {m}"))?;
+                    agg.apply(&e);
+                }
+            }
+        }
+        for rec in self.store().session_flash_sales(&s.id).await? {
+            let orders = self.store().flash_orders(&rec.id).await?;
+            {
+                let mut agg = live
+                    .aggregator
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("aggregator poisoned"))?;
+                for o in &orders {
+                    agg.apply(&order_event(&rec, o));
+                }
+            }
+            let (Some(start), Some(end)) = (ms(&rec.starts_at), ms(&rec.ends_at)) else {
+                continue;
+            };
+            let sale = Arc::new(FlashSaleLive::new(
+                rec.clone(),
+                start,
+                end,
+                live.clone(),
+                &orders,
+            ));
+            runtime.sales.lock().await.insert(rec.id.clone(), sale);
+        }
+        if s.status == "live"
+            && let Ok(mut m) = runtime.live.lock()
+        {
+            m.insert(s.id.clone(), live.clone());
+        }
+        sessions.insert(s.id.clone(), live.clone());
+        Ok(live)
+    }
+
+    /// `GET /api/v1/sessions/{id}`.
+    pub async fn session(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+        let (task, s) = self.session_access(caller, id).await?;
+        Ok(session_view(&task, &s))
+    }
+
+    /// Starts a session (agent or assigned host); the first start moves the task
+    /// to `in_progress`.
+    pub async fn start_session(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+        let (task, s) = self.session_access(caller, id).await?;
+        let status = status_of(&task)?;
+        let next = status.apply(TaskAction::StartSession)?;
+        if s.status != "scheduled" {
+            return Err(ApiError::Conflict {
+                code: "invalid_state",
+                message: format!("session is {}; it can start once", s.status),
+            });
+        }
+        let now = self.now_text();
+        let mut change = self.change_for(&task, next);
+        change.session = Some(SessionUpdate {
+            session_id: id.to_string(),
+            expect: vec!["scheduled".into()],
+            status: "live".into(),
+            started_at: Some(now.clone()),
+            ended_at: None,
+        });
+        self.apply(change, TaskAction::StartSession)
+            .await
+            .map_err(session_conflict)?;
+        let (task, s) = self.session_access(caller, id).await?;
+        let live = self.live_session(&task, &s).await?;
+        if let Ok(mut t) = live.times.lock() {
+            t.0 = ms(&now);
+        }
+        if let Ok(mut m) = self.live().live.lock() {
+            m.insert(id.to_string(), live.clone());
+        }
+        live.publish("session", json!({"status": "live", "started_at": now}));
+        tracing::info!(session_id = id, task_id = %task.id, "session started");
+        Ok(session_view(&task, &s))
+    }
+
+    /// Ends a live session.
+    pub async fn end_session(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+        let (task, s) = self.session_access(caller, id).await?;
+        if s.status != "live" {
+            return Err(ApiError::Conflict {
+                code: "invalid_state",
+                message: format!("session is {}; only a live session ends", s.status),
+            });
+        }
+        let now = self.now_text();
+        let mut change = self.change_for(&task, status_of(&task)?);
+        change.expect = Vec::new();
+        change.status = None;
+        change.session = Some(SessionUpdate {
+            session_id: id.to_string(),
+            expect: vec!["live".into()],
+            status: "ended".into(),
+            started_at: None,
+            ended_at: Some(now.clone()),
+        });
+        self.apply(change, TaskAction::StartSession)
+            .await
+            .map_err(session_conflict)?;
+        let live = self.live_session(&task, &s).await?;
+        if let Ok(mut t) = live.times.lock() {
+            t.1 = ms(&now);
+        }
+        if let Ok(mut m) = self.live().live.lock() {
+            m.remove(id);
+        }
+        let metrics = live.metrics(ms(&now).unwrap_or_default());
+        live.publish(
+            "session",
+            json!({"status": "ended", "ended_at": now, "metrics": metrics}),
+        );
+        tracing::info!(session_id = id, "session ended");
+        let (task, s) = self.session_access(caller, id).await?;
+        Ok(session_view(&task, &s))
+    }
+
+    /// Ingests events: a JSON array or NDJSON, native or TikTok LIVE connector
+    /// shapes. Bad events are reported by index and skipped; the accepted ones
+    /// are durable before the answer.
+    pub async fn ingest(
+        &self,
+        caller: &Caller,
+        id: &str,
+        ndjson: bool,
+        connector: bool,
+        body: &[u8],
+    ) -> ApiResult<Value> {
+        let (task, s) = self.session_access(caller, id).await?;
+        let currency = currency_of(&task)?;
+        let items: Vec<Result<Value, String>> = if ndjson {
+            std::str::from_utf8(body)
+                .map_err(|_| ApiError::BadRequest("NDJSON body is not UTF-8".into()))?
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| serde_json::from_str(l).map_err(|e| format!("not JSON: {e}")))
+                .collect()
+        } else {
+            match crate::extract::parse_json::<Value>(body)? {
+                Value::Array(a) => a.into_iter().map(Ok).collect(),
+                other @ Value::Object(_) => vec![Ok(other)],
+                _ => {
+                    return Err(ApiError::field(
+                        "",
+                        "send a JSON array of events, or NDJSON with Content-Type application/x-ndjson",
+                    ));
+                }
+            }
+        };
+        if items.len() > MAX_EVENTS_PER_BATCH {
+            return Err(ApiError::field(
+                "",
+                format!("at most {MAX_EVENTS_PER_BATCH} events per request"),
+            ));
+        }
+        // Load (or rebuild) the live state before storing this batch, so a
+        // rebuild cannot count it a second time.
+        let live = self.live_session(&task, &s).await?;
+        let received_ms = self.now().timestamp_millis();
+        let mut accepted: Vec<LiveEvent> = Vec::with_capacity(items.len());
+        let mut rejected = Vec::new();
+        let mut stream_ended = None;
+        let mut replayed = 0;
+        for (index, item) in items.into_iter().enumerate() {
+            let parsed = item.and_then(|v| {
+                if connector {
+                    if let Some(msg) = live::connector_msg_id(&v)
+                        && let Ok(mut seen) = live.seen_msg_ids.lock()
+                        && !seen.insert(msg)
+                    {
+                        replayed += 1;
+                        return Ok(None);
+                    }
+                    match live::map_connector_event_at(&v, currency, received_ms)? {
+                        live::Mapped::Event(e) => Ok(Some(e)),
+                        live::Mapped::StreamEnd { ts_ms } => {
+                            stream_ended = Some(ts_ms);
+                            Ok(None)
+                        }
+                        live::Mapped::Ignored => Ok(None),
+                    }
+                } else {
+                    live::parse_event(&v, currency).map(Some)
+                }
+            });
+            match parsed {
+                Ok(Some(e)) => accepted.push(e),
+                Ok(None) => {}
+                Err(error) => rejected.push(json!({"index": index, "error": error})),
+            }
+        }
+        if !accepted.is_empty() {
+            let mut text = String::with_capacity(accepted.len() * 96);
+            for e in &accepted {
+                text.push_str(&live::to_json(e, currency).to_string());
+                text.push('\n');
+            }
+            self.store()
+                .append_events(id, accepted.len() as i64, &text, &self.now_text())
+                .await?;
+        }
+        let mut duplicates = 0;
+        {
+            let mut agg = live
+                .aggregator
+                .lock()
+                .map_err(|_| anyhow::anyhow!("aggregator poisoned"))?;
+            for e in &accepted {
+                match agg.apply(e) {
+                    live::Applied::Counted => {}
+                    live::Applied::Duplicate => duplicates += 1,
+                    live::Applied::Rejected(why) => {
+                        tracing::warn!(session_id = id, why, "stored event not counted")
+                    }
+                }
+            }
+        }
+        Ok(json!({
+            "accepted": accepted.len(),
+            "duplicates": duplicates + replayed,
+            "rejected": rejected,
+            "stream_end": stream_ended.is_some(),
+        }))
+    }
+
+    /// `GET /api/v1/sessions/{id}/metrics`.
+    pub async fn session_metrics(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+        let (task, s) = self.session_access(caller, id).await?;
+        let live = self.live_session(&task, &s).await?;
+        let now_ms = self.now().timestamp_millis();
+        let mut m = {
+            let live = live.clone();
+            tokio::task::spawn_blocking(move || live.metrics(now_ms))
+                .await
+                .map_err(anyhow::Error::from)?
+        };
+        m["session_id"] = json!(id);
+        m["task_id"] = json!(task.id);
+        m["status"] = json!(s.status);
+        m["as_of"] = json!(timestamp(self.now()));
+        let sales: Vec<Value> = self
+            .live()
+            .sales
+            .lock()
+            .await
+            .values()
+            .filter(|x| x.rec.session_id == id)
+            .map(|x| sale_state(x, now_ms))
+            .collect();
+        m["flash_sale_status"] = Value::Array(sales);
+        m["run_of_show"] = self.run_of_show_position(&task, &s, now_ms).await?;
+        Ok(m)
+    }
+
+    async fn run_of_show_position(
+        &self,
+        task: &TaskRecord,
+        s: &SessionRecord,
+        now_ms: i64,
+    ) -> ApiResult<Value> {
+        let Some((plan, _, _)) = self.store().run_of_show(&task.id).await? else {
+            return Ok(Value::Null);
+        };
+        let Ok(plan) = serde_json::from_value::<RunOfShow>(plan) else {
+            return Ok(Value::Null);
+        };
+        let Some(session_plan) = plan
+            .sessions
+            .iter()
+            .find(|p| i64::from(p.session_index) == s.position)
+        else {
+            return Ok(Value::Null);
+        };
+        let Some(started) = s.started_at.as_deref().and_then(ms) else {
+            return Ok(json!({"status": "not_started"}));
+        };
+        let end = s.ended_at.as_deref().and_then(ms).unwrap_or(now_ms);
+        let elapsed = ((end - started).max(0) / 60_000) as u32;
+        Ok(match ros::position(session_plan, elapsed) {
+            Some((index, seg)) => json!({
+                "elapsed_minutes": elapsed,
+                "segment_index": index,
+                "segment": seg,
+                "next": session_plan.segments.get(index + 1),
+            }),
+            None => json!({"elapsed_minutes": elapsed, "status": "past_plan"}),
+        })
+    }
+
+    /// Subscribes to a session's stream; `last_id` resumes after that item.
+    pub async fn subscribe(
+        &self,
+        caller: &Caller,
+        id: &str,
+        last_id: Option<u64>,
+    ) -> ApiResult<(Value, Vec<StreamItem>, broadcast::Receiver<StreamItem>)> {
+        let (task, s) = self.session_access(caller, id).await?;
+        let live = self.live_session(&task, &s).await?;
+        let (missed, rx) = live.subscribe(last_id);
+        let now_ms = self.now().timestamp_millis();
+        let snapshot = {
+            let live = live.clone();
+            tokio::task::spawn_blocking(move || live.metrics(now_ms))
+                .await
+                .map_err(anyhow::Error::from)?
+        };
+        Ok((snapshot, missed, rx))
+    }
+
+    /// Starts a flash sale in a live session (agent or assigned host).
+    pub async fn create_flash_sale(
+        &self,
+        caller: &Caller,
+        session_id: &str,
+        body: NewFlashSale,
+    ) -> ApiResult<Value> {
+        let (task, s) = self.session_access(caller, session_id).await?;
+        if s.status != "live" {
+            return Err(ApiError::Conflict {
+                code: "invalid_state",
+                message: format!("session is {}; flash sales run in a live session", s.status),
+            });
+        }
+        let currency = currency_of(&task)?;
+        let draft = draft_of(&task)?;
+        let mut errors = Vec::new();
+        if !draft.products.is_empty()
+            && !draft
+                .products
+                .iter()
+                .any(|p| p.product_id == body.product_id)
+        {
+            let ids: Vec<_> = draft
+                .products
+                .iter()
+                .map(|p| p.product_id.as_str())
+                .collect();
+            errors.push(livehire_domain::FieldError::new(
+                "product_id",
+                format!("is not one of the task's products ({})", ids.join(", ")),
+            ));
+        }
+        let price = money::parse_amount(&body.price)
+            .and_then(|p| money::check_amount(p, currency).map(|_| p))
+            .and_then(|p| money::to_minor(p, currency));
+        if let Err(m) = &price {
+            errors.push(livehire_domain::FieldError::new("price", m.clone()));
+        }
+        if !(1..=1_000_000).contains(&body.stock) {
+            errors.push(livehire_domain::FieldError::new(
+                "stock",
+                "must be from 1 to 1,000,000",
+            ));
+        }
+        let duration_seconds = match (body.duration_minutes, body.duration_seconds) {
+            (Some(m), None) if (1..=240).contains(&m) => m * 60,
+            (None, Some(sec)) if (1..=14_400).contains(&sec) => sec,
+            (Some(_), None) => {
+                errors.push(livehire_domain::FieldError::new(
+                    "duration_minutes",
+                    "must be from 1 to 240",
+                ));
+                0
+            }
+            (None, Some(_)) => {
+                errors.push(livehire_domain::FieldError::new(
+                    "duration_seconds",
+                    "must be from 1 to 14400",
+                ));
+                0
+            }
+            _ => {
+                errors.push(livehire_domain::FieldError::new(
+                    "duration_minutes",
+                    "give duration_minutes or duration_seconds",
+                ));
+                0
+            }
+        };
+        if body.per_buyer_limit.is_some_and(|l| l < 1) {
+            errors.push(livehire_domain::FieldError::new(
+                "per_buyer_limit",
+                "must be at least 1",
+            ));
+        }
+        let Ok(price_minor) = price else {
+            return Err(ApiError::Validation(errors));
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let now = self.now();
+        let ends = now + chrono::Duration::seconds(duration_seconds);
+        let rec = FlashSaleRecord {
+            id: ids::new_id(ids::FLASH_SALE, &mut rand::rng()),
+            session_id: session_id.to_string(),
+            task_id: task.id.clone(),
+            product_id: body.product_id,
+            currency: currency.code().to_string(),
+            price_minor,
+            stock: body.stock,
+            per_buyer_limit: body.per_buyer_limit,
+            starts_at: timestamp(now),
+            ends_at: timestamp(ends),
+            overlay_token: ids::random_base62(&mut rand::rng(), 24),
+            created_at: timestamp(now),
+        };
+        self.store().create_flash_sale(&rec).await?;
+        let live = self.live_session(&task, &s).await?;
+        let sale = Arc::new(FlashSaleLive::new(
+            rec.clone(),
+            now.timestamp_millis(),
+            ends.timestamp_millis(),
+            live.clone(),
+            &[],
+        ));
+        self.live()
+            .sales
+            .lock()
+            .await
+            .insert(rec.id.clone(), sale.clone());
+        let view = flash_sale_view(&sale, now.timestamp_millis());
+        live.publish("flash_sale", sale_state(&sale, now.timestamp_millis()));
+        tracing::info!(flash_sale_id = %rec.id, session_id, stock = rec.stock, "flash sale started");
+        Ok(view)
+    }
+
+    async fn loaded_sale(&self, id: &str) -> ApiResult<Arc<FlashSaleLive>> {
+        if let Some(s) = self.live().sales.lock().await.get(id) {
+            return Ok(s.clone());
+        }
+        let rec = match self.store().flash_sale(id).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => {
+                return Err(ApiError::NotFound(format!("flash sale {id}")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let task = self.store().session_task(&rec.session_id).await?;
+        let s = task
+            .sessions
+            .iter()
+            .find(|x| x.id == rec.session_id)
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))?;
+        self.live_session(&task, &s).await?;
+        self.live()
+            .sales
+            .lock()
+            .await
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))
+    }
+
+    /// `GET /api/v1/flash-sales/{id}` (the task's agent or assigned host).
+    pub async fn flash_sale(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+        let sale = self.loaded_sale(id).await?;
+        self.session_access(caller, &sale.rec.session_id)
+            .await
+            .map_err(|_| ApiError::NotFound(format!("flash sale {id}")))?;
+        Ok(flash_sale_view(&sale, self.now().timestamp_millis()))
+    }
+
+    /// The public state of a sale for its overlay token (read-only).
+    pub async fn flash_sale_for_overlay(
+        &self,
+        id: &str,
+        token: &str,
+    ) -> ApiResult<(Value, Arc<SessionLive>)> {
+        let sale = self.loaded_sale(id).await?;
+        if !constant_time_eq(sale.rec.overlay_token.as_bytes(), token.as_bytes()) {
+            return Err(ApiError::NotFound(format!("flash sale {id}")));
+        }
+        Ok((
+            sale_state(&sale, self.now().timestamp_millis()),
+            sale.session.clone(),
+        ))
+    }
+
+    /// Places an order: reserved in memory, durable before acknowledged.
+    pub async fn place_order(
+        &self,
+        who: &OrderCaller,
+        sale_id: &str,
+        body: NewOrder,
+        key: Option<&str>,
+    ) -> ApiResult<Value> {
+        let sale = self.loaded_sale(sale_id).await?;
+        match who {
+            OrderCaller::Agent(c) => {
+                // Only the task's agent orders with an account key; to anyone
+                // else the sale does not exist.
+                let task = self.store().task(&sale.rec.task_id).await?;
+                let sees = match c.kind {
+                    CallerKind::Agent => task.agent_id == c.id,
+                    CallerKind::Host => task.assigned_human_id.as_deref() == Some(c.id.as_str()),
+                };
+                if !sees {
+                    return Err(ApiError::NotFound(format!("flash sale {sale_id}")));
+                }
+                require_agent(c)?;
+            }
+            OrderCaller::Checkout(session) if *session == sale.rec.session_id => {}
+            OrderCaller::Checkout(_) => {
+                return Err(ApiError::NotFound(format!("flash sale {sale_id}")));
+            }
+        }
+        let buyer = body.buyer_id.trim().to_string();
+        if buyer.is_empty() || buyer.len() > 128 {
+            return Err(ApiError::field("buyer_id", "must be 1–128 characters"));
+        }
+        if !(1..=10_000).contains(&body.quantity) {
+            return Err(ApiError::field("quantity", "must be from 1 to 10,000"));
+        }
+        let outcome = match key {
+            None => self.order_once(&sale, &buyer, body.quantity, None).await,
+            Some(k) => match sale.keyed(k, &format!("{buyer}:{}", body.quantity)) {
+                Keyed::Mismatch => {
+                    return Err(ApiError::Conflict {
+                        code: "idempotency_key_reused",
+                        message: "this Idempotency-Key was used with a different order".into(),
+                    });
+                }
+                Keyed::Cell(cell) => {
+                    let out = cell
+                        .get_or_init(|| self.order_once(&sale, &buyer, body.quantity, Some(k)))
+                        .await
+                        .clone();
+                    if matches!(out, Err(OrderRefusal::Failed(_))) {
+                        sale.forget_key(k);
+                    }
+                    out
+                }
+            },
+        };
+        let currency = sale.rec.currency.clone();
+        match outcome {
+            Ok((o, remaining)) => Ok(json!({
+                "order_id": o.order_id,
+                "flash_sale_id": o.flash_sale_id,
+                "buyer_id": o.buyer_id,
+                "product_id": sale.rec.product_id,
+                "quantity": o.quantity,
+                "unit_price": minor_json(sale.rec.price_minor, &currency),
+                "amount": minor_json(o.amount_minor, &currency),
+                "currency": currency,
+                "remaining": remaining,
+                "created_at": o.created_at,
+            })),
+            Err(OrderRefusal::SoldOut { remaining }) => Err(ApiError::Conflict {
+                code: "sold_out",
+                message: if remaining == 0 {
+                    "sold out: remaining 0".into()
+                } else {
+                    format!("only {remaining} left: remaining {remaining}")
+                },
+            }),
+            Err(OrderRefusal::LimitExceeded { limit, bought }) => Err(ApiError::Conflict {
+                code: "limit_exceeded",
+                message: format!("per-buyer limit is {limit}; this buyer already has {bought}"),
+            }),
+            Err(OrderRefusal::Ended) => Err(ApiError::Gone {
+                code: "flash_sale_ended",
+                message: format!("flash sale ended at {}", sale.rec.ends_at),
+            }),
+            Err(OrderRefusal::Failed(m)) => {
+                Err(ApiError::Internal(anyhow::anyhow!("storing order: {m}")))
+            }
+        }
+    }
+
+    async fn order_once(
+        &self,
+        sale: &Arc<FlashSaleLive>,
+        buyer: &str,
+        quantity: i64,
+        key: Option<&str>,
+    ) -> Result<(FlashOrderRecord, i64), OrderRefusal> {
+        let now = self.now();
+        sale.reserve(buyer, quantity, now.timestamp_millis())?;
+        let rec = FlashOrderRecord {
+            order_id: ids::new_id(ids::ORDER, &mut rand::rng()),
+            flash_sale_id: sale.rec.id.clone(),
+            buyer_id: buyer.to_string(),
+            quantity,
+            amount_minor: sale.rec.price_minor * quantity,
+            idempotency_key: key.map(str::to_string),
+            created_at: timestamp(now),
+        };
+        if let Err(e) = self.orders().write(rec.clone()).await {
+            sale.release(buyer, quantity);
+            return Err(OrderRefusal::Failed(e));
+        }
+        let remaining = sale.rec.stock - sale.sold();
+        if let Ok(mut agg) = sale.session.aggregator.lock() {
+            agg.apply(&order_event(&sale.rec, &rec));
+        }
+        if remaining == 0 {
+            sale.session
+                .publish("sold_out", sale_state(sale, now.timestamp_millis()));
+        }
+        Ok((rec, remaining))
+    }
+
+    /// A flash sale's accepted orders, oldest first (agent).
+    pub async fn flash_sale_orders(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+        let sale = self.loaded_sale(id).await?;
+        let (task, _) = self
+            .session_access(caller, &sale.rec.session_id)
+            .await
+            .map_err(|_| ApiError::NotFound(format!("flash sale {id}")))?;
+        require_agent(caller)?;
+        let currency = task.currency.clone();
+        let orders: Vec<Value> = self
+            .store()
+            .flash_orders(id)
+            .await?
+            .iter()
+            .map(|o| {
+                json!({
+                    "order_id": o.order_id,
+                    "buyer_id": o.buyer_id,
+                    "quantity": o.quantity,
+                    "amount": minor_json(o.amount_minor, &currency),
+                    "created_at": o.created_at,
+                })
+            })
+            .collect();
+        Ok(json!({"flash_sale_id": id, "data": orders}))
+    }
+
+    /// Mints a checkout key scoped to one session (agent).
+    pub async fn mint_checkout_key(&self, caller: &Caller, session_id: &str) -> ApiResult<Value> {
+        let (task, _) = self.session_access(caller, session_id).await?;
+        let agent_id = require_agent(caller)?;
+        let key = ids::new_key(ids::CHECKOUT_KEY, &mut rand::rng());
+        self.store()
+            .create_checkout_key(&key_digest(&key), session_id, agent_id, &self.now_text())
+            .await?;
+        Ok(json!({"api_key": key, "session_id": session_id, "task_id": task.id}))
+    }
+
+    /// Resolves a key for the order endpoint: an agent, or a checkout key.
+    pub async fn authenticate_order(&self, key: &str) -> ApiResult<OrderCaller> {
+        match self.authenticate(key).await {
+            Ok(c) => Ok(OrderCaller::Agent(c)),
+            Err(ApiError::Unauthorized(_)) => match self
+                .store()
+                .checkout_session_by_key(&key_digest(key))
+                .await?
+            {
+                Some(s) => Ok(OrderCaller::Checkout(s)),
+                None => Err(ApiError::Unauthorized("unknown or revoked API key")),
+            },
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn session_conflict(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Conflict { message, .. } if message.starts_with("session is") => {
+            ApiError::Conflict {
+                code: "invalid_state",
+                message,
+            }
+        }
+        other => other,
+    }
+}
+
+/// A flash-sale order as the aggregator sees it.
+fn order_event(sale: &FlashSaleRecord, o: &FlashOrderRecord) -> LiveEvent {
+    LiveEvent {
+        ts_ms: ms(&o.created_at).unwrap_or_default(),
+        body: EventBody::Order {
+            order_id: o.order_id.clone(),
+            viewer_id: o.buyer_id.clone(),
+            product_id: sale.product_id.clone(),
+            quantity: o.quantity as u64,
+            amount_minor: o.amount_minor,
+            currency: sale.currency.clone(),
+            flash_sale_id: Some(sale.id.clone()),
+        },
+    }
+}
+
+/// A flash sale as served by the API.
+pub fn flash_sale_view(sale: &FlashSaleLive, now_ms: i64) -> Value {
+    let mut v = sale_state(sale, now_ms);
+    v["price"] = minor_json(sale.rec.price_minor, &sale.rec.currency);
+    v["currency"] = json!(sale.rec.currency);
+    v["per_buyer_limit"] = json!(sale.rec.per_buyer_limit);
+    v["starts_at"] = json!(sale.rec.starts_at);
+    v["overlay_url"] = json!(format!(
+        "/overlay/flash-sales/{}?token={}",
+        sale.rec.id, sale.rec.overlay_token
+    ));
+    v
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,296 @@
+//! Live sessions, events, metrics, the stream, flash sales, orders, overlay.
+
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use futures::{Stream, StreamExt};
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use crate::app::{App, NewFlashSale, NewOrder};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AppJson, Auth, QueryPairs, bearer, read_body_up_to};
+use crate::live::StreamItem;
+
+/// Largest event batch body (NDJSON batches of 10,000 events fit easily).
+pub const EVENTS_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+/// A session: `status` is `scheduled`, `live` or `ended`.
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}", tag = "live", security(("bearer" = [])),
+    params(("session_id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(session_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(app.session(&caller, &session_id).await?))
+}
+
+/// Starts a session (agent or assigned host). The first start moves the task to `in_progress`.
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/start", tag = "live", security(("bearer" = [])),
+    params(("session_id" = String, Path)), responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
+pub async fn start(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(session_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(app.start_session(&caller, &session_id).await?))
+}
+
+/// Ends a live session.
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/end", tag = "live", security(("bearer" = [])),
+    params(("session_id" = String, Path)), responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
+pub async fn end(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(session_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(app.end_session(&caller, &session_id).await?))
+}
+
+/// Ingests events: a JSON array, or NDJSON with `Content-Type: application/x-ndjson`.
+/// `?format=tiktok-live-connector` takes TikTok LIVE connector event objects.
+/// Answers `{accepted, duplicates, rejected: [{index, error}]}`; accepted events are durable.
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/events", tag = "live", security(("bearer" = [])),
+    params(("session_id" = String, Path), ("format" = Option<String>, Query, description = "`tiktok-live-connector`")),
+    request_body(content = Object, description = "Array of `{type, ts, …}` events, or NDJSON"),
+    responses((status = 200, body = Object), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+pub async fn events(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(session_id): Path<String>,
+    q: QueryPairs,
+    req: Request,
+) -> ApiResult<Json<Value>> {
+    let ct = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.to_ascii_lowercase());
+    let ndjson = match ct
+        .as_deref()
+        .map(|c| c.split(';').next().unwrap_or("").trim().to_string())
+    {
+        Some(c)
+            if c == "application/x-ndjson"
+                || c == "application/ndjson"
+                || c == "application/jsonl" =>
+        {
+            true
+        }
+        other => {
+            if !crate::extract::json_content_type_ok(other.as_deref()) {
+                return Err(ApiError::UnsupportedMediaType(ct.unwrap_or_default()));
+            }
+            false
+        }
+    };
+    let connector = match q.get("format") {
+        None | Some("native") => false,
+        Some("tiktok-live-connector") => true,
+        Some(other) => {
+            return Err(ApiError::field(
+                "format",
+                format!("unknown format {other:?}; use tiktok-live-connector"),
+            ));
+        }
+    };
+    let body = read_body_up_to(req, EVENTS_BODY_LIMIT).await?;
+    Ok(Json(
+        app.ingest(&caller, &session_id, ndjson, connector, &body)
+            .await?,
+    ))
+}
+
+/// Exact metrics of the session, with TikTok Shop's names beside them.
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/metrics", tag = "live", security(("bearer" = [])),
+    params(("session_id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn metrics(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(session_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(app.session_metrics(&caller, &session_id).await?))
+}
+
+fn to_event(item: StreamItem) -> Event {
+    Event::default()
+        .id(item.id.to_string())
+        .event(item.event)
+        .data(item.data.to_string())
+}
+
+/// The items a subscriber missed, then the live feed, keeping those `keep` accepts.
+fn live_events(
+    missed: Vec<StreamItem>,
+    rx: broadcast::Receiver<StreamItem>,
+    keep: impl Fn(&StreamItem) -> bool + Send + 'static,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let missed = futures::stream::iter(missed);
+    let live = futures::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(item) => return Some((item, rx)),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    missed
+        .chain(live)
+        .filter(move |i| std::future::ready(keep(i)))
+        .map(|i| Ok(to_event(i)))
+}
+
+/// Server-Sent Events: `metrics` snapshots at least once a second while live,
+/// `flash_sale` ticks, `sold_out`, `session` changes. `Last-Event-ID` resumes.
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/stream", tag = "live", security(("bearer" = [])),
+    params(("session_id" = String, Path)), responses((status = 200, description = "text/event-stream"), (status = 404, body = ErrorBody)))]
+pub async fn stream(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(session_id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Response> {
+    let last = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let (snapshot, missed, rx) = app.subscribe(&caller, &session_id, last).await?;
+    let first = futures::stream::once(async move {
+        Ok::<_, Infallible>(Event::default().event("metrics").data(snapshot.to_string()))
+    });
+    let body = first.chain(live_events(missed, rx, |_| true));
+    Ok(Sse::new(body)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
+
+/// Starts a flash sale in a live session: `{id, stock, sold, remaining, ends_at, status, …}`.
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/flash-sales", tag = "live", security(("bearer" = [])),
+    params(("session_id" = String, Path)), request_body = NewFlashSale,
+    responses((status = 201, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_flash_sale(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(session_id): Path<String>,
+    AppJson(body): AppJson<NewFlashSale>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.create_flash_sale(&caller, &session_id, body).await?),
+    ))
+}
+
+/// Mints a checkout key (`ph_ck_…`) that can only place orders in this session's flash sales.
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/checkout-keys", tag = "live", security(("bearer" = [])),
+    params(("session_id" = String, Path)), responses((status = 201, body = Object), (status = 403, body = ErrorBody)))]
+pub async fn checkout_key(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(session_id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.mint_checkout_key(&caller, &session_id).await?),
+    ))
+}
+
+/// A flash sale: remaining stock and seconds left.
+#[utoipa::path(get, path = "/api/v1/flash-sales/{flash_sale_id}", tag = "live", security(("bearer" = [])),
+    params(("flash_sale_id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn get_flash_sale(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(flash_sale_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(app.flash_sale(&caller, &flash_sale_id).await?))
+}
+
+/// Places an order (agent key or the session's checkout key). Never oversold;
+/// durable before acknowledged. 409 `sold_out` / `limit_exceeded`, 410
+/// `flash_sale_ended`. `Idempotency-Key` replays the first answer.
+#[utoipa::path(post, path = "/api/v1/flash-sales/{flash_sale_id}/orders", tag = "live", security(("bearer" = [])),
+    params(("flash_sale_id" = String, Path)), request_body = NewOrder,
+    responses((status = 201, body = Object), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody)))]
+pub async fn order(
+    State(app): State<App>,
+    Path(flash_sale_id): Path<String>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let (parts, body) = req.into_parts();
+    let key = bearer(&parts).ok_or(ApiError::Unauthorized(
+        "missing API key: send Authorization: Bearer <key>",
+    ))?;
+    let who = app.authenticate_order(key).await?;
+    let idem = parts
+        .headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let AppJson(order) = <AppJson<NewOrder> as axum::extract::FromRequest<()>>::from_request(
+        Request::from_parts(parts, body),
+        &(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            app.place_order(&who, &flash_sale_id, order, idem.as_deref())
+                .await?,
+        ),
+    ))
+}
+
+/// A flash sale's accepted orders, oldest first (agent).
+#[utoipa::path(get, path = "/api/v1/flash-sales/{flash_sale_id}/orders", tag = "live", security(("bearer" = [])),
+    params(("flash_sale_id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn list_orders(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(flash_sale_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(app.flash_sale_orders(&caller, &flash_sale_id).await?))
+}
+
+/// The stream overlay: a transparent page for OBS / TikTok LIVE Studio showing
+/// the countdown and remaining stock, live over SSE (read-only token in the URL).
+pub async fn overlay(
+    State(app): State<App>,
+    Path(flash_sale_id): Path<String>,
+    q: QueryPairs,
+) -> Result<Html<String>, ApiError> {
+    let token = q.get("token").unwrap_or("");
+    let (state, _) = app.flash_sale_for_overlay(&flash_sale_id, token).await?;
+    Ok(Html(crate::http::overlay_page::render(
+        &flash_sale_id,
+        token,
+        &state,
+    )))
+}
+
+/// The overlay's event feed: this sale's ticks and sold-out only.
+pub async fn overlay_stream(
+    State(app): State<App>,
+    Path(flash_sale_id): Path<String>,
+    q: QueryPairs,
+) -> Result<Response, ApiError> {
+    let token = q.get("token").unwrap_or("").to_string();
+    let (state, session) = app.flash_sale_for_overlay(&flash_sale_id, &token).await?;
+    let (_, rx) = session.subscribe(None);
+    let id = flash_sale_id.clone();
+    let first = futures::stream::once(async move {
+        Ok::<_, Infallible>(Event::default().event("flash_sale").data(state.to_string()))
+    });
+    let feed = live_events(Vec::new(), rx, move |i| {
+        matches!(i.event, "flash_sale" | "sold_out") && i.data["id"].as_str() == Some(id.as_str())
+    });
+    Ok(Sse::new(first.chain(feed))
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}

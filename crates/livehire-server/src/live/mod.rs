@@ -1,0 +1,144 @@
+//! The live runtime: the one stateful part of the server.
+//!
+//! Each session that has been touched since start-up has a [`SessionLive`]:
+//! its metrics aggregator (rebuilt from the stored event batches and flash-sale
+//! orders the first time it is needed), a broadcast channel that SSE clients
+//! read, and a short ring of recent stream items for `Last-Event-ID` resumes.
+//! Flash sales keep their stock counters in memory ([`sale`]); accepted orders
+//! go through one group-commit writer that makes a batch durable and then
+//! acknowledges every order in it.
+
+pub mod sale;
+pub mod stream;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use livehire_domain::live::{SessionAggregator, Window};
+use livehire_domain::money::Currency;
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+pub use sale::{FlashSaleLive, OrderWriter};
+
+/// How many recent stream items a session keeps for resuming clients.
+const RECENT_ITEMS: usize = 512;
+
+/// One item of a session's Server-Sent Events stream.
+#[derive(Debug, Clone)]
+pub struct StreamItem {
+    /// Monotonic per session; the SSE `id`.
+    pub id: u64,
+    /// SSE `event`: `metrics`, `flash_sale`, `sold_out`, `session`.
+    pub event: &'static str,
+    /// The JSON payload.
+    pub data: Value,
+}
+
+/// A session's live state.
+pub struct SessionLive {
+    /// `ph_sess_…`.
+    pub id: String,
+    /// The task it belongs to.
+    pub task_id: String,
+    /// The task's currency.
+    pub currency: Currency,
+    /// The aggregator; locked briefly to apply events or compute metrics.
+    pub aggregator: Mutex<SessionAggregator>,
+    /// (started, ended), epoch ms.
+    pub times: Mutex<(Option<i64>, Option<i64>)>,
+    /// Connector message ids seen since start-up: the connectors replay the last
+    /// seconds on reconnect, so a repeated like, gift or join is dropped here.
+    pub seen_msg_ids: Mutex<std::collections::HashSet<String>>,
+    next_id: AtomicU64,
+    tx: broadcast::Sender<StreamItem>,
+    recent: Mutex<VecDeque<StreamItem>>,
+}
+
+impl SessionLive {
+    /// A fresh session state.
+    pub fn new(id: &str, task_id: &str, currency: Currency) -> Self {
+        let (tx, _) = broadcast::channel(1024);
+        Self {
+            id: id.to_string(),
+            task_id: task_id.to_string(),
+            currency,
+            aggregator: Mutex::new(SessionAggregator::new(currency)),
+            times: Mutex::new((None, None)),
+            seen_msg_ids: Mutex::new(std::collections::HashSet::new()),
+            next_id: AtomicU64::new(1),
+            tx,
+            recent: Mutex::new(VecDeque::with_capacity(RECENT_ITEMS)),
+        }
+    }
+
+    /// Publishes an item to every subscriber and keeps it for resumes.
+    pub fn publish(&self, event: &'static str, data: Value) {
+        let item = StreamItem {
+            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            event,
+            data,
+        };
+        if let Ok(mut r) = self.recent.lock() {
+            if r.len() == RECENT_ITEMS {
+                r.pop_front();
+            }
+            r.push_back(item.clone());
+        }
+        let _ = self.tx.send(item);
+    }
+
+    /// Subscribes, returning the items after `last_id` still kept, then the live feed.
+    pub fn subscribe(
+        &self,
+        last_id: Option<u64>,
+    ) -> (Vec<StreamItem>, broadcast::Receiver<StreamItem>) {
+        let rx = self.tx.subscribe();
+        let missed = match (last_id, self.recent.lock()) {
+            (Some(last), Ok(r)) => r.iter().filter(|i| i.id > last).cloned().collect(),
+            _ => Vec::new(),
+        };
+        (missed, rx)
+    }
+
+    /// The metrics window: from the start (or first event) to the end, or to
+    /// `now_ms` while live.
+    pub fn window(&self, now_ms: i64) -> Window {
+        let (started, ended) = self.times.lock().map(|t| *t).unwrap_or((None, None));
+        let end = match (started, ended) {
+            (_, Some(e)) => Some(e),
+            (Some(_), None) => Some(now_ms),
+            (None, None) => None,
+        };
+        Window {
+            start_ms: started,
+            end_ms: end,
+        }
+    }
+
+    /// The session's metrics now, as served.
+    pub fn metrics(&self, now_ms: i64) -> Value {
+        let window = self.window(now_ms);
+        match self.aggregator.lock() {
+            Ok(mut agg) => serde_json::to_value(agg.metrics(window)).unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        }
+    }
+
+    /// How many clients are listening.
+    pub fn subscribers(&self) -> usize {
+        self.tx.receiver_count()
+    }
+}
+
+/// Every session and flash sale the runtime holds.
+#[derive(Default)]
+pub struct LiveRuntime {
+    /// Loaded sessions by id.
+    pub sessions: tokio::sync::Mutex<HashMap<String, Arc<SessionLive>>>,
+    /// Loaded flash sales by id.
+    pub sales: tokio::sync::Mutex<HashMap<String, Arc<FlashSaleLive>>>,
+    /// Sessions currently live (for the ticker).
+    pub live: Mutex<HashMap<String, Arc<SessionLive>>>,
+}

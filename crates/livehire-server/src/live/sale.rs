@@ -1,0 +1,217 @@
+//! Flash sales: stock counters in memory, orders made durable by one
+//! group-commit writer before they are acknowledged.
+//!
+//! The counter is the authority for "is there stock": an order reserves its
+//! units under the sale's lock, then waits for the writer to commit it; a write
+//! that fails releases the units. The writer takes every order queued while the
+//! previous batch was committing and commits them in one transaction, so one
+//! fsync serves many orders.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use livehire_store::{FlashOrderRecord, FlashSaleRecord, Store};
+use tokio::sync::{OnceCell, mpsc, oneshot};
+
+use super::SessionLive;
+
+/// Most orders committed in one transaction.
+const MAX_BATCH: usize = 4096;
+
+/// Why an order was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderRefusal {
+    /// No stock left for this quantity; `remaining` units are left.
+    SoldOut {
+        /// Units left.
+        remaining: i64,
+    },
+    /// The buyer would exceed the per-buyer limit.
+    LimitExceeded {
+        /// The limit.
+        limit: i64,
+        /// Units the buyer already has.
+        bought: i64,
+    },
+    /// The sale's countdown is over.
+    Ended,
+    /// The order could not be made durable.
+    Failed(String),
+}
+
+/// The outcome of an order: the stored order and the units left after it.
+pub type OrderOutcome = Result<(FlashOrderRecord, i64), OrderRefusal>;
+
+struct SaleState {
+    sold: i64,
+    per_buyer: HashMap<String, i64>,
+    /// Idempotency key → (request fingerprint, outcome shared by concurrent retries).
+    by_key: HashMap<String, (String, Arc<OnceCell<OrderOutcome>>)>,
+}
+
+/// A flash sale held in memory.
+pub struct FlashSaleLive {
+    /// The sale as stored.
+    pub rec: FlashSaleRecord,
+    /// Countdown start and end, epoch ms.
+    pub starts_ms: i64,
+    /// Countdown end, epoch ms.
+    pub ends_ms: i64,
+    /// The session it runs in.
+    pub session: Arc<SessionLive>,
+    state: Mutex<SaleState>,
+}
+
+/// What an idempotent order request resolved to.
+pub enum Keyed {
+    /// A new request, or a retry of one: await the shared outcome.
+    Cell(Arc<OnceCell<OrderOutcome>>),
+    /// The key was used with a different request.
+    Mismatch,
+}
+
+impl FlashSaleLive {
+    /// Builds the in-memory sale from its record and the orders already stored.
+    pub fn new(
+        rec: FlashSaleRecord,
+        starts_ms: i64,
+        ends_ms: i64,
+        session: Arc<SessionLive>,
+        orders: &[FlashOrderRecord],
+    ) -> Self {
+        let mut state = SaleState {
+            sold: 0,
+            per_buyer: HashMap::new(),
+            by_key: HashMap::new(),
+        };
+        for o in orders {
+            state.sold += o.quantity;
+            *state.per_buyer.entry(o.buyer_id.clone()).or_default() += o.quantity;
+            if let Some(k) = &o.idempotency_key {
+                let cell = OnceCell::new_with(Some(Ok((o.clone(), rec.stock - state.sold))));
+                // The fingerprint of a stored order is its buyer and quantity.
+                state.by_key.insert(
+                    k.clone(),
+                    (format!("{}:{}", o.buyer_id, o.quantity), Arc::new(cell)),
+                );
+            }
+        }
+        Self {
+            rec,
+            starts_ms,
+            ends_ms,
+            session,
+            state: Mutex::new(state),
+        }
+    }
+
+    /// Units sold so far (reserved orders included).
+    pub fn sold(&self) -> i64 {
+        self.state.lock().map(|s| s.sold).unwrap_or(0)
+    }
+
+    /// Finds or creates the shared outcome for an idempotency key.
+    pub fn keyed(&self, key: &str, fingerprint: &str) -> Keyed {
+        let Ok(mut s) = self.state.lock() else {
+            return Keyed::Mismatch;
+        };
+        match s.by_key.get(key) {
+            Some((fp, cell)) if fp == fingerprint => Keyed::Cell(cell.clone()),
+            Some(_) => Keyed::Mismatch,
+            None => {
+                let cell = Arc::new(OnceCell::new());
+                s.by_key
+                    .insert(key.to_string(), (fingerprint.to_string(), cell.clone()));
+                Keyed::Cell(cell)
+            }
+        }
+    }
+
+    /// Forgets a key whose request failed internally, so a retry runs again.
+    pub fn forget_key(&self, key: &str) {
+        if let Ok(mut s) = self.state.lock() {
+            s.by_key.remove(key);
+        }
+    }
+
+    /// Reserves units for a buyer, or says why not.
+    pub fn reserve(&self, buyer: &str, quantity: i64, now_ms: i64) -> Result<(), OrderRefusal> {
+        let mut s = self
+            .state
+            .lock()
+            .map_err(|_| OrderRefusal::Failed("sale state poisoned".into()))?;
+        if now_ms >= self.ends_ms || now_ms < self.starts_ms {
+            return Err(OrderRefusal::Ended);
+        }
+        let remaining = self.rec.stock - s.sold;
+        if quantity > remaining {
+            return Err(OrderRefusal::SoldOut { remaining });
+        }
+        let bought = s.per_buyer.get(buyer).copied().unwrap_or(0);
+        if let Some(limit) = self.rec.per_buyer_limit
+            && bought + quantity > limit
+        {
+            return Err(OrderRefusal::LimitExceeded { limit, bought });
+        }
+        s.sold += quantity;
+        *s.per_buyer.entry(buyer.to_string()).or_default() += quantity;
+        Ok(())
+    }
+
+    /// Gives back units whose order could not be stored; returns units left.
+    pub fn release(&self, buyer: &str, quantity: i64) {
+        if let Ok(mut s) = self.state.lock() {
+            s.sold -= quantity;
+            if let Some(b) = s.per_buyer.get_mut(buyer) {
+                *b -= quantity;
+            }
+        }
+    }
+}
+
+type Job = (FlashOrderRecord, oneshot::Sender<Result<(), String>>);
+
+/// The group-commit writer of flash-sale orders.
+#[derive(Clone)]
+pub struct OrderWriter {
+    tx: mpsc::UnboundedSender<Job>,
+}
+
+impl OrderWriter {
+    /// Starts the writer task over a store.
+    pub fn spawn(store: Arc<dyn Store>) -> Self {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let records: Vec<FlashOrderRecord> = batch.iter().map(|(r, _)| r.clone()).collect();
+                let result = store
+                    .insert_flash_orders(&records)
+                    .await
+                    .map_err(|e| e.to_string());
+                if let Err(e) = &result {
+                    tracing::error!(error = %e, orders = records.len(), "flash-sale order batch failed");
+                }
+                for (_, reply) in batch {
+                    let _ = reply.send(result.clone());
+                }
+            }
+        });
+        Self { tx }
+    }
+
+    /// Queues an order and waits until it is durable.
+    pub async fn write(&self, order: FlashOrderRecord) -> Result<(), String> {
+        let (reply, done) = oneshot::channel();
+        self.tx
+            .send((order, reply))
+            .map_err(|_| "order writer stopped".to_string())?;
+        done.await.map_err(|_| "order writer stopped".to_string())?
+    }
+}

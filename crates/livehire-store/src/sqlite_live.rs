@@ -1,0 +1,136 @@
+//! SQLite queries for live sessions: event batches, flash sales, their orders.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+
+use crate::*;
+
+pub(crate) async fn append_events(
+    db: &SqlitePool,
+    session_id: &str,
+    count: i64,
+    ndjson: &str,
+    now: &str,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO session_event_batches (session_id, event_count, body, received_at) VALUES ($1, $2, $3, $4)")
+        .bind(session_id)
+        .bind(count)
+        .bind(ndjson)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn event_batches(db: &SqlitePool, session_id: &str) -> StoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT body FROM session_event_batches WHERE session_id = $1 ORDER BY seq",
+    )
+    .bind(session_id)
+    .fetch_all(db)
+    .await?)
+}
+
+pub(crate) async fn create_flash_sale(db: &SqlitePool, s: &FlashSaleRecord) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO flash_sales (id, session_id, task_id, product_id, currency, price_minor, stock, per_buyer_limit, \
+         starts_at, ends_at, overlay_token, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&s.id)
+    .bind(&s.session_id)
+    .bind(&s.task_id)
+    .bind(&s.product_id)
+    .bind(&s.currency)
+    .bind(s.price_minor)
+    .bind(s.stock)
+    .bind(s.per_buyer_limit)
+    .bind(&s.starts_at)
+    .bind(&s.ends_at)
+    .bind(&s.overlay_token)
+    .bind(&s.created_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+fn sale_from_row(r: &SqliteRow) -> StoreResult<FlashSaleRecord> {
+    Ok(FlashSaleRecord {
+        id: r.try_get("id")?,
+        session_id: r.try_get("session_id")?,
+        task_id: r.try_get("task_id")?,
+        product_id: r.try_get("product_id")?,
+        currency: r.try_get("currency")?,
+        price_minor: r.try_get("price_minor")?,
+        stock: r.try_get("stock")?,
+        per_buyer_limit: r.try_get("per_buyer_limit")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        overlay_token: r.try_get("overlay_token")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(crate) async fn flash_sales(
+    db: &SqlitePool,
+    id: Option<&str>,
+    session_id: Option<&str>,
+) -> StoreResult<Vec<FlashSaleRecord>> {
+    let rows = sqlx::query(
+        "SELECT * FROM flash_sales WHERE ($1 IS NULL OR id = $1) AND ($2 IS NULL OR session_id = $2) \
+         ORDER BY created_at, id",
+    )
+    .bind(id)
+    .bind(session_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(sale_from_row).collect()
+}
+
+pub(crate) async fn insert_flash_orders(
+    db: &SqlitePool,
+    orders: &[FlashOrderRecord],
+) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    for chunk in orders.chunks(500) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO flash_sale_orders (order_id, flash_sale_id, buyer_id, quantity, amount_minor, \
+             idempotency_key, created_at) ",
+        );
+        qb.push_values(chunk, |mut b, o| {
+            b.push_bind(o.order_id.clone())
+                .push_bind(o.flash_sale_id.clone())
+                .push_bind(o.buyer_id.clone())
+                .push_bind(o.quantity)
+                .push_bind(o.amount_minor)
+                .push_bind(o.idempotency_key.clone())
+                .push_bind(o.created_at.clone());
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn flash_orders(
+    db: &SqlitePool,
+    flash_sale_id: &str,
+) -> StoreResult<Vec<FlashOrderRecord>> {
+    let rows =
+        sqlx::query("SELECT * FROM flash_sale_orders WHERE flash_sale_id = $1 ORDER BY rowid")
+            .bind(flash_sale_id)
+            .fetch_all(db)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FlashOrderRecord {
+                order_id: r.try_get("order_id")?,
+                flash_sale_id: r.try_get("flash_sale_id")?,
+                buyer_id: r.try_get("buyer_id")?,
+                quantity: r.try_get("quantity")?,
+                amount_minor: r.try_get("amount_minor")?,
+                idempotency_key: r.try_get("idempotency_key")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
