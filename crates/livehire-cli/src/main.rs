@@ -11,6 +11,8 @@ use livehire_server::app::NewAgent;
 use livehire_server::{App, Application};
 use livehire_store::SqliteStore;
 
+mod simulate;
+
 /// livehire: hire TikTok live-commerce hosts, run monitored sessions, pay from verified results.
 #[derive(Parser)]
 #[command(name = "livehire", version)]
@@ -36,6 +38,9 @@ enum Command {
         /// Seed 1,000 demo hosts into an empty database and print a demo agent key.
         #[arg(long)]
         demo: bool,
+        /// TikTok Shop API base URL, for shops connected without their own.
+        #[arg(long, env = "LIVEHIRE_TIKTOK_SHOP_API_URL", default_value = livehire_server::app::DEFAULT_TIKTOK_SHOP_API_URL)]
+        tiktok_shop_api_url: String,
     },
     /// Load demo hosts: the seed's three plus N generated ones (idempotent).
     Seed {
@@ -50,6 +55,8 @@ enum Command {
         )]
         database_url: String,
     },
+    /// Drive a simulated (or recorded, `--replay`) live session against a running server.
+    Simulate(simulate::SimulateArgs),
 }
 
 #[tokio::main]
@@ -66,7 +73,8 @@ async fn main() -> anyhow::Result<()> {
             addr,
             database_url,
             demo,
-        } => serve(&addr, &database_url, demo).await,
+            tiktok_shop_api_url,
+        } => serve(&addr, &database_url, demo, &tiktok_shop_api_url).await,
         Command::Seed {
             hosts,
             database_url,
@@ -79,13 +87,22 @@ async fn main() -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Simulate(args) => simulate::run(args).await,
     }
 }
 
-async fn serve(addr: &str, database_url: &str, demo_mode: bool) -> anyhow::Result<()> {
+async fn serve(
+    addr: &str,
+    database_url: &str,
+    demo_mode: bool,
+    tiktok_shop_api_url: &str,
+) -> anyhow::Result<()> {
     let application = Application::build(addr, database_url)
         .await
         .with_context(|| format!("starting on {addr} with {database_url}"))?;
+    application
+        .app()
+        .set_tiktok_shop_api_url(tiktok_shop_api_url);
     if demo_mode {
         let app = application.app();
         if app.store().host_count().await? == 0 {

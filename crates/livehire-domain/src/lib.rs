@@ -20,6 +20,7 @@ pub mod niche;
 pub mod payout;
 pub mod run_of_show;
 pub mod search;
+pub mod simulation;
 pub mod state;
 pub mod submission;
 pub mod task;

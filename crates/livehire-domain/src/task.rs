@@ -446,6 +446,17 @@ fn parse_live_details(cx: &mut Ctx, v: Option<&Value>, currency: Option<Currency
         },
     };
 
+    // The TikTok Shop that sells during the sessions (its order webhook
+    // attributes orders by this id); kept in the stored body.
+    match obj.get("tiktok_shop_id") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= 64 => {}
+        Some(_) => cx.err(
+            "live_session_details.tiktok_shop_id",
+            "must be the shop's id as a string of 1–64 characters",
+        ),
+    }
+
     let mut sessions = Vec::new();
     if let Some(schedule) = obj.get("schedule") {
         match schedule.as_array() {

@@ -82,6 +82,10 @@ pub enum ApiError {
     /// 422 `validation_failed`: one detail per bad field.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// 502 `upstream_unavailable`: a service the request depends on (the
+    /// TikTok Shop API) failed; retrying later may succeed.
+    #[error("{0}")]
+    BadGateway(String),
     /// 500 `internal`: logged in full, shown opaque.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -134,6 +138,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -152,6 +157,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
+            ApiError::BadGateway(_) => "upstream_unavailable",
             ApiError::Internal(_) => "internal",
         }
     }

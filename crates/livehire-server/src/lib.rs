@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod live;
+pub mod reports;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -35,9 +36,11 @@ impl Application {
                 anyhow::bail!("unsupported database URL {database_url:?}: use sqlite://PATH");
             };
         let listener = TcpListener::bind(addr).await?;
+        let app = App::new(store);
+        app.start_host_index();
         Ok(Self {
             listener,
-            app: App::new(store),
+            app,
             sqlite,
         })
     }

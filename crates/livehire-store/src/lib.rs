@@ -9,6 +9,7 @@ mod models;
 mod sqlite;
 mod sqlite_hiring;
 mod sqlite_live;
+mod sqlite_shop;
 
 use async_trait::async_trait;
 use livehire_domain::search::HostQuery;
@@ -86,10 +87,12 @@ pub trait Store: Send + Sync + 'static {
     async fn host_count(&self) -> StoreResult<u64>;
     /// Every host's searchable columns, public JSON and tags (loading a search index).
     async fn all_hosts_for_index(&self) -> StoreResult<HostIndexSnapshot>;
-    /// The searchable columns and public JSON of some hosts, by id (refreshing a
-    /// search index after a write; their tags are the ones just written). Missing
-    /// ids are skipped.
+    /// The searchable columns and public JSON of some hosts, by id, as stored
+    /// (refreshing a search index after a change the store computed, such as a
+    /// rating). Missing ids are skipped.
     async fn hosts_for_index(&self, ids: &[String]) -> StoreResult<Vec<HostIndexRow>>;
+    /// The (id, seq) of some hosts; missing ids are skipped.
+    async fn host_seqs(&self, ids: &[String]) -> StoreResult<Vec<(String, i64)>>;
 
     /// The task that holds a session (with all its sessions).
     async fn session_task(&self, session_id: &str) -> StoreResult<TaskRecord>;
@@ -196,4 +199,58 @@ pub trait Store: Send + Sync + 'static {
     async fn idempotency_abandon(&self, owner: &str, key: &str) -> StoreResult<()>;
     /// Forgets keys older than `before`.
     async fn idempotency_expire(&self, before: &str) -> StoreResult<u64>;
+
+    /// Connects a TikTok Shop, or replaces the connection when the same agent
+    /// connected it before; Conflict when another agent has.
+    async fn upsert_tiktok_shop(&self, shop: &TiktokShopRecord) -> StoreResult<()>;
+    /// A connected shop by TikTok's shop id.
+    async fn tiktok_shop(&self, shop_id: &str) -> StoreResult<Option<TiktokShopRecord>>;
+    /// An agent's connected shops, by shop id.
+    async fn tiktok_shops(&self, agent_id: &str) -> StoreResult<Vec<TiktokShopRecord>>;
+    /// The session that was live at `at` (RFC 3339) in a task of `agent_id`
+    /// whose `live_session_details.tiktok_shop_id` is `shop_id`; the latest
+    /// started when several were.
+    async fn tiktok_shop_live_session(
+        &self,
+        agent_id: &str,
+        shop_id: &str,
+        at: &str,
+    ) -> StoreResult<Option<String>>;
+    /// An order the webhook recorded.
+    async fn tiktok_shop_order(
+        &self,
+        shop_id: &str,
+        order_id: &str,
+    ) -> StoreResult<Option<TiktokShopOrderRecord>>;
+    /// Records an order unless it is recorded already, and appends `events`
+    /// (its order events) in the same transaction. Returns the existing record
+    /// when there was one; then nothing was written.
+    async fn record_tiktok_shop_order(
+        &self,
+        order: &TiktokShopOrderRecord,
+        events: Option<&EventBatch>,
+    ) -> StoreResult<Option<TiktokShopOrderRecord>>;
+    /// Moves an order from `from_status` to `cancelled` and appends `events`
+    /// (its refunds) in the same transaction; false (nothing written) when the
+    /// order is not in `from_status`.
+    async fn cancel_tiktok_shop_order(
+        &self,
+        shop_id: &str,
+        order_id: &str,
+        from_status: &str,
+        events: Option<&EventBatch>,
+        now: &str,
+    ) -> StoreResult<bool>;
+    /// The outcome of an earlier notification with this id, other than a
+    /// failed fetch (which TikTok retries).
+    async fn tiktok_shop_notification_outcome(
+        &self,
+        shop_id: &str,
+        notification_id: &str,
+    ) -> StoreResult<Option<String>>;
+    /// Logs a notification.
+    async fn log_tiktok_shop_notification(
+        &self,
+        notification: &TiktokShopNotification,
+    ) -> StoreResult<()>;
 }

@@ -133,10 +133,10 @@ pub struct HostIndexRow {
 pub struct HostIndexSnapshot {
     /// Every host.
     pub hosts: Vec<HostIndexRow>,
-    /// Every `host_skills` row as (host seq, skill).
-    pub skills: Vec<(i64, String)>,
-    /// Every `host_niches` row as (host seq, niche).
-    pub niches: Vec<(i64, String)>,
+    /// Every host's skills (`host_skills`), by host seq; hosts without any are left out.
+    pub skills: Vec<(i64, Vec<String>)>,
+    /// Every host's niches (`host_niches`), by host seq; hosts without any are left out.
+    pub niches: Vec<(i64, Vec<String>)>,
 }
 
 /// A task, its verbatim body and its sessions.
@@ -503,4 +503,81 @@ pub struct EarningsBalance {
     pub paid_out: i64,
     /// Held in escrow for the host's assigned, unapproved tasks.
     pub pending: i64,
+}
+
+/// A TikTok Shop connected by an agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TiktokShopRecord {
+    /// TikTok's shop id.
+    pub shop_id: String,
+    /// The agent that connected it.
+    pub agent_id: String,
+    /// The TikTok Shop app's key.
+    pub app_key: String,
+    /// The app's secret: verifies webhook signatures and signs API calls.
+    pub app_secret: String,
+    /// The shop's API access token.
+    pub access_token: Option<String>,
+    /// The TikTok Shop API base URL; `None`: the server's default.
+    pub api_base_url: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// A TikTok Shop order as the webhook left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TiktokShopOrderRecord {
+    /// The shop.
+    pub shop_id: String,
+    /// TikTok's order id.
+    pub order_id: String,
+    /// `attributed` (counted in `session_id`), `unattributed` (paid while no
+    /// session of the shop was live) or `cancelled`.
+    pub status: String,
+    /// The session it is counted in.
+    pub session_id: Option<String>,
+    /// ISO code of the payment.
+    pub currency: Option<String>,
+    /// `payment.total_amount`, minor units.
+    pub total_minor: Option<i64>,
+    /// `[{product_id, quantity, amount_minor}]`, one per product.
+    pub lines: Value,
+    /// The order's `create_time`, RFC 3339.
+    pub order_created_at: Option<String>,
+    /// RFC 3339.
+    pub recorded_at: String,
+    /// RFC 3339, once cancelled.
+    pub cancelled_at: Option<String>,
+}
+
+/// Events to append to a session as one durable batch (canonical NDJSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventBatch {
+    /// The session.
+    pub session_id: String,
+    /// How many events.
+    pub event_count: i64,
+    /// One canonical event per line.
+    pub ndjson: String,
+}
+
+/// One TikTok Shop notification received, for audit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TiktokShopNotification {
+    /// `tts_notification_id`.
+    pub notification_id: String,
+    /// The shop.
+    pub shop_id: String,
+    /// `data.order_id`.
+    pub order_id: Option<String>,
+    /// `data.order_status`.
+    pub order_status: Option<String>,
+    /// What the server did (`attributed`, `unattributed`, `refunded`, `duplicate`, …).
+    pub outcome: String,
+    /// The session it touched.
+    pub session_id: Option<String>,
+    /// RFC 3339.
+    pub received_at: String,
 }

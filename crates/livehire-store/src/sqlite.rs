@@ -17,6 +17,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::sqlite_hiring as hiring;
 use crate::sqlite_live as live;
+use crate::sqlite_shop as shop;
 use crate::*;
 
 /// The SQLite store (its hiring and money queries live in `sqlite_hiring`).
@@ -45,7 +46,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", "-16384")
             .pragma("temp_store", "memory");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -701,12 +702,29 @@ impl Store for SqliteStore {
                 _ => break,
             }
         }
-        out.skills = sqlx::query_as("SELECT host_seq, skill FROM host_skills")
-            .fetch_all(&mut *tx)
-            .await?;
-        out.niches = sqlx::query_as("SELECT host_seq, niche FROM host_niches")
-            .fetch_all(&mut *tx)
-            .await?;
+        // One row a host (a JSON array of its tags), not one a tag: far fewer rows to decode.
+        let skills: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT host_seq, json_group_array(skill) FROM host_skills GROUP BY host_seq",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let niches: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT host_seq, json_group_array(niche) FROM host_niches GROUP BY host_seq",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let tags = |rows: Vec<(i64, String)>| -> StoreResult<Vec<(i64, Vec<String>)>> {
+            rows.into_iter()
+                .map(|(seq, list)| {
+                    let list = serde_json::from_str(&list).map_err(|e| {
+                        StoreError::Other(anyhow::anyhow!("host tags of {seq}: {e}"))
+                    })?;
+                    Ok((seq, list))
+                })
+                .collect()
+        };
+        out.skills = tags(skills)?;
+        out.niches = tags(niches)?;
         tx.commit().await?;
         Ok(out)
     }
@@ -723,6 +741,24 @@ impl Store for SqliteStore {
             for row in qb.build().fetch_all(&self.reader).await? {
                 out.push(host_index_row(&row)?);
             }
+        }
+        Ok(out)
+    }
+
+    async fn host_seqs(&self, ids: &[String]) -> StoreResult<Vec<(String, i64)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, seq FROM hosts WHERE id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.clone());
+            }
+            sep.push_unseparated(")");
+            out.extend(
+                qb.build_query_as::<(String, i64)>()
+                    .fetch_all(&self.reader)
+                    .await?,
+            );
         }
         Ok(out)
     }
@@ -1053,5 +1089,68 @@ impl Store for SqliteStore {
             .execute(&self.writer)
             .await?;
         Ok(done.rows_affected())
+    }
+
+    async fn upsert_tiktok_shop(&self, shop: &TiktokShopRecord) -> StoreResult<()> {
+        shop::upsert_shop(&self.writer, shop).await
+    }
+
+    async fn tiktok_shop(&self, shop_id: &str) -> StoreResult<Option<TiktokShopRecord>> {
+        shop::shop(&self.reader, shop_id).await
+    }
+
+    async fn tiktok_shops(&self, agent_id: &str) -> StoreResult<Vec<TiktokShopRecord>> {
+        shop::shops(&self.reader, agent_id).await
+    }
+
+    async fn tiktok_shop_live_session(
+        &self,
+        agent_id: &str,
+        shop_id: &str,
+        at: &str,
+    ) -> StoreResult<Option<String>> {
+        shop::live_session(&self.reader, agent_id, shop_id, at).await
+    }
+
+    async fn tiktok_shop_order(
+        &self,
+        shop_id: &str,
+        order_id: &str,
+    ) -> StoreResult<Option<TiktokShopOrderRecord>> {
+        shop::order(&self.reader, shop_id, order_id).await
+    }
+
+    async fn record_tiktok_shop_order(
+        &self,
+        order: &TiktokShopOrderRecord,
+        events: Option<&EventBatch>,
+    ) -> StoreResult<Option<TiktokShopOrderRecord>> {
+        shop::record_order(&self.writer, order, events).await
+    }
+
+    async fn cancel_tiktok_shop_order(
+        &self,
+        shop_id: &str,
+        order_id: &str,
+        from_status: &str,
+        events: Option<&EventBatch>,
+        now: &str,
+    ) -> StoreResult<bool> {
+        shop::cancel_order(&self.writer, shop_id, order_id, from_status, events, now).await
+    }
+
+    async fn tiktok_shop_notification_outcome(
+        &self,
+        shop_id: &str,
+        notification_id: &str,
+    ) -> StoreResult<Option<String>> {
+        shop::notification_outcome(&self.reader, shop_id, notification_id).await
+    }
+
+    async fn log_tiktok_shop_notification(
+        &self,
+        notification: &TiktokShopNotification,
+    ) -> StoreResult<()> {
+        shop::log_notification(&self.writer, notification).await
     }
 }

@@ -184,12 +184,18 @@ impl App {
         }
     }
 
-    /// Loads the host search index (spawned by [`App::new`]; a failure is
-    /// logged, and the first search tries again).
-    pub(crate) async fn load_host_index(self) {
-        if let Err(error) = self.inner.host_index.load(self.store()).await {
-            tracing::warn!(error = ?error, "loading the host search index failed");
-        }
+    /// Starts loading the host search index in the background, so the first
+    /// search need not wait for it (a failure is logged; the first search tries
+    /// again). Until it is loaded, host writes skip it: the load reads them.
+    /// A process that never searches (such as `livehire seed`) does not call
+    /// this and keeps no index.
+    pub fn start_host_index(&self) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = app.inner.host_index.load(app.store()).await {
+                tracing::warn!(error = ?error, "loading the host search index failed");
+            }
+        });
     }
 
     /// Hosts eligible for a task, each with its match; ranked by match score

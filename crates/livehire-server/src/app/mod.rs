@@ -7,10 +7,13 @@ mod host_index;
 mod hosts;
 mod messages;
 mod offers;
+mod reports;
 mod run_of_show;
 mod sessions;
 mod settlement;
 mod tasks;
+mod tiktok_shop;
+mod tiktok_shop_api;
 mod wallet;
 
 use std::collections::HashMap;
@@ -27,6 +30,8 @@ pub use offers::{HostRef, NewApplication, OfferView};
 pub use sessions::{NewFlashSale, NewOrder, OrderCaller};
 pub use settlement::{NewRating, RevisionRequest};
 pub use tasks::TaskListQuery;
+pub use tiktok_shop::{NewTiktokShop, WebhookReply};
+pub use tiktok_shop_api::DEFAULT_API_URL as DEFAULT_TIKTOK_SHOP_API_URL;
 pub use wallet::NewDeposit;
 
 use crate::error::{ApiError, ApiResult};
@@ -48,26 +53,27 @@ struct Inner {
     orders: crate::live::OrderWriter,
     /// Host search, answered from memory; kept current by every host write.
     host_index: host_index::HostIndex,
+    /// The TikTok Shop API client (order details for the order webhook).
+    tiktok_shop: tiktok_shop_api::ShopApi,
 }
 
 impl App {
-    /// Builds the application over a store; starts the order writer, the
-    /// live ticker and the loading of the host search index (call inside a
-    /// Tokio runtime).
+    /// Builds the application over a store; starts the order writer and the
+    /// live ticker (call inside a Tokio runtime). A server also calls
+    /// [`App::start_host_index`].
     pub fn new(store: Arc<dyn Store>) -> Self {
         let live = Arc::new(crate::live::LiveRuntime::default());
         tokio::spawn(crate::live::stream::ticker(live.clone()));
-        let app = Self {
+        Self {
             inner: Arc::new(Inner {
                 orders: crate::live::OrderWriter::spawn(store.clone()),
                 store,
                 keys: RwLock::new(HashMap::new()),
                 live,
                 host_index: host_index::HostIndex::default(),
+                tiktok_shop: tiktok_shop_api::ShopApi::default(),
             }),
-        };
-        tokio::spawn(app.clone().load_host_index());
-        app
+        }
     }
 
     /// The live runtime.

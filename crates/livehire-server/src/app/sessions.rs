@@ -10,8 +10,8 @@ use livehire_domain::money;
 use livehire_domain::run_of_show::{self as ros, RunOfShow};
 use livehire_domain::state::TaskAction;
 use livehire_store::{
-    Caller, CallerKind, FlashOrderRecord, FlashSaleRecord, SessionRecord, SessionUpdate,
-    StoreError, TaskRecord,
+    Caller, CallerKind, EventBatch, FlashOrderRecord, FlashSaleRecord, SessionRecord,
+    SessionUpdate, StoreError, TaskRecord,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -347,31 +347,12 @@ impl App {
             }
         }
         if !accepted.is_empty() {
-            let mut text = String::with_capacity(accepted.len() * 96);
-            for e in &accepted {
-                text.push_str(&live::to_json(e, currency).to_string());
-                text.push('\n');
-            }
+            let batch = event_batch(id, &accepted, currency);
             self.store()
-                .append_events(id, accepted.len() as i64, &text, &self.now_text())
+                .append_events(id, batch.event_count, &batch.ndjson, &self.now_text())
                 .await?;
         }
-        let mut duplicates = 0;
-        {
-            let mut agg = live
-                .aggregator
-                .lock()
-                .map_err(|_| anyhow::anyhow!("aggregator poisoned"))?;
-            for e in &accepted {
-                match agg.apply(e) {
-                    live::Applied::Counted => {}
-                    live::Applied::Duplicate => duplicates += 1,
-                    live::Applied::Rejected(why) => {
-                        tracing::warn!(session_id = id, why, "stored event not counted")
-                    }
-                }
-            }
-        }
+        let duplicates = count_events(&live, &accepted)?;
         Ok(json!({
             "accepted": accepted.len(),
             "duplicates": duplicates + replayed,
@@ -813,6 +794,45 @@ impl App {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Events as one durable batch for a session: canonical NDJSON, the form
+/// that [`App::live_session`] replays.
+pub(crate) fn event_batch(
+    session_id: &str,
+    events: &[LiveEvent],
+    currency: money::Currency,
+) -> EventBatch {
+    let mut ndjson = String::with_capacity(events.len() * 96);
+    for e in events {
+        ndjson.push_str(&live::to_json(e, currency).to_string());
+        ndjson.push('\n');
+    }
+    EventBatch {
+        session_id: session_id.to_string(),
+        event_count: events.len() as i64,
+        ndjson,
+    }
+}
+
+/// Counts stored events in a session's aggregator; returns how many it had
+/// counted already (a repeated order id, …).
+pub(crate) fn count_events(live: &SessionLive, events: &[LiveEvent]) -> ApiResult<usize> {
+    let mut duplicates = 0;
+    let mut agg = live
+        .aggregator
+        .lock()
+        .map_err(|_| anyhow::anyhow!("aggregator poisoned"))?;
+    for e in events {
+        match agg.apply(e) {
+            live::Applied::Counted => {}
+            live::Applied::Duplicate => duplicates += 1,
+            live::Applied::Rejected(why) => {
+                tracing::warn!(session_id = %live.id, why, "stored event not counted")
+            }
+        }
+    }
+    Ok(duplicates)
 }
 
 fn session_conflict(e: ApiError) -> ApiError {

@@ -136,7 +136,7 @@ impl App {
             sessions,
         };
         self.store().create_task(&record).await?;
-        tracing::info!(task_id = %record.id, agent_id, "task posted");
+        tracing::debug!(task_id = %record.id, agent_id, "task posted");
         Ok(task_view(&record))
     }
 

@@ -7,9 +7,11 @@ mod hosts;
 mod idempotency;
 mod messages;
 pub(crate) mod overlay_page;
+mod reports;
 mod sessions;
 mod system;
 mod tasks;
+mod tiktok_shop;
 mod wallet;
 
 use axum::Router;
@@ -89,6 +91,13 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(sessions::checkout_key))
         .routes(routes!(sessions::get_flash_sale))
         .routes(routes!(sessions::order, sessions::list_orders))
+        .routes(routes!(tiktok_shop::connect, tiktok_shop::list))
+        .routes(routes!(tiktok_shop::webhook))
+        .routes(routes!(reports::session))
+        .routes(routes!(reports::session_svg))
+        .routes(routes!(reports::session_html))
+        .routes(routes!(reports::series))
+        .routes(routes!(reports::series_html))
         .split_for_parts()
 }
 

@@ -104,10 +104,20 @@ const MATRIX: &[Row] = &[
     // that it exists by ordering either.
     (POST,  "/api/v1/flash-sales/{sale}/orders",                r#"{"buyer_id": "viewer_1", "quantity": 1}"#,     Sale,      [201, 404, 403, 404, 401]),
     (GET,   "/api/v1/flash-sales/{sale}/orders",                "",                                               Sale,      [200, 404, 403, 404, 401]),
+    (GET,   "/api/v1/sessions/{session}/report",                "",                                               Live,      [200, 404, 200, 404, 401]),
+    (GET,   "/api/v1/sessions/{session}/report.svg",            "",                                               Live,      [200, 404, 200, 404, 401]),
+    (GET,   "/api/v1/sessions/{session}/report.html",           "",                                               Live,      [200, 404, 200, 404, 401]),
+    (GET,   "/api/v1/tasks/{task}/report",                      "",                                               Assigned,  [200, 404, 200, 404, 401]),
+    (GET,   "/api/v1/tasks/{task}/report.html",                 "",                                               Assigned,  [200, 404, 200, 404, 401]),
     (POST,  "/api/v1/wallet/deposits",                          r#"{"amount": 100.00, "currency": "CNY"}"#,       NoTask,    [201, 201, 403, 403, 401]),
     (GET,   "/api/v1/wallet",                                   "",                                               NoTask,    [200, 200, 403, 403, 401]),
     (GET,   "/api/v1/earnings",                                 "",                                               NoTask,    [403, 403, 200, 200, 401]),
     (GET,   "/api/v1/ledger",                                   "",                                               NoTask,    [200, 200, 200, 200, 401]),
+    // A fresh shop id per call (`{now}` differs), so no cell meets another's
+    // connection; the order webhook is signed by the shop, not keyed, so it is
+    // not in this matrix (tests/api/tiktok_shop.rs covers it).
+    (POST,  "/api/v1/integrations/tiktok-shop",                 r#"{"shop_id": "matrix-{now}", "app_key": "k", "app_secret": "s"}"#, NoTask, [201, 201, 403, 403, 401]),
+    (GET,   "/api/v1/integrations/tiktok-shop",                 "",                                               NoTask,    [200, 200, 403, 403, 401]),
     // Last: it replaces every caller's key (checked below).
     (POST,  "/api/v1/me/keys/rotate",                           "",                                               NoTask,    [200, 200, 200, 200, 401]),
 ];

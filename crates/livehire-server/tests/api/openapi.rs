@@ -52,6 +52,14 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/flash-sales/{flash_sale_id}"),
     ("post", "/api/v1/flash-sales/{flash_sale_id}/orders"),
     ("get", "/api/v1/flash-sales/{flash_sale_id}/orders"),
+    ("post", "/api/v1/integrations/tiktok-shop"),
+    ("get", "/api/v1/integrations/tiktok-shop"),
+    ("post", "/api/v1/integrations/tiktok-shop/webhook"),
+    ("get", "/api/v1/sessions/{session_id}/report"),
+    ("get", "/api/v1/sessions/{session_id}/report.svg"),
+    ("get", "/api/v1/sessions/{session_id}/report.html"),
+    ("get", "/api/v1/tasks/{task_id}/report"),
+    ("get", "/api/v1/tasks/{task_id}/report.html"),
 ];
 
 #[tokio::test]

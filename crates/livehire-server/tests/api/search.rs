@@ -242,7 +242,8 @@ async fn sql_page(app: &TestApp, pairs: &[(String, String)]) -> Result<String, S
     Ok(body)
 }
 
-/// Every page of `query`, from the index and from SQL, byte for byte.
+/// Every page of `query`, from the in-memory index (`App::search_hosts`) and
+/// from the store's SQL, byte for byte, cursors included.
 pub async fn assert_same_pages(app: &TestApp, query: &str) {
     let caller = livehire_store::Caller {
         kind: livehire_store::CallerKind::Agent,
@@ -260,11 +261,34 @@ pub async fn assert_same_pages(app: &TestApp, query: &str) {
             .search_hosts(&caller, &pairs)
             .await
             .map(|p| p.0)
-            .map_err(|e| e.to_string());
+            .map_err(|e| match e {
+                livehire_server::error::ApiError::Validation(v) => {
+                    format!("{}: {}", v[0].path, v[0].message)
+                }
+                other => other.to_string(),
+            });
         let want = sql_page(app, &pairs).await;
         match (&got, &want) {
-            (Ok(g), Ok(w)) => assert!(g == w, "{query} cursor {cursor:?}:\n index {g}\n sql   {w}"),
-            (Err(_), Err(_)) => return,
+            (Ok(g), Ok(w)) if g == w => {}
+            (Ok(g), Ok(w)) => {
+                let at = g.bytes().zip(w.bytes()).take_while(|(a, b)| a == b).count();
+                let near = |s: &str| {
+                    let b = s.as_bytes();
+                    String::from_utf8_lossy(&b[at.saturating_sub(80)..(at + 80).min(b.len())])
+                        .into_owned()
+                };
+                panic!(
+                    "{query} cursor {cursor:?}: pages differ at byte {at}:\n index …{}…\n sql   …{}…",
+                    near(g),
+                    near(w)
+                );
+            }
+            (Err(g), Err(w)) => {
+                let bad = "cursor is not one this server issued";
+                assert_eq!(g, &format!("cursor: {bad}"), "{query}");
+                assert!(w.contains(bad), "{query}: {w}");
+                return;
+            }
             _ => panic!("{query} cursor {cursor:?}: index {got:?} vs sql {want:?}"),
         }
         let body: Value = serde_json::from_str(got.as_ref().unwrap()).unwrap();
@@ -395,6 +419,10 @@ async fn the_index_answers_byte_for_byte_as_sql_does() {
         h["skills"] = serde_json::json!(["storytelling", format!("rare_skill_{i}")]);
         h["niches"] = serde_json::json!(["tech", format!("rare_niche_{}", i % 3)]);
         h["rating"] = serde_json::json!(i as f64 / 30.0);
+        if i % 7 == 0 {
+            h["live_commerce_metrics"]["avg_watch_time_minutes"] = serde_json::json!(-0.0);
+            h["rating"] = serde_json::json!(-0.0);
+        }
     }
     changed.extend((601..=700).map(livehire_domain::demo::generated_host));
     app.app.upsert_demo_hosts(changed).await.unwrap();
@@ -408,6 +436,11 @@ async fn the_index_answers_byte_for_byte_as_sql_does() {
         .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
     assert_index_agrees_with_sql(&app, 2, 300).await;
+    for sort in ["engagement_rate", "rating"] {
+        for order in ["", "&order=asc"] {
+            assert_same_pages(&app, &format!("sort={sort}{order}&limit=3")).await;
+        }
+    }
     assert_same_pages(&app, "skills=rare_skill_7&limit=1").await;
     assert_same_pages(&app, "niche=rare_niche_1%20AND%20tech&limit=3").await;
 }

@@ -1,0 +1,367 @@
+//! `livehire simulate` against the real server binary: a generated session
+//! lands on the server exactly as the generator planned it, and a recording of
+//! it replayed into another session gives the same metrics.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use livehire_domain::live::{LiveEvent, SessionAggregator, Window};
+use livehire_domain::money::{self, Currency};
+use livehire_domain::simulation::{self, FAST_FACTOR};
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start(db: &str) -> Server {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_livehire"))
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            db,
+        ])
+        .env("LIVEHIRE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn livehire");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if client
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not come up");
+}
+
+async fn call(
+    c: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    key: Option<&str>,
+    body: Value,
+) -> (u16, Value) {
+    let mut r = c.request(method, url).json(&body);
+    if let Some(k) = key {
+        r = r.bearer_auth(k);
+    }
+    let resp = r.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../livehire-server/tests/fixtures/seed/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(
+        &std::fs::read_to_string(path)
+            .unwrap()
+            .replace("\"2026-", "\"2036-"),
+    )
+    .unwrap()
+}
+
+/// An agent, a host, and a way to get assigned sessions.
+struct Setup {
+    c: reqwest::Client,
+    base: String,
+    key: String,
+    hkey: String,
+    host_id: Value,
+}
+
+impl Setup {
+    async fn new(base: &str) -> Setup {
+        use reqwest::Method as M;
+        let c = reqwest::Client::new();
+        let b = base.to_string();
+        let (_, agent) = call(
+            &c,
+            M::POST,
+            format!("{b}/api/v1/agents/register"),
+            None,
+            json!({"name": "Simulation brand"}),
+        )
+        .await;
+        let key = agent["api_key"].as_str().unwrap().to_string();
+        let mut profile = livehire_domain::demo::seed_hosts()[1].clone();
+        profile.as_object_mut().unwrap().remove("human_id");
+        let (_, host) = call(
+            &c,
+            M::POST,
+            format!("{b}/api/v1/humans/register"),
+            None,
+            profile,
+        )
+        .await;
+        let hkey = host["api_key"].as_str().unwrap().to_string();
+        let (status, _) = call(
+            &c,
+            M::POST,
+            format!("{b}/api/v1/wallet/deposits"),
+            Some(&key),
+            json!({"amount": 100000, "currency": "CNY"}),
+        )
+        .await;
+        assert!((200..300).contains(&status), "deposit: {status}");
+        Setup {
+            c,
+            base: b,
+            key,
+            hkey,
+            host_id: host["human_id"].clone(),
+        }
+    }
+
+    /// Posts the seed's launch task, assigns it to the host; its task and session.
+    async fn assigned_session(&self) -> (Value, String) {
+        use reqwest::Method as M;
+        let (b, c) = (&self.base, &self.c);
+        let (status, task) = call(
+            c,
+            M::POST,
+            format!("{b}/api/v1/tasks"),
+            Some(&self.key),
+            fixture("task_workflow1_launch.json"),
+        )
+        .await;
+        assert_eq!(status, 201, "{task}");
+        let task_id = task["id"].as_str().unwrap();
+        call(
+            c,
+            M::POST,
+            format!("{b}/api/v1/tasks/{task_id}/invitations"),
+            Some(&self.key),
+            json!({"human_id": self.host_id}),
+        )
+        .await;
+        let (status, accepted) = call(
+            c,
+            M::POST,
+            format!("{b}/api/v1/tasks/{task_id}/accept"),
+            Some(&self.hkey),
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, 200, "{accepted}");
+        let session = task["sessions"][0]["id"].as_str().unwrap().to_string();
+        (task, session)
+    }
+
+    async fn metrics(&self, session: &str) -> Value {
+        let (status, m) = call(
+            &self.c,
+            reqwest::Method::GET,
+            format!("{}/api/v1/sessions/{session}/metrics", self.base),
+            Some(&self.key),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(status, 200, "{m}");
+        m
+    }
+}
+
+/// Runs `livehire simulate …`; its stdout.
+async fn simulate(args: Vec<String>) -> String {
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_livehire"))
+            .arg("simulate")
+            .args(&args)
+            .env("LIVEHIRE_LOG", "warn")
+            .output()
+            .expect("run livehire simulate")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "simulate failed: {}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_simulated_session_lands_as_planned_and_replays_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("sim.db").display());
+    let server = start(&db).await;
+    let setup = Setup::new(&server.base).await;
+    let (task, s1) = setup.assigned_session().await;
+    let recording = dir.path().join("session.ndjson");
+
+    let stdout = simulate(vec![
+        "--base-url".into(),
+        server.base.clone(),
+        "--key".into(),
+        setup.key.clone(),
+        "--session".into(),
+        s1.clone(),
+        "--profile".into(),
+        "case-study-1".into(),
+        "--minutes".into(),
+        "20".into(),
+        "--speed".into(),
+        "0".into(),
+        "--seed".into(),
+        "7".into(),
+        "--record".into(),
+        recording.display().to_string(),
+    ])
+    .await;
+
+    // The same generator run, here.
+    let cny = Currency::parse("CNY").unwrap();
+    let sim = simulation::generate(
+        simulation::profile("case-study-1").unwrap(),
+        &simulation::Options {
+            minutes: 20,
+            seed: 7,
+            currency: cny,
+            products: simulation::products_from_task(&task, cny),
+        },
+    );
+    let planned = sim.planned();
+    assert!(
+        planned.flash_sold_out > 0,
+        "the sale sells out: {planned:?}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{} orders accepted, {} sold out, {} over the per-buyer limit, 0 ended",
+            planned.flash_accepted, planned.flash_sold_out, planned.flash_limit_exceeded
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" 0 rejected"), "{stdout}");
+    assert!(!stdout.contains("differed from the plan"), "{stdout}");
+    assert!(stdout.contains("Server metrics"), "{stdout}");
+
+    // What the server should see: the events at 1 ms per simulated second.
+    let mut agg = SessionAggregator::new(cny);
+    for e in &sim.events {
+        agg.apply(&LiveEvent {
+            ts_ms: simulation::compress(e.ts_ms, FAST_FACTOR),
+            body: e.body.clone(),
+        });
+    }
+    let expected = agg.metrics(Window {
+        start_ms: Some(0),
+        end_ms: Some(simulation::compress(sim.duration_ms, FAST_FACTOR)),
+    });
+    let m1 = setup.metrics(&s1).await;
+    assert_eq!(m1["status"], "ended");
+    assert_eq!(m1["unique_viewers"], json!(planned.unique_viewers), "{m1}");
+    assert_eq!(m1["orders"], json!(planned.orders));
+    assert_eq!(m1["units"], json!(planned.units));
+    assert_eq!(m1["buyers"], json!(planned.buyers));
+    assert_eq!(
+        text(&m1["gmv"]),
+        money::from_minor(planned.gmv_minor, cny).to_string()
+    );
+    assert_eq!(
+        m1["peak_concurrent_viewers"],
+        json!(expected.peak_concurrent_viewers)
+    );
+    assert_eq!(
+        text(&m1["avg_watch_time_seconds"]),
+        expected.avg_watch_time_seconds.to_string()
+    );
+    assert_eq!(m1["chat_messages"], json!(expected.chat_messages));
+    assert_eq!(m1["questions"], json!(expected.questions));
+    assert_eq!(m1["likes"], json!(expected.likes));
+    assert_eq!(
+        m1["flash_sales"].as_array().unwrap().len(),
+        sim.flash_sales.len()
+    );
+
+    // Replay the recording into a second session.
+    let lines = std::fs::read_to_string(&recording).unwrap();
+    assert_eq!(
+        lines.lines().count() as u64,
+        planned.events + planned.flash_accepted,
+        "the recording holds every event and every accepted flash-sale order"
+    );
+    let (_, s2) = setup.assigned_session().await;
+    let stdout = simulate(vec![
+        "--replay".into(),
+        recording.display().to_string(),
+        "--as-fast-as-possible".into(),
+        "--base-url".into(),
+        server.base.clone(),
+        "--key".into(),
+        setup.key.clone(),
+        "--session".into(),
+        s2.clone(),
+    ])
+    .await;
+    assert!(stdout.contains(" 0 rejected"), "{stdout}");
+    let m2 = setup.metrics(&s2).await;
+    for field in [
+        "unique_viewers",
+        "peak_concurrent_viewers",
+        "avg_watch_time_seconds",
+        "orders",
+        "units",
+        "gmv",
+        "buyers",
+        "conversion_rate",
+        "gpm",
+        "chat_messages",
+        "questions",
+        "questions_answered",
+        "likes",
+        "shares",
+        "follows",
+        "gifts_value",
+        "products",
+        "flash_sales",
+        "pinned_product",
+    ] {
+        assert_eq!(m1[field], m2[field], "{field}");
+    }
+}
