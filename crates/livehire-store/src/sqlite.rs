@@ -295,10 +295,9 @@ async fn task_writer(db: SqlitePool, mut rx: tokio::sync::mpsc::UnboundedReceive
             }
         }
         let together = async {
+            let tasks: Vec<&TaskRecord> = batch.iter().map(|(t, _)| t).collect();
             let mut tx = db.begin().await?;
-            for (task, _) in &batch {
-                insert_task(&mut tx, task).await?;
-            }
+            insert_tasks(&mut tx, &tasks).await?;
             tx.commit().await?;
             Ok::<(), StoreError>(())
         }
@@ -312,7 +311,7 @@ async fn task_writer(db: SqlitePool, mut rx: tokio::sync::mpsc::UnboundedReceive
         for (task, reply) in batch {
             let alone = async {
                 let mut tx = db.begin().await?;
-                insert_task(&mut tx, &task).await?;
+                insert_tasks(&mut tx, &[&task]).await?;
                 tx.commit().await?;
                 Ok::<(), StoreError>(())
             }
@@ -322,39 +321,48 @@ async fn task_writer(db: SqlitePool, mut rx: tokio::sync::mpsc::UnboundedReceive
     }
 }
 
-async fn insert_task(tx: &mut sqlx::SqliteConnection, task: &TaskRecord) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO tasks (id, agent_id, status, title, currency, compensation_minor, deadline, body, \
-         assigned_human_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(&task.id)
-    .bind(&task.agent_id)
-    .bind(&task.status)
-    .bind(&task.title)
-    .bind(&task.currency)
-    .bind(task.compensation_minor)
-    .bind(&task.deadline)
-    .bind(task.body.to_string())
-    .bind(&task.assigned_human_id)
-    .bind(&task.created_at)
-    .bind(&task.updated_at)
-    .execute(&mut *tx)
-    .await?;
-    for s in &task.sessions {
-        sqlx::query(
-            "INSERT INTO sessions (id, task_id, position, scheduled_time, duration_minutes, status, week, theme) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&s.id)
-        .bind(&task.id)
-        .bind(s.position)
-        .bind(&s.scheduled_time)
-        .bind(s.duration_minutes)
-        .bind(&s.status)
-        .bind(s.week)
-        .bind(&s.theme)
-        .execute(&mut *tx)
-        .await?;
+/// Inserts many tasks and their sessions with multi-row statements: a round
+/// trip to SQLite's worker thread per chunk rather than per row.
+async fn insert_tasks(tx: &mut sqlx::SqliteConnection, tasks: &[&TaskRecord]) -> StoreResult<()> {
+    for chunk in tasks.chunks(200) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO tasks (id, agent_id, status, title, currency, compensation_minor, deadline, body, \
+             assigned_human_id, created_at, updated_at) ",
+        );
+        qb.push_values(chunk, |mut b, t| {
+            b.push_bind(t.id.clone())
+                .push_bind(t.agent_id.clone())
+                .push_bind(t.status.clone())
+                .push_bind(t.title.clone())
+                .push_bind(t.currency.clone())
+                .push_bind(t.compensation_minor)
+                .push_bind(t.deadline.clone())
+                .push_bind(t.body.to_string())
+                .push_bind(t.assigned_human_id.clone())
+                .push_bind(t.created_at.clone())
+                .push_bind(t.updated_at.clone());
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    let sessions: Vec<(&str, &SessionRecord)> = tasks
+        .iter()
+        .flat_map(|t| t.sessions.iter().map(move |s| (t.id.as_str(), s)))
+        .collect();
+    for chunk in sessions.chunks(300) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO sessions (id, task_id, position, scheduled_time, duration_minutes, status, week, theme) ",
+        );
+        qb.push_values(chunk, |mut b, (task_id, s)| {
+            b.push_bind(s.id.clone())
+                .push_bind(task_id.to_string())
+                .push_bind(s.position)
+                .push_bind(s.scheduled_time.clone())
+                .push_bind(s.duration_minutes)
+                .push_bind(s.status.clone())
+                .push_bind(s.week)
+                .push_bind(s.theme.clone());
+        });
+        qb.build().execute(&mut *tx).await?;
     }
     Ok(())
 }
