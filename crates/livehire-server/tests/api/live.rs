@@ -695,3 +695,158 @@ async fn the_stream_sends_snapshots_and_a_sold_out_event() {
     let sold_out = text.split("event: sold_out").nth(1).unwrap();
     assert!(sold_out.contains("\"remaining\":0"), "{sold_out}");
 }
+
+#[tokio::test]
+async fn a_monitored_session_fills_the_submission_as_verified_and_pays_from_it() {
+    let app = spawn_app().await;
+    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
+    let s = lt.session_id(0);
+    let id = lt.task["id"].as_str().unwrap().to_string();
+    app.post(
+        &format!("/api/v1/sessions/{s}/start"),
+        Some(&lt.host.key),
+        &json!({}),
+    )
+    .await;
+    // Event times inside the session's window: after its start, before its end.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let now = chrono::Utc::now().timestamp_millis() - 250;
+    let mut events = Vec::new();
+    for v in 0..40 {
+        events.push(json!({"type": "viewer_join", "ts": now + v, "viewer_id": format!("v{v}")}));
+    }
+    for o in 0..10 {
+        events.push(json!({"type": "order", "ts": now + 50 + o, "order_id": format!("o{o}"), "viewer_id": format!("v{o}"),
+            "product_id": "prod_001", "quantity": 1, "amount": 12000, "currency": "CNY"}));
+    }
+    let a = app
+        .post(
+            &format!("/api/v1/sessions/{s}/events"),
+            Some(&lt.host.key),
+            &Value::Array(events),
+        )
+        .await;
+    assert_eq!(a.body["accepted"], 50, "{}", a.body);
+    app.post(
+        &format!("/api/v1/sessions/{s}/end"),
+        Some(&lt.host.key),
+        &json!({}),
+    )
+    .await;
+
+    // The host claims more than happened; the server's own figures are used.
+    let claim = json!({"recording_url": "https://videos.example/s.mp4",
+        "gmv_report": {"total_gmv": 500000, "orders": 4000, "currency": "CNY"},
+        "viewer_analytics": {"peak_viewers": 9000, "unique_viewers": 50000}});
+    let sub = app
+        .post(
+            &format!("/api/v1/tasks/{id}/submission"),
+            Some(&lt.host.key),
+            &claim,
+        )
+        .await;
+    assert_eq!(sub.status, StatusCode::CREATED, "{}", sub.body);
+    assert_eq!(sub.body["source"], "verified");
+    assert_eq!(
+        sub.body["figures"]["gmv"]
+            .to_string()
+            .parse::<f64>()
+            .unwrap(),
+        120_000.0
+    );
+    assert_eq!(sub.body["figures"]["orders"], 10);
+    assert_eq!(sub.body["figures"]["unique_viewers"], 40);
+    let diffs: Vec<String> = sub.body["verified"]["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        diffs.contains(&"gmv".to_string()) && diffs.contains(&"orders".to_string()),
+        "{diffs:?}"
+    );
+
+    let approved = app
+        .post(
+            &format!("/api/v1/tasks/{id}/approve"),
+            Some(&lt.agent.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    // 5,000 base + 10% of the verified 120,000 + the 100k tier (3,000).
+    assert_eq!(
+        approved.body["payout"]["total"]
+            .to_string()
+            .parse::<f64>()
+            .unwrap(),
+        20_000.0
+    );
+}
+
+#[tokio::test]
+async fn the_overlay_shows_a_sale_to_its_token_only_and_the_stream_resumes_after_last_event_id() {
+    let app = spawn_app().await;
+    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
+    let s = lt.session_id(0);
+    app.post(
+        &format!("/api/v1/sessions/{s}/start"),
+        Some(&lt.host.key),
+        &json!({}),
+    )
+    .await;
+    let sale = app
+        .post(&format!("/api/v1/sessions/{s}/flash-sales"), Some(&lt.agent.key),
+            &json!({"product_id": "prod_002", "price": 186.75, "stock": 50, "duration_minutes": 15}))
+        .await;
+    let overlay = sale.body["overlay_url"].as_str().unwrap().to_string();
+    let page = app.client.get(app.url(&overlay)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("background:transparent")
+            && html.contains("of 50 left")
+            && html.contains("EventSource"),
+        "{html}"
+    );
+    let id = sale.body["id"].as_str().unwrap();
+    let wrong = app
+        .client
+        .get(app.url(&format!("/overlay/flash-sales/{id}?token=guess")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+
+    // Two orders, then a client that saw stream item 1 reconnects: it gets the rest.
+    for b in 0..2 {
+        app.post(
+            &format!("/api/v1/flash-sales/{id}/orders"),
+            Some(&lt.agent.key),
+            &json!({"buyer_id": format!("b{b}"), "quantity": 1}),
+        )
+        .await;
+    }
+    let mut resp = app
+        .client
+        .get(app.url(&format!("/api/v1/sessions/{s}/stream")))
+        .bearer_auth(&lt.agent.key)
+        .header("Last-Event-ID", "1")
+        .send()
+        .await
+        .unwrap();
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    while tokio::time::Instant::now() < deadline && !text.contains("id: 2\n") {
+        match tokio::time::timeout(std::time::Duration::from_secs(2), resp.chunk()).await {
+            Ok(Ok(Some(b))) => text.push_str(&String::from_utf8_lossy(&b)),
+            _ => break,
+        }
+    }
+    assert!(text.contains("id: 2\n"), "resumed after item 1: {text}");
+    assert!(
+        !text.contains("id: 1\n"),
+        "item 1 is not sent again: {text}"
+    );
+}
