@@ -443,4 +443,18 @@ async fn the_index_answers_byte_for_byte_as_sql_does() {
     }
     assert_same_pages(&app, "skills=rare_skill_7&limit=1").await;
     assert_same_pages(&app, "niche=rare_niche_1%20AND%20tech&limit=3").await;
+    // Every host's text rewritten, twice: old texts become garbage and are compacted away.
+    for word in ["zebra", "okapi"] {
+        let rewritten: Vec<Value> = (1..=700)
+            .map(|i| {
+                let mut h = livehire_domain::demo::generated_host(i);
+                h["bio"] = serde_json::json!(format!("{word} {}", i % 5));
+                h
+            })
+            .collect();
+        app.app.upsert_demo_hosts(rewritten).await.unwrap();
+        assert_same_pages(&app, &format!("q={word}%203&limit=50")).await;
+    }
+    assert_same_pages(&app, "q=zebra&limit=50").await;
+    assert_index_agrees_with_sql(&app, 3, 100).await;
 }
