@@ -112,8 +112,10 @@ BENCH_EVENTS_FILE="$WORK/batch.ndjson" BENCH_EVENTS_PATH="/api/v1/sessions/$ISID
 
 log "a session with 1,000,000 unique viewers"
 MSID=$(new_live_session)
+sleep 6 # the events below fall between the session's start and now
+VIEW_START=$(( $(date +%s%3N) - 5500 ))
 RSS0=$(rss_mb)
-python3 "$BENCH_DIR/live_tools.py" viewers "$WORK/viewers.ndjson" 1000000 2000000000000
+python3 "$BENCH_DIR/live_tools.py" viewers "$WORK/viewers.ndjson" 1000000 "$VIEW_START"
 split -l 20000 "$WORK/viewers.ndjson" "$WORK/vpart."
 for part in "$WORK"/vpart.*; do
     curl -fsS -o /dev/null -X POST "$BASE/api/v1/sessions/$MSID/events" -H "Authorization: Bearer $HKEY" \

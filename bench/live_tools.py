@@ -21,12 +21,13 @@ def batch(path, n, start_ms, prefix):
 
 
 def viewers(path, n, start_ms):
-    """Writes n viewers' join and leave events (2n lines)."""
+    """Writes n viewers' join and leave events (2n lines), all within the five
+    seconds after start_ms (the live window must contain them)."""
     with open(path, "w") as f:
         for i in range(n):
-            t = start_ms + (i * 7919) % 10_800_000
+            t = start_ms + (i * 7919) % 4000
             f.write(json.dumps({"type": "viewer_join", "ts": t, "viewer_id": f"m{i}"}) + "\n")
-            f.write(json.dumps({"type": "viewer_leave", "ts": t + 600_000 + i % 900_000, "viewer_id": f"m{i}"}) + "\n")
+            f.write(json.dumps({"type": "viewer_leave", "ts": t + 1 + i % 900, "viewer_id": f"m{i}"}) + "\n")
 
 
 async def subscriber(host, port, path, key, seconds, counts):

@@ -135,7 +135,7 @@ impl App {
             return Ok(live.clone());
         }
         let currency = currency_of(task)?;
-        let live = Arc::new(SessionLive::new(&s.id, &task.id, currency));
+        let live = Arc::new(SessionLive::new(&s.id, &task.id, &task.agent_id, currency));
         if let Ok(mut t) = live.times.lock() {
             *t = (
                 s.started_at.as_deref().and_then(ms),
@@ -285,17 +285,24 @@ impl App {
     ) -> ApiResult<Value> {
         let (task, s) = self.session_access(caller, id).await?;
         let currency = currency_of(&task)?;
-        let items: Vec<Result<Value, String>> = if ndjson {
+        // Each item keeps its source line (NDJSON): a native event that parses is
+        // stored as it came, without being written out again.
+        let items: Vec<(Option<&str>, Result<Value, String>)> = if ndjson {
             std::str::from_utf8(body)
                 .map_err(|_| ApiError::BadRequest("NDJSON body is not UTF-8".into()))?
                 .lines()
                 .filter(|l| !l.trim().is_empty())
-                .map(|l| serde_json::from_str(l).map_err(|e| format!("not JSON: {e}")))
+                .map(|l| {
+                    (
+                        Some(l),
+                        serde_json::from_str(l).map_err(|e| format!("not JSON: {e}")),
+                    )
+                })
                 .collect()
         } else {
             match crate::extract::parse_json::<Value>(body)? {
-                Value::Array(a) => a.into_iter().map(Ok).collect(),
-                other @ Value::Object(_) => vec![Ok(other)],
+                Value::Array(a) => a.into_iter().map(|v| (None, Ok(v))).collect(),
+                other @ Value::Object(_) => vec![(None, Ok(other))],
                 _ => {
                     return Err(ApiError::field(
                         "",
@@ -318,7 +325,8 @@ impl App {
         let mut rejected = Vec::new();
         let mut stream_ended = None;
         let mut replayed = 0;
-        for (index, item) in items.into_iter().enumerate() {
+        let mut raw_lines: Vec<&str> = Vec::with_capacity(if connector { 0 } else { items.len() });
+        for (index, (line, item)) in items.into_iter().enumerate() {
             let parsed = item.and_then(|v| {
                 if connector {
                     if let Some(msg) = live::connector_msg_id(&v)
@@ -341,15 +349,26 @@ impl App {
                 }
             });
             match parsed {
-                Ok(Some(e)) => accepted.push(e),
+                Ok(Some(e)) => {
+                    accepted.push(e);
+                    if let (false, Some(l)) = (connector, line) {
+                        raw_lines.push(l);
+                    }
+                }
                 Ok(None) => {}
                 Err(error) => rejected.push(json!({"index": index, "error": error})),
             }
         }
         if !accepted.is_empty() {
-            let batch = event_batch(id, &accepted, currency);
+            let ndjson_text = if raw_lines.len() == accepted.len() {
+                let mut text = raw_lines.join("\n");
+                text.push('\n');
+                text
+            } else {
+                event_batch(id, &accepted, currency).ndjson
+            };
             self.store()
-                .append_events(id, batch.event_count, &batch.ndjson, &self.now_text())
+                .append_events(id, accepted.len() as i64, &ndjson_text, &self.now_text())
                 .await?;
         }
         let duplicates = count_events(&live, &accepted)?;
@@ -628,11 +647,19 @@ impl App {
         match who {
             OrderCaller::Agent(c) => {
                 // Only the task's agent orders with an account key; to anyone
-                // else the sale does not exist.
-                let task = self.store().task(&sale.rec.task_id).await?;
+                // else the sale does not exist. (Held in memory: no read per order.)
                 let sees = match c.kind {
-                    CallerKind::Agent => task.agent_id == c.id,
-                    CallerKind::Host => task.assigned_human_id.as_deref() == Some(c.id.as_str()),
+                    CallerKind::Agent => sale.session.agent_id == c.id,
+                    // Hosts are refused either way; read who is assigned now to
+                    // tell 403 from 404.
+                    CallerKind::Host => {
+                        self.store()
+                            .task(&sale.rec.task_id)
+                            .await?
+                            .assigned_human_id
+                            .as_deref()
+                            == Some(c.id.as_str())
+                    }
                 };
                 if !sees {
                     return Err(ApiError::NotFound(format!("flash sale {sale_id}")));

@@ -42,6 +42,8 @@ pub struct SessionLive {
     pub id: String,
     /// The task it belongs to.
     pub task_id: String,
+    /// The task's agent (fixed for the task's life).
+    pub agent_id: String,
     /// The task's currency.
     pub currency: Currency,
     /// The aggregator; locked briefly to apply events or compute metrics.
@@ -58,11 +60,12 @@ pub struct SessionLive {
 
 impl SessionLive {
     /// A fresh session state.
-    pub fn new(id: &str, task_id: &str, currency: Currency) -> Self {
+    pub fn new(id: &str, task_id: &str, agent_id: &str, currency: Currency) -> Self {
         let (tx, _) = broadcast::channel(1024);
         Self {
             id: id.to_string(),
             task_id: task_id.to_string(),
+            agent_id: agent_id.to_string(),
             currency,
             aggregator: Mutex::new(SessionAggregator::new(currency)),
             times: Mutex::new((None, None)),
