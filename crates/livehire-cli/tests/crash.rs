@@ -3,95 +3,20 @@
 //! and that sold + remaining = stock.
 
 use std::collections::HashSet;
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start(db: &str, port: u16) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_livehire"))
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            db,
-        ])
-        .env("LIVEHIRE_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn livehire");
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if client
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return Server { child, base };
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let mut child = child;
-    child.kill().ok();
-    child.wait().ok();
-    panic!("server did not come up");
-}
-
-async fn call(
-    c: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    key: Option<&str>,
-    body: Value,
-) -> (u16, Value) {
-    let mut r = c.request(method, url).json(&body);
-    if let Some(k) = key {
-        r = r.bearer_auth(k);
-    }
-    let resp = r.send().await.expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/../livehire-server/tests/fixtures/seed/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(
-        &std::fs::read_to_string(path)
-            .unwrap()
-            .replace("\"2026-", "\"2036-"),
-    )
-    .unwrap()
-}
+mod common;
+use common::{call, fixture, free_port, start_on};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_order_survives_a_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("crash.db").display());
     let port = free_port();
-    let mut server = start(&db, port).await;
+    let mut server = start_on(&db, port).await;
     let c = reqwest::Client::new();
     let b = server.base.clone();
     use reqwest::Method as M;
@@ -216,7 +141,7 @@ async fn every_acknowledged_order_survives_a_sigkill() {
         acked.len()
     );
 
-    let mut server = start(&db, port).await;
+    let mut server = start_on(&db, port).await;
     let b = server.base.clone();
     let (_, orders) = call(
         &c,

@@ -2,98 +2,15 @@
 //! lands on the server exactly as the generator planned it, and a recording of
 //! it replayed into another session gives the same metrics.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use livehire_domain::live::{LiveEvent, SessionAggregator, Window};
 use livehire_domain::money::{self, Currency};
 use livehire_domain::simulation::{self, FAST_FACTOR};
 use serde_json::{Value, json};
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start(db: &str) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_livehire"))
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            db,
-        ])
-        .env("LIVEHIRE_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn livehire");
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if client
-            .get(format!("{}/healthz", server.base))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server did not come up");
-}
-
-async fn call(
-    c: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    key: Option<&str>,
-    body: Value,
-) -> (u16, Value) {
-    let mut r = c.request(method, url).json(&body);
-    if let Some(k) = key {
-        r = r.bearer_auth(k);
-    }
-    let resp = r.send().await.expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/../livehire-server/tests/fixtures/seed/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(
-        &std::fs::read_to_string(path)
-            .unwrap()
-            .replace("\"2026-", "\"2036-"),
-    )
-    .unwrap()
-}
+mod common;
+use common::{call, fixture, start};
 
 /// An agent, a host, and a way to get assigned sessions.
 struct Setup {

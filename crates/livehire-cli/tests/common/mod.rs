@@ -1,0 +1,103 @@
+//! Shared by the binary's integration tests: start the real `livehire` on a
+//! free port over a given database, and talk JSON to it.
+
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A running `livehire serve`, killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts the binary on `port` over `db` and waits for `/healthz`.
+pub async fn start_on(db: &str, port: u16) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_livehire"))
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            db,
+        ])
+        .env("LIVEHIRE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn livehire");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if client
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not come up");
+}
+
+/// Starts the binary on a free port over `db`.
+pub async fn start(db: &str) -> Server {
+    start_on(db, free_port()).await
+}
+
+/// One JSON request: status and body (Null when the body is not JSON).
+pub async fn call(
+    c: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    key: Option<&str>,
+    body: Value,
+) -> (u16, Value) {
+    let mut r = c.request(method, url).json(&body);
+    if let Some(k) = key {
+        r = r.bearer_auth(k);
+    }
+    let resp = r.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// A seed fixture of the server's tests, its 2026 dates moved ten years ahead.
+pub fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../livehire-server/tests/fixtures/seed/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(
+        &std::fs::read_to_string(path)
+            .unwrap()
+            .replace("\"2026-", "\"2036-"),
+    )
+    .unwrap()
+}
