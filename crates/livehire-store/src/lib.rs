@@ -8,6 +8,7 @@
 mod models;
 mod sqlite;
 mod sqlite_hiring;
+mod sqlite_hosts;
 mod sqlite_live;
 mod sqlite_shop;
 

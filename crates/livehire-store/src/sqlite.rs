@@ -6,9 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use livehire_domain::search::{HostQuery, SortKey};
+use livehire_domain::search::HostQuery;
 use serde_json::Value;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -16,6 +14,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::sqlite_hiring as hiring;
+use crate::sqlite_hosts::{self as hosts, host_from_row};
 use crate::sqlite_live as live;
 use crate::sqlite_shop as shop;
 use crate::*;
@@ -32,9 +31,6 @@ type TaskJob = (TaskRecord, tokio::sync::oneshot::Sender<StoreResult<()>>);
 
 /// Most tasks committed in one transaction by the task writer.
 const TASK_BATCH: usize = 512;
-
-/// Rows inserted per multi-row INSERT when seeding (well under SQLite's bind limit).
-const UPSERT_CHUNK: usize = 500;
 
 impl SqliteStore {
     /// Opens (creating if missing) the database at `url` (`sqlite://path` or
@@ -73,61 +69,9 @@ impl SqliteStore {
     }
 }
 
-fn json(text: &str) -> StoreResult<Value> {
+pub(crate) fn json(text: &str) -> StoreResult<Value> {
     serde_json::from_str(text)
         .map_err(|e| StoreError::Other(anyhow::anyhow!("stored JSON is corrupt: {e}")))
-}
-
-fn host_from_row(row: &SqliteRow) -> StoreResult<HostRecord> {
-    Ok(HostRecord {
-        id: row.try_get("id")?,
-        seq: row.try_get("seq")?,
-        profile: json(row.try_get("profile")?)?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
-/// The columns [`host_index_row`] reads.
-macro_rules! host_index_columns {
-    () => {
-        "seq, id, platform, followers, avg_live_viewers, avg_gmv_cents, conversion_rate, rating, \
-         engagement_rate, min_rate_cents, tiktok_shop_verified, live_commerce_experience, \
-         search_text, public_json"
-    };
-}
-
-/// A slice of [`Store::all_hosts_for_index`]: hosts after a seq, in seq order.
-const HOSTS_FOR_INDEX_AFTER: &str = concat!(
-    "SELECT ",
-    host_index_columns!(),
-    " FROM hosts WHERE seq > $1 ORDER BY seq LIMIT $2"
-);
-
-/// [`Store::hosts_for_index`], up to the id list.
-const HOSTS_FOR_INDEX_BY_ID: &str = concat!(
-    "SELECT ",
-    host_index_columns!(),
-    " FROM hosts WHERE id IN ("
-);
-
-fn host_index_row(row: &SqliteRow) -> StoreResult<HostIndexRow> {
-    Ok(HostIndexRow {
-        seq: row.try_get("seq")?,
-        id: row.try_get("id")?,
-        platform: row.try_get("platform")?,
-        followers: row.try_get("followers")?,
-        avg_live_viewers: row.try_get("avg_live_viewers")?,
-        avg_gmv_cents: row.try_get("avg_gmv_cents")?,
-        conversion_rate: row.try_get("conversion_rate")?,
-        rating: row.try_get("rating")?,
-        engagement_rate: row.try_get("engagement_rate")?,
-        min_rate_cents: row.try_get("min_rate_cents")?,
-        tiktok_shop_verified: row.try_get("tiktok_shop_verified")?,
-        live_commerce_experience: row.try_get("live_commerce_experience")?,
-        search_text: row.try_get("search_text")?,
-        public_json: row.try_get("public_json")?,
-    })
 }
 
 fn task_from_row(row: &SqliteRow) -> StoreResult<TaskRecord> {
@@ -160,125 +104,6 @@ fn message_from_row(row: &SqliteRow) -> StoreResult<MessageRecord> {
         text: row.try_get("text")?,
         created_at: row.try_get("created_at")?,
     })
-}
-
-fn sort_column(sort: SortKey) -> &'static str {
-    match sort {
-        SortKey::AvgGmv => "avg_gmv_cents",
-        SortKey::ConversionRate => "conversion_rate",
-        SortKey::AvgViewers => "avg_live_viewers",
-        SortKey::EngagementRate => "engagement_rate",
-        SortKey::Followers => "followers",
-        SortKey::Rating | SortKey::Match => "rating",
-    }
-}
-
-/// A keyset cursor: the sort value and seq of the last row of a page.
-fn encode_cursor(value: &Value, seq: i64) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::json!([value, seq]).to_string())
-}
-
-fn decode_cursor(cursor: &str) -> Option<(Value, i64)> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let v: Value = serde_json::from_slice(&bytes).ok()?;
-    let arr = v.as_array()?;
-    Some((arr.first()?.clone(), arr.get(1)?.as_i64()?))
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
-fn push_host_insert(qb: &mut QueryBuilder<Sqlite>, hosts: &[HostWrite]) {
-    qb.push(
-        "INSERT INTO hosts (id, platform, followers, avg_live_viewers, avg_gmv_cents, conversion_rate, \
-         rating, engagement_rate, min_rate_cents, tiktok_shop_verified, live_commerce_experience, \
-         search_text, profile, public_json, created_at, updated_at) ",
-    );
-    qb.push_values(hosts, |mut b, h| {
-        let f = &h.fields;
-        b.push_bind(h.id.clone())
-            .push_bind(f.platform.clone())
-            .push_bind(f.followers)
-            .push_bind(f.avg_live_viewers)
-            .push_bind(f.avg_gmv_cents)
-            .push_bind(f.conversion_rate)
-            .push_bind(f.rating)
-            .push_bind(f.engagement_rate)
-            .push_bind(f.min_rate_cents)
-            .push_bind(f.tiktok_shop_verified)
-            .push_bind(f.live_commerce_experience)
-            .push_bind(f.search_text.clone())
-            .push_bind(h.profile.to_string())
-            .push_bind(h.public_json.clone())
-            .push_bind(h.now.clone())
-            .push_bind(h.now.clone());
-    });
-    qb.push(
-        " ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, followers = excluded.followers, \
-         avg_live_viewers = excluded.avg_live_viewers, avg_gmv_cents = excluded.avg_gmv_cents, \
-         conversion_rate = excluded.conversion_rate, rating = excluded.rating, \
-         engagement_rate = excluded.engagement_rate, min_rate_cents = excluded.min_rate_cents, \
-         tiktok_shop_verified = excluded.tiktok_shop_verified, \
-         live_commerce_experience = excluded.live_commerce_experience, search_text = excluded.search_text, \
-         profile = excluded.profile, public_json = excluded.public_json, updated_at = excluded.updated_at \
-         RETURNING seq, id",
-    );
-}
-
-async fn write_host_tags(
-    tx: &mut sqlx::SqliteConnection,
-    hosts: &[HostWrite],
-    seqs: &std::collections::HashMap<String, i64>,
-) -> StoreResult<()> {
-    let seq_list: Vec<i64> = hosts
-        .iter()
-        .filter_map(|h| seqs.get(&h.id).copied())
-        .collect();
-    for table in ["host_skills", "host_niches"] {
-        let mut del =
-            QueryBuilder::<Sqlite>::new(format!("DELETE FROM {table} WHERE host_seq IN ("));
-        let mut sep = del.separated(", ");
-        for s in &seq_list {
-            sep.push_bind(*s);
-        }
-        sep.push_unseparated(")");
-        del.build().execute(&mut *tx).await?;
-    }
-    let mut skills: Vec<(String, i64)> = Vec::new();
-    let mut niches: Vec<(String, i64)> = Vec::new();
-    for h in hosts {
-        let Some(&seq) = seqs.get(&h.id) else {
-            continue;
-        };
-        let mut seen = std::collections::HashSet::new();
-        for s in &h.fields.skills {
-            if seen.insert(("s", s.as_str())) {
-                skills.push((s.clone(), seq));
-            }
-        }
-        for n in &h.fields.niches {
-            if seen.insert(("n", n.as_str())) {
-                niches.push((n.clone(), seq));
-            }
-        }
-    }
-    for (table, col, rows) in [
-        ("host_skills", "skill", skills),
-        ("host_niches", "niche", niches),
-    ] {
-        for chunk in rows.chunks(5_000) {
-            let mut qb =
-                QueryBuilder::<Sqlite>::new(format!("INSERT INTO {table} ({col}, host_seq) "));
-            qb.push_values(chunk, |mut b, (tag, seq)| {
-                b.push_bind(tag.clone()).push_bind(*seq);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-    }
-    Ok(())
 }
 
 /// Group commit for task creation: every task queued while the previous batch
@@ -368,38 +193,6 @@ async fn insert_tasks(tx: &mut sqlx::SqliteConnection, tasks: &[&TaskRecord]) ->
 }
 
 impl SqliteStore {
-    async fn write_hosts(&self, hosts: &[HostWrite], key_digest: Option<&str>) -> StoreResult<u64> {
-        let mut tx = self.writer.begin().await?;
-        let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM hosts")
-            .fetch_one(&mut *tx)
-            .await?;
-        let mut new = 0u64;
-        for chunk in hosts.chunks(UPSERT_CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new("");
-            push_host_insert(&mut qb, chunk);
-            let rows = qb.build().fetch_all(&mut *tx).await?;
-            let mut seqs = std::collections::HashMap::with_capacity(rows.len());
-            for r in &rows {
-                let seq: i64 = r.try_get("seq")?;
-                if seq > before {
-                    new += 1;
-                }
-                seqs.insert(r.try_get::<String, _>("id")?, seq);
-            }
-            write_host_tags(&mut tx, chunk, &seqs).await?;
-        }
-        if let (Some(digest), Some(h)) = (key_digest, hosts.first()) {
-            sqlx::query("INSERT INTO api_keys (digest, owner_kind, owner_id, created_at) VALUES ($1, 'host', $2, $3)")
-                .bind(digest)
-                .bind(&h.id)
-                .bind(&h.now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(new)
-    }
-
     async fn load_sessions(&self, tasks: &mut [TaskRecord]) -> StoreResult<()> {
         if tasks.is_empty() {
             return Ok(());
@@ -547,139 +340,11 @@ impl Store for SqliteStore {
     }
 
     async fn hosts_by_ids(&self, ids: &[String]) -> StoreResult<Vec<HostRecord>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "SELECT id, seq, profile, created_at, updated_at FROM hosts WHERE id IN (",
-            );
-            let mut sep = qb.separated(", ");
-            for id in chunk {
-                sep.push_bind(id.clone());
-            }
-            sep.push_unseparated(")");
-            for row in qb.build().fetch_all(&self.reader).await? {
-                out.push(host_from_row(&row)?);
-            }
-        }
-        Ok(out)
+        hosts::hosts_by_ids(&self.reader, ids).await
     }
 
     async fn search_hosts(&self, q: &HostQuery) -> StoreResult<HostPage> {
-        let col = sort_column(q.sort);
-        let real = matches!(
-            q.sort,
-            SortKey::ConversionRate | SortKey::EngagementRate | SortKey::Rating | SortKey::Match
-        );
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT seq, public_json, {col} AS sort_value FROM hosts WHERE 1 = 1"
-        ));
-        if let Some(p) = &q.platform {
-            qb.push(" AND platform = ").push_bind(p.clone());
-        }
-        for skill in &q.skills {
-            qb.push(" AND EXISTS (SELECT 1 FROM host_skills s WHERE s.skill = ")
-                .push_bind(skill.clone())
-                .push(" AND s.host_seq = hosts.seq)");
-        }
-        if q.live_commerce_category {
-            qb.push(" AND live_commerce_experience = 1");
-        }
-        if let Some(expr) = &q.niche {
-            qb.push(" AND (");
-            for (i, all) in expr.dnf().iter().enumerate() {
-                if i > 0 {
-                    qb.push(" OR ");
-                }
-                qb.push("(");
-                for (j, niche) in all.iter().enumerate() {
-                    if j > 0 {
-                        qb.push(" AND ");
-                    }
-                    qb.push("EXISTS (SELECT 1 FROM host_niches n WHERE n.niche = ")
-                        .push_bind(niche.clone())
-                        .push(" AND n.host_seq = hosts.seq)");
-                }
-                qb.push(")");
-            }
-            qb.push(")");
-        }
-        let int_bounds = [
-            ("followers", q.min_followers),
-            ("avg_live_viewers", q.min_avg_live_viewers),
-            ("avg_gmv_cents", q.min_avg_gmv_cents),
-        ];
-        for (c, bound) in int_bounds {
-            if let Some(b) = bound {
-                qb.push(format!(" AND {c} >= ")).push_bind(b);
-            }
-        }
-        for (c, bound) in [
-            ("conversion_rate", q.min_conversion_rate),
-            ("rating", q.min_rating),
-        ] {
-            if let Some(b) = bound {
-                qb.push(format!(" AND {c} >= ")).push_bind(b);
-            }
-        }
-        if let Some(max) = q.max_rate_cents {
-            qb.push(" AND min_rate_cents <= ").push_bind(max);
-        }
-        for (c, flag) in [
-            ("tiktok_shop_verified", q.tiktok_shop_verified),
-            ("live_commerce_experience", q.live_commerce_experience),
-        ] {
-            if let Some(f) = flag {
-                qb.push(format!(" AND {c} = ")).push_bind(f);
-            }
-        }
-        if let Some(text) = &q.q {
-            qb.push(" AND search_text LIKE ")
-                .push_bind(format!("%{}%", escape_like(text)))
-                .push(" ESCAPE '\\'");
-        }
-        let (cmp, dir) = if q.ascending {
-            (">", "ASC")
-        } else {
-            ("<", "DESC")
-        };
-        if let Some(cursor) = &q.cursor {
-            let (value, seq) = decode_cursor(cursor).ok_or_else(|| {
-                StoreError::Conflict("cursor is not one this server issued".into())
-            })?;
-            qb.push(format!(" AND ({col} {cmp} "));
-            if real {
-                let v = value.as_f64().unwrap_or(0.0);
-                qb.push_bind(v).push(format!(" OR ({col} = ")).push_bind(v);
-            } else {
-                let v = value.as_i64().unwrap_or(0);
-                qb.push_bind(v).push(format!(" OR ({col} = ")).push_bind(v);
-            }
-            qb.push(format!(" AND seq {cmp} "))
-                .push_bind(seq)
-                .push("))");
-        }
-        qb.push(format!(" ORDER BY {col} {dir}, seq {dir} LIMIT "))
-            .push_bind(i64::from(q.limit) + 1);
-
-        let rows = qb.build().fetch_all(&self.reader).await?;
-        let more = rows.len() > q.limit as usize;
-        let mut data = Vec::with_capacity(rows.len().min(q.limit as usize));
-        let mut last = None;
-        for row in rows.iter().take(q.limit as usize) {
-            data.push(row.try_get::<String, _>("public_json")?);
-            let seq: i64 = row.try_get("seq")?;
-            let v = if real {
-                serde_json::json!(row.try_get::<f64, _>("sort_value")?)
-            } else {
-                serde_json::json!(row.try_get::<i64, _>("sort_value")?)
-            };
-            last = Some((v, seq));
-        }
-        let next_cursor = match (more, last) {
-            (true, Some((v, seq))) => Some(encode_cursor(&v, seq)),
-            _ => None,
-        };
-        Ok(HostPage { data, next_cursor })
+        hosts::search_hosts(&self.reader, q).await
     }
 
     async fn host_count(&self) -> StoreResult<u64> {
@@ -690,85 +355,15 @@ impl Store for SqliteStore {
     }
 
     async fn all_hosts_for_index(&self) -> StoreResult<HostIndexSnapshot> {
-        // In slices by seq, so the raw rows of 100,000 profiles are never all held
-        // beside their converted copies. One read transaction: a consistent snapshot.
-        const SLICE: i64 = 5_000;
-        let mut tx = self.reader.begin().await?;
-        let mut out = HostIndexSnapshot::default();
-        let mut after = i64::MIN;
-        loop {
-            let rows = sqlx::query(HOSTS_FOR_INDEX_AFTER)
-                .bind(after)
-                .bind(SLICE)
-                .fetch_all(&mut *tx)
-                .await?;
-            for row in &rows {
-                out.hosts.push(host_index_row(row)?);
-            }
-            match out.hosts.last() {
-                Some(last) if rows.len() as i64 == SLICE => after = last.seq,
-                _ => break,
-            }
-        }
-        // One row a host (a JSON array of its tags), not one a tag: far fewer rows to decode.
-        let skills: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT host_seq, json_group_array(skill) FROM host_skills GROUP BY host_seq",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let niches: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT host_seq, json_group_array(niche) FROM host_niches GROUP BY host_seq",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let tags = |rows: Vec<(i64, String)>| -> StoreResult<Vec<(i64, Vec<String>)>> {
-            rows.into_iter()
-                .map(|(seq, list)| {
-                    let list = serde_json::from_str(&list).map_err(|e| {
-                        StoreError::Other(anyhow::anyhow!("host tags of {seq}: {e}"))
-                    })?;
-                    Ok((seq, list))
-                })
-                .collect()
-        };
-        out.skills = tags(skills)?;
-        out.niches = tags(niches)?;
-        tx.commit().await?;
-        Ok(out)
+        hosts::all_hosts_for_index(&self.reader).await
     }
 
     async fn hosts_for_index(&self, ids: &[String]) -> StoreResult<Vec<HostIndexRow>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let mut qb = QueryBuilder::<Sqlite>::new(HOSTS_FOR_INDEX_BY_ID);
-            let mut sep = qb.separated(", ");
-            for id in chunk {
-                sep.push_bind(id.clone());
-            }
-            sep.push_unseparated(")");
-            for row in qb.build().fetch_all(&self.reader).await? {
-                out.push(host_index_row(&row)?);
-            }
-        }
-        Ok(out)
+        hosts::hosts_for_index(&self.reader, ids).await
     }
 
     async fn host_seqs(&self, ids: &[String]) -> StoreResult<Vec<(String, i64)>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, seq FROM hosts WHERE id IN (");
-            let mut sep = qb.separated(", ");
-            for id in chunk {
-                sep.push_bind(id.clone());
-            }
-            sep.push_unseparated(")");
-            out.extend(
-                qb.build_query_as::<(String, i64)>()
-                    .fetch_all(&self.reader)
-                    .await?,
-            );
-        }
-        Ok(out)
+        hosts::host_seqs(&self.reader, ids).await
     }
 
     async fn session_task(&self, session_id: &str) -> StoreResult<TaskRecord> {
