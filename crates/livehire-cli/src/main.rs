@@ -41,6 +41,10 @@ enum Command {
         /// TikTok Shop API base URL, for shops connected without their own.
         #[arg(long, env = "LIVEHIRE_TIKTOK_SHOP_API_URL", default_value = livehire_server::app::DEFAULT_TIKTOK_SHOP_API_URL)]
         tiktok_shop_api_url: String,
+        /// Close self-service registration: agents and hosts are then registered
+        /// only with this operator token as the Bearer key.
+        #[arg(long, env = "LIVEHIRE_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
     },
     /// Load demo hosts: the seed's three plus N generated ones (idempotent).
     Seed {
@@ -74,7 +78,17 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             demo,
             tiktok_shop_api_url,
-        } => serve(&addr, &database_url, demo, &tiktok_shop_api_url).await,
+            admin_token,
+        } => {
+            serve(
+                &addr,
+                &database_url,
+                demo,
+                &tiktok_shop_api_url,
+                admin_token.as_deref(),
+            )
+            .await
+        }
         Command::Seed {
             hosts,
             database_url,
@@ -96,10 +110,19 @@ async fn serve(
     database_url: &str,
     demo_mode: bool,
     tiktok_shop_api_url: &str,
+    admin_token: Option<&str>,
 ) -> anyhow::Result<()> {
     let application = Application::build(addr, database_url)
         .await
         .with_context(|| format!("starting on {addr} with {database_url}"))?;
+    if let Some(token) = admin_token {
+        anyhow::ensure!(
+            token.len() >= 16,
+            "--admin-token must be at least 16 characters"
+        );
+        application.app().close_registration(token);
+        tracing::info!("self-service registration closed; registering needs the admin token");
+    }
     application
         .app()
         .set_tiktok_shop_api_url(tiktok_shop_api_url);

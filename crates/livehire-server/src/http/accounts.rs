@@ -2,20 +2,33 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
 use crate::app::{AgentRegistration, App, Me, NewAgent, NewHostKey, RotatedKey};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth};
 
-/// Registers an agent; the key in the answer is shown only this once.
+/// The Bearer token of a request's headers, if any.
+fn bearer_of(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Registers an agent; the key in the answer is shown only this once. When the
+/// operator closed registration, only the admin token (as Bearer) may register.
 #[utoipa::path(post, path = "/api/v1/agents/register", tag = "accounts", request_body = NewAgent,
-    responses((status = 201, body = AgentRegistration), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = AgentRegistration), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn register_agent(
     State(app): State<App>,
+    headers: HeaderMap,
     AppJson(body): AppJson<NewAgent>,
 ) -> ApiResult<(StatusCode, Json<AgentRegistration>)> {
+    app.check_registration(bearer_of(&headers))?;
     Ok((StatusCode::CREATED, Json(app.register_agent(body).await?)))
 }
 
@@ -25,8 +38,10 @@ pub async fn register_agent(
     responses((status = 201, body = NewHostKey), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn register_host(
     State(app): State<App>,
+    headers: HeaderMap,
     AppJson(body): AppJson<Value>,
 ) -> ApiResult<(StatusCode, Json<NewHostKey>)> {
+    app.check_registration(bearer_of(&headers))?;
     Ok((StatusCode::CREATED, Json(app.register_host(body).await?)))
 }
 

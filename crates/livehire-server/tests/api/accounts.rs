@@ -103,3 +103,47 @@ async fn a_host_edits_only_its_own_profile_and_keeps_unknown_fields() {
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_closed_server_registers_only_with_the_admin_token() {
+    let app = spawn_app().await;
+    app.app.close_registration("operator-secret-0123456789");
+    let body = serde_json::json!({"name": "Late agent"});
+    let refused = app.post("/api/v1/agents/register", None, &body).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("registration is closed")
+    );
+    let wrong = app
+        .post("/api/v1/agents/register", Some("not-the-token"), &body)
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let host = app
+        .post(
+            "/api/v1/humans/register",
+            None,
+            &seed_json("host_example3.json"),
+        )
+        .await;
+    assert_eq!(host.status, StatusCode::FORBIDDEN);
+    let ok = app
+        .post(
+            "/api/v1/agents/register",
+            Some("operator-secret-0123456789"),
+            &body,
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    assert!(ok.body["api_key"].as_str().unwrap().starts_with("ph_sk_"));
+    let host = app
+        .post(
+            "/api/v1/humans/register",
+            Some("operator-secret-0123456789"),
+            &seed_json("host_example3.json"),
+        )
+        .await;
+    assert_eq!(host.status, StatusCode::CREATED);
+}
