@@ -27,7 +27,13 @@ pub struct SqliteStore {
     tasks: tokio::sync::mpsc::UnboundedSender<TaskJob>,
 }
 
-type TaskJob = (TaskRecord, tokio::sync::oneshot::Sender<StoreResult<()>>);
+/// A task to insert, its body already serialised by the request (so the one
+/// writer does no per-task JSON work), and where to answer.
+type TaskJob = (
+    TaskRecord,
+    String,
+    tokio::sync::oneshot::Sender<StoreResult<()>>,
+);
 
 /// Most tasks committed in one transaction by the task writer.
 const TASK_BATCH: usize = 512;
@@ -120,7 +126,10 @@ async fn task_writer(db: SqlitePool, mut rx: tokio::sync::mpsc::UnboundedReceive
             }
         }
         let together = async {
-            let tasks: Vec<&TaskRecord> = batch.iter().map(|(t, _)| t).collect();
+            let tasks: Vec<(&TaskRecord, &str)> = batch
+                .iter()
+                .map(|(t, body, _)| (t, body.as_str()))
+                .collect();
             let mut tx = db.begin().await?;
             insert_tasks(&mut tx, &tasks).await?;
             tx.commit().await?;
@@ -128,15 +137,15 @@ async fn task_writer(db: SqlitePool, mut rx: tokio::sync::mpsc::UnboundedReceive
         }
         .await;
         if together.is_ok() {
-            for (_, reply) in batch {
+            for (_, _, reply) in batch {
                 let _ = reply.send(Ok(()));
             }
             continue;
         }
-        for (task, reply) in batch {
+        for (task, body, reply) in batch {
             let alone = async {
                 let mut tx = db.begin().await?;
-                insert_tasks(&mut tx, &[&task]).await?;
+                insert_tasks(&mut tx, &[(&task, body.as_str())]).await?;
                 tx.commit().await?;
                 Ok::<(), StoreError>(())
             }
@@ -148,13 +157,16 @@ async fn task_writer(db: SqlitePool, mut rx: tokio::sync::mpsc::UnboundedReceive
 
 /// Inserts many tasks and their sessions with multi-row statements: a round
 /// trip to SQLite's worker thread per chunk rather than per row.
-async fn insert_tasks(tx: &mut sqlx::SqliteConnection, tasks: &[&TaskRecord]) -> StoreResult<()> {
+async fn insert_tasks(
+    tx: &mut sqlx::SqliteConnection,
+    tasks: &[(&TaskRecord, &str)],
+) -> StoreResult<()> {
     for chunk in tasks.chunks(200) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO tasks (id, agent_id, status, title, currency, compensation_minor, deadline, body, \
              assigned_human_id, created_at, updated_at) ",
         );
-        qb.push_values(chunk, |mut b, t| {
+        qb.push_values(chunk, |mut b, (t, body)| {
             b.push_bind(t.id.clone())
                 .push_bind(t.agent_id.clone())
                 .push_bind(t.status.clone())
@@ -162,7 +174,7 @@ async fn insert_tasks(tx: &mut sqlx::SqliteConnection, tasks: &[&TaskRecord]) ->
                 .push_bind(t.currency.clone())
                 .push_bind(t.compensation_minor)
                 .push_bind(t.deadline.clone())
-                .push_bind(t.body.to_string())
+                .push_bind(body.to_string())
                 .push_bind(t.assigned_human_id.clone())
                 .push_bind(t.created_at.clone())
                 .push_bind(t.updated_at.clone());
@@ -171,7 +183,7 @@ async fn insert_tasks(tx: &mut sqlx::SqliteConnection, tasks: &[&TaskRecord]) ->
     }
     let sessions: Vec<(&str, &SessionRecord)> = tasks
         .iter()
-        .flat_map(|t| t.sessions.iter().map(move |s| (t.id.as_str(), s)))
+        .flat_map(|(t, _)| t.sessions.iter().map(move |s| (t.id.as_str(), s)))
         .collect();
     for chunk in sessions.chunks(300) {
         let mut qb = QueryBuilder::<Sqlite>::new(
@@ -439,8 +451,9 @@ impl Store for SqliteStore {
 
     async fn create_task(&self, task: &TaskRecord) -> StoreResult<()> {
         let (reply, done) = tokio::sync::oneshot::channel();
+        let body = task.body.to_string();
         self.tasks
-            .send((task.clone(), reply))
+            .send((task.clone(), body, reply))
             .map_err(|_| StoreError::Other(anyhow::anyhow!("task writer stopped")))?;
         done.await
             .map_err(|_| StoreError::Other(anyhow::anyhow!("task writer stopped")))?
