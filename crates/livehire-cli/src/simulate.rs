@@ -754,27 +754,12 @@ fn print_summary(
 
 /// `12345` → `12,345`.
 fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    money::group_thousands(&n.to_string())
 }
 
 /// `247000.50` → `247,000.50`.
 fn group_decimal(text: &str) -> String {
-    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
-    let (sign, int) = int.strip_prefix('-').map_or(("", int), |i| ("-", i));
-    let grouped = int.parse::<u64>().map_or_else(|_| int.to_string(), group);
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{frac}")
-    }
+    money::group_thousands(text)
 }
 
 fn minutes_text(ms: i64) -> String {

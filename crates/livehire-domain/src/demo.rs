@@ -1183,15 +1183,7 @@ fn compact(x: u64) -> String {
 
 /// "9,800,000".
 fn thousands(x: u64) -> String {
-    let digits = x.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::money::group_thousands(&x.to_string())
 }
 
 fn capitalize(s: &str) -> String {

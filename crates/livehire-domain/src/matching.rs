@@ -308,28 +308,7 @@ fn one_decimal(x: f64) -> String {
 /// An amount with thousands separators and no trailing zeros: `32500` →
 /// "32,500", `1500.50` → "1,500.5".
 pub(crate) fn thousands(d: Decimal) -> String {
-    let text = d.normalize().to_string();
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (digits, None),
-    };
-    let mut out = String::with_capacity(text.len() + int.len() / 3);
-    out.push_str(sign);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
+    money::group_thousands(&d.normalize().to_string())
 }
 
 #[cfg(test)]

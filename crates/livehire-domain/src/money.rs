@@ -201,8 +201,43 @@ pub fn from_minor(minor: i64, currency: Currency) -> Decimal {
     Decimal::new(minor, currency.minor_units())
 }
 
+/// Groups the integer digits of a number's text with commas, keeping any sign
+/// and fraction as given: `"9800000"` → `"9,800,000"`, `"-1500.50"` →
+/// `"-1,500.50"`. For display only (reasons, bios, summaries).
+pub fn group_thousands(text: &str) -> String {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let mut out = String::with_capacity(text.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn thousands_are_grouped_with_sign_and_fraction_kept() {
+        assert_eq!(super::group_thousands("9800000"), "9,800,000");
+        assert_eq!(super::group_thousands("100"), "100");
+        assert_eq!(super::group_thousands("-1500.50"), "-1,500.50");
+        assert_eq!(super::group_thousands("247000.5"), "247,000.5");
+    }
+
     use super::*;
     use proptest::prelude::*;
     use rust_decimal_macros::dec;
