@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 mod common;
-use common::{call, fixture, free_port, start_on};
+use common::{agent_and_host, call, fixture, free_port, start_on};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_order_survives_a_sigkill() {
@@ -21,26 +21,7 @@ async fn every_acknowledged_order_survives_a_sigkill() {
     let b = server.base.clone();
     use reqwest::Method as M;
 
-    let (_, agent) = call(
-        &c,
-        M::POST,
-        format!("{b}/api/v1/agents/register"),
-        None,
-        json!({"name": "Crash test brand"}),
-    )
-    .await;
-    let key = agent["api_key"].as_str().unwrap().to_string();
-    let mut profile = livehire_domain::demo::seed_hosts()[1].clone();
-    profile.as_object_mut().unwrap().remove("human_id");
-    let (_, host) = call(
-        &c,
-        M::POST,
-        format!("{b}/api/v1/humans/register"),
-        None,
-        profile,
-    )
-    .await;
-    let hkey = host["api_key"].as_str().unwrap().to_string();
+    let (key, hkey, host_id) = agent_and_host(&c, &b, "Crash test brand").await;
     let (_, task) = call(
         &c,
         M::POST,
@@ -64,7 +45,7 @@ async fn every_acknowledged_order_survives_a_sigkill() {
         M::POST,
         format!("{b}/api/v1/tasks/{task_id}/invitations"),
         Some(&key),
-        json!({"human_id": host["human_id"]}),
+        json!({"human_id": host_id}),
     )
     .await;
     call(

@@ -10,7 +10,7 @@ use livehire_domain::simulation::{self, FAST_FACTOR};
 use serde_json::{Value, json};
 
 mod common;
-use common::{call, fixture, start};
+use common::{agent_and_host, call, fixture, start};
 
 /// An agent, a host, and a way to get assigned sessions.
 struct Setup {
@@ -26,26 +26,7 @@ impl Setup {
         use reqwest::Method as M;
         let c = reqwest::Client::new();
         let b = base.to_string();
-        let (_, agent) = call(
-            &c,
-            M::POST,
-            format!("{b}/api/v1/agents/register"),
-            None,
-            json!({"name": "Simulation brand"}),
-        )
-        .await;
-        let key = agent["api_key"].as_str().unwrap().to_string();
-        let mut profile = livehire_domain::demo::seed_hosts()[1].clone();
-        profile.as_object_mut().unwrap().remove("human_id");
-        let (_, host) = call(
-            &c,
-            M::POST,
-            format!("{b}/api/v1/humans/register"),
-            None,
-            profile,
-        )
-        .await;
-        let hkey = host["api_key"].as_str().unwrap().to_string();
+        let (key, hkey, host_id) = agent_and_host(&c, &b, "Simulation brand").await;
         let (status, _) = call(
             &c,
             M::POST,
@@ -60,7 +41,7 @@ impl Setup {
             base: b,
             key,
             hkey,
-            host_id: host["human_id"].clone(),
+            host_id,
         }
     }
 

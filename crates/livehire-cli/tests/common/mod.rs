@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// A running `livehire serve`, killed when dropped.
 pub struct Server {
@@ -100,4 +100,35 @@ pub fn fixture(name: &str) -> Value {
             .replace("\"2026-", "\"2036-"),
     )
     .unwrap()
+}
+
+/// Registers an agent named `name` and the seed's second host (with the skills
+/// and niches its demo profile adds): (agent key, host key, host id).
+pub async fn agent_and_host(
+    c: &reqwest::Client,
+    base: &str,
+    name: &str,
+) -> (String, String, Value) {
+    use reqwest::Method as M;
+    let (_, agent) = call(
+        c,
+        M::POST,
+        format!("{base}/api/v1/agents/register"),
+        None,
+        json!({"name": name}),
+    )
+    .await;
+    let key = agent["api_key"].as_str().unwrap().to_string();
+    let mut profile = livehire_domain::demo::seed_hosts()[1].clone();
+    profile.as_object_mut().unwrap().remove("human_id");
+    let (_, host) = call(
+        c,
+        M::POST,
+        format!("{base}/api/v1/humans/register"),
+        None,
+        profile,
+    )
+    .await;
+    let hkey = host["api_key"].as_str().unwrap().to_string();
+    (key, hkey, host["human_id"].clone())
 }
