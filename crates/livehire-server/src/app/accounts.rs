@@ -80,7 +80,7 @@ impl App {
         let (id, key) = {
             let mut rng = rand::rng();
             (
-                ids::new_id(ids::AGENT, &mut rng),
+                ids::new_id(ids::AGENT, self.now(), &mut rng),
                 ids::new_key(ids::AGENT_KEY, &mut rng),
             )
         };
@@ -108,7 +108,7 @@ impl App {
         let (id, key) = {
             let mut rng = rand::rng();
             (
-                ids::new_id(ids::HOST, &mut rng),
+                ids::new_id(ids::HOST, self.now(), &mut rng),
                 ids::new_key(ids::HOST_KEY, &mut rng),
             )
         };

@@ -120,7 +120,7 @@ impl App {
             }
         };
         let record = MessageRecord {
-            id: ids::new_id(ids::MESSAGE, &mut rand::rng()),
+            id: ids::new_id(ids::MESSAGE, self.now(), &mut rand::rng()),
             seq: 0,
             task_id: task_id.to_string(),
             thread,

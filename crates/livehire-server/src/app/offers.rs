@@ -119,7 +119,7 @@ impl App {
             ids::APPLICATION
         };
         let offer = OfferRecord {
-            id: ids::new_id(prefix, &mut rand::rng()),
+            id: ids::new_id(prefix, self.now(), &mut rand::rng()),
             task_id: task.id.clone(),
             human_id: human_id.to_string(),
             kind: kind.to_string(),

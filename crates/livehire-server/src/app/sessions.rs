@@ -549,7 +549,7 @@ impl App {
         let now = self.now();
         let ends = now + chrono::Duration::seconds(duration_seconds);
         let rec = FlashSaleRecord {
-            id: ids::new_id(ids::FLASH_SALE, &mut rand::rng()),
+            id: ids::new_id(ids::FLASH_SALE, now, &mut rand::rng()),
             session_id: session_id.to_string(),
             task_id: task.id.clone(),
             product_id: body.product_id,
@@ -745,7 +745,7 @@ impl App {
         let now = self.now();
         sale.reserve(buyer, quantity, now.timestamp_millis())?;
         let rec = FlashOrderRecord {
-            order_id: ids::new_id(ids::ORDER, &mut rand::rng()),
+            order_id: ids::new_id(ids::ORDER, now, &mut rand::rng()),
             flash_sale_id: sale.rec.id.clone(),
             buyer_id: buyer.to_string(),
             quantity,

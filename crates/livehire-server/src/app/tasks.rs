@@ -68,15 +68,31 @@ pub fn session_view(s: &SessionRecord) -> Value {
 
 /// Renders a task: server fields first, then the posted body verbatim, then sessions.
 pub fn task_view(t: &TaskRecord) -> Value {
+    let body = match &t.body {
+        Value::Object(body) => body.clone(),
+        _ => Map::new(),
+    };
+    view_with_body(t, body)
+}
+
+/// [`task_view`] for a record that is no longer needed: its body moves into
+/// the view instead of being copied.
+fn into_task_view(mut t: TaskRecord) -> Value {
+    let body = match std::mem::take(&mut t.body) {
+        Value::Object(body) => body,
+        _ => Map::new(),
+    };
+    view_with_body(&t, body)
+}
+
+fn view_with_body(t: &TaskRecord, body: Map<String, Value>) -> Value {
     let mut out = Map::new();
     out.insert("id".into(), json!(t.id));
     out.insert("status".into(), json!(t.status));
     out.insert("agent_id".into(), json!(t.agent_id));
-    if let Value::Object(body) = &t.body {
-        for (k, v) in body {
-            if !SERVER_FIELDS.contains(&k.as_str()) {
-                out.insert(k.clone(), v.clone());
-            }
+    for (k, v) in body {
+        if !SERVER_FIELDS.contains(&k.as_str()) {
+            out.insert(k, v);
         }
     }
     out.insert(
@@ -99,13 +115,13 @@ impl App {
             .map_err(|m| ApiError::field("compensation", m))?;
         let (id, sessions) = {
             let mut rng = rand::rng();
-            let id = ids::new_id(ids::TASK, &mut rng);
+            let id = ids::new_id(ids::TASK, now, &mut rng);
             let sessions: Vec<SessionRecord> = draft
                 .sessions
                 .iter()
                 .enumerate()
                 .map(|(i, s)| SessionRecord {
-                    id: ids::new_id(ids::SESSION, &mut rng),
+                    id: ids::new_id(ids::SESSION, now, &mut rng),
                     position: i as i64,
                     scheduled_time: s.scheduled_time.map(timestamp),
                     duration_minutes: i64::from(s.duration_minutes),
@@ -137,7 +153,7 @@ impl App {
         };
         self.store().create_task(&record).await?;
         tracing::debug!(task_id = %record.id, agent_id, "task posted");
-        Ok(task_view(&record))
+        Ok(into_task_view(record))
     }
 
     /// Loads a task the caller may see: its agent, a host involved in it, or any
@@ -307,7 +323,7 @@ impl App {
         reference: Option<String>,
     ) -> LedgerWrite {
         LedgerWrite {
-            id: ids::new_id(ids::LEDGER_ENTRY, &mut rand::rng()),
+            id: ids::new_id(ids::LEDGER_ENTRY, self.now(), &mut rand::rng()),
             kind: entry.kind.as_str().to_string(),
             task_id: task_id.map(str::to_string),
             agent_id: agent_id.map(str::to_string),
