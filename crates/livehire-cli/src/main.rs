@@ -13,6 +13,12 @@ use livehire_store::SqliteStore;
 
 mod simulate;
 
+/// mimalloc rather than the system allocator: request handling allocates and
+/// frees many small buffers across worker threads, and glibc's arenas spend a
+/// measurable share of the time on lock contention under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// livehire: hire TikTok live-commerce hosts, run monitored sessions, pay from verified results.
 #[derive(Parser)]
 #[command(name = "livehire", version)]

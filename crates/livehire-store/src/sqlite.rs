@@ -167,17 +167,17 @@ async fn insert_tasks(
              assigned_human_id, created_at, updated_at) ",
         );
         qb.push_values(chunk, |mut b, (t, body)| {
-            b.push_bind(t.id.clone())
-                .push_bind(t.agent_id.clone())
-                .push_bind(t.status.clone())
-                .push_bind(t.title.clone())
-                .push_bind(t.currency.clone())
+            b.push_bind(t.id.as_str())
+                .push_bind(t.agent_id.as_str())
+                .push_bind(t.status.as_str())
+                .push_bind(t.title.as_str())
+                .push_bind(t.currency.as_str())
                 .push_bind(t.compensation_minor)
-                .push_bind(t.deadline.clone())
-                .push_bind(body.to_string())
-                .push_bind(t.assigned_human_id.clone())
-                .push_bind(t.created_at.clone())
-                .push_bind(t.updated_at.clone());
+                .push_bind(t.deadline.as_str())
+                .push_bind(*body)
+                .push_bind(t.assigned_human_id.as_deref())
+                .push_bind(t.created_at.as_str())
+                .push_bind(t.updated_at.as_str());
         });
         qb.build().execute(&mut *tx).await?;
     }
@@ -190,14 +190,14 @@ async fn insert_tasks(
             "INSERT INTO sessions (id, task_id, position, scheduled_time, duration_minutes, status, week, theme) ",
         );
         qb.push_values(chunk, |mut b, (task_id, s)| {
-            b.push_bind(s.id.clone())
-                .push_bind(task_id.to_string())
+            b.push_bind(s.id.as_str())
+                .push_bind(*task_id)
                 .push_bind(s.position)
-                .push_bind(s.scheduled_time.clone())
+                .push_bind(s.scheduled_time.as_deref())
                 .push_bind(s.duration_minutes)
-                .push_bind(s.status.clone())
+                .push_bind(s.status.as_str())
                 .push_bind(s.week)
-                .push_bind(s.theme.clone());
+                .push_bind(s.theme.as_deref());
         });
         qb.build().execute(&mut *tx).await?;
     }
@@ -452,8 +452,25 @@ impl Store for SqliteStore {
     async fn create_task(&self, task: &TaskRecord) -> StoreResult<()> {
         let (reply, done) = tokio::sync::oneshot::channel();
         let body = task.body.to_string();
+        // The writer needs the columns, not the parsed body: send it without.
+        let row = TaskRecord {
+            id: task.id.clone(),
+            seq: task.seq,
+            agent_id: task.agent_id.clone(),
+            status: task.status.clone(),
+            title: task.title.clone(),
+            currency: task.currency.clone(),
+            compensation_minor: task.compensation_minor,
+            deadline: task.deadline.clone(),
+            body: Value::Null,
+            assigned_human_id: task.assigned_human_id.clone(),
+            escrow_minor: task.escrow_minor,
+            created_at: task.created_at.clone(),
+            updated_at: task.updated_at.clone(),
+            sessions: task.sessions.clone(),
+        };
         self.tasks
-            .send((task.clone(), body, reply))
+            .send((row, body, reply))
             .map_err(|_| StoreError::Other(anyhow::anyhow!("task writer stopped")))?;
         done.await
             .map_err(|_| StoreError::Other(anyhow::anyhow!("task writer stopped")))?
