@@ -1,7 +1,9 @@
 //! SQLite queries for live sessions: event batches, flash sales, their orders.
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+
+use crate::sqlite::pow2_chunks;
 
 use crate::*;
 
@@ -86,38 +88,29 @@ pub(crate) async fn flash_sales(
     rows.iter().map(sale_from_row).collect()
 }
 
-/// Inserts a batch of orders with one prepared statement: the rows travel as
-/// one JSON array that SQLite unpacks itself (`json_each`), so a batch costs one
-/// bind and one cached statement instead of thousands of binds and a new
-/// statement per batch size.
+/// Inserts a batch of orders in one transaction with multi-row statements in
+/// a few cached shapes (see [`pow2_chunks`]).
 pub(crate) async fn insert_flash_orders(
     db: &SqlitePool,
     orders: &[FlashOrderRecord],
 ) -> StoreResult<()> {
-    let rows: Vec<serde_json::Value> = orders
-        .iter()
-        .map(|o| {
-            serde_json::json!([
-                o.order_id,
-                o.flash_sale_id,
-                o.buyer_id,
-                o.quantity,
-                o.amount_minor,
-                o.idempotency_key,
-                o.created_at
-            ])
-        })
-        .collect();
     let mut tx = db.begin().await?;
-    sqlx::query(
-        "INSERT INTO flash_sale_orders (order_id, flash_sale_id, buyer_id, quantity, amount_minor, \
-         idempotency_key, created_at) \
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 \
-         FROM json_each($1)",
-    )
-    .bind(serde_json::Value::Array(rows).to_string())
-    .execute(&mut *tx)
-    .await?;
+    for chunk in pow2_chunks(orders, 128) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO flash_sale_orders (order_id, flash_sale_id, buyer_id, quantity, \
+             amount_minor, idempotency_key, created_at) ",
+        );
+        qb.push_values(chunk, |mut b, o| {
+            b.push_bind(o.order_id.as_str())
+                .push_bind(o.flash_sale_id.as_str())
+                .push_bind(o.buyer_id.as_str())
+                .push_bind(o.quantity)
+                .push_bind(o.amount_minor)
+                .push_bind(o.idempotency_key.as_deref())
+                .push_bind(o.created_at.as_str());
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
