@@ -27,7 +27,7 @@ pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
 pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{HostRef, NewApplication, OfferView};
-pub use sessions::{NewFlashSale, NewOrder, OrderCaller};
+pub use sessions::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use settlement::{NewRating, RevisionRequest};
 pub use tasks::TaskListQuery;
 pub use tiktok_shop::{NewTiktokShop, WebhookReply};
@@ -47,6 +47,9 @@ struct Inner {
     /// Key digest → caller. Keys are long random tokens, so a digest lookup is
     /// safe; the cache spares the store a query per request.
     keys: RwLock<HashMap<String, Caller>>,
+    /// Checkout-key digest → the session it is scoped to (checkout keys are
+    /// never revoked, so an entry never goes stale).
+    checkout_keys: RwLock<HashMap<String, String>>,
     /// Live sessions and flash sales held in memory.
     live: Arc<crate::live::LiveRuntime>,
     /// The group-commit writer of flash-sale orders.
@@ -71,6 +74,7 @@ impl App {
                 orders: crate::live::OrderWriter::spawn(store.clone()),
                 store,
                 keys: RwLock::new(HashMap::new()),
+                checkout_keys: RwLock::new(HashMap::new()),
                 live,
                 host_index: host_index::HostIndex::default(),
                 tiktok_shop: tiktok_shop_api::ShopApi::default(),

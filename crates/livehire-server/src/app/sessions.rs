@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::DateTime;
 use livehire_domain::ids;
-use livehire_domain::live::{self, EventBody, LiveEvent};
+use livehire_domain::live::{self, LiveEvent};
 use livehire_domain::money;
 use livehire_domain::run_of_show::{self as ros, RunOfShow};
 use livehire_domain::state::TaskAction;
@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use super::tasks::{currency_of, draft_of, status_of};
 use super::{App, key_digest, minor_json, require_agent, timestamp};
 use crate::error::{ApiError, ApiResult};
-use crate::live::sale::{Keyed, OrderRefusal};
+use crate::live::sale::{Keyed, OrderRefusal, order_event};
 use crate::live::stream::sale_state;
 use crate::live::{FlashSaleLive, SessionLive, StreamItem};
 
@@ -46,6 +46,24 @@ pub struct NewFlashSale {
     pub duration_seconds: Option<i64>,
     /// Most units one buyer may order.
     pub per_buyer_limit: Option<i64>,
+}
+
+/// An accepted flash-sale order (`201` of `POST /flash-sales/{id}/orders`).
+/// Typed rather than built as a JSON value: this answer is on the hottest path.
+#[derive(Debug, serde::Serialize)]
+pub struct OrderAck {
+    pub order_id: String,
+    pub flash_sale_id: String,
+    pub buyer_id: String,
+    pub product_id: String,
+    pub quantity: i64,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub unit_price: rust_decimal::Decimal,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub amount: rust_decimal::Decimal,
+    pub currency: String,
+    pub remaining: i64,
+    pub created_at: String,
 }
 
 /// `POST /api/v1/flash-sales/{id}/orders` body.
@@ -178,7 +196,7 @@ impl App {
                 live.clone(),
                 &orders,
             ));
-            runtime.sales.lock().await.insert(rec.id.clone(), sale);
+            runtime.add_sale(sale);
         }
         if s.status == "live"
             && let Ok(mut m) = runtime.live.lock()
@@ -397,10 +415,8 @@ impl App {
         m["as_of"] = json!(timestamp(self.now()));
         let sales: Vec<Value> = self
             .live()
-            .sales
-            .lock()
-            .await
-            .values()
+            .all_sales()
+            .iter()
             .filter(|x| x.rec.session_id == id)
             .map(|x| sale_state(x, now_ms))
             .collect();
@@ -571,11 +587,7 @@ impl App {
             live.clone(),
             &[],
         ));
-        self.live()
-            .sales
-            .lock()
-            .await
-            .insert(rec.id.clone(), sale.clone());
+        self.live().add_sale(sale.clone());
         let view = flash_sale_view(&sale, now.timestamp_millis());
         live.publish("flash_sale", sale_state(&sale, now.timestamp_millis()));
         tracing::info!(flash_sale_id = %rec.id, session_id, stock = rec.stock, "flash sale started");
@@ -583,8 +595,8 @@ impl App {
     }
 
     async fn loaded_sale(&self, id: &str) -> ApiResult<Arc<FlashSaleLive>> {
-        if let Some(s) = self.live().sales.lock().await.get(id) {
-            return Ok(s.clone());
+        if let Some(s) = self.live().sale(id) {
+            return Ok(s);
         }
         let rec = match self.store().flash_sale(id).await {
             Ok(r) => r,
@@ -602,11 +614,7 @@ impl App {
             .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))?;
         self.live_session(&task, &s).await?;
         self.live()
-            .sales
-            .lock()
-            .await
-            .get(id)
-            .cloned()
+            .sale(id)
             .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))
     }
 
@@ -642,7 +650,7 @@ impl App {
         sale_id: &str,
         body: NewOrder,
         key: Option<&str>,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<OrderAck> {
         let sale = self.loaded_sale(sale_id).await?;
         match who {
             OrderCaller::Agent(c) => {
@@ -699,20 +707,25 @@ impl App {
                 }
             },
         };
-        let currency = sale.rec.currency.clone();
         match outcome {
-            Ok((o, remaining)) => Ok(json!({
-                "order_id": o.order_id,
-                "flash_sale_id": o.flash_sale_id,
-                "buyer_id": o.buyer_id,
-                "product_id": sale.rec.product_id,
-                "quantity": o.quantity,
-                "unit_price": minor_json(sale.rec.price_minor, &currency),
-                "amount": minor_json(o.amount_minor, &currency),
-                "currency": currency,
-                "remaining": remaining,
-                "created_at": o.created_at,
-            })),
+            Ok((o, remaining)) => {
+                let decimal = |minor| match money::Currency::parse(&sale.rec.currency) {
+                    Ok(c) => money::from_minor(minor, c),
+                    Err(_) => rust_decimal::Decimal::from(minor),
+                };
+                Ok(OrderAck {
+                    unit_price: decimal(sale.rec.price_minor),
+                    amount: decimal(o.amount_minor),
+                    product_id: sale.rec.product_id.clone(),
+                    currency: sale.rec.currency.clone(),
+                    remaining,
+                    order_id: o.order_id,
+                    flash_sale_id: o.flash_sale_id,
+                    buyer_id: o.buyer_id,
+                    quantity: o.quantity,
+                    created_at: o.created_at,
+                })
+            }
             Err(OrderRefusal::SoldOut { remaining }) => Err(ApiError::Conflict {
                 code: "sold_out",
                 message: if remaining == 0 {
@@ -753,14 +766,14 @@ impl App {
             idempotency_key: key.map(str::to_string),
             created_at: timestamp(now),
         };
-        if let Err(e) = self.orders().write(rec.clone()).await {
-            sale.release(buyer, quantity);
-            return Err(OrderRefusal::Failed(e));
-        }
+        let rec = match self.orders().write(rec, sale.clone()).await {
+            Ok(rec) => rec,
+            Err(e) => {
+                sale.release(buyer, quantity);
+                return Err(OrderRefusal::Failed(e));
+            }
+        };
         let remaining = sale.rec.stock - sale.sold();
-        if let Ok(mut agg) = sale.session.aggregator.lock() {
-            agg.apply(&order_event(&sale.rec, &rec));
-        }
         if remaining == 0 {
             sale.session
                 .publish("sold_out", sale_state(sale, now.timestamp_millis()));
@@ -808,18 +821,28 @@ impl App {
 
     /// Resolves a key for the order endpoint: an agent, or a checkout key.
     pub async fn authenticate_order(&self, key: &str) -> ApiResult<OrderCaller> {
-        match self.authenticate(key).await {
-            Ok(c) => Ok(OrderCaller::Agent(c)),
-            Err(ApiError::Unauthorized(_)) => match self
-                .store()
-                .checkout_session_by_key(&key_digest(key))
-                .await?
-            {
-                Some(s) => Ok(OrderCaller::Checkout(s)),
-                None => Err(ApiError::Unauthorized("unknown or revoked API key")),
-            },
-            Err(e) => Err(e),
+        if !key.starts_with(ids::CHECKOUT_KEY) {
+            return self.authenticate(key).await.map(OrderCaller::Agent);
         }
+        let digest = key_digest(key);
+        let cached = self
+            .inner
+            .checkout_keys
+            .read()
+            .ok()
+            .and_then(|m| m.get(&digest).cloned());
+        if let Some(session) = cached {
+            return Ok(OrderCaller::Checkout(session));
+        }
+        let session = self
+            .store()
+            .checkout_session_by_key(&digest)
+            .await?
+            .ok_or(ApiError::Unauthorized("unknown or revoked API key"))?;
+        if let Ok(mut m) = self.inner.checkout_keys.write() {
+            m.insert(digest, session.clone());
+        }
+        Ok(OrderCaller::Checkout(session))
     }
 }
 
@@ -875,21 +898,6 @@ fn session_conflict(e: ApiError) -> ApiError {
 }
 
 /// A flash-sale order as the aggregator sees it.
-fn order_event(sale: &FlashSaleRecord, o: &FlashOrderRecord) -> LiveEvent {
-    LiveEvent {
-        ts_ms: ms(&o.created_at).unwrap_or_default(),
-        body: EventBody::Order {
-            order_id: o.order_id.clone(),
-            viewer_id: o.buyer_id.clone(),
-            product_id: sale.product_id.clone(),
-            quantity: o.quantity as u64,
-            amount_minor: o.amount_minor,
-            currency: sale.currency.clone(),
-            flash_sale_id: Some(sale.id.clone()),
-        },
-    }
-}
-
 /// A flash sale as served by the API.
 pub fn flash_sale_view(sale: &FlashSaleLive, now_ms: i64) -> Value {
     let mut v = sale_state(sale, now_ms);

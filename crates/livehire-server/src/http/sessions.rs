@@ -12,7 +12,7 @@ use futures::{Stream, StreamExt};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
-use crate::app::{App, NewFlashSale, NewOrder};
+use crate::app::{App, NewFlashSale, NewOrder, OrderAck};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs, bearer, read_body_up_to};
 use crate::live::StreamItem;
@@ -222,7 +222,7 @@ pub async fn order(
     State(app): State<App>,
     Path(flash_sale_id): Path<String>,
     req: Request,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<OrderAck>)> {
     let (parts, body) = req.into_parts();
     let key = bearer(&parts).ok_or(ApiError::Unauthorized(
         "missing API key: send Authorization: Bearer <key>",

@@ -140,8 +140,31 @@ impl SessionLive {
 pub struct LiveRuntime {
     /// Loaded sessions by id.
     pub sessions: tokio::sync::Mutex<HashMap<String, Arc<SessionLive>>>,
-    /// Loaded flash sales by id.
-    pub sales: tokio::sync::Mutex<HashMap<String, Arc<FlashSaleLive>>>,
+    /// Loaded flash sales by id: read on every order, so a plain read-write
+    /// lock held for a lookup, never across an await.
+    sales: std::sync::RwLock<HashMap<String, Arc<FlashSaleLive>>>,
     /// Sessions currently live (for the ticker).
     pub live: Mutex<HashMap<String, Arc<SessionLive>>>,
+}
+
+impl LiveRuntime {
+    /// A loaded flash sale.
+    pub fn sale(&self, id: &str) -> Option<Arc<FlashSaleLive>> {
+        self.sales.read().ok()?.get(id).cloned()
+    }
+
+    /// Holds a loaded flash sale.
+    pub fn add_sale(&self, sale: Arc<FlashSaleLive>) {
+        if let Ok(mut m) = self.sales.write() {
+            m.insert(sale.rec.id.clone(), sale);
+        }
+    }
+
+    /// Every loaded flash sale.
+    pub fn all_sales(&self) -> Vec<Arc<FlashSaleLive>> {
+        self.sales
+            .read()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
+    }
 }

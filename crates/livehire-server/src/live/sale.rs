@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use livehire_domain::live::{EventBody, LiveEvent};
 use livehire_store::{FlashOrderRecord, FlashSaleRecord, Store};
 use tokio::sync::{OnceCell, mpsc, oneshot};
 
@@ -44,6 +45,7 @@ pub type OrderOutcome = Result<(FlashOrderRecord, i64), OrderRefusal>;
 
 struct SaleState {
     sold: i64,
+    /// Units per buyer, kept only when the sale has a per-buyer limit.
     per_buyer: HashMap<String, i64>,
     /// Idempotency key → (request fingerprint, outcome shared by concurrent retries).
     by_key: HashMap<String, (String, Arc<OnceCell<OrderOutcome>>)>,
@@ -84,9 +86,12 @@ impl FlashSaleLive {
             per_buyer: HashMap::new(),
             by_key: HashMap::new(),
         };
+        let limited = rec.per_buyer_limit.is_some();
         for o in orders {
             state.sold += o.quantity;
-            *state.per_buyer.entry(o.buyer_id.clone()).or_default() += o.quantity;
+            if limited {
+                *state.per_buyer.entry(o.buyer_id.clone()).or_default() += o.quantity;
+            }
             if let Some(k) = &o.idempotency_key {
                 let cell = OnceCell::new_with(Some(Ok((o.clone(), rec.stock - state.sold))));
                 // The fingerprint of a stored order is its buyer and quantity.
@@ -147,14 +152,14 @@ impl FlashSaleLive {
         if quantity > remaining {
             return Err(OrderRefusal::SoldOut { remaining });
         }
-        let bought = s.per_buyer.get(buyer).copied().unwrap_or(0);
-        if let Some(limit) = self.rec.per_buyer_limit
-            && bought + quantity > limit
-        {
-            return Err(OrderRefusal::LimitExceeded { limit, bought });
+        if let Some(limit) = self.rec.per_buyer_limit {
+            let bought = s.per_buyer.get(buyer).copied().unwrap_or(0);
+            if bought + quantity > limit {
+                return Err(OrderRefusal::LimitExceeded { limit, bought });
+            }
+            *s.per_buyer.entry(buyer.to_string()).or_default() += quantity;
         }
         s.sold += quantity;
-        *s.per_buyer.entry(buyer.to_string()).or_default() += quantity;
         Ok(())
     }
 
@@ -169,7 +174,12 @@ impl FlashSaleLive {
     }
 }
 
-type Job = (FlashOrderRecord, oneshot::Sender<Result<(), String>>);
+/// Where the writer answers: the order back once it is durable.
+type Reply = oneshot::Sender<Result<FlashOrderRecord, String>>;
+
+/// An order to store, its sale (whose session counts it once it is durable)
+/// and where to answer.
+type Job = (FlashOrderRecord, Arc<FlashSaleLive>, Reply);
 
 /// The group-commit writer of flash-sale orders.
 #[derive(Clone)]
@@ -182,36 +192,86 @@ impl OrderWriter {
     pub fn spawn(store: Arc<dyn Store>) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
+            while let Some((order, sale, reply)) = rx.recv().await {
+                let (mut records, mut waiting) = (vec![order], vec![(sale, reply)]);
+                while records.len() < MAX_BATCH {
                     match rx.try_recv() {
-                        Ok(job) => batch.push(job),
+                        Ok((order, sale, reply)) => {
+                            records.push(order);
+                            waiting.push((sale, reply));
+                        }
                         Err(_) => break,
                     }
                 }
-                let records: Vec<FlashOrderRecord> = batch.iter().map(|(r, _)| r.clone()).collect();
-                let result = store
-                    .insert_flash_orders(&records)
-                    .await
-                    .map_err(|e| e.to_string());
-                if let Err(e) = &result {
-                    tracing::error!(error = %e, orders = records.len(), "flash-sale order batch failed");
-                }
-                for (_, reply) in batch {
-                    let _ = reply.send(result.clone());
+                let result = store.insert_flash_orders(&records).await;
+                match result {
+                    Ok(()) => {
+                        count_in_sessions(&records, &waiting);
+                        for (order, (_, reply)) in records.into_iter().zip(waiting) {
+                            let _ = reply.send(Ok(order));
+                        }
+                    }
+                    Err(e) => {
+                        let e = e.to_string();
+                        tracing::error!(error = %e, orders = records.len(), "flash-sale order batch failed");
+                        for (_, reply) in waiting {
+                            let _ = reply.send(Err(e.clone()));
+                        }
+                    }
                 }
             }
         });
         Self { tx }
     }
 
-    /// Queues an order and waits until it is durable.
-    pub async fn write(&self, order: FlashOrderRecord) -> Result<(), String> {
+    /// Queues an order and waits until it is durable and counted in its
+    /// session's metrics; answers with the order.
+    pub async fn write(
+        &self,
+        order: FlashOrderRecord,
+        sale: Arc<FlashSaleLive>,
+    ) -> Result<FlashOrderRecord, String> {
         let (reply, done) = oneshot::channel();
         self.tx
-            .send((order, reply))
+            .send((order, sale, reply))
             .map_err(|_| "order writer stopped".to_string())?;
         done.await.map_err(|_| "order writer stopped".to_string())?
+    }
+}
+
+/// Applies a committed batch to the sessions' aggregators, taking a
+/// session's lock once per run of its orders rather than once per order.
+fn count_in_sessions(orders: &[FlashOrderRecord], waiting: &[(Arc<FlashSaleLive>, Reply)]) {
+    let mut i = 0;
+    while i < orders.len() {
+        let session = &waiting[i].0.session;
+        let run = waiting[i..]
+            .iter()
+            .take_while(|(sale, _)| Arc::ptr_eq(&sale.session, session))
+            .count();
+        if let Ok(mut agg) = session.aggregator.lock() {
+            for (order, (sale, _)) in orders[i..i + run].iter().zip(&waiting[i..i + run]) {
+                agg.apply(&order_event(&sale.rec, order));
+            }
+        }
+        i += run;
+    }
+}
+
+/// A stored flash-sale order as a session event.
+pub fn order_event(sale: &FlashSaleRecord, o: &FlashOrderRecord) -> LiveEvent {
+    LiveEvent {
+        ts_ms: chrono::DateTime::parse_from_rfc3339(&o.created_at)
+            .map(|t| t.timestamp_millis())
+            .unwrap_or_default(),
+        body: EventBody::Order {
+            order_id: o.order_id.clone(),
+            viewer_id: o.buyer_id.clone(),
+            product_id: sale.product_id.clone(),
+            quantity: o.quantity as u64,
+            amount_minor: o.amount_minor,
+            currency: sale.currency.clone(),
+            flash_sale_id: Some(sale.id.clone()),
+        },
     }
 }

@@ -44,7 +44,7 @@ pub async fn ticker(runtime: Arc<LiveRuntime>) {
             Ok(m) => m.values().cloned().collect(),
             Err(_) => continue,
         };
-        let sales: Vec<Arc<FlashSaleLive>> = runtime.sales.lock().await.values().cloned().collect();
+        let sales: Vec<Arc<FlashSaleLive>> = runtime.all_sales();
         for s in sessions {
             if s.subscribers() == 0 {
                 continue;
