@@ -49,7 +49,8 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-16384")
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            .statement_cache_capacity(STATEMENT_CACHE);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(opts.clone())
@@ -75,24 +76,15 @@ impl SqliteStore {
     }
 }
 
-/// Splits `items` into chunks whose lengths are powers of two, largest first,
-/// none longer than `max` (a power of two). A multi-row `INSERT` then comes in
-/// a handful of shapes, each prepared once and reused from the connection's
-/// statement cache, where one statement per batch length would be parsed
-/// and planned again for most batches.
-pub(crate) fn pow2_chunks<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
-    debug_assert!(max.is_power_of_two());
-    let mut rest = items;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let take = max.min(1 << rest.len().ilog2());
-        let (chunk, tail) = rest.split_at(take);
-        rest = tail;
-        Some(chunk)
-    })
-}
+/// Most rows in one multi-row `INSERT`.
+pub(crate) const INSERT_CHUNK: usize = 128;
+
+/// Prepared statements kept per connection. Group-commit inserts have one
+/// shape per batch length (up to [`INSERT_CHUNK`] for tasks, sessions and
+/// orders), so the writer keeps them all rather than parse and plan a
+/// statement again for most batches; splitting batches into a few fixed
+/// lengths instead costs more round trips to SQLite's thread per commit.
+const STATEMENT_CACHE: usize = 3 * INSERT_CHUNK + 128;
 
 pub(crate) fn json(text: &str) -> StoreResult<Value> {
     serde_json::from_str(text)
@@ -175,13 +167,12 @@ async fn task_writer(db: SqlitePool, mut rx: tokio::sync::mpsc::UnboundedReceive
 }
 
 /// Inserts many tasks and their sessions with multi-row statements: a round
-/// trip to SQLite's worker thread per chunk rather than per row, and chunk
-/// lengths from [`pow2_chunks`] so the statements are prepared once.
+/// trip to SQLite's worker thread per chunk rather than per row.
 async fn insert_tasks(
     tx: &mut sqlx::SqliteConnection,
     tasks: &[(&TaskRecord, &str)],
 ) -> StoreResult<()> {
-    for chunk in pow2_chunks(tasks, 128) {
+    for chunk in tasks.chunks(INSERT_CHUNK) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO tasks (id, agent_id, status, title, currency, compensation_minor, deadline, body, \
              assigned_human_id, created_at, updated_at) ",
@@ -205,7 +196,7 @@ async fn insert_tasks(
         .iter()
         .flat_map(|(t, _)| t.sessions.iter().map(move |s| (t.id.as_str(), s)))
         .collect();
-    for chunk in pow2_chunks(&sessions, 128) {
+    for chunk in sessions.chunks(INSERT_CHUNK) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO sessions (id, task_id, position, scheduled_time, duration_minutes, status, week, theme) ",
         );
@@ -805,27 +796,5 @@ impl Store for SqliteStore {
         notification: &TiktokShopNotification,
     ) -> StoreResult<()> {
         shop::log_notification(&self.writer, notification).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::pow2_chunks;
-
-    #[test]
-    fn pow2_chunks_cover_every_item_once_in_power_of_two_lengths() {
-        for n in 0..600usize {
-            let items: Vec<usize> = (0..n).collect();
-            let chunks: Vec<&[usize]> = pow2_chunks(&items, 128).collect();
-            assert!(
-                chunks
-                    .iter()
-                    .all(|c| c.len().is_power_of_two() && c.len() <= 128)
-            );
-            assert!(chunks.windows(2).all(|w| w[0].len() >= w[1].len()));
-            assert_eq!(chunks.concat(), items, "n = {n}");
-        }
-        let lens: Vec<usize> = pow2_chunks(&[0u8; 300], 128).map(<[u8]>::len).collect();
-        assert_eq!(lens, [128, 128, 32, 8, 4]);
     }
 }

@@ -3,7 +3,7 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
-use crate::sqlite::pow2_chunks;
+use crate::sqlite::INSERT_CHUNK;
 
 use crate::*;
 
@@ -88,14 +88,14 @@ pub(crate) async fn flash_sales(
     rows.iter().map(sale_from_row).collect()
 }
 
-/// Inserts a batch of orders in one transaction with multi-row statements in
-/// a few cached shapes (see [`pow2_chunks`]).
+/// Inserts a batch of orders in one transaction with multi-row statements
+/// (cached per length, see `STATEMENT_CACHE`).
 pub(crate) async fn insert_flash_orders(
     db: &SqlitePool,
     orders: &[FlashOrderRecord],
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    for chunk in pow2_chunks(orders, 128) {
+    for chunk in orders.chunks(INSERT_CHUNK) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO flash_sale_orders (order_id, flash_sale_id, buyer_id, quantity, \
              amount_minor, idempotency_key, created_at) ",
