@@ -51,13 +51,18 @@ impl SqliteStore {
             .pragma("cache_size", "-16384")
             .pragma("temp_store", "memory")
             .statement_cache_capacity(STATEMENT_CACHE);
+        // An embedded connection cannot go stale, so no ping before each use:
+        // on the writer that ping was one more round trip to SQLite's thread
+        // inside every group commit.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(opts.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .connect_with(opts.read_only(true))
             .await?;
         let (tasks, rx) = tokio::sync::mpsc::unbounded_channel();
@@ -136,17 +141,13 @@ async fn task_writer(db: SqlitePool, mut rx: tokio::sync::mpsc::UnboundedReceive
                 Err(_) => break,
             }
         }
-        let together = async {
+        let together = {
             let tasks: Vec<(&TaskRecord, &str)> = batch
                 .iter()
                 .map(|(t, body, _)| (t, body.as_str()))
                 .collect();
-            let mut tx = db.begin().await?;
-            insert_tasks(&mut tx, &tasks).await?;
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
-        }
-        .await;
+            one_trip(&db, task_inserts(&tasks)).await
+        };
         if together.is_ok() {
             for (_, _, reply) in batch {
                 let _ = reply.send(Ok(()));
@@ -154,26 +155,44 @@ async fn task_writer(db: SqlitePool, mut rx: tokio::sync::mpsc::UnboundedReceive
             continue;
         }
         for (task, body, reply) in batch {
-            let alone = async {
-                let mut tx = db.begin().await?;
-                insert_tasks(&mut tx, &[(&task, body.as_str())]).await?;
-                tx.commit().await?;
-                Ok::<(), StoreError>(())
-            }
-            .await;
+            let alone = one_trip(&db, task_inserts(&[(&task, body.as_str())])).await;
             let _ = reply.send(alone);
         }
     }
 }
 
-/// Inserts many tasks and their sessions with multi-row statements: a round
-/// trip to SQLite's worker thread per chunk rather than per row.
-async fn insert_tasks(
-    tx: &mut sqlx::SqliteConnection,
-    tasks: &[(&TaskRecord, &str)],
-) -> StoreResult<()> {
+/// Runs a `BEGIN; …; COMMIT` script built by the caller in one round trip to
+/// SQLite's thread. Under load that thread waits for a core like any other,
+/// so each round trip adds a few hundred microseconds to a group commit;
+/// begin, insert and commit as separate calls were most of the writer's time.
+/// If any statement fails the script stops there and the transaction is
+/// rolled back, so nothing of the batch is kept.
+pub(crate) async fn one_trip(db: &SqlitePool, mut script: QueryBuilder<Sqlite>) -> StoreResult<()> {
+    let mut conn = db.acquire().await?;
+    if let Err(e) = script.build().execute(&mut *conn).await {
+        // Leave no transaction open on the connection, whichever statement failed.
+        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+/// Starts a one-trip script (see [`one_trip`]); end it with [`end_script`].
+pub(crate) fn begin_script() -> QueryBuilder<Sqlite> {
+    QueryBuilder::new("BEGIN; ")
+}
+
+/// Ends a one-trip script with its commit.
+pub(crate) fn end_script(script: &mut QueryBuilder<Sqlite>) {
+    script.push("COMMIT;");
+}
+
+/// The script inserting many tasks and their sessions, each table with
+/// multi-row statements of up to [`INSERT_CHUNK`] rows.
+fn task_inserts(tasks: &[(&TaskRecord, &str)]) -> QueryBuilder<Sqlite> {
+    let mut qb = begin_script();
     for chunk in tasks.chunks(INSERT_CHUNK) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
+        qb.push(
             "INSERT INTO tasks (id, agent_id, status, title, currency, compensation_minor, deadline, body, \
              assigned_human_id, created_at, updated_at) ",
         );
@@ -190,14 +209,14 @@ async fn insert_tasks(
                 .push_bind(t.created_at.as_str())
                 .push_bind(t.updated_at.as_str());
         });
-        qb.build().execute(&mut *tx).await?;
+        qb.push("; ");
     }
     let sessions: Vec<(&str, &SessionRecord)> = tasks
         .iter()
         .flat_map(|(t, _)| t.sessions.iter().map(move |s| (t.id.as_str(), s)))
         .collect();
     for chunk in sessions.chunks(INSERT_CHUNK) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
+        qb.push(
             "INSERT INTO sessions (id, task_id, position, scheduled_time, duration_minutes, status, week, theme) ",
         );
         qb.push_values(chunk, |mut b, (task_id, s)| {
@@ -210,9 +229,10 @@ async fn insert_tasks(
                 .push_bind(s.week)
                 .push_bind(s.theme.as_deref());
         });
-        qb.build().execute(&mut *tx).await?;
+        qb.push("; ");
     }
-    Ok(())
+    end_script(&mut qb);
+    qb
 }
 
 impl SqliteStore {
@@ -796,5 +816,46 @@ impl Store for SqliteStore {
         notification: &TiktokShopNotification,
     ) -> StoreResult<()> {
         shop::log_notification(&self.writer, notification).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn agents(store: &SqliteStore) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM agents")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_failing_statement_rolls_back_the_whole_one_trip_script() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        let agent = "INSERT INTO agents (id, name, created_at) VALUES ";
+
+        let mut script = begin_script();
+        script.push(agent);
+        script.push("('ph_agent_a', 'a', '2026-11-25T00:00:00.000Z'); ");
+        script.push(agent);
+        script.push("('ph_agent_a', 'again', '2026-11-25T00:00:00.000Z'); ");
+        end_script(&mut script);
+        let err = one_trip(&store.writer, script).await.unwrap_err();
+        assert!(err.to_string().contains("UNIQUE"), "{err}");
+        assert_eq!(agents(&store).await, 0, "the first insert was rolled back");
+
+        // The connection is left outside any transaction and takes the next script.
+        let mut script = begin_script();
+        script.push(agent);
+        script.push("('ph_agent_b', 'b', '2026-11-25T00:00:00.000Z'); ");
+        script.push(agent);
+        script.push("('ph_agent_c', 'c', '2026-11-25T00:00:00.000Z'); ");
+        end_script(&mut script);
+        one_trip(&store.writer, script).await.unwrap();
+        assert_eq!(agents(&store).await, 2);
+        store.close().await;
     }
 }

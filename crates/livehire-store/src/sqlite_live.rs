@@ -1,9 +1,9 @@
 //! SQLite queries for live sessions: event batches, flash sales, their orders.
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{Row, SqlitePool};
 
-use crate::sqlite::INSERT_CHUNK;
+use crate::sqlite::{INSERT_CHUNK, begin_script, end_script, one_trip};
 
 use crate::*;
 
@@ -88,15 +88,16 @@ pub(crate) async fn flash_sales(
     rows.iter().map(sale_from_row).collect()
 }
 
-/// Inserts a batch of orders in one transaction with multi-row statements
-/// (cached per length, see `STATEMENT_CACHE`).
+/// Inserts a batch of orders in one transaction, in one round trip to
+/// SQLite's thread (see [`one_trip`]), with multi-row statements of up to
+/// [`INSERT_CHUNK`] rows.
 pub(crate) async fn insert_flash_orders(
     db: &SqlitePool,
     orders: &[FlashOrderRecord],
 ) -> StoreResult<()> {
-    let mut tx = db.begin().await?;
+    let mut qb = begin_script();
     for chunk in orders.chunks(INSERT_CHUNK) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
+        qb.push(
             "INSERT INTO flash_sale_orders (order_id, flash_sale_id, buyer_id, quantity, \
              amount_minor, idempotency_key, created_at) ",
         );
@@ -109,10 +110,10 @@ pub(crate) async fn insert_flash_orders(
                 .push_bind(o.idempotency_key.as_deref())
                 .push_bind(o.created_at.as_str());
         });
-        qb.build().execute(&mut *tx).await?;
+        qb.push("; ");
     }
-    tx.commit().await?;
-    Ok(())
+    end_script(&mut qb);
+    one_trip(db, qb).await
 }
 
 pub(crate) async fn flash_orders(
