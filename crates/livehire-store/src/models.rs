@@ -520,6 +520,8 @@ pub struct TiktokShopRecord {
     pub access_token: Option<String>,
     /// The TikTok Shop API base URL; `None`: the server's default.
     pub api_base_url: Option<String>,
+    /// The shop's cipher, sent as `shop_cipher` on API calls.
+    pub shop_cipher: Option<String>,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339.

@@ -14,6 +14,7 @@ fn shop_from_row(r: &SqliteRow) -> StoreResult<TiktokShopRecord> {
         app_secret: r.try_get("app_secret")?,
         access_token: r.try_get("access_token")?,
         api_base_url: r.try_get("api_base_url")?,
+        shop_cipher: r.try_get("shop_cipher")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })
@@ -40,10 +41,10 @@ pub(crate) async fn upsert_shop(db: &SqlitePool, s: &TiktokShopRecord) -> StoreR
     // The WHERE makes a shop held by another agent a no-op: zero rows.
     let done = sqlx::query(
         "INSERT INTO tiktok_shops (shop_id, agent_id, app_key, app_secret, access_token, api_base_url, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         created_at, updated_at, shop_cipher) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (shop_id) DO UPDATE SET app_key = excluded.app_key, app_secret = excluded.app_secret, \
          access_token = excluded.access_token, api_base_url = excluded.api_base_url, \
-         updated_at = excluded.updated_at WHERE tiktok_shops.agent_id = excluded.agent_id",
+         shop_cipher = excluded.shop_cipher, updated_at = excluded.updated_at WHERE tiktok_shops.agent_id = excluded.agent_id",
     )
     .bind(&s.shop_id)
     .bind(&s.agent_id)
@@ -53,6 +54,7 @@ pub(crate) async fn upsert_shop(db: &SqlitePool, s: &TiktokShopRecord) -> StoreR
     .bind(&s.api_base_url)
     .bind(&s.created_at)
     .bind(&s.updated_at)
+    .bind(&s.shop_cipher)
     .execute(db)
     .await?;
     if done.rows_affected() == 0 {

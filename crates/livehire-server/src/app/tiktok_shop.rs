@@ -62,6 +62,9 @@ pub struct NewTiktokShop {
     pub access_token: Option<String>,
     /// The TikTok Shop API base URL, when not the server's default.
     pub api_base_url: Option<String>,
+    /// The shop's cipher from TikTok's "Get Authorized Shops", sent as
+    /// `shop_cipher` on the order-detail call (shop-scoped 202309 APIs take it).
+    pub shop_cipher: Option<String>,
 }
 
 /// What the webhook did with a notification.
@@ -118,6 +121,7 @@ fn shop_view(s: &TiktokShopRecord) -> Value {
         "shop_id": s.shop_id,
         "app_key": s.app_key,
         "api_base_url": s.api_base_url,
+        "shop_cipher": s.shop_cipher,
         "has_access_token": s.access_token.is_some(),
         "webhook_path": WEBHOOK_PATH,
         "created_at": s.created_at,
@@ -167,6 +171,16 @@ impl App {
         if let Some(t) = &body.access_token {
             check_len(&mut errors, "access_token", t, 4096);
         }
+        let cipher = body.shop_cipher.as_deref().map(str::trim);
+        if let Some(c) = cipher
+            && (c.is_empty() || c.len() > 256 || !c.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            errors.push(FieldError::new(
+                "shop_cipher",
+                "must be 1–256 characters without spaces",
+            ));
+        }
+        let shop_cipher = cipher.map(str::to_string);
         let base = body
             .api_base_url
             .as_deref()
@@ -200,6 +214,7 @@ impl App {
             app_secret: body.app_secret,
             access_token: body.access_token,
             api_base_url: base,
+            shop_cipher,
             created_at,
             updated_at: now,
         };

@@ -73,6 +73,9 @@ impl ShopApi {
             ("ids", order_id),
             ("timestamp", ts.as_str()),
         ];
+        if let Some(cipher) = &shop.shop_cipher {
+            params.push(("shop_cipher", cipher.as_str()));
+        }
         let sign = api_sign(&shop.app_secret, ORDER_DETAIL_PATH, &params, "")?;
         params.push(("sign", &sign));
         let url = reqwest::Url::parse_with_params(
@@ -260,6 +263,7 @@ mod tests {
             app_secret: "s3cret".into(),
             access_token: None,
             api_base_url: None,
+            shop_cipher: None,
             created_at: String::new(),
             updated_at: String::new(),
         }
@@ -319,5 +323,28 @@ mod tests {
         let mut mac = Hmac::<Sha256>::new_from_slice(b"sec").unwrap();
         mac.update(b"sec/order/202309/ordersapp_keykids9timestamp1sec");
         assert_eq!(a, hex::encode(mac.finalize().into_bytes()));
+    }
+
+    #[tokio::test]
+    async fn an_https_base_url_is_fetched_over_tls() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let first_bytes = tokio::spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 6];
+            conn.read_exact(&mut buf).await.unwrap();
+            buf
+        });
+        let mut shop = shop();
+        shop.api_base_url = Some(format!("https://127.0.0.1:{port}"));
+        let api = ShopApi::default();
+        let err = api
+            .fetch_order(&shop, "576", 1_900_000_000)
+            .await
+            .unwrap_err();
+        let hello = first_bytes.await.unwrap();
+        // A TLS record of type handshake (22) carrying a ClientHello (1).
+        assert_eq!((hello[0], hello[5]), (22, 1), "{hello:?}; fetch said {err}");
     }
 }

@@ -30,7 +30,7 @@ pub async fn connect(
     ))
 }
 
-/// The agent's connected shops: `{data: [{shop_id, app_key, api_base_url, has_access_token, webhook_path, …}]}`.
+/// The agent's connected shops: `{data: [{shop_id, app_key, api_base_url, shop_cipher, has_access_token, webhook_path, …}]}`.
 #[utoipa::path(get, path = "/api/v1/integrations/tiktok-shop", tag = "integrations", security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
 pub async fn list(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<Value>> {

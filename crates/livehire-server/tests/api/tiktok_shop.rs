@@ -20,6 +20,7 @@ const SHOP: &str = "7494049642642441621";
 const APP_KEY: &str = "6b1sqeq5vtdhh";
 const APP_SECRET: &str = "e59af819cc7d6b1ac5f8a2c1d3e4f5a6b7c8d9e0";
 const TOKEN: &str = "ROW_tts_access_token_example";
+const CIPHER: &str = "ROW_AbCdEfGhIjKlMnOp";
 
 /// A request the stand-in received: its query, its access-token header.
 type Call = (HashMap<String, String>, Option<String>);
@@ -135,6 +136,26 @@ fn sign(key: &str, secret: &str, body: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// TikTok Shop's request signature: hex HMAC-SHA256, keyed by the app secret,
+/// of secret + path + each parameter but `sign` and `access_token` as key and
+/// value in key order + secret (the order-detail call has no body).
+fn api_sign(path: &str, query: &HashMap<String, String>) -> String {
+    let mut keys: Vec<&String> = query
+        .keys()
+        .filter(|k| *k != "sign" && *k != "access_token")
+        .collect();
+    keys.sort();
+    let mut text = format!("{APP_SECRET}{path}");
+    for k in keys {
+        text.push_str(k);
+        text.push_str(&query[k]);
+    }
+    text.push_str(APP_SECRET);
+    let mut mac = Hmac::<Sha256>::new_from_slice(APP_SECRET.as_bytes()).unwrap();
+    mac.update(text.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
 async fn deliver_signed(app: &TestApp, body: &str, signature: &str) -> Answer {
     app.send(
         Method::POST,
@@ -197,7 +218,7 @@ async fn shop_task(app: &TestApp, api: &str) -> ShopTask {
             "/api/v1/integrations/tiktok-shop",
             Some(&agent.key),
             &json!({"shop_id": SHOP, "app_key": APP_KEY, "app_secret": APP_SECRET,
-                "access_token": TOKEN, "api_base_url": api}),
+                "access_token": TOKEN, "api_base_url": api, "shop_cipher": CIPHER}),
         )
         .await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
@@ -267,7 +288,8 @@ async fn a_paid_order_counts_once_in_the_live_session_and_a_cancel_refunds_it() 
         let (query, token) = &calls[0];
         assert_eq!(query["ids"], "576461413038785752");
         assert_eq!(query["app_key"], APP_KEY);
-        assert_eq!(query["sign"].len(), 64);
+        assert_eq!(query["shop_cipher"], CIPHER);
+        assert_eq!(query["sign"], api_sign("/order/202309/orders", query));
         assert_eq!(token.as_deref(), Some(TOKEN));
     }
 
@@ -504,6 +526,7 @@ async fn a_shop_is_connected_by_one_agent_and_its_secret_is_never_shown() {
     assert_eq!(shops.len(), 1);
     assert_eq!(shops[0]["shop_id"], SHOP);
     assert_eq!(shops[0]["api_base_url"], api.as_str());
+    assert_eq!(shops[0]["shop_cipher"], CIPHER);
     assert_eq!(shops[0]["has_access_token"], true);
     assert_eq!(shops[0]["webhook_path"], WEBHOOK);
     let text = list.body.to_string();
@@ -556,11 +579,14 @@ async fn a_shop_is_connected_by_one_agent_and_its_secret_is_never_shown() {
             path,
             Some(&st.agent.key),
             &json!({"shop_id": "a b", "app_key": "", "app_secret": "s",
-                "api_base_url": "ftp://example.com"}),
+                "shop_cipher": "two words", "api_base_url": "ftp://example.com"}),
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-    assert_eq!(bad.paths(), ["shop_id", "app_key", "api_base_url"]);
+    assert_eq!(
+        bad.paths(),
+        ["shop_id", "app_key", "shop_cipher", "api_base_url"]
+    );
 
     // A task's shop id must be a string.
     let mut task = seed_json("task_workflow1_launch.json");
