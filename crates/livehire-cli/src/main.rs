@@ -47,6 +47,12 @@ enum Command {
         /// TikTok Shop API base URL, for shops connected without their own.
         #[arg(long, env = "LIVEHIRE_TIKTOK_SHOP_API_URL", default_value = livehire_server::app::DEFAULT_TIKTOK_SHOP_API_URL)]
         tiktok_shop_api_url: String,
+        /// Let agents connect shops whose own API base URL is plain http or on
+        /// this machine or network (a local stand-in of the TikTok Shop API).
+        /// Off by default: such a URL would let any agent make the server
+        /// call internal addresses.
+        #[arg(long, env = "LIVEHIRE_TIKTOK_SHOP_ALLOW_PRIVATE_URLS")]
+        tiktok_shop_allow_private_urls: bool,
         /// Close self-service registration: agents and hosts are then registered
         /// only with this operator token as the Bearer key.
         #[arg(long, env = "LIVEHIRE_ADMIN_TOKEN", hide_env_values = true)]
@@ -84,13 +90,14 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             demo,
             tiktok_shop_api_url,
+            tiktok_shop_allow_private_urls,
             admin_token,
         } => {
             serve(
                 &addr,
                 &database_url,
                 demo,
-                &tiktok_shop_api_url,
+                (&tiktok_shop_api_url, tiktok_shop_allow_private_urls),
                 admin_token.as_deref(),
             )
             .await
@@ -115,7 +122,7 @@ async fn serve(
     addr: &str,
     database_url: &str,
     demo_mode: bool,
-    tiktok_shop_api_url: &str,
+    (tiktok_shop_api_url, allow_private_shop_urls): (&str, bool),
     admin_token: Option<&str>,
 ) -> anyhow::Result<()> {
     let application = Application::build(addr, database_url)
@@ -132,6 +139,9 @@ async fn serve(
     application
         .app()
         .set_tiktok_shop_api_url(tiktok_shop_api_url);
+    application
+        .app()
+        .allow_private_tiktok_shop_urls(allow_private_shop_urls);
     if demo_mode {
         let app = application.app();
         if app.store().host_count().await? == 0 {

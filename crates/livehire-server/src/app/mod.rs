@@ -7,6 +7,7 @@ mod host_index;
 mod hosts;
 mod messages;
 mod offers;
+mod outbound;
 mod reports;
 mod run_of_show;
 mod sessions;

@@ -146,6 +146,12 @@ impl App {
         self.inner.tiktok_shop.set_default_base(url);
     }
 
+    /// Lets agents connect shops whose `api_base_url` is plain http or on
+    /// this machine or network (off by default: see `outbound`).
+    pub fn allow_private_tiktok_shop_urls(&self, allow: bool) {
+        self.inner.tiktok_shop.set_allow_private(allow);
+    }
+
     /// Connects a TikTok Shop to the calling agent (201), replacing the
     /// agent's earlier connection of the same shop; 409 when another agent has
     /// connected it.
@@ -186,17 +192,23 @@ impl App {
             .as_deref()
             .map(|u| u.trim().trim_end_matches('/').to_string());
         if let Some(u) = &base {
-            let ok = reqwest::Url::parse(u).is_ok_and(|p| {
+            let parsed = reqwest::Url::parse(u).ok().filter(|p| {
                 matches!(p.scheme(), "http" | "https")
                     && p.host().is_some()
                     && p.query().is_none()
                     && p.fragment().is_none()
-            }) && u.len() <= 2048;
-            if !ok {
-                errors.push(FieldError::new(
+                    && u.len() <= 2048
+            });
+            match parsed {
+                None => errors.push(FieldError::new(
                     "api_base_url",
                     "must be an http(s) URL without query or fragment",
-                ));
+                )),
+                Some(p) => {
+                    if let Some(why) = self.inner.tiktok_shop.refuse_shop_url(&p) {
+                        errors.push(FieldError::new("api_base_url", why));
+                    }
+                }
             }
         }
         if !errors.is_empty() {

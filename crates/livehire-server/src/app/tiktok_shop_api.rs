@@ -3,6 +3,7 @@
 //! the reading of a 202309 order-detail response.
 
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::DateTime;
@@ -12,6 +13,8 @@ use livehire_store::TiktokShopRecord;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use sha2::Sha256;
+
+use super::outbound;
 
 /// The public TikTok Shop API host, used when neither the server
 /// (`LIVEHIRE_TIKTOK_SHOP_API_URL`) nor the shop's connection names another.
@@ -26,24 +29,50 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The TikTok Shop API client and the server's default base URL.
 pub(crate) struct ShopApi {
+    /// For the operator's base URL (trusted).
     http: reqwest::Client,
+    /// For a base URL an agent gave with its shop: public addresses only.
+    guarded: reqwest::Client,
     default_base: RwLock<String>,
+    /// The operator let shops name private or plain-http base URLs.
+    allow_private: AtomicBool,
+}
+
+fn client(builder: reqwest::ClientBuilder) -> reqwest::Client {
+    builder
+        .timeout(FETCH_TIMEOUT)
+        .connect_timeout(Duration::from_secs(3))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
 }
 
 impl Default for ShopApi {
     fn default() -> Self {
         Self {
-            http: reqwest::Client::builder()
-                .timeout(FETCH_TIMEOUT)
-                .connect_timeout(Duration::from_secs(3))
-                .build()
-                .unwrap_or_default(),
+            http: client(reqwest::Client::builder()),
+            guarded: client(reqwest::Client::builder().dns_resolver(outbound::PublicOnly)),
             default_base: RwLock::new(DEFAULT_API_URL.to_string()),
+            allow_private: AtomicBool::new(false),
         }
     }
 }
 
 impl ShopApi {
+    /// Lets shops name base URLs on this machine or network, or plain http
+    /// (an operator running a stand-in API).
+    pub(super) fn set_allow_private(&self, allow: bool) {
+        self.allow_private.store(allow, Ordering::Relaxed);
+    }
+
+    /// Why a base URL given with a shop is refused, if it is.
+    pub(super) fn refuse_shop_url(&self, url: &reqwest::Url) -> Option<String> {
+        if self.allow_private.load(Ordering::Relaxed) {
+            return None;
+        }
+        outbound::check_public_url(url).err()
+    }
+
     /// Sets the base URL used for shops connected without one.
     pub(super) fn set_default_base(&self, url: &str) {
         if let Ok(mut b) = self.default_base.write() {
@@ -59,13 +88,22 @@ impl ShopApi {
         order_id: &str,
         now_s: i64,
     ) -> Result<OrderDetail, String> {
-        let base = match &shop.api_base_url {
-            Some(b) => b.clone(),
-            None => self
-                .default_base
-                .read()
-                .map(|b| b.clone())
-                .unwrap_or_else(|_| DEFAULT_API_URL.to_string()),
+        let (base, http) = match &shop.api_base_url {
+            Some(b) if self.allow_private.load(Ordering::Relaxed) => (b.clone(), &self.http),
+            Some(b) => {
+                let url = reqwest::Url::parse(b).map_err(|e| format!("bad API URL {b:?}: {e}"))?;
+                if let Some(why) = outbound::check_public_url(&url).err() {
+                    return Err(format!("the shop's API URL {why}"));
+                }
+                (b.clone(), &self.guarded)
+            }
+            None => (
+                self.default_base
+                    .read()
+                    .map(|b| b.clone())
+                    .unwrap_or_else(|_| DEFAULT_API_URL.to_string()),
+                &self.http,
+            ),
         };
         let ts = now_s.to_string();
         let mut params = vec![
@@ -83,10 +121,7 @@ impl ShopApi {
             &params,
         )
         .map_err(|e| format!("bad API URL {base:?}: {e}"))?;
-        let mut req = self
-            .http
-            .get(url)
-            .header("content-type", "application/json");
+        let mut req = http.get(url).header("content-type", "application/json");
         if let Some(token) = &shop.access_token {
             req = req.header("x-tts-access-token", token);
         }
@@ -331,7 +366,8 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let first_bytes = tokio::spawn(async move {
-            let (mut conn, _) = listener.accept().await.unwrap();
+            let accepted = tokio::time::timeout(Duration::from_secs(10), listener.accept());
+            let (mut conn, _) = accepted.await.expect("a connection").unwrap();
             let mut buf = [0u8; 6];
             conn.read_exact(&mut buf).await.unwrap();
             buf
@@ -339,6 +375,14 @@ mod tests {
         let mut shop = shop();
         shop.api_base_url = Some(format!("https://127.0.0.1:{port}"));
         let api = ShopApi::default();
+        // A loopback base URL is refused before any connection...
+        let refused = api
+            .fetch_order(&shop, "576", 1_900_000_000)
+            .await
+            .unwrap_err();
+        assert!(refused.contains("private address"), "{refused}");
+        // ...unless the operator allows it.
+        api.set_allow_private(true);
         let err = api
             .fetch_order(&shop, "576", 1_900_000_000)
             .await

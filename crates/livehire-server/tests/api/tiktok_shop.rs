@@ -181,6 +181,8 @@ struct ShopTask {
 }
 
 async fn shop_task(app: &TestApp, api: &str) -> ShopTask {
+    // The stand-in listens on 127.0.0.1 over plain http.
+    app.app.allow_private_tiktok_shop_urls(true);
     let agent = app.agent("Glow Labs").await;
     let mut profile = livehire_domain::demo::seed_hosts()[1].clone();
     profile.as_object_mut().unwrap().remove("human_id");
@@ -594,4 +596,61 @@ async fn a_shop_is_connected_by_one_agent_and_its_secret_is_never_shown() {
     let t = app.post("/api/v1/tasks", Some(&st.agent.key), &task).await;
     assert_eq!(t.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.body);
     assert_eq!(t.paths(), ["live_session_details.tiktok_shop_id"]);
+}
+
+#[tokio::test]
+async fn a_shop_base_url_must_be_https_to_a_public_host_unless_the_operator_allows() {
+    let app = spawn_app().await;
+    let agent = app.agent("Glow Labs").await;
+    let path = "/api/v1/integrations/tiktok-shop";
+    let connect = |url: &'static str| {
+        let app = &app;
+        let key = agent.key.clone();
+        async move {
+            app.post(
+                path,
+                Some(&key),
+                &json!({"shop_id": SHOP, "app_key": APP_KEY, "app_secret": APP_SECRET,
+                    "api_base_url": url}),
+            )
+            .await
+        }
+    };
+    for (url, why) in [
+        ("http://127.0.0.1:9000", "must be an https URL"),
+        (
+            "https://127.0.0.1:9000",
+            "must not point at a private address (127.0.0.1)",
+        ),
+        (
+            "https://169.254.169.254",
+            "must not point at a private address (169.254.169.254)",
+        ),
+        (
+            "https://[::1]:8443",
+            "must not point at a private address (::1)",
+        ),
+        (
+            "https://10.0.0.7",
+            "must not point at a private address (10.0.0.7)",
+        ),
+        ("https://localhost:8443", "must not point at this machine"),
+    ] {
+        let a = connect(url).await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            a.body
+        );
+        assert_eq!(a.paths(), ["api_base_url"], "{url}");
+        assert_eq!(a.body["error"]["details"][0]["message"], why, "{url}");
+    }
+    let public = connect("https://open-api.tiktokglobalshop.com").await;
+    assert_eq!(public.status, StatusCode::CREATED, "{}", public.body);
+
+    // With the operator's permission a local stand-in may be named.
+    app.app.allow_private_tiktok_shop_urls(true);
+    let local = connect("http://127.0.0.1:9000").await;
+    assert_eq!(local.status, StatusCode::CREATED, "{}", local.body);
 }
