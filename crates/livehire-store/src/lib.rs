@@ -97,16 +97,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// The task that holds a session (with all its sessions).
     async fn session_task(&self, session_id: &str) -> StoreResult<TaskRecord>;
-    /// Appends a batch of accepted events (canonical NDJSON); durable on return.
+    /// Appends a batch of accepted events (canonical NDJSON) with the TikTok
+    /// LIVE connector message ids they came from; durable on return.
     async fn append_events(
         &self,
         session_id: &str,
         count: i64,
         ndjson: &str,
+        msg_ids: &[String],
         now: &str,
     ) -> StoreResult<()>;
     /// Every stored event batch of a session, oldest first.
     async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<String>>;
+    /// Every connector message id stored with a session's event batches.
+    async fn connector_msg_ids(&self, session_id: &str) -> StoreResult<Vec<String>>;
     /// Creates a flash sale.
     async fn create_flash_sale(&self, sale: &FlashSaleRecord) -> StoreResult<()>;
     /// A flash sale.

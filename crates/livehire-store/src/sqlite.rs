@@ -422,13 +422,18 @@ impl Store for SqliteStore {
         session_id: &str,
         count: i64,
         ndjson: &str,
+        msg_ids: &[String],
         now: &str,
     ) -> StoreResult<()> {
-        live::append_events(&self.writer, session_id, count, ndjson, now).await
+        live::append_events(&self.writer, session_id, count, ndjson, msg_ids, now).await
     }
 
     async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<String>> {
         live::event_batches(&self.reader, session_id).await
+    }
+
+    async fn connector_msg_ids(&self, session_id: &str) -> StoreResult<Vec<String>> {
+        live::connector_msg_ids(&self.reader, session_id).await
     }
 
     async fn create_flash_sale(&self, sale: &FlashSaleRecord) -> StoreResult<()> {

@@ -12,16 +12,38 @@ pub(crate) async fn append_events(
     session_id: &str,
     count: i64,
     ndjson: &str,
+    msg_ids: &[String],
     now: &str,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO session_event_batches (session_id, event_count, body, received_at) VALUES ($1, $2, $3, $4)")
-        .bind(session_id)
-        .bind(count)
-        .bind(ndjson)
-        .bind(now)
-        .execute(db)
-        .await?;
+    let msg_ids = (!msg_ids.is_empty()).then(|| msg_ids.join("\n"));
+    sqlx::query(
+        "INSERT INTO session_event_batches (session_id, event_count, body, received_at, msg_ids) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(session_id)
+    .bind(count)
+    .bind(ndjson)
+    .bind(now)
+    .bind(msg_ids)
+    .execute(db)
+    .await?;
     Ok(())
+}
+
+pub(crate) async fn connector_msg_ids(
+    db: &SqlitePool,
+    session_id: &str,
+) -> StoreResult<Vec<String>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT msg_ids FROM session_event_batches WHERE session_id = $1 AND msg_ids IS NOT NULL",
+    )
+    .bind(session_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .flat_map(|ids| ids.lines().map(str::to_string))
+        .collect())
 }
 
 pub(crate) async fn event_batches(db: &SqlitePool, session_id: &str) -> StoreResult<Vec<String>> {

@@ -72,14 +72,17 @@ pub fn map_connector_event_at(
 }
 
 /// The connector's message id (`data.msgId` or `data.common.msgId`), for dropping
-/// replayed events.
+/// replayed events. TikTok's ids are decimal numbers; an id that is empty,
+/// `0`, longer than 128 characters or holds a control character is not used.
 pub fn connector_msg_id(v: &Value) -> Option<String> {
     let data = v.get("data")?;
     let id = data
         .get("msgId")
         .or_else(|| data.get("common").and_then(|c| c.get("msgId")))?;
     match read_id(Some(id)) {
-        Ok(Some(id)) if id != "0" => Some(id),
+        Ok(Some(id)) if id != "0" && id.len() <= 128 && !id.chars().any(char::is_control) => {
+            Some(id)
+        }
         _ => None,
     }
 }

@@ -162,6 +162,10 @@ impl App {
         }
         {
             let batches = self.store().event_batches(&s.id).await?;
+            let msg_ids = self.store().connector_msg_ids(&s.id).await?;
+            if let Ok(mut seen) = live.seen_msg_ids.lock() {
+                seen.extend(msg_ids);
+            }
             let mut agg = live
                 .aggregator
                 .lock()
@@ -343,18 +347,29 @@ impl App {
         let mut rejected = Vec::new();
         let mut stream_ended = None;
         let mut replayed = 0;
+        // Connector message ids taken for this batch: kept (stored with it)
+        // if the batch is stored, given back otherwise.
+        let mut taken_msg_ids: Vec<String> = Vec::new();
         let mut raw_lines: Vec<&str> = Vec::with_capacity(if connector { 0 } else { items.len() });
         for (index, (line, item)) in items.into_iter().enumerate() {
             let parsed = item.and_then(|v| {
                 if connector {
-                    if let Some(msg) = live::connector_msg_id(&v)
+                    let msg = live::connector_msg_id(&v);
+                    if let Some(m) = &msg
                         && let Ok(mut seen) = live.seen_msg_ids.lock()
-                        && !seen.insert(msg)
+                        && !seen.insert(m.clone())
                     {
                         replayed += 1;
                         return Ok(None);
                     }
-                    match live::map_connector_event_at(&v, currency, received_ms)? {
+                    let mapped = live::map_connector_event_at(&v, currency, received_ms);
+                    match (msg, &mapped) {
+                        // A message that could not be read may be sent again.
+                        (Some(m), Err(_)) => live.forget_msg_ids(std::slice::from_ref(&m)),
+                        (Some(m), Ok(_)) => taken_msg_ids.push(m),
+                        (None, _) => {}
+                    }
+                    match mapped? {
                         live::Mapped::Event(e) => Ok(Some(e)),
                         live::Mapped::StreamEnd { ts_ms } => {
                             stream_ended = Some(ts_ms);
@@ -385,9 +400,20 @@ impl App {
             } else {
                 event_batch(id, &accepted, currency).ndjson
             };
-            self.store()
-                .append_events(id, accepted.len() as i64, &ndjson_text, &self.now_text())
-                .await?;
+            let stored = self
+                .store()
+                .append_events(
+                    id,
+                    accepted.len() as i64,
+                    &ndjson_text,
+                    &taken_msg_ids,
+                    &self.now_text(),
+                )
+                .await;
+            if let Err(e) = stored {
+                live.forget_msg_ids(&taken_msg_ids);
+                return Err(e.into());
+            }
         }
         let duplicates = count_events(&live, &accepted)?;
         Ok(json!({

@@ -129,6 +129,16 @@ impl SessionLive {
         }
     }
 
+    /// Gives back connector message ids taken for events that were not
+    /// stored, so the same messages count when they are sent again.
+    pub fn forget_msg_ids(&self, ids: &[String]) {
+        if let Ok(mut seen) = self.seen_msg_ids.lock() {
+            for id in ids {
+                seen.remove(id);
+            }
+        }
+    }
+
     /// How many clients are listening.
     pub fn subscribers(&self) -> usize {
         self.tx.receiver_count()

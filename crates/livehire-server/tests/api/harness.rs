@@ -11,7 +11,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub app: App,
-    _dir: tempfile::TempDir,
+    db_url: String,
+    _dir: Option<tempfile::TempDir>,
 }
 
 /// A registered agent.
@@ -56,9 +57,13 @@ impl Answer {
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
-    let application = Application::build("127.0.0.1:0", &url)
-        .await
-        .expect("build");
+    let mut test_app = serve(&url).await;
+    test_app._dir = Some(dir);
+    test_app
+}
+
+async fn serve(url: &str) -> TestApp {
+    let application = Application::build("127.0.0.1:0", url).await.expect("build");
     let base = format!("http://{}", application.local_addr().expect("addr"));
     let app = application.app().clone();
     tokio::spawn(application.run_until(std::future::pending()));
@@ -66,7 +71,17 @@ pub async fn spawn_app() -> TestApp {
         base,
         client: reqwest::Client::new(),
         app,
-        _dir: dir,
+        db_url: url.to_string(),
+        _dir: None,
+    }
+}
+
+impl TestApp {
+    /// A second server on this one's database file, as after a restart: it
+    /// holds nothing in memory and rebuilds what it needs from the file.
+    /// (The first keeps the file; keep it alive while this one runs.)
+    pub async fn restarted(&self) -> TestApp {
+        serve(&self.db_url).await
     }
 }
 

@@ -227,6 +227,63 @@ async fn tiktok_live_connector_events_are_mapped_and_deduplicated() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+async fn likes(app: &TestApp, key: &str, session: &str) -> Value {
+    let m = app
+        .get(&format!("/api/v1/sessions/{session}/metrics"), Some(key))
+        .await;
+    m.body["likes"].clone()
+}
+
+#[tokio::test]
+async fn connector_messages_replayed_after_a_restart_still_count_once() {
+    let app = spawn_app().await;
+    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
+    let s = lt.session_id(0);
+    let like = |msg: &str, ms: i64| {
+        json!({"event": "like", "data": {"likeCount": 5, "totalLikeCount": 5, "userId": "7001",
+            "uniqueId": "amy", "msgId": msg, "createTime": ms.to_string()}})
+    };
+    let lines = vec![like("l1", 2_000_000_000_000), like("l2", 2_000_000_001_000)];
+    let first = ndjson(
+        &app,
+        &lt.host.key,
+        &s,
+        &lines,
+        "?format=tiktok-live-connector",
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["accepted"], 2);
+    assert_eq!(likes(&app, &lt.agent.key, &s).await, 10);
+
+    // After a restart the connector reconnects and sends the same messages again.
+    let again = app.restarted().await;
+    let replay = ndjson(
+        &again,
+        &lt.host.key,
+        &s,
+        &lines,
+        "?format=tiktok-live-connector",
+    )
+    .await;
+    assert_eq!(replay.status, StatusCode::OK, "{}", replay.body);
+    assert_eq!(replay.body["accepted"], 0, "{}", replay.body);
+    assert_eq!(replay.body["duplicates"], 2);
+    assert_eq!(likes(&again, &lt.agent.key, &s).await, 10);
+    // A new message still counts.
+    let more = vec![like("l3", 2_000_000_002_000)];
+    let third = ndjson(
+        &again,
+        &lt.host.key,
+        &s,
+        &more,
+        "?format=tiktok-live-connector",
+    )
+    .await;
+    assert_eq!(third.body["accepted"], 1, "{}", third.body);
+    assert_eq!(likes(&again, &lt.agent.key, &s).await, 15);
+}
+
 /// The seed's case study 1, generated from a fixed seed: three hours, 12,500
 /// unique viewers, 1,247 orders, GMV 247,000. Every expected figure is computed
 /// here from the generated intervals.
