@@ -124,20 +124,25 @@ async fn every_acknowledged_order_survives_a_sigkill() {
 
     let mut server = start_on(&db, port).await;
     let b = server.base.clone();
-    let (_, orders) = call(
-        &c,
-        M::GET,
-        format!("{b}/api/v1/flash-sales/{sale_id}/orders"),
-        Some(&key),
-        Value::Null,
-    )
-    .await;
-    let stored: HashSet<String> = orders["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["order_id"].as_str().unwrap().to_string())
-        .collect();
+    let mut stored: HashSet<String> = HashSet::new();
+    let mut cursor = String::new();
+    loop {
+        let (_, page) = call(
+            &c,
+            M::GET,
+            format!("{b}/api/v1/flash-sales/{sale_id}/orders?limit=1000{cursor}"),
+            Some(&key),
+            Value::Null,
+        )
+        .await;
+        for o in page["data"].as_array().unwrap() {
+            assert!(stored.insert(o["order_id"].as_str().unwrap().to_string()));
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
     let lost: Vec<_> = acked.difference(&stored).collect();
     assert!(
         lost.is_empty(),

@@ -121,6 +121,14 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_flash_orders(&self, orders: &[FlashOrderRecord]) -> StoreResult<()>;
     /// A flash sale's orders, oldest first.
     async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>>;
+    /// A page of a flash sale's orders, oldest first: up to `limit` after the
+    /// position `after` (from an earlier page's `next`).
+    async fn flash_orders_page(
+        &self,
+        flash_sale_id: &str,
+        after: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Page<FlashOrderRecord>>;
     /// The session a checkout key is scoped to.
     async fn checkout_session_by_key(&self, digest: &str) -> StoreResult<Option<String>>;
     /// Stores a checkout key scoped to a session.

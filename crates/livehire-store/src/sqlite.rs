@@ -459,6 +459,15 @@ impl Store for SqliteStore {
         live::flash_orders(&self.reader, flash_sale_id).await
     }
 
+    async fn flash_orders_page(
+        &self,
+        flash_sale_id: &str,
+        after: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Page<FlashOrderRecord>> {
+        live::flash_orders_page(&self.reader, flash_sale_id, after, limit).await
+    }
+
     async fn checkout_session_by_key(&self, digest: &str) -> StoreResult<Option<String>> {
         Ok(sqlx::query_scalar(
             "SELECT session_id FROM checkout_keys WHERE digest = $1 AND revoked_at IS NULL",

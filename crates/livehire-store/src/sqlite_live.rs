@@ -138,6 +138,18 @@ pub(crate) async fn insert_flash_orders(
     one_trip(db, qb).await
 }
 
+fn order_from_row(r: &SqliteRow) -> StoreResult<FlashOrderRecord> {
+    Ok(FlashOrderRecord {
+        order_id: r.try_get("order_id")?,
+        flash_sale_id: r.try_get("flash_sale_id")?,
+        buyer_id: r.try_get("buyer_id")?,
+        quantity: r.try_get("quantity")?,
+        amount_minor: r.try_get("amount_minor")?,
+        idempotency_key: r.try_get("idempotency_key")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
 pub(crate) async fn flash_orders(
     db: &SqlitePool,
     flash_sale_id: &str,
@@ -147,17 +159,35 @@ pub(crate) async fn flash_orders(
             .bind(flash_sale_id)
             .fetch_all(db)
             .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(FlashOrderRecord {
-                order_id: r.try_get("order_id")?,
-                flash_sale_id: r.try_get("flash_sale_id")?,
-                buyer_id: r.try_get("buyer_id")?,
-                quantity: r.try_get("quantity")?,
-                amount_minor: r.try_get("amount_minor")?,
-                idempotency_key: r.try_get("idempotency_key")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(order_from_row).collect()
+}
+
+pub(crate) async fn flash_orders_page(
+    db: &SqlitePool,
+    flash_sale_id: &str,
+    after: Option<i64>,
+    limit: u32,
+) -> StoreResult<Page<FlashOrderRecord>> {
+    let rows = sqlx::query(
+        "SELECT rowid AS position, * FROM flash_sale_orders \
+         WHERE flash_sale_id = $1 AND rowid > $2 ORDER BY rowid LIMIT $3",
+    )
+    .bind(flash_sale_id)
+    .bind(after.unwrap_or(0))
+    .bind(i64::from(limit) + 1)
+    .fetch_all(db)
+    .await?;
+    let more = rows.len() > limit as usize;
+    let rows = &rows[..rows.len().min(limit as usize)];
+    let next = match rows.last() {
+        Some(last) if more => Some(last.try_get("position")?),
+        _ => None,
+    };
+    Ok(Page {
+        data: rows
+            .iter()
+            .map(order_from_row)
+            .collect::<StoreResult<_>>()?,
+        next,
+    })
 }

@@ -231,11 +231,19 @@ pub fn parse_seq_cursor(cursor: &str) -> ApiResult<i64> {
 
 /// Parses `limit` (1–100, default 20).
 pub fn parse_limit(raw: Option<&str>) -> ApiResult<u32> {
+    parse_limit_in(raw, 20, 100)
+}
+
+/// A `limit` query parameter from 1 to `max`, `default` when absent.
+pub fn parse_limit_in(raw: Option<&str>, default: u32, max: u32) -> ApiResult<u32> {
     match raw {
-        None => Ok(20),
+        None => Ok(default),
         Some(v) => match v.parse::<u32>() {
-            Ok(n) if (1..=100).contains(&n) => Ok(n),
-            _ => Err(ApiError::field("limit", "must be an integer from 1 to 100")),
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(ApiError::field(
+                "limit",
+                format!("must be an integer from 1 to {max}"),
+            )),
         },
     }
 }

@@ -807,19 +807,27 @@ impl App {
         Ok((rec, remaining))
     }
 
-    /// A flash sale's accepted orders, oldest first (agent).
-    pub async fn flash_sale_orders(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+    /// A page of a flash sale's accepted orders, oldest first (agent):
+    /// `limit` 1–1,000 (default 100), `cursor` from the previous page.
+    pub async fn flash_sale_orders(
+        &self,
+        caller: &Caller,
+        id: &str,
+        limit: Option<&str>,
+        cursor: Option<&str>,
+    ) -> ApiResult<Value> {
         let sale = self.loaded_sale(id).await?;
         let (task, _) = self
             .session_access(caller, &sale.rec.session_id)
             .await
             .map_err(|_| ApiError::NotFound(format!("flash sale {id}")))?;
         require_agent(caller)?;
+        let limit = super::parse_limit_in(limit, 100, 1000)?;
+        let after = cursor.map(super::parse_seq_cursor).transpose()?;
         let currency = task.currency.clone();
-        let orders: Vec<Value> = self
-            .store()
-            .flash_orders(id)
-            .await?
+        let page = self.store().flash_orders_page(id, after, limit).await?;
+        let orders: Vec<Value> = page
+            .data
             .iter()
             .map(|o| {
                 json!({
@@ -831,7 +839,11 @@ impl App {
                 })
             })
             .collect();
-        Ok(json!({"flash_sale_id": id, "data": orders}))
+        Ok(json!({
+            "flash_sale_id": id,
+            "data": orders,
+            "next_cursor": page.next.map(super::seq_cursor),
+        }))
     }
 
     /// Mints a checkout key scoped to one session (agent).

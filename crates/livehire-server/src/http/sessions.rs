@@ -247,15 +247,22 @@ pub async fn order(
     ))
 }
 
-/// A flash sale's accepted orders, oldest first (agent).
+/// A flash sale's accepted orders, oldest first (agent), a page at a time:
+/// `{flash_sale_id, data: [order…], next_cursor}`.
 #[utoipa::path(get, path = "/api/v1/flash-sales/{flash_sale_id}/orders", tag = "live", security(("bearer" = [])),
-    params(("flash_sale_id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    params(("flash_sale_id" = String, Path), ("limit" = Option<u32>, Query, description = "1–1,000, default 100"),
+        ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_orders(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(flash_sale_id): Path<String>,
+    q: QueryPairs,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(app.flash_sale_orders(&caller, &flash_sale_id).await?))
+    Ok(Json(
+        app.flash_sale_orders(&caller, &flash_sale_id, q.get("limit"), q.get("cursor"))
+            .await?,
+    ))
 }
 
 /// The stream overlay: a transparent page for OBS / TikTok LIVE Studio showing

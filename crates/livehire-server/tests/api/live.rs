@@ -559,6 +559,41 @@ async fn a_thousand_buyers_for_three_hundred_units_get_exactly_three_hundred() {
         .body;
     assert_eq!(m["orders"], 300);
     assert_eq!(m["gmv"].to_string().parse::<f64>().unwrap(), 300.0 * 139.30);
+    // The stored orders, a page of 128 at a time: the accepted ones, each once.
+    let mut listed = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let query = match &cursor {
+            Some(c) => format!("?limit=128&cursor={c}"),
+            None => "?limit=128".to_string(),
+        };
+        let page = app
+            .get(
+                &format!("/api/v1/flash-sales/{id}/orders{query}"),
+                Some(&lt.agent.key),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        pages += 1;
+        for o in page.body["data"].as_array().unwrap() {
+            listed.push(o["order_id"].as_str().unwrap().to_string());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!((pages, listed.len()), (3, 300));
+    assert_eq!(listed.iter().cloned().collect::<HashSet<_>>(), order_ids);
+    let too_many = app
+        .get(
+            &format!("/api/v1/flash-sales/{id}/orders?limit=1001"),
+            Some(&lt.agent.key),
+        )
+        .await;
+    assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_many.paths(), ["limit"]);
     let sold_out_again = app
         .post(
             &format!("/api/v1/flash-sales/{id}/orders"),
