@@ -50,6 +50,28 @@ pub enum Applied {
 }
 
 /// One order, as kept for metrics.
+/// An order by reference, for [`SessionAggregator::apply_order`]: the fields
+/// of [`EventBody::Order`] and the event's time.
+#[derive(Clone, Copy, Debug)]
+pub struct OrderRef<'a> {
+    /// Event time, epoch ms.
+    pub ts_ms: i64,
+    /// The order's id (an order counts once per id).
+    pub order_id: &'a str,
+    /// The buyer.
+    pub viewer_id: &'a str,
+    /// The product.
+    pub product_id: &'a str,
+    /// Units.
+    pub quantity: u64,
+    /// Amount, minor units.
+    pub amount_minor: i64,
+    /// ISO code; must be the session's.
+    pub currency: &'a str,
+    /// The flash sale it was bought in, if any.
+    pub flash_sale_id: Option<&'a str>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct OrderRec {
     ts_ms: i64,
@@ -216,25 +238,16 @@ impl SessionAggregator {
                 amount_minor,
                 currency,
                 flash_sale_id,
-            } => {
-                if currency != self.currency.code() {
-                    return Applied::Rejected(format!(
-                        "order.currency: must be the session's currency {}, got {currency}",
-                        self.currency
-                    ));
-                }
-                let rec = OrderRec {
-                    ts_ms: ts,
-                    viewer: id_hash(TAG_VIEWER, viewer_id),
-                    product: self.products.intern(product_id),
-                    flash: flash_sale_id
-                        .as_deref()
-                        .map_or(NO_FLASH, |f| self.flash_sales.intern(f)),
-                    quantity: *quantity,
-                    amount_minor: *amount_minor,
-                };
-                self.add_order(id_hash(TAG_ORDER, order_id), rec)
-            }
+            } => self.order(&OrderRef {
+                ts_ms: ts,
+                order_id,
+                viewer_id,
+                product_id,
+                quantity: *quantity,
+                amount_minor: *amount_minor,
+                currency,
+                flash_sale_id: flash_sale_id.as_deref(),
+            }),
             EventBody::OrderRefund { order_id } => {
                 if self.refunded.insert(id_hash(TAG_ORDER, order_id)) {
                     Applied::Counted
@@ -243,18 +256,57 @@ impl SessionAggregator {
                 }
             }
         };
+        self.seen(ts);
+        applied
+    }
+
+    /// Applies one order given by reference: the same as [`Self::apply`] with
+    /// an [`EventBody::Order`], without building the event's owned strings
+    /// (the path every flash-sale order takes).
+    pub fn apply_order(&mut self, o: &OrderRef<'_>) -> Applied {
+        let ts = o.ts_ms.clamp(MIN_TS_MS, MAX_TS_MS);
+        let applied = self.order(&OrderRef { ts_ms: ts, ..*o });
+        self.seen(ts);
+        applied
+    }
+
+    /// Widens the time range to an applied event's time.
+    fn seen(&mut self, ts: i64) {
         self.first_ts = Some(self.first_ts.map_or(ts, |t| t.min(ts)));
         self.last_ts = Some(self.last_ts.map_or(ts, |t| t.max(ts)));
         self.dirty = true;
-        applied
+    }
+
+    /// An order whose time is already clamped.
+    fn order(&mut self, o: &OrderRef<'_>) -> Applied {
+        if o.currency != self.currency.code() {
+            return Applied::Rejected(format!(
+                "order.currency: must be the session's currency {}, got {}",
+                self.currency, o.currency
+            ));
+        }
+        let rec = OrderRec {
+            ts_ms: o.ts_ms,
+            viewer: id_hash(TAG_VIEWER, o.viewer_id),
+            product: self.products.intern(o.product_id),
+            flash: o
+                .flash_sale_id
+                .map_or(NO_FLASH, |f| self.flash_sales.intern(f)),
+            quantity: o.quantity,
+            amount_minor: o.amount_minor,
+        };
+        self.add_order(id_hash(TAG_ORDER, o.order_id), rec)
     }
 
     /// Keeps one order per id: the least by (time, amount, quantity, product,
     /// buyer, flash sale), so the outcome does not depend on arrival order.
     fn add_order(&mut self, key: u64, rec: OrderRec) -> Applied {
-        let Some(old) = self.orders.get(&key).copied() else {
-            self.orders.insert(key, rec);
-            return Applied::Counted;
+        let old = match self.orders.entry(key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(rec);
+                return Applied::Counted;
+            }
+            std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
         };
         let rank = |r: &OrderRec| {
             (

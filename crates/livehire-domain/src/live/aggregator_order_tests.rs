@@ -85,3 +85,72 @@ proptest! {
         prop_assert_eq!(observe(&mut in_order), observe(&mut batched));
     }
 }
+
+/// Applies an event, orders through [`SessionAggregator::apply_order`].
+fn apply_by_reference(agg: &mut SessionAggregator, e: &LiveEvent) -> Applied {
+    match &e.body {
+        EventBody::Order {
+            order_id,
+            viewer_id,
+            product_id,
+            quantity,
+            amount_minor,
+            currency,
+            flash_sale_id,
+        } => agg.apply_order(&OrderRef {
+            ts_ms: e.ts_ms,
+            order_id,
+            viewer_id,
+            product_id,
+            quantity: *quantity,
+            amount_minor: *amount_minor,
+            currency,
+            flash_sale_id: flash_sale_id.as_deref(),
+        }),
+        _ => agg.apply(e),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn orders_by_reference_count_as_order_events(
+        events in prop::collection::vec(arb_event(), 0..60)
+    ) {
+        let mut owned = SessionAggregator::new(cny());
+        let mut borrowed = SessionAggregator::new(cny());
+        for e in &events {
+            prop_assert_eq!(owned.apply(e), apply_by_reference(&mut borrowed, e));
+        }
+        prop_assert_eq!(observe(&mut owned), observe(&mut borrowed));
+    }
+}
+
+#[test]
+fn an_order_by_reference_in_another_currency_is_rejected_and_not_counted() {
+    let mut agg = SessionAggregator::new(cny());
+    let order = |currency| OrderRef {
+        ts_ms: T0,
+        order_id: "o1",
+        viewer_id: "v1",
+        product_id: "p1",
+        quantity: 2,
+        amount_minor: 9_900,
+        currency,
+        flash_sale_id: Some("fs1"),
+    };
+    let refused = agg.apply_order(&order("USD"));
+    assert_eq!(
+        refused,
+        Applied::Rejected("order.currency: must be the session's currency CNY, got USD".into())
+    );
+    assert_eq!(agg.metrics(Window::default()).orders, 0);
+    assert_eq!(agg.apply_order(&order("CNY")), Applied::Counted);
+    assert_eq!(agg.apply_order(&order("CNY")), Applied::Duplicate);
+    let m = agg.metrics(Window::default());
+    assert_eq!(
+        (m.orders, m.units, m.gmv.to_string()),
+        (1, 2, "99.00".into())
+    );
+}

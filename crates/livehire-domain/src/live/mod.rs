@@ -77,7 +77,7 @@ pub mod event;
 pub mod metrics;
 mod viewers;
 
-pub use aggregator::{Applied, SessionAggregator, Window};
+pub use aggregator::{Applied, OrderRef, SessionAggregator, Window};
 pub use connector::{Mapped, connector_msg_id, map_connector_event, map_connector_event_at};
 pub use event::{EventBody, LiveEvent, format_ts, parse_event, parse_ts, to_json};
 pub use metrics::{
