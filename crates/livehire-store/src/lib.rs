@@ -10,6 +10,7 @@ mod sqlite;
 mod sqlite_hiring;
 mod sqlite_hosts;
 mod sqlite_live;
+mod sqlite_orders;
 mod sqlite_shop;
 
 use async_trait::async_trait;
@@ -117,8 +118,12 @@ pub trait Store: Send + Sync + 'static {
     async fn flash_sale(&self, id: &str) -> StoreResult<FlashSaleRecord>;
     /// A session's flash sales, oldest first.
     async fn session_flash_sales(&self, session_id: &str) -> StoreResult<Vec<FlashSaleRecord>>;
-    /// Inserts accepted orders in one transaction (group commit); durable on return.
-    async fn insert_flash_orders(&self, orders: &[FlashOrderRecord]) -> StoreResult<()>;
+    /// Inserts accepted orders in one transaction (group commit) and hands
+    /// them back once they are durable.
+    async fn insert_flash_orders(
+        &self,
+        orders: Vec<FlashOrderRecord>,
+    ) -> StoreResult<Vec<FlashOrderRecord>>;
     /// A flash sale's orders, oldest first.
     async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>>;
     /// A page of a flash sale's orders, oldest first: up to `limit` after the

@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: one file, WAL mode, a single writer connection
-//! (SQLite serialises writers anyway; one connection avoids busy retries) and a
-//! small pool of readers.
+//! (SQLite serialises writers anyway; one connection avoids busy retries), a
+//! small pool of readers, and a connection of its own for flash-sale orders
+//! (`sqlite_orders`), which writes only while it holds the writer.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use crate::sqlite_hiring as hiring;
 use crate::sqlite_hosts::{self as hosts, host_from_row};
 use crate::sqlite_live as live;
+use crate::sqlite_orders::OrderConnection;
 use crate::sqlite_shop as shop;
 use crate::*;
 
@@ -25,6 +27,7 @@ pub struct SqliteStore {
     pub(crate) writer: SqlitePool,
     pub(crate) reader: SqlitePool,
     tasks: tokio::sync::mpsc::UnboundedSender<TaskJob>,
+    orders: OrderConnection,
 }
 
 /// A task to insert, its body already serialised by the request (so the one
@@ -39,9 +42,16 @@ type TaskJob = (
 const TASK_BATCH: usize = 512;
 
 impl SqliteStore {
-    /// Opens (creating if missing) the database at `url` (`sqlite://path` or
-    /// `sqlite::memory:`) and applies migrations.
+    /// Opens (creating if missing) the database file at `url`
+    /// (`sqlite://path`) and applies migrations. An in-memory database is
+    /// refused: the store opens several connections to one file.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            anyhow::bail!(
+                "the embedded store needs a database file (sqlite://path/to/livehire.db), \
+                 not an in-memory database: its readers, writer and order connection share one file"
+            );
+        }
         let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -60,6 +70,7 @@ impl SqliteStore {
             .connect_with(opts.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let orders = OrderConnection::open(opts.get_filename())?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .test_before_acquire(false)
@@ -71,6 +82,7 @@ impl SqliteStore {
             writer,
             reader,
             tasks,
+            orders,
         })
     }
 
@@ -85,11 +97,11 @@ impl SqliteStore {
 pub(crate) const INSERT_CHUNK: usize = 128;
 
 /// Prepared statements kept per connection. Group-commit inserts have one
-/// shape per batch length (up to [`INSERT_CHUNK`] for tasks, sessions and
-/// orders), so the writer keeps them all rather than parse and plan a
+/// shape per batch length (up to [`INSERT_CHUNK`] for tasks and sessions),
+/// so the writer keeps them all rather than parse and plan a
 /// statement again for most batches; splitting batches into a few fixed
 /// lengths instead costs more round trips to SQLite's thread per commit.
-const STATEMENT_CACHE: usize = 3 * INSERT_CHUNK + 128;
+const STATEMENT_CACHE: usize = 2 * INSERT_CHUNK + 128;
 
 pub(crate) fn json(text: &str) -> StoreResult<Value> {
     serde_json::from_str(text)
@@ -451,8 +463,14 @@ impl Store for SqliteStore {
         live::flash_sales(&self.reader, None, Some(session_id)).await
     }
 
-    async fn insert_flash_orders(&self, orders: &[FlashOrderRecord]) -> StoreResult<()> {
-        live::insert_flash_orders(&self.writer, orders).await
+    async fn insert_flash_orders(
+        &self,
+        orders: Vec<FlashOrderRecord>,
+    ) -> StoreResult<Vec<FlashOrderRecord>> {
+        // Holding the pooled writer keeps every other write out while the
+        // order connection commits, so neither waits on SQLite's write lock.
+        let _writer = self.writer.acquire().await?;
+        self.orders.insert(orders).await
     }
 
     async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>> {
@@ -871,5 +889,98 @@ mod tests {
         one_trip(&store.writer, script).await.unwrap();
         assert_eq!(agents(&store).await, 2);
         store.close().await;
+    }
+
+    fn order(id: &str, sale: &str) -> FlashOrderRecord {
+        FlashOrderRecord {
+            order_id: id.into(),
+            flash_sale_id: sale.into(),
+            buyer_id: "buyer-1".into(),
+            quantity: 2,
+            amount_minor: 19_800,
+            idempotency_key: None,
+            created_at: "2026-11-25T20:00:00.000Z".into(),
+        }
+    }
+
+    async fn orders(store: &SqliteStore) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM flash_sale_orders")
+            .fetch_one(&store.reader)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_order_batch_is_kept_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        {
+            // A sale to order from, without the task and session it would hang from.
+            let mut conn = store.writer.acquire().await.unwrap();
+            sqlx::raw_sql(
+                "PRAGMA foreign_keys = OFF; \
+                 INSERT INTO flash_sales (id, session_id, task_id, product_id, currency, price_minor, \
+                 stock, starts_at, ends_at, overlay_token, created_at) VALUES ('ph_fs_a', 'ph_sess_a', \
+                 'ph_task_a', 'serum', 'CNY', 9900, 100, '2026-11-25T20:00:00Z', \
+                 '2026-11-25T20:10:00Z', 't', '2026-11-25T20:00:00Z'); \
+                 PRAGMA foreign_keys = ON;",
+            )
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        }
+
+        // A repeated order id fails the batch, and its first order goes too.
+        let twice = vec![order("ph_ord_1", "ph_fs_a"), order("ph_ord_1", "ph_fs_a")];
+        let err = store.insert_flash_orders(twice).await.unwrap_err();
+        assert!(err.to_string().contains("UNIQUE"), "{err}");
+        assert_eq!(orders(&store).await, 0);
+
+        // So does an order for a sale that does not exist.
+        let orphan = vec![
+            order("ph_ord_1", "ph_fs_a"),
+            order("ph_ord_2", "ph_fs_none"),
+        ];
+        let err = store.insert_flash_orders(orphan).await.unwrap_err();
+        assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+        assert_eq!(orders(&store).await, 0);
+
+        // Two orders with one Idempotency-Key in one sale: the key index holds.
+        let keyed = |id: &str| FlashOrderRecord {
+            idempotency_key: Some("k-1".into()),
+            ..order(id, "ph_fs_a")
+        };
+        let err = store
+            .insert_flash_orders(vec![keyed("ph_ord_1"), keyed("ph_ord_2")])
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("UNIQUE"), "{err}");
+        assert_eq!(orders(&store).await, 0);
+
+        // The connection is usable after a failed batch, takes turns with the
+        // pool's writes, and hands the orders back once they are stored.
+        let batch = vec![order("ph_ord_1", "ph_fs_a"), order("ph_ord_2", "ph_fs_a")];
+        let (stored, agent) = tokio::join!(
+            store.insert_flash_orders(batch.clone()),
+            sqlx::query(
+                "INSERT INTO agents (id, name, created_at) VALUES ('ph_agent_a', 'a', 'now')"
+            )
+            .execute(&store.writer),
+        );
+        assert_eq!(stored.unwrap(), batch);
+        agent.unwrap();
+        assert_eq!(orders(&store).await, 2);
+        assert_eq!(agents(&store).await, 1);
+        let page = store.flash_orders_page("ph_fs_a", None, 10).await.unwrap();
+        let ids: Vec<_> = page.data.iter().map(|o| o.order_id.as_str()).collect();
+        assert_eq!(ids, ["ph_ord_1", "ph_ord_2"]);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_database_is_refused_with_the_reason() {
+        let err = SqliteStore::connect("sqlite::memory:").await.err().unwrap();
+        assert!(err.to_string().contains("needs a database file"), "{err}");
     }
 }

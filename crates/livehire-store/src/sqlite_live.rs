@@ -3,8 +3,6 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
-use crate::sqlite::{INSERT_CHUNK, begin_script, end_script, one_trip};
-
 use crate::*;
 
 pub(crate) async fn append_events(
@@ -108,34 +106,6 @@ pub(crate) async fn flash_sales(
     .fetch_all(db)
     .await?;
     rows.iter().map(sale_from_row).collect()
-}
-
-/// Inserts a batch of orders in one transaction, in one round trip to
-/// SQLite's thread (see [`one_trip`]), with multi-row statements of up to
-/// [`INSERT_CHUNK`] rows.
-pub(crate) async fn insert_flash_orders(
-    db: &SqlitePool,
-    orders: &[FlashOrderRecord],
-) -> StoreResult<()> {
-    let mut qb = begin_script();
-    for chunk in orders.chunks(INSERT_CHUNK) {
-        qb.push(
-            "INSERT INTO flash_sale_orders (order_id, flash_sale_id, buyer_id, quantity, \
-             amount_minor, idempotency_key, created_at) ",
-        );
-        qb.push_values(chunk, |mut b, o| {
-            b.push_bind(o.order_id.as_str())
-                .push_bind(o.flash_sale_id.as_str())
-                .push_bind(o.buyer_id.as_str())
-                .push_bind(o.quantity)
-                .push_bind(o.amount_minor)
-                .push_bind(o.idempotency_key.as_deref())
-                .push_bind(o.created_at.as_str());
-        });
-        qb.push("; ");
-    }
-    end_script(&mut qb);
-    one_trip(db, qb).await
 }
 
 fn order_from_row(r: &SqliteRow) -> StoreResult<FlashOrderRecord> {

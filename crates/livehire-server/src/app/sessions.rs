@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use super::tasks::{currency_of, draft_of, status_of};
 use super::{App, key_digest, minor_json, require_agent, timestamp};
 use crate::error::{ApiError, ApiResult};
-use crate::live::sale::{Keyed, OrderRefusal, order_event};
+use crate::live::sale::{Keyed, OrderRefusal, order_ref, placed_ms};
 use crate::live::stream::sale_state;
 use crate::live::{FlashSaleLive, SessionLive, StreamItem};
 
@@ -187,7 +187,7 @@ impl App {
                     .lock()
                     .map_err(|_| anyhow::anyhow!("aggregator poisoned"))?;
                 for o in &orders {
-                    agg.apply(&order_event(&rec, o));
+                    agg.apply_order(&order_ref(&rec, o, placed_ms(o)));
                 }
             }
             let (Some(start), Some(end)) = (ms(&rec.starts_at), ms(&rec.ends_at)) else {
@@ -792,7 +792,8 @@ impl App {
             idempotency_key: key.map(str::to_string),
             created_at: timestamp(now),
         };
-        let rec = match self.orders().write(rec, sale.clone()).await {
+        let placed = now.timestamp_millis();
+        let rec = match self.orders().write(rec, sale.clone(), placed).await {
             Ok(rec) => rec,
             Err(e) => {
                 sale.release(buyer, quantity);

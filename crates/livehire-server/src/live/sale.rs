@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use livehire_domain::live::{EventBody, LiveEvent};
+use livehire_domain::live::OrderRef;
 use livehire_store::{FlashOrderRecord, FlashSaleRecord, Store};
 use tokio::sync::{OnceCell, mpsc, oneshot};
 
@@ -177,9 +177,16 @@ impl FlashSaleLive {
 /// Where the writer answers: the order back once it is durable.
 type Reply = oneshot::Sender<Result<FlashOrderRecord, String>>;
 
-/// An order to store, its sale (whose session counts it once it is durable)
-/// and where to answer.
-type Job = (FlashOrderRecord, Arc<FlashSaleLive>, Reply);
+/// Who waits for an order: its sale (whose session counts it once it is
+/// durable), when it was placed (epoch ms) and where to answer.
+struct Waiting {
+    sale: Arc<FlashSaleLive>,
+    placed_ms: i64,
+    reply: Reply,
+}
+
+/// An order to store and who waits for it.
+type Job = (FlashOrderRecord, Waiting);
 
 /// The group-commit writer of flash-sale orders.
 #[derive(Clone)]
@@ -192,30 +199,29 @@ impl OrderWriter {
     pub fn spawn(store: Arc<dyn Store>) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
-            while let Some((order, sale, reply)) = rx.recv().await {
-                let (mut records, mut waiting) = (vec![order], vec![(sale, reply)]);
+            while let Some((order, waiter)) = rx.recv().await {
+                let (mut records, mut waiting) = (vec![order], vec![waiter]);
                 while records.len() < MAX_BATCH {
                     match rx.try_recv() {
-                        Ok((order, sale, reply)) => {
+                        Ok((order, waiter)) => {
                             records.push(order);
-                            waiting.push((sale, reply));
+                            waiting.push(waiter);
                         }
                         Err(_) => break,
                     }
                 }
-                let result = store.insert_flash_orders(&records).await;
-                match result {
-                    Ok(()) => {
+                match store.insert_flash_orders(records).await {
+                    Ok(records) => {
                         count_in_sessions(&records, &waiting);
-                        for (order, (_, reply)) in records.into_iter().zip(waiting) {
-                            let _ = reply.send(Ok(order));
+                        for (order, w) in records.into_iter().zip(waiting) {
+                            let _ = w.reply.send(Ok(order));
                         }
                     }
                     Err(e) => {
                         let e = e.to_string();
-                        tracing::error!(error = %e, orders = records.len(), "flash-sale order batch failed");
-                        for (_, reply) in waiting {
-                            let _ = reply.send(Err(e.clone()));
+                        tracing::error!(error = %e, orders = waiting.len(), "flash-sale order batch failed");
+                        for w in waiting {
+                            let _ = w.reply.send(Err(e.clone()));
                         }
                     }
                 }
@@ -224,16 +230,23 @@ impl OrderWriter {
         Self { tx }
     }
 
-    /// Queues an order and waits until it is durable and counted in its
-    /// session's metrics; answers with the order.
+    /// Queues an order placed at `placed_ms` (epoch ms, its `created_at`) and
+    /// waits until it is durable and counted in its session's metrics;
+    /// answers with the order.
     pub async fn write(
         &self,
         order: FlashOrderRecord,
         sale: Arc<FlashSaleLive>,
+        placed_ms: i64,
     ) -> Result<FlashOrderRecord, String> {
         let (reply, done) = oneshot::channel();
+        let waiter = Waiting {
+            sale,
+            placed_ms,
+            reply,
+        };
         self.tx
-            .send((order, sale, reply))
+            .send((order, waiter))
             .map_err(|_| "order writer stopped".to_string())?;
         done.await.map_err(|_| "order writer stopped".to_string())?
     }
@@ -241,37 +254,44 @@ impl OrderWriter {
 
 /// Applies a committed batch to the sessions' aggregators, taking a
 /// session's lock once per run of its orders rather than once per order.
-fn count_in_sessions(orders: &[FlashOrderRecord], waiting: &[(Arc<FlashSaleLive>, Reply)]) {
+fn count_in_sessions(orders: &[FlashOrderRecord], waiting: &[Waiting]) {
     let mut i = 0;
     while i < orders.len() {
-        let session = &waiting[i].0.session;
+        let session = &waiting[i].sale.session;
         let run = waiting[i..]
             .iter()
-            .take_while(|(sale, _)| Arc::ptr_eq(&sale.session, session))
+            .take_while(|w| Arc::ptr_eq(&w.sale.session, session))
             .count();
         if let Ok(mut agg) = session.aggregator.lock() {
-            for (order, (sale, _)) in orders[i..i + run].iter().zip(&waiting[i..i + run]) {
-                agg.apply(&order_event(&sale.rec, order));
+            for (order, w) in orders[i..i + run].iter().zip(&waiting[i..i + run]) {
+                agg.apply_order(&order_ref(&w.sale.rec, order, w.placed_ms));
             }
         }
         i += run;
     }
 }
 
-/// A stored flash-sale order as a session event.
-pub fn order_event(sale: &FlashSaleRecord, o: &FlashOrderRecord) -> LiveEvent {
-    LiveEvent {
-        ts_ms: chrono::DateTime::parse_from_rfc3339(&o.created_at)
-            .map(|t| t.timestamp_millis())
-            .unwrap_or_default(),
-        body: EventBody::Order {
-            order_id: o.order_id.clone(),
-            viewer_id: o.buyer_id.clone(),
-            product_id: sale.product_id.clone(),
-            quantity: o.quantity as u64,
-            amount_minor: o.amount_minor,
-            currency: sale.currency.clone(),
-            flash_sale_id: Some(sale.id.clone()),
-        },
+/// A stored flash-sale order as a session's order at `ts_ms`.
+pub fn order_ref<'a>(
+    sale: &'a FlashSaleRecord,
+    o: &'a FlashOrderRecord,
+    ts_ms: i64,
+) -> OrderRef<'a> {
+    OrderRef {
+        ts_ms,
+        order_id: &o.order_id,
+        viewer_id: &o.buyer_id,
+        product_id: &sale.product_id,
+        quantity: o.quantity as u64,
+        amount_minor: o.amount_minor,
+        currency: &sale.currency,
+        flash_sale_id: Some(&sale.id),
     }
+}
+
+/// When a stored order was placed, epoch ms (its `created_at`).
+pub fn placed_ms(o: &FlashOrderRecord) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(&o.created_at)
+        .map(|t| t.timestamp_millis())
+        .unwrap_or_default()
 }
