@@ -86,8 +86,9 @@ impl SqliteStore {
         })
     }
 
-    /// Closes both pools, flushing the WAL.
+    /// Closes every connection, the writer last, flushing the WAL.
     pub async fn close(&self) {
+        self.orders.close().await;
         self.reader.close().await;
         self.writer.close().await;
     }
@@ -976,6 +977,32 @@ mod tests {
         let ids: Vec<_> = page.data.iter().map(|o| o.order_id.as_str()).collect();
         assert_eq!(ids, ["ph_ord_1", "ph_ord_2"]);
         store.close().await;
+    }
+
+    #[tokio::test]
+    async fn closing_checkpoints_the_wal_and_stops_taking_orders() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = SqliteStore::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO agents (id, name, created_at) VALUES ('ph_agent_a', 'a', 'now')")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let wal = dir.path().join("t.db-wal");
+        assert!(wal.exists());
+        store.close().await;
+        // The last connection to close checkpoints the log and removes it.
+        assert!(!wal.exists(), "the WAL outlived the store");
+        let err = store
+            .insert_flash_orders(vec![order("ph_ord_1", "ph_fs_a")])
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("closed") || err.to_string().contains("stopped"),
+            "{err}"
+        );
     }
 
     #[tokio::test]

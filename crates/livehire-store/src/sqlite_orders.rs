@@ -22,11 +22,16 @@ use tokio::sync::oneshot;
 
 use crate::{FlashOrderRecord, StoreError, StoreResult};
 
-/// A batch to commit and where to hand it back.
-type Job = (
-    Vec<FlashOrderRecord>,
-    oneshot::Sender<(Vec<FlashOrderRecord>, rusqlite::Result<()>)>,
-);
+/// What the thread is asked to do.
+enum Job {
+    /// Commit a batch and hand it back with the outcome.
+    Batch(
+        Vec<FlashOrderRecord>,
+        oneshot::Sender<(Vec<FlashOrderRecord>, rusqlite::Result<()>)>,
+    ),
+    /// Close the connection, then answer.
+    Close(oneshot::Sender<()>),
+}
 
 /// The thread that owns the order connection.
 #[derive(Clone)]
@@ -58,9 +63,20 @@ impl OrderConnection {
             .name("livehire-orders-db".into())
             .spawn(move || {
                 let mut conn = conn;
-                while let Ok((orders, reply)) = rx.recv() {
-                    let result = commit(&mut conn, &orders);
-                    let _ = reply.send((orders, result));
+                while let Ok(job) = rx.recv() {
+                    match job {
+                        Job::Batch(orders, reply) => {
+                            let result = commit(&mut conn, &orders);
+                            let _ = reply.send((orders, result));
+                        }
+                        Job::Close(done) => {
+                            if let Err((_, e)) = conn.close() {
+                                tracing::warn!(error = %e, "closing the order connection");
+                            }
+                            let _ = done.send(());
+                            return;
+                        }
+                    }
                 }
             })?;
         Ok(Self { jobs })
@@ -73,10 +89,21 @@ impl OrderConnection {
     ) -> StoreResult<Vec<FlashOrderRecord>> {
         let (reply, done) = oneshot::channel();
         let stopped = || StoreError::Other(anyhow::anyhow!("the order connection has stopped"));
-        self.jobs.send((orders, reply)).map_err(|_| stopped())?;
+        self.jobs
+            .send(Job::Batch(orders, reply))
+            .map_err(|_| stopped())?;
         let (orders, result) = done.await.map_err(|_| stopped())?;
         result.map_err(|e| StoreError::Other(e.into()))?;
         Ok(orders)
+    }
+
+    /// Closes the connection once the batches already handed over are
+    /// committed; later batches fail as stopped.
+    pub(crate) async fn close(&self) {
+        let (done, closed) = oneshot::channel();
+        if self.jobs.send(Job::Close(done)).is_ok() {
+            let _ = closed.await;
+        }
     }
 }
 
