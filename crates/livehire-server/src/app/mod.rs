@@ -3,6 +3,7 @@
 //! runs the domain rules and calls the store once (one transaction).
 
 mod accounts;
+mod flash_sales;
 mod host_index;
 mod hosts;
 mod messages;
@@ -25,10 +26,10 @@ use livehire_store::{Caller, CallerKind, Store};
 use sha2::{Digest, Sha256};
 
 pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
+pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{HostRef, NewApplication, OfferView};
-pub use sessions::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use settlement::{NewRating, RevisionRequest};
 pub use tasks::TaskListQuery;
 pub use tiktok_shop::{NewTiktokShop, WebhookReply};

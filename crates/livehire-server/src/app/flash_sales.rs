@@ -1,0 +1,475 @@
+//! Flash sales: starting one in a live session, its orders (reserved in
+//! memory, durable before acknowledged), the order list, checkout keys and
+//! the overlay's read-only view.
+
+use std::sync::Arc;
+
+use livehire_domain::ids;
+use livehire_domain::money;
+use livehire_store::{Caller, CallerKind, FlashOrderRecord, FlashSaleRecord, StoreError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::tasks::{currency_of, draft_of};
+use super::{App, key_digest, minor_json, require_agent, timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::live::sale::{Keyed, OrderRefusal};
+use crate::live::stream::sale_state;
+use crate::live::{FlashSaleLive, SessionLive};
+
+/// `POST /api/v1/sessions/{id}/flash-sales` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFlashSale {
+    /// The product on sale (one of the task's products when it lists them).
+    pub product_id: String,
+    /// Sale price per unit, in the task's currency.
+    #[schema(value_type = f64)]
+    pub price: Value,
+    /// Units on offer (> 0).
+    pub stock: i64,
+    /// Countdown length, 1–240 minutes.
+    pub duration_minutes: Option<i64>,
+    /// Countdown length in seconds (1–14,400), for sales shorter than a minute;
+    /// give this or `duration_minutes`.
+    pub duration_seconds: Option<i64>,
+    /// Most units one buyer may order.
+    pub per_buyer_limit: Option<i64>,
+}
+
+/// An accepted flash-sale order (`201` of `POST /flash-sales/{id}/orders`).
+/// Typed rather than built as a JSON value: this answer is on the hottest path.
+#[derive(Debug, serde::Serialize)]
+pub struct OrderAck {
+    pub order_id: String,
+    pub flash_sale_id: String,
+    pub buyer_id: String,
+    pub product_id: String,
+    pub quantity: i64,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub unit_price: rust_decimal::Decimal,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub amount: rust_decimal::Decimal,
+    pub currency: String,
+    pub remaining: i64,
+    pub created_at: String,
+}
+
+/// `POST /api/v1/flash-sales/{id}/orders` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrder {
+    /// The brand's id for the buyer (the viewer's id when known).
+    pub buyer_id: String,
+    /// Units (≥ 1).
+    pub quantity: i64,
+}
+
+/// Who places a flash-sale order: the task's agent, or a checkout key scoped to
+/// the sale's session.
+#[derive(Debug, Clone)]
+pub enum OrderCaller {
+    /// An agent key.
+    Agent(Caller),
+    /// A checkout key; the session it is scoped to.
+    Checkout(String),
+}
+
+impl App {
+    /// Starts a flash sale in a live session (agent or assigned host).
+    pub async fn create_flash_sale(
+        &self,
+        caller: &Caller,
+        session_id: &str,
+        body: NewFlashSale,
+    ) -> ApiResult<Value> {
+        let (task, s) = self.session_access(caller, session_id).await?;
+        if s.status != "live" {
+            return Err(ApiError::Conflict {
+                code: "invalid_state",
+                message: format!("session is {}; flash sales run in a live session", s.status),
+            });
+        }
+        let currency = currency_of(&task)?;
+        let draft = draft_of(&task)?;
+        let mut errors = Vec::new();
+        if !draft.products.is_empty()
+            && !draft
+                .products
+                .iter()
+                .any(|p| p.product_id == body.product_id)
+        {
+            let ids: Vec<_> = draft
+                .products
+                .iter()
+                .map(|p| p.product_id.as_str())
+                .collect();
+            errors.push(livehire_domain::FieldError::new(
+                "product_id",
+                format!("is not one of the task's products ({})", ids.join(", ")),
+            ));
+        }
+        let price = money::parse_amount(&body.price)
+            .and_then(|p| money::check_amount(p, currency).map(|_| p))
+            .and_then(|p| money::to_minor(p, currency));
+        if let Err(m) = &price {
+            errors.push(livehire_domain::FieldError::new("price", m.clone()));
+        }
+        if !(1..=1_000_000).contains(&body.stock) {
+            errors.push(livehire_domain::FieldError::new(
+                "stock",
+                "must be from 1 to 1,000,000",
+            ));
+        }
+        let duration_seconds = match (body.duration_minutes, body.duration_seconds) {
+            (Some(m), None) if (1..=240).contains(&m) => m * 60,
+            (None, Some(sec)) if (1..=14_400).contains(&sec) => sec,
+            (Some(_), None) => {
+                errors.push(livehire_domain::FieldError::new(
+                    "duration_minutes",
+                    "must be from 1 to 240",
+                ));
+                0
+            }
+            (None, Some(_)) => {
+                errors.push(livehire_domain::FieldError::new(
+                    "duration_seconds",
+                    "must be from 1 to 14400",
+                ));
+                0
+            }
+            _ => {
+                errors.push(livehire_domain::FieldError::new(
+                    "duration_minutes",
+                    "give duration_minutes or duration_seconds",
+                ));
+                0
+            }
+        };
+        if body.per_buyer_limit.is_some_and(|l| l < 1) {
+            errors.push(livehire_domain::FieldError::new(
+                "per_buyer_limit",
+                "must be at least 1",
+            ));
+        }
+        let Ok(price_minor) = price else {
+            return Err(ApiError::Validation(errors));
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let now = self.now();
+        let ends = now + chrono::Duration::seconds(duration_seconds);
+        let rec = FlashSaleRecord {
+            id: ids::new_id(ids::FLASH_SALE, now, &mut rand::rng()),
+            session_id: session_id.to_string(),
+            task_id: task.id.clone(),
+            product_id: body.product_id,
+            currency: currency.code().to_string(),
+            price_minor,
+            stock: body.stock,
+            per_buyer_limit: body.per_buyer_limit,
+            starts_at: timestamp(now),
+            ends_at: timestamp(ends),
+            overlay_token: ids::random_base62(&mut rand::rng(), 24),
+            created_at: timestamp(now),
+        };
+        self.store().create_flash_sale(&rec).await?;
+        let live = self.live_session(&task, &s).await?;
+        let sale = Arc::new(FlashSaleLive::new(
+            rec.clone(),
+            now.timestamp_millis(),
+            ends.timestamp_millis(),
+            live.clone(),
+            &[],
+        ));
+        self.live().add_sale(sale.clone());
+        let view = flash_sale_view(&sale, now.timestamp_millis());
+        live.publish("flash_sale", sale_state(&sale, now.timestamp_millis()));
+        tracing::info!(flash_sale_id = %rec.id, session_id, stock = rec.stock, "flash sale started");
+        Ok(view)
+    }
+
+    async fn loaded_sale(&self, id: &str) -> ApiResult<Arc<FlashSaleLive>> {
+        if let Some(s) = self.live().sale(id) {
+            return Ok(s);
+        }
+        let rec = match self.store().flash_sale(id).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => {
+                return Err(ApiError::NotFound(format!("flash sale {id}")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let task = self.store().session_task(&rec.session_id).await?;
+        let s = task
+            .sessions
+            .iter()
+            .find(|x| x.id == rec.session_id)
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))?;
+        self.live_session(&task, &s).await?;
+        self.live()
+            .sale(id)
+            .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))
+    }
+
+    /// `GET /api/v1/flash-sales/{id}` (the task's agent or assigned host).
+    pub async fn flash_sale(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+        let sale = self.loaded_sale(id).await?;
+        self.session_access(caller, &sale.rec.session_id)
+            .await
+            .map_err(|_| ApiError::NotFound(format!("flash sale {id}")))?;
+        Ok(flash_sale_view(&sale, self.now().timestamp_millis()))
+    }
+
+    /// The public state of a sale for its overlay token (read-only).
+    pub async fn flash_sale_for_overlay(
+        &self,
+        id: &str,
+        token: &str,
+    ) -> ApiResult<(Value, Arc<SessionLive>)> {
+        let sale = self.loaded_sale(id).await?;
+        if !constant_time_eq(sale.rec.overlay_token.as_bytes(), token.as_bytes()) {
+            return Err(ApiError::NotFound(format!("flash sale {id}")));
+        }
+        Ok((
+            sale_state(&sale, self.now().timestamp_millis()),
+            sale.session.clone(),
+        ))
+    }
+
+    /// Places an order: reserved in memory, durable before acknowledged.
+    pub async fn place_order(
+        &self,
+        who: &OrderCaller,
+        sale_id: &str,
+        body: NewOrder,
+        key: Option<&str>,
+    ) -> ApiResult<OrderAck> {
+        let sale = self.loaded_sale(sale_id).await?;
+        match who {
+            OrderCaller::Agent(c) => {
+                // Only the task's agent orders with an account key; to anyone
+                // else the sale does not exist. (Held in memory: no read per order.)
+                let sees = match c.kind {
+                    CallerKind::Agent => sale.session.agent_id == c.id,
+                    // Hosts are refused either way; read who is assigned now to
+                    // tell 403 from 404.
+                    CallerKind::Host => {
+                        self.store()
+                            .task(&sale.rec.task_id)
+                            .await?
+                            .assigned_human_id
+                            .as_deref()
+                            == Some(c.id.as_str())
+                    }
+                };
+                if !sees {
+                    return Err(ApiError::NotFound(format!("flash sale {sale_id}")));
+                }
+                require_agent(c)?;
+            }
+            OrderCaller::Checkout(session) if *session == sale.rec.session_id => {}
+            OrderCaller::Checkout(_) => {
+                return Err(ApiError::NotFound(format!("flash sale {sale_id}")));
+            }
+        }
+        let buyer = body.buyer_id.trim().to_string();
+        if buyer.is_empty() || buyer.len() > 128 {
+            return Err(ApiError::field("buyer_id", "must be 1–128 characters"));
+        }
+        if !(1..=10_000).contains(&body.quantity) {
+            return Err(ApiError::field("quantity", "must be from 1 to 10,000"));
+        }
+        let outcome = match key {
+            None => self.order_once(&sale, &buyer, body.quantity, None).await,
+            Some(k) => match sale.keyed(k, &format!("{buyer}:{}", body.quantity)) {
+                Keyed::Mismatch => {
+                    return Err(ApiError::Conflict {
+                        code: "idempotency_key_reused",
+                        message: "this Idempotency-Key was used with a different order".into(),
+                    });
+                }
+                Keyed::Cell(cell) => {
+                    let out = cell
+                        .get_or_init(|| self.order_once(&sale, &buyer, body.quantity, Some(k)))
+                        .await
+                        .clone();
+                    if matches!(out, Err(OrderRefusal::Failed(_))) {
+                        sale.forget_key(k);
+                    }
+                    out
+                }
+            },
+        };
+        match outcome {
+            Ok((o, remaining)) => {
+                let decimal = |minor| match money::Currency::parse(&sale.rec.currency) {
+                    Ok(c) => money::from_minor(minor, c),
+                    Err(_) => rust_decimal::Decimal::from(minor),
+                };
+                Ok(OrderAck {
+                    unit_price: decimal(sale.rec.price_minor),
+                    amount: decimal(o.amount_minor),
+                    product_id: sale.rec.product_id.clone(),
+                    currency: sale.rec.currency.clone(),
+                    remaining,
+                    order_id: o.order_id,
+                    flash_sale_id: o.flash_sale_id,
+                    buyer_id: o.buyer_id,
+                    quantity: o.quantity,
+                    created_at: o.created_at,
+                })
+            }
+            Err(OrderRefusal::SoldOut { remaining }) => Err(ApiError::Conflict {
+                code: "sold_out",
+                message: if remaining == 0 {
+                    "sold out: remaining 0".into()
+                } else {
+                    format!("only {remaining} left: remaining {remaining}")
+                },
+            }),
+            Err(OrderRefusal::LimitExceeded { limit, bought }) => Err(ApiError::Conflict {
+                code: "limit_exceeded",
+                message: format!("per-buyer limit is {limit}; this buyer already has {bought}"),
+            }),
+            Err(OrderRefusal::Ended) => Err(ApiError::Gone {
+                code: "flash_sale_ended",
+                message: format!("flash sale ended at {}", sale.rec.ends_at),
+            }),
+            Err(OrderRefusal::Failed(m)) => {
+                Err(ApiError::Internal(anyhow::anyhow!("storing order: {m}")))
+            }
+        }
+    }
+
+    async fn order_once(
+        &self,
+        sale: &Arc<FlashSaleLive>,
+        buyer: &str,
+        quantity: i64,
+        key: Option<&str>,
+    ) -> Result<(FlashOrderRecord, i64), OrderRefusal> {
+        let now = self.now();
+        sale.reserve(buyer, quantity, now.timestamp_millis())?;
+        let rec = FlashOrderRecord {
+            order_id: ids::new_id(ids::ORDER, now, &mut rand::rng()),
+            flash_sale_id: sale.rec.id.clone(),
+            buyer_id: buyer.to_string(),
+            quantity,
+            amount_minor: sale.rec.price_minor * quantity,
+            idempotency_key: key.map(str::to_string),
+            created_at: timestamp(now),
+        };
+        let placed = now.timestamp_millis();
+        let rec = match self.orders().write(rec, sale.clone(), placed).await {
+            Ok(rec) => rec,
+            Err(e) => {
+                sale.release(buyer, quantity);
+                return Err(OrderRefusal::Failed(e));
+            }
+        };
+        let remaining = sale.rec.stock - sale.sold();
+        if remaining == 0 {
+            sale.session
+                .publish("sold_out", sale_state(sale, now.timestamp_millis()));
+        }
+        Ok((rec, remaining))
+    }
+
+    /// A page of a flash sale's accepted orders, oldest first (agent):
+    /// `limit` 1–1,000 (default 100), `cursor` from the previous page.
+    pub async fn flash_sale_orders(
+        &self,
+        caller: &Caller,
+        id: &str,
+        limit: Option<&str>,
+        cursor: Option<&str>,
+    ) -> ApiResult<Value> {
+        let sale = self.loaded_sale(id).await?;
+        let (task, _) = self
+            .session_access(caller, &sale.rec.session_id)
+            .await
+            .map_err(|_| ApiError::NotFound(format!("flash sale {id}")))?;
+        require_agent(caller)?;
+        let limit = super::parse_limit_in(limit, 100, 1000)?;
+        let after = cursor.map(super::parse_seq_cursor).transpose()?;
+        let currency = task.currency.clone();
+        let page = self.store().flash_orders_page(id, after, limit).await?;
+        let orders: Vec<Value> = page
+            .data
+            .iter()
+            .map(|o| {
+                json!({
+                    "order_id": o.order_id,
+                    "buyer_id": o.buyer_id,
+                    "quantity": o.quantity,
+                    "amount": minor_json(o.amount_minor, &currency),
+                    "created_at": o.created_at,
+                })
+            })
+            .collect();
+        Ok(json!({
+            "flash_sale_id": id,
+            "data": orders,
+            "next_cursor": page.next.map(super::seq_cursor),
+        }))
+    }
+
+    /// Mints a checkout key scoped to one session (agent).
+    pub async fn mint_checkout_key(&self, caller: &Caller, session_id: &str) -> ApiResult<Value> {
+        let (task, _) = self.session_access(caller, session_id).await?;
+        let agent_id = require_agent(caller)?;
+        let key = ids::new_key(ids::CHECKOUT_KEY, &mut rand::rng());
+        self.store()
+            .create_checkout_key(&key_digest(&key), session_id, agent_id, &self.now_text())
+            .await?;
+        Ok(json!({"api_key": key, "session_id": session_id, "task_id": task.id}))
+    }
+
+    /// Resolves a key for the order endpoint: an agent, or a checkout key.
+    pub async fn authenticate_order(&self, key: &str) -> ApiResult<OrderCaller> {
+        if !key.starts_with(ids::CHECKOUT_KEY) {
+            return self.authenticate(key).await.map(OrderCaller::Agent);
+        }
+        let digest = key_digest(key);
+        let cached = self
+            .inner
+            .checkout_keys
+            .read()
+            .ok()
+            .and_then(|m| m.get(&digest).cloned());
+        if let Some(session) = cached {
+            return Ok(OrderCaller::Checkout(session));
+        }
+        let session = self
+            .store()
+            .checkout_session_by_key(&digest)
+            .await?
+            .ok_or(ApiError::Unauthorized("unknown or revoked API key"))?;
+        if let Ok(mut m) = self.inner.checkout_keys.write() {
+            m.insert(digest, session.clone());
+        }
+        Ok(OrderCaller::Checkout(session))
+    }
+}
+
+/// A flash sale as served by the API.
+pub fn flash_sale_view(sale: &FlashSaleLive, now_ms: i64) -> Value {
+    let mut v = sale_state(sale, now_ms);
+    v["price"] = minor_json(sale.rec.price_minor, &sale.rec.currency);
+    v["currency"] = json!(sale.rec.currency);
+    v["per_buyer_limit"] = json!(sale.rec.per_buyer_limit);
+    v["starts_at"] = json!(sale.rec.starts_at);
+    v["overlay_url"] = json!(format!(
+        "/overlay/flash-sales/{}?token={}",
+        sale.rec.id, sale.rec.overlay_token
+    ));
+    v
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
