@@ -140,6 +140,7 @@ pub struct SessionAggregator {
     first_ts: Option<i64>,
     last_ts: Option<i64>,
     dirty: bool,
+    generation: u64,
     cached: Option<(Window, Metrics)>,
 }
 
@@ -168,6 +169,7 @@ impl SessionAggregator {
             first_ts: None,
             last_ts: None,
             dirty: false,
+            generation: 0,
             cached: None,
         }
     }
@@ -175,6 +177,12 @@ impl SessionAggregator {
     /// The session's currency.
     pub fn currency(&self) -> Currency {
         self.currency
+    }
+
+    /// How many events have been applied (counted, repeated or refused):
+    /// metrics taken at one generation hold for as long as it stays the same.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The first and last event times seen (the default [`Window`]).
@@ -275,6 +283,7 @@ impl SessionAggregator {
         self.first_ts = Some(self.first_ts.map_or(ts, |t| t.min(ts)));
         self.last_ts = Some(self.last_ts.map_or(ts, |t| t.max(ts)));
         self.dirty = true;
+        self.generation += 1;
     }
 
     /// An order whose time is already clamped.

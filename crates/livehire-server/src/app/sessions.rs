@@ -434,13 +434,7 @@ impl App {
         let (task, s) = self.session_access(caller, id).await?;
         let live = self.live_session(&task, &s).await?;
         let (missed, rx) = live.subscribe(last_id);
-        let now_ms = self.now().timestamp_millis();
-        let snapshot = {
-            let live = live.clone();
-            tokio::task::spawn_blocking(move || live.metrics(now_ms))
-                .await
-                .map_err(anyhow::Error::from)?
-        };
+        let snapshot = live.snapshot(self.now().timestamp_millis()).await;
         Ok((snapshot, missed, rx))
     }
 }

@@ -56,7 +56,23 @@ pub struct SessionLive {
     next_id: AtomicU64,
     tx: broadcast::Sender<StreamItem>,
     recent: Mutex<VecDeque<StreamItem>>,
+    /// The last stream snapshot, shared by the ticker and new subscribers.
+    latest: tokio::sync::Mutex<Option<Snapshot>>,
 }
+
+/// A metrics snapshot and what it was taken from.
+struct Snapshot {
+    /// When, epoch ms.
+    at_ms: i64,
+    /// The session's (started, ended) times then.
+    times: (Option<i64>, Option<i64>),
+    /// The aggregator's generation it includes.
+    generation: u64,
+    value: Value,
+}
+
+/// How long a stream snapshot serves new subscribers (the stream's cadence).
+const SNAPSHOT_REUSE_MS: i64 = 1_000;
 
 impl SessionLive {
     /// A fresh session state.
@@ -73,6 +89,7 @@ impl SessionLive {
             next_id: AtomicU64::new(1),
             tx,
             recent: Mutex::new(VecDeque::with_capacity(RECENT_ITEMS)),
+            latest: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -122,11 +139,51 @@ impl SessionLive {
 
     /// The session's metrics now, as served.
     pub fn metrics(&self, now_ms: i64) -> Value {
+        self.metrics_at_generation(now_ms).1
+    }
+
+    /// The metrics now and the aggregator generation they include.
+    fn metrics_at_generation(&self, now_ms: i64) -> (u64, Value) {
         let window = self.window(now_ms);
         match self.aggregator.lock() {
-            Ok(mut agg) => serde_json::to_value(agg.metrics(window)).unwrap_or(Value::Null),
-            Err(_) => Value::Null,
+            Ok(mut agg) => (
+                agg.generation(),
+                serde_json::to_value(agg.metrics(window)).unwrap_or(Value::Null),
+            ),
+            Err(_) => (0, Value::Null),
         }
+    }
+
+    /// A metrics snapshot for the stream at `now_ms`. The last one serves
+    /// when it is under a second old, the session has neither started nor
+    /// ended since, and it counts every event counted before this call;
+    /// otherwise one is computed on the blocking pool, and callers waiting
+    /// meanwhile share it. (A thousand clients subscribing at once to a
+    /// session of a million orders used to compute a thousand snapshots.)
+    pub async fn snapshot(self: &Arc<Self>, now_ms: i64) -> Value {
+        let wanted = self.aggregator.lock().map(|a| a.generation()).unwrap_or(0);
+        let times = self.times.lock().map(|t| *t).unwrap_or((None, None));
+        let mut latest = self.latest.lock().await;
+        if let Some(s) = latest.as_ref()
+            && s.generation >= wanted
+            && s.times == times
+            && (now_ms - s.at_ms).abs() < SNAPSHOT_REUSE_MS
+        {
+            return s.value.clone();
+        }
+        let this = self.clone();
+        let computed =
+            tokio::task::spawn_blocking(move || this.metrics_at_generation(now_ms)).await;
+        let Ok((generation, value)) = computed else {
+            return Value::Null;
+        };
+        *latest = Some(Snapshot {
+            at_ms: now_ms,
+            times,
+            generation,
+            value: value.clone(),
+        });
+        value
     }
 
     /// Gives back connector message ids taken for events that were not
@@ -176,5 +233,65 @@ impl LiveRuntime {
             .read()
             .map(|m| m.values().cloned().collect())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use livehire_domain::live::{EventBody, LiveEvent};
+
+    use super::*;
+
+    const T0: i64 = 2_000_000_000_000;
+
+    fn join(viewer: &str, ts_ms: i64) -> LiveEvent {
+        LiveEvent {
+            ts_ms,
+            body: EventBody::ViewerJoin {
+                viewer_id: viewer.into(),
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_is_shared_only_while_what_it_shows_still_holds() {
+        let cny = Currency::parse("CNY").unwrap();
+        let s = Arc::new(SessionLive::new(
+            "ph_sess_a",
+            "ph_task_a",
+            "ph_agent_a",
+            cny,
+        ));
+        s.times.lock().unwrap().0 = Some(T0);
+        s.aggregator.lock().unwrap().apply(&join("v1", T0));
+        let now = T0 + 150_000;
+        let first = s.snapshot(now).await;
+        assert_eq!(first, s.metrics(now));
+        assert_eq!(first["unique_viewers"], 1);
+
+        // Half a second on, with nothing new, the same snapshot serves, though
+        // the viewer's watch time has grown since.
+        assert_ne!(s.metrics(now + 500), first);
+        assert_eq!(s.snapshot(now + 500).await, first);
+
+        // An event counted since: computed again.
+        s.aggregator.lock().unwrap().apply(&join("v2", T0 + 1_000));
+        let second = s.snapshot(now + 600).await;
+        assert_eq!(second, s.metrics(now + 600));
+        assert_eq!(second["unique_viewers"], 2);
+
+        // The session ends: its window ends with it.
+        s.times.lock().unwrap().1 = Some(T0 + 60_000);
+        let ended = s.snapshot(now + 700).await;
+        assert_ne!(ended, second);
+        assert_eq!(ended, s.metrics(now + 700));
+
+        // A second after the last one: computed again.
+        s.times.lock().unwrap().1 = None;
+        let live = s.snapshot(now + 700).await;
+        assert_eq!(live, s.metrics(now + 700));
+        assert_eq!(s.snapshot(now + 1_699).await, live);
+        assert_eq!(s.snapshot(now + 1_700).await, s.metrics(now + 1_700));
+        assert_ne!(s.snapshot(now + 1_700).await, live);
     }
 }

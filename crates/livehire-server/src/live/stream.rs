@@ -49,12 +49,7 @@ pub async fn ticker(runtime: Arc<LiveRuntime>) {
             if s.subscribers() == 0 {
                 continue;
             }
-            let snapshot = {
-                let s = s.clone();
-                tokio::task::spawn_blocking(move || s.metrics(now_ms))
-                    .await
-                    .unwrap_or_default()
-            };
+            let snapshot = s.snapshot(now_ms).await;
             s.publish("metrics", snapshot);
             for sale in sales.iter().filter(|x| x.rec.session_id == s.id) {
                 if now_ms < sale.ends_ms + 2_000 {

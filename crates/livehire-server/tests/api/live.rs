@@ -788,6 +788,72 @@ async fn the_stream_sends_snapshots_and_a_sold_out_event() {
     assert!(sold_out.contains("\"remaining\":0"), "{sold_out}");
 }
 
+/// The first `metrics` snapshot a new stream subscriber gets.
+async fn first_snapshot(app: &TestApp, key: &str, session: &str) -> Value {
+    let mut resp = app
+        .client
+        .get(app.url(&format!("/api/v1/sessions/{session}/stream")))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut text = String::new();
+    loop {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), resp.chunk())
+            .await
+            .expect("a snapshot within 5 s")
+            .unwrap()
+            .expect("the stream stays open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(rest) = text.split("event: metrics\n").nth(1)
+            && let Some(line) = rest.lines().find(|l| l.starts_with("data: "))
+            && rest.contains('\n')
+        {
+            return serde_json::from_str(&line["data: ".len()..]).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn subscribers_share_snapshots_but_never_miss_what_was_counted_before_they_came() {
+    let app = spawn_app().await;
+    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
+    let s = lt.session_id(0);
+    app.post(
+        &format!("/api/v1/sessions/{s}/start"),
+        Some(&lt.host.key),
+        &json!({}),
+    )
+    .await;
+    let now = chrono::Utc::now().timestamp_millis();
+    let chat =
+        |n: u32| json!({"type": "chat", "ts": now, "viewer_id": format!("v{n}"), "text": "hi"});
+    let first = first_snapshot(&app, &lt.agent.key, &s).await;
+    assert_eq!(first["chat_messages"], 0);
+    // Within the second a snapshot is shared, a chat counted in between
+    // still shows to the next subscriber.
+    let a = ndjson(&app, &lt.host.key, &s, &[chat(1)], "").await;
+    assert_eq!(a.body["accepted"], 1, "{}", a.body);
+    let second = first_snapshot(&app, &lt.agent.key, &s).await;
+    assert_eq!(second["chat_messages"], 1, "{second}");
+    // Many subscribers at once all see both chats.
+    ndjson(&app, &lt.host.key, &s, &[chat(2)], "").await;
+    let many =
+        futures::future::join_all((0..20).map(|_| first_snapshot(&app, &lt.agent.key, &s))).await;
+    assert!(many.iter().all(|m| m["chat_messages"] == 2), "{many:?}");
+    // And what they get is what /metrics says.
+    let metrics = app
+        .get(
+            &format!("/api/v1/sessions/{s}/metrics"),
+            Some(&lt.agent.key),
+        )
+        .await;
+    for (name, value) in many[0].as_object().unwrap() {
+        assert_eq!(value, &metrics.body[name], "{name}");
+    }
+}
+
 #[tokio::test]
 async fn a_monitored_session_fills_the_submission_as_verified_and_pays_from_it() {
     let app = spawn_app().await;
