@@ -105,9 +105,8 @@ impl App {
                 seen.extend(msg_ids);
             }
             let mut agg = live
-                .aggregator
-                .lock()
-                .map_err(|_| anyhow::anyhow!("aggregator poisoned"))?;
+                .counting()
+                .ok_or_else(|| anyhow::anyhow!("aggregator poisoned"))?;
             for batch in &batches {
                 for line in batch.lines().filter(|l| !l.is_empty()) {
                     let v: Value = serde_json::from_str(line).map_err(anyhow::Error::from)?;
@@ -121,9 +120,8 @@ impl App {
             let orders = self.store().flash_orders(&rec.id).await?;
             {
                 let mut agg = live
-                    .aggregator
-                    .lock()
-                    .map_err(|_| anyhow::anyhow!("aggregator poisoned"))?;
+                    .counting()
+                    .ok_or_else(|| anyhow::anyhow!("aggregator poisoned"))?;
                 for o in &orders {
                     agg.apply_order(&order_ref(&rec, o, placed_ms(o)));
                 }
@@ -463,9 +461,8 @@ pub(crate) fn event_batch(
 pub(crate) fn count_events(live: &SessionLive, events: &[LiveEvent]) -> ApiResult<usize> {
     let mut duplicates = 0;
     let mut agg = live
-        .aggregator
-        .lock()
-        .map_err(|_| anyhow::anyhow!("aggregator poisoned"))?;
+        .counting()
+        .ok_or_else(|| anyhow::anyhow!("aggregator poisoned"))?;
     for e in events {
         match agg.apply(e) {
             live::Applied::Counted => {}

@@ -46,8 +46,12 @@ pub struct SessionLive {
     pub agent_id: String,
     /// The task's currency.
     pub currency: Currency,
-    /// The aggregator; locked briefly to apply events or compute metrics.
+    /// The aggregator; locked briefly to compute metrics. Change it through
+    /// [`Self::counting`], which keeps `counted` up to date.
     pub aggregator: Mutex<SessionAggregator>,
+    /// The aggregator's generation after its last change, readable without
+    /// waiting for its lock (a snapshot being computed holds it).
+    counted: AtomicU64,
     /// (started, ended), epoch ms.
     pub times: Mutex<(Option<i64>, Option<i64>)>,
     /// Connector message ids seen since start-up: the connectors replay the last
@@ -58,6 +62,33 @@ pub struct SessionLive {
     recent: Mutex<VecDeque<StreamItem>>,
     /// The last stream snapshot, shared by the ticker and new subscribers.
     latest: tokio::sync::Mutex<Option<Snapshot>>,
+}
+
+/// The aggregator, locked to count events; on release it publishes the new
+/// generation (see [`SessionLive::snapshot`]).
+pub struct Counting<'a> {
+    agg: std::sync::MutexGuard<'a, SessionAggregator>,
+    counted: &'a AtomicU64,
+}
+
+impl std::ops::Deref for Counting<'_> {
+    type Target = SessionAggregator;
+    fn deref(&self) -> &SessionAggregator {
+        &self.agg
+    }
+}
+
+impl std::ops::DerefMut for Counting<'_> {
+    fn deref_mut(&mut self) -> &mut SessionAggregator {
+        &mut self.agg
+    }
+}
+
+impl Drop for Counting<'_> {
+    fn drop(&mut self) {
+        // Still under the lock: whoever sees the events counted sees this.
+        self.counted.store(self.agg.generation(), Ordering::Release);
+    }
 }
 
 /// A metrics snapshot and what it was taken from.
@@ -84,6 +115,7 @@ impl SessionLive {
             agent_id: agent_id.to_string(),
             currency,
             aggregator: Mutex::new(SessionAggregator::new(currency)),
+            counted: AtomicU64::new(0),
             times: Mutex::new((None, None)),
             seen_msg_ids: Mutex::new(std::collections::HashSet::new()),
             next_id: AtomicU64::new(1),
@@ -137,6 +169,14 @@ impl SessionLive {
         }
     }
 
+    /// Locks the aggregator to count events; `None` if a panic poisoned it.
+    pub fn counting(&self) -> Option<Counting<'_>> {
+        Some(Counting {
+            agg: self.aggregator.lock().ok()?,
+            counted: &self.counted,
+        })
+    }
+
     /// The session's metrics now, as served.
     pub fn metrics(&self, now_ms: i64) -> Value {
         self.metrics_at_generation(now_ms).1
@@ -161,7 +201,7 @@ impl SessionLive {
     /// meanwhile share it. (A thousand clients subscribing at once to a
     /// session of a million orders used to compute a thousand snapshots.)
     pub async fn snapshot(self: &Arc<Self>, now_ms: i64) -> Value {
-        let wanted = self.aggregator.lock().map(|a| a.generation()).unwrap_or(0);
+        let wanted = self.counted.load(Ordering::Acquire);
         let times = self.times.lock().map(|t| *t).unwrap_or((None, None));
         let mut latest = self.latest.lock().await;
         if let Some(s) = latest.as_ref()
@@ -263,7 +303,7 @@ mod tests {
             cny,
         ));
         s.times.lock().unwrap().0 = Some(T0);
-        s.aggregator.lock().unwrap().apply(&join("v1", T0));
+        s.counting().unwrap().apply(&join("v1", T0));
         let now = T0 + 150_000;
         let first = s.snapshot(now).await;
         assert_eq!(first, s.metrics(now));
@@ -275,7 +315,7 @@ mod tests {
         assert_eq!(s.snapshot(now + 500).await, first);
 
         // An event counted since: computed again.
-        s.aggregator.lock().unwrap().apply(&join("v2", T0 + 1_000));
+        s.counting().unwrap().apply(&join("v2", T0 + 1_000));
         let second = s.snapshot(now + 600).await;
         assert_eq!(second, s.metrics(now + 600));
         assert_eq!(second["unique_viewers"], 2);

@@ -262,7 +262,7 @@ fn count_in_sessions(orders: &[FlashOrderRecord], waiting: &[Waiting]) {
             .iter()
             .take_while(|w| Arc::ptr_eq(&w.sale.session, session))
             .count();
-        if let Ok(mut agg) = session.aggregator.lock() {
+        if let Some(mut agg) = session.counting() {
             for (order, w) in orders[i..i + run].iter().zip(&waiting[i..i + run]) {
                 agg.apply_order(&order_ref(&w.sale.rec, order, w.placed_ms));
             }
