@@ -50,6 +50,21 @@ pub async fn assigned_task(app: &TestApp, fixture: &str) -> LiveTask {
     LiveTask { agent, host, task }
 }
 
+/// The launch task, assigned, with its first session started by the host.
+async fn started_session(app: &TestApp) -> (LiveTask, String) {
+    let lt = assigned_task(app, "task_workflow1_launch.json").await;
+    let s = lt.session_id(0);
+    let started = app
+        .post(
+            &format!("/api/v1/sessions/{s}/start"),
+            Some(&lt.host.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    (lt, s)
+}
+
 async fn ndjson(app: &TestApp, key: &str, session: &str, lines: &[Value], query: &str) -> Answer {
     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
     app.send(
@@ -474,14 +489,7 @@ async fn case_study_1_replayed_in_shuffled_batches_gives_exact_figures() {
 #[tokio::test]
 async fn a_thousand_buyers_for_three_hundred_units_get_exactly_three_hundred() {
     let app = Arc::new(spawn_app().await);
-    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
-    let s = lt.session_id(0);
-    app.post(
-        &format!("/api/v1/sessions/{s}/start"),
-        Some(&lt.host.key),
-        &json!({}),
-    )
-    .await;
+    let (lt, s) = started_session(&app).await;
     let sale = app
         .post(&format!("/api/v1/sessions/{s}/flash-sales"), Some(&lt.agent.key),
             &serde_json::from_str(r#"{"product_id": "prod_001", "price": 139.30, "stock": 300, "duration_minutes": 10, "per_buyer_limit": 2}"#).unwrap())
@@ -613,14 +621,7 @@ async fn a_thousand_buyers_for_three_hundred_units_get_exactly_three_hundred() {
 #[tokio::test]
 async fn per_buyer_limits_and_idempotency_hold_under_concurrency_and_ended_sales_refuse() {
     let app = Arc::new(spawn_app().await);
-    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
-    let s = lt.session_id(0);
-    app.post(
-        &format!("/api/v1/sessions/{s}/start"),
-        Some(&lt.host.key),
-        &json!({}),
-    )
-    .await;
+    let (lt, s) = started_session(&app).await;
     let sale = app
         .post(&format!("/api/v1/sessions/{s}/flash-sales"), Some(&lt.agent.key),
             &json!({"product_id": "prod_002", "price": 199, "stock": 1000, "duration_minutes": 5, "per_buyer_limit": 3}))
@@ -729,14 +730,7 @@ async fn per_buyer_limits_and_idempotency_hold_under_concurrency_and_ended_sales
 #[tokio::test]
 async fn the_stream_sends_snapshots_and_a_sold_out_event() {
     let app = spawn_app().await;
-    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
-    let s = lt.session_id(0);
-    app.post(
-        &format!("/api/v1/sessions/{s}/start"),
-        Some(&lt.host.key),
-        &json!({}),
-    )
-    .await;
+    let (lt, s) = started_session(&app).await;
     let mut resp = app
         .client
         .get(app.url(&format!("/api/v1/sessions/{s}/stream")))
@@ -818,14 +812,7 @@ async fn first_snapshot(app: &TestApp, key: &str, session: &str) -> Value {
 #[tokio::test]
 async fn subscribers_share_snapshots_but_never_miss_what_was_counted_before_they_came() {
     let app = spawn_app().await;
-    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
-    let s = lt.session_id(0);
-    app.post(
-        &format!("/api/v1/sessions/{s}/start"),
-        Some(&lt.host.key),
-        &json!({}),
-    )
-    .await;
+    let (lt, s) = started_session(&app).await;
     let now = chrono::Utc::now().timestamp_millis();
     let chat =
         |n: u32| json!({"type": "chat", "ts": now, "viewer_id": format!("v{n}"), "text": "hi"});
@@ -946,14 +933,7 @@ async fn a_monitored_session_fills_the_submission_as_verified_and_pays_from_it()
 #[tokio::test]
 async fn the_overlay_shows_a_sale_to_its_token_only_and_the_stream_resumes_after_last_event_id() {
     let app = spawn_app().await;
-    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
-    let s = lt.session_id(0);
-    app.post(
-        &format!("/api/v1/sessions/{s}/start"),
-        Some(&lt.host.key),
-        &json!({}),
-    )
-    .await;
+    let (lt, s) = started_session(&app).await;
     let sale = app
         .post(&format!("/api/v1/sessions/{s}/flash-sales"), Some(&lt.agent.key),
             &json!({"product_id": "prod_002", "price": 186.75, "stock": 50, "duration_minutes": 15}))
