@@ -190,6 +190,7 @@ async fn a_simulated_session_lands_as_planned_and_replays_identically() {
     let expected = agg.metrics(Window {
         start_ms: Some(0),
         end_ms: Some(simulation::compress(sim.duration_ms, FAST_FACTOR)),
+        closed: false,
     });
     let m1 = setup.metrics(&s1).await;
     assert_eq!(m1["status"], "ended");

@@ -36,6 +36,9 @@ pub const FLASH_SALE: &str = "ph_fs_";
 pub const ORDER: &str = "ph_ord_";
 /// Checkout keys, scoped to one session (`ph_ck_…`).
 pub const CHECKOUT_KEY: &str = "ph_ck_";
+/// Ingest keys, scoped to one session's events (`ph_ik_…`): what an agent
+/// gives its connector bridge.
+pub const INGEST_KEY: &str = "ph_ik_";
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 

@@ -12,12 +12,13 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-/// The largest amount (in major units) any money field may hold: one quadrillion.
+/// The largest amount (in major units) any money field may hold: one trillion.
 ///
-/// Far above any real live-commerce figure, and small enough that every sum the
-/// payout engine makes stays exact and every amount fits in `i64` minor units even
-/// for three-decimal currencies.
-pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+/// A hundred times the largest live-commerce session ever reported, and small
+/// enough that every sum the payout engine makes (a task's sessions at the
+/// session GMV limit, its bonuses, a tip) stays exact and fits in `i64` minor
+/// units even for three-decimal currencies (see [`crate::limits`]).
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0);
 
 /// An ISO 4217 currency, parsed from its upper-case alphabetic code (`CNY`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -276,8 +277,8 @@ mod tests {
     }
 
     #[test]
-    fn max_amount_is_one_quadrillion() {
-        assert_eq!(MAX_AMOUNT, dec!(1_000_000_000_000_000));
+    fn max_amount_is_one_trillion() {
+        assert_eq!(MAX_AMOUNT, dec!(1_000_000_000_000));
     }
 
     #[test]
@@ -365,10 +366,7 @@ mod tests {
         let kwd = Currency::parse("KWD").unwrap();
         assert_eq!(to_minor(dec!(1.234), kwd).unwrap(), 1234);
         assert_eq!(from_minor(1234, kwd), dec!(1.234));
-        assert_eq!(
-            to_minor(MAX_AMOUNT, kwd).unwrap(),
-            1_000_000_000_000_000_000
-        );
+        assert_eq!(to_minor(MAX_AMOUNT, kwd).unwrap(), 1_000_000_000_000_000);
     }
 
     proptest! {

@@ -1387,6 +1387,7 @@ mod tests {
         agg.metrics(Window {
             start_ms: Some(0),
             end_ms: Some(s.duration_ms),
+            closed: false,
         })
     }
 

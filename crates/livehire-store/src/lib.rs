@@ -98,18 +98,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// The task that holds a session (with all its sessions).
     async fn session_task(&self, session_id: &str) -> StoreResult<TaskRecord>;
-    /// Appends a batch of accepted events (canonical NDJSON) with the TikTok
+    /// Appends a batch of accepted events with who sent them and the TikTok
     /// LIVE connector message ids they came from; durable on return.
-    async fn append_events(
-        &self,
-        session_id: &str,
-        count: i64,
-        ndjson: &str,
-        msg_ids: &[String],
-        now: &str,
-    ) -> StoreResult<()>;
+    /// `Conflict("session_settled")` when the session's task is approved or
+    /// cancelled (its figures are frozen); then nothing is written.
+    async fn append_events(&self, batch: &EventBatch, now: &str) -> StoreResult<()>;
     /// Every stored event batch of a session, oldest first.
-    async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<String>>;
+    async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<StoredBatch>>;
     /// Every connector message id stored with a session's event batches.
     async fn connector_msg_ids(&self, session_id: &str) -> StoreResult<Vec<String>>;
     /// Creates a flash sale.
@@ -134,14 +129,13 @@ pub trait Store: Send + Sync + 'static {
         after: Option<i64>,
         limit: u32,
     ) -> StoreResult<Page<FlashOrderRecord>>;
-    /// The session a checkout key is scoped to.
-    async fn checkout_session_by_key(&self, digest: &str) -> StoreResult<Option<String>>;
-    /// Stores a checkout key scoped to a session.
-    async fn create_checkout_key(
+    /// The unrevoked session-scoped key (checkout or ingest) with this digest.
+    async fn session_key(&self, digest: &str) -> StoreResult<Option<SessionKey>>;
+    /// Stores a session-scoped key.
+    async fn create_session_key(
         &self,
         digest: &str,
-        session_id: &str,
-        agent_id: &str,
+        key: &SessionKey,
         now: &str,
     ) -> StoreResult<()>;
 

@@ -414,8 +414,10 @@ pub struct TaskChange {
     pub host_completed: Option<String>,
     /// Saves the run of show (body, source).
     pub run_of_show: Option<(Value, String)>,
-    /// Moves one of the task's sessions.
+    /// Moves one of the task's sessions (ending it also ends its flash sales).
     pub session: Option<SessionUpdate>,
+    /// Appends an event batch to that session (an imported recording).
+    pub events: Option<EventBatch>,
 }
 
 /// A session's move to `live` or `ended`.
@@ -554,15 +556,44 @@ pub struct TiktokShopOrderRecord {
     pub cancelled_at: Option<String>,
 }
 
-/// Events to append to a session as one durable batch (canonical NDJSON).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Events to append to a session as one durable batch (NDJSON, one native
+/// event a line).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventBatch {
     /// The session.
     pub session_id: String,
     /// How many events.
     pub event_count: i64,
-    /// One canonical event per line.
+    /// One native event per line.
     pub ndjson: String,
+    /// Who sent them: `host`, `agent`, `ingest_key`, `tiktok_shop` or `import`
+    /// (see `livehire_domain::live::Source`).
+    pub source: String,
+    /// The sender: the host's or agent's id, the ingest key's session, the shop id.
+    pub source_id: Option<String>,
+    /// The TikTok LIVE connector message ids the events came from.
+    pub msg_ids: Vec<String>,
+}
+
+/// A stored event batch as read back for a rebuild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBatch {
+    /// Who sent it (see [`EventBatch::source`]).
+    pub source: String,
+    /// One native event per line.
+    pub body: String,
+}
+
+/// A key scoped to one session: a checkout key (flash-sale orders) or an
+/// ingest key (the session's events, for the agent's connector bridge).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionKey {
+    /// `checkout` or `ingest`.
+    pub kind: String,
+    /// The session it is scoped to.
+    pub session_id: String,
+    /// The agent who issued it.
+    pub agent_id: String,
 }
 
 /// One TikTok Shop notification received, for audit.

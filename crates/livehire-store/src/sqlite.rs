@@ -430,18 +430,11 @@ impl Store for SqliteStore {
         self.task(&task_id).await
     }
 
-    async fn append_events(
-        &self,
-        session_id: &str,
-        count: i64,
-        ndjson: &str,
-        msg_ids: &[String],
-        now: &str,
-    ) -> StoreResult<()> {
-        live::append_events(&self.writer, session_id, count, ndjson, msg_ids, now).await
+    async fn append_events(&self, batch: &EventBatch, now: &str) -> StoreResult<()> {
+        live::append_events(&self.writer, batch, now).await
     }
 
-    async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<String>> {
+    async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<StoredBatch>> {
         live::event_batches(&self.reader, session_id).await
     }
 
@@ -487,29 +480,36 @@ impl Store for SqliteStore {
         live::flash_orders_page(&self.reader, flash_sale_id, after, limit).await
     }
 
-    async fn checkout_session_by_key(&self, digest: &str) -> StoreResult<Option<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT session_id FROM checkout_keys WHERE digest = $1 AND revoked_at IS NULL",
+    async fn session_key(&self, digest: &str) -> StoreResult<Option<SessionKey>> {
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT kind, session_id, agent_id FROM checkout_keys WHERE digest = $1 AND revoked_at IS NULL",
         )
         .bind(digest)
         .fetch_optional(&self.reader)
-        .await?)
+        .await?;
+        Ok(row.map(|(kind, session_id, agent_id)| SessionKey {
+            kind,
+            session_id,
+            agent_id,
+        }))
     }
 
-    async fn create_checkout_key(
+    async fn create_session_key(
         &self,
         digest: &str,
-        session_id: &str,
-        agent_id: &str,
+        key: &SessionKey,
         now: &str,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO checkout_keys (digest, session_id, agent_id, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(digest)
-            .bind(session_id)
-            .bind(agent_id)
-            .bind(now)
-            .execute(&self.writer)
-            .await?;
+        sqlx::query(
+            "INSERT INTO checkout_keys (digest, session_id, agent_id, created_at, kind) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(digest)
+        .bind(&key.session_id)
+        .bind(&key.agent_id)
+        .bind(now)
+        .bind(&key.kind)
+        .execute(&self.writer)
+        .await?;
         Ok(())
     }
 

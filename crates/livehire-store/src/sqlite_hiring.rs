@@ -269,6 +269,19 @@ impl SqliteStore {
             .bind(&u.session_id)
             .execute(&mut *tx)
             .await?;
+            if let Some(ended) = &u.ended_at {
+                // A flash sale cannot outlive its session.
+                sqlx::query(
+                    "UPDATE flash_sales SET ends_at = $2 WHERE session_id = $1 AND ends_at > $2",
+                )
+                .bind(&u.session_id)
+                .bind(ended)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        if let Some(b) = &c.events {
+            crate::sqlite_live::insert_batch(&mut tx, b, &c.now).await?;
         }
         if let Some((body, source)) = &c.run_of_show {
             sqlx::query(

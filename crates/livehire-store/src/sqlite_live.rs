@@ -1,30 +1,47 @@
 //! SQLite queries for live sessions: event batches, flash sales, their orders.
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use crate::*;
 
 pub(crate) async fn append_events(
     db: &SqlitePool,
-    session_id: &str,
-    count: i64,
-    ndjson: &str,
-    msg_ids: &[String],
+    batch: &EventBatch,
     now: &str,
 ) -> StoreResult<()> {
-    let msg_ids = (!msg_ids.is_empty()).then(|| msg_ids.join("\n"));
-    sqlx::query(
-        "INSERT INTO session_event_batches (session_id, event_count, body, received_at, msg_ids) \
-         VALUES ($1, $2, $3, $4, $5)",
+    let mut conn = db.acquire().await?;
+    insert_batch(&mut conn, batch, now).await
+}
+
+/// Appends a batch unless the session's task is settled
+/// (`Conflict("session_settled")`, nothing written).
+pub(crate) async fn insert_batch(
+    conn: &mut SqliteConnection,
+    b: &EventBatch,
+    now: &str,
+) -> StoreResult<()> {
+    let msg_ids = (!b.msg_ids.is_empty()).then(|| b.msg_ids.join("\n"));
+    // A settled task's (approved or cancelled) sessions are frozen.
+    let written = sqlx::query(
+        "INSERT INTO session_event_batches \
+         (session_id, event_count, body, received_at, msg_ids, source, source_id) \
+         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS ( \
+           SELECT 1 FROM sessions s JOIN tasks t ON t.id = s.task_id \
+           WHERE s.id = $1 AND t.status IN ('approved', 'cancelled'))",
     )
-    .bind(session_id)
-    .bind(count)
-    .bind(ndjson)
+    .bind(&b.session_id)
+    .bind(b.event_count)
+    .bind(&b.ndjson)
     .bind(now)
     .bind(msg_ids)
-    .execute(db)
+    .bind(&b.source)
+    .bind(&b.source_id)
+    .execute(&mut *conn)
     .await?;
+    if written.rows_affected() == 0 {
+        return Err(StoreError::Conflict("session_settled".into()));
+    }
     Ok(())
 }
 
@@ -44,13 +61,20 @@ pub(crate) async fn connector_msg_ids(
         .collect())
 }
 
-pub(crate) async fn event_batches(db: &SqlitePool, session_id: &str) -> StoreResult<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT body FROM session_event_batches WHERE session_id = $1 ORDER BY seq",
+pub(crate) async fn event_batches(
+    db: &SqlitePool,
+    session_id: &str,
+) -> StoreResult<Vec<StoredBatch>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT source, body FROM session_event_batches WHERE session_id = $1 ORDER BY seq",
     )
     .bind(session_id)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(source, body)| StoredBatch { source, body })
+        .collect())
 }
 
 pub(crate) async fn create_flash_sale(db: &SqlitePool, s: &FlashSaleRecord) -> StoreResult<()> {

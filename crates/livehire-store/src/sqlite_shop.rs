@@ -2,8 +2,9 @@
 //! reported (with the session events they became), the notification log.
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{Row, SqlitePool};
 
+use crate::sqlite_live::insert_batch;
 use crate::*;
 
 fn shop_from_row(r: &SqliteRow) -> StoreResult<TiktokShopRecord> {
@@ -121,17 +122,6 @@ pub(crate) async fn order(
         .as_ref()
         .map(order_from_row)
         .transpose()
-}
-
-async fn insert_batch(tx: &mut SqliteConnection, b: &EventBatch, now: &str) -> StoreResult<()> {
-    sqlx::query("INSERT INTO session_event_batches (session_id, event_count, body, received_at) VALUES ($1, $2, $3, $4)")
-        .bind(&b.session_id)
-        .bind(b.event_count)
-        .bind(&b.ndjson)
-        .bind(now)
-        .execute(tx)
-        .await?;
-    Ok(())
 }
 
 pub(crate) async fn record_order(

@@ -34,6 +34,9 @@ pub struct Window {
     pub start_ms: Option<i64>,
     /// Session end, or "now" while live (epoch ms); default: the last event's time.
     pub end_ms: Option<i64>,
+    /// The session has ended: nobody is watching at `end`, so
+    /// `concurrent_viewers` is 0 whatever leaves were missed.
+    pub closed: bool,
 }
 
 /// What [`SessionAggregator::apply`] did with an event.
@@ -133,6 +136,9 @@ pub struct SessionAggregator {
     follows: u64,
     gifts_value: u64,
     orders: HashMap<u64, OrderRec, PreHashedBuild>,
+    /// Sum of the amounts of the orders held (refunded or not), minor units:
+    /// an upper bound of GMV, read without a pass.
+    gross_minor: i128,
     refunded: HashSet<u64, PreHashedBuild>,
     products: Names,
     flash_sales: Names,
@@ -162,6 +168,7 @@ impl SessionAggregator {
             follows: 0,
             gifts_value: 0,
             orders: HashMap::default(),
+            gross_minor: 0,
             refunded: HashSet::default(),
             products: Names::default(),
             flash_sales: Names::default(),
@@ -183,6 +190,17 @@ impl SessionAggregator {
     /// metrics taken at one generation hold for as long as it stays the same.
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// The sum of every distinct order's amount, refunded ones included, in
+    /// minor units: GMV never exceeds it. Kept as orders are applied.
+    pub fn gross_order_minor(&self) -> i128 {
+        self.gross_minor
+    }
+
+    /// Whether any event has been applied.
+    pub fn is_empty(&self) -> bool {
+        self.generation == 0
     }
 
     /// The first and last event times seen (the default [`Window`]).
@@ -313,6 +331,7 @@ impl SessionAggregator {
         let old = match self.orders.entry(key) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(rec);
+                self.gross_minor += i128::from(rec.amount_minor);
                 return Applied::Counted;
             }
             std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
@@ -329,6 +348,7 @@ impl SessionAggregator {
         };
         if rank(&rec) < rank(&old) {
             self.orders.insert(key, rec);
+            self.gross_minor += i128::from(rec.amount_minor) - i128::from(old.amount_minor);
         }
         Applied::Duplicate
     }
@@ -392,7 +412,7 @@ impl SessionAggregator {
     }
 
     fn compute(&mut self, window: Window) -> Metrics {
-        let mut m = self.counters();
+        let (mut m, buyers) = self.counters();
         let Some((start, end)) = self.resolve(window) else {
             return m;
         };
@@ -401,7 +421,7 @@ impl SessionAggregator {
             .into_iter()
             .filter(|&m| i64::from(m) * 60_000 <= span)
             .collect();
-        let pass = self.viewers.pass(start, end, &minutes);
+        let pass = self.viewers.pass(start, end, &minutes, &buyers);
         let curve = self.curve(start, end, 0, &pass);
 
         let watched_s = i128::try_from(curve.area_ms)
@@ -412,12 +432,14 @@ impl SessionAggregator {
             .gmv
             .checked_mul(Decimal::ONE_THOUSAND)
             .unwrap_or(Decimal::MAX);
-        let unique = Decimal::from(pass.unique);
+        // A buyer counts as a viewer, even without a join event.
+        let unique_viewers = pass.unique + pass.buyers_not_watching;
+        let unique = Decimal::from(unique_viewers);
         let views = Decimal::from(pass.views);
-        m.concurrent_viewers = curve.at_end;
+        m.concurrent_viewers = if window.closed { 0 } else { curve.at_end };
         m.peak_concurrent_viewers = curve.peak;
         m.peak_at = curve.peak_at.map(format_ts);
-        m.unique_viewers = pass.unique;
+        m.unique_viewers = unique_viewers;
         m.avg_watch_time_seconds = ratio(watched_s, unique, 1);
         m.retention = Retention {
             per_minute: curve
@@ -446,7 +468,7 @@ impl SessionAggregator {
         m.tiktok_shop = TikTokShopMetrics {
             acu: ratio(watched_s, Decimal::new(span, 3), 1),
             pcu: curve.peak,
-            viewers: pass.unique,
+            viewers: unique_viewers,
             views: pass.views,
             avg_viewing_duration: ratio(watched_s, views, 1),
             gmv: m.gmv,
@@ -458,8 +480,9 @@ impl SessionAggregator {
         m
     }
 
-    /// Everything that does not depend on the window: counters and sales.
-    fn counters(&self) -> Metrics {
+    /// Everything that does not depend on the window: counters and sales, and
+    /// the buyers' viewer hashes (sorted, without repeats).
+    fn counters(&self) -> (Metrics, Vec<u64>) {
         let mut m = Metrics {
             chat_messages: self.chat_messages,
             questions: self.questions,
@@ -499,6 +522,18 @@ impl SessionAggregator {
         buyers.sort_unstable();
         buyers.dedup();
         m.buyers = buyers.len() as u64;
+        let m = self.sales(m, products, flash, gmv_minor);
+        (m, buyers)
+    }
+
+    /// Fills GMV and the per-product and per-flash-sale sales.
+    fn sales(
+        &self,
+        mut m: Metrics,
+        products: Vec<(u64, u64, i128)>,
+        flash: Vec<(u64, u64, i128)>,
+        gmv_minor: i128,
+    ) -> Metrics {
         m.gmv = self.amount(gmv_minor);
         m.products = products
             .into_iter()
@@ -558,7 +593,7 @@ impl SessionAggregator {
         let pass = if self.sample_mode() {
             ViewerPass::default()
         } else {
-            self.viewers.pass(start, end, &[])
+            self.viewers.pass(start, end, &[], &[])
         };
         let curve = self.curve(start, end, bucket_ms, &pass);
         let starts = (0..).map(|i: i64| start + i * bucket_ms);
@@ -610,8 +645,8 @@ fn add(counter: &mut u64, n: u64) -> Applied {
 
 #[cfg(test)]
 #[path = "aggregator_tests.rs"]
-mod tests;
+pub(crate) mod tests;
 
 #[cfg(test)]
 #[path = "aggregator_order_tests.rs"]
-mod order_tests;
+pub(crate) mod order_tests;

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use super::tests::{T0, cny, session, window};
 use super::*;
 
-fn arb_event() -> impl Strategy<Value = LiveEvent> {
+pub(crate) fn arb_event() -> impl Strategy<Value = LiveEvent> {
     let ts = (0_i64..40, 0_i64..2).prop_map(|(s, ms)| s * 1000 + ms);
     let viewer = (0_u8..5).prop_map(|v| format!("v{v}"));
     let msg = prop::option::of((0_u8..4).prop_map(|m| format!("m{m}")));
@@ -56,6 +56,7 @@ fn observe(agg: &mut SessionAggregator) -> Vec<(Metrics, Timeline)> {
         Window {
             start_ms: None,
             end_ms: Some(T0 + 50_000),
+            closed: false,
         },
     ]
     .into_iter()

@@ -8,9 +8,9 @@ use rust_decimal_macros::dec;
 use super::*;
 
 /// 2026-03-25T11:00:00Z, the start of every session here.
-pub(super) const T0: i64 = 1_774_436_400_000;
+pub(crate) const T0: i64 = 1_774_436_400_000;
 
-pub(super) fn cny() -> Currency {
+pub(crate) fn cny() -> Currency {
     Currency::parse("CNY").unwrap()
 }
 
@@ -67,14 +67,15 @@ fn chat(secs: i64, msg_id: Option<&str>) -> LiveEvent {
 }
 
 /// The window `[T0 + from, T0 + to]` in seconds.
-pub(super) fn window(from: i64, to: i64) -> Window {
+pub(crate) fn window(from: i64, to: i64) -> Window {
     Window {
         start_ms: Some(T0 + from * 1000),
         end_ms: Some(T0 + to * 1000),
+        closed: false,
     }
 }
 
-pub(super) fn session(events: &[LiveEvent]) -> SessionAggregator {
+pub(crate) fn session(events: &[LiveEvent]) -> SessionAggregator {
     let mut agg = SessionAggregator::new(cny());
     for e in events {
         agg.apply(e);
@@ -350,13 +351,15 @@ fn a_stray_event_time_or_an_extreme_window_stays_bounded() {
     let m = agg.metrics(Window {
         start_ms: Some(i64::MIN),
         end_ms: Some(i64::MAX),
+        closed: false,
     });
     assert_eq!(m.unique_viewers, 1);
     assert!(
         agg.timeline(
             Window {
                 start_ms: Some(i64::MIN),
-                end_ms: None
+                end_ms: None,
+                closed: false,
             },
             0
         )

@@ -213,7 +213,9 @@ fn map(v: &Value, _currency: Currency, received_ms: Option<i64>) -> Result<Mappe
         "streamEnd" => return Ok(Mapped::StreamEnd { ts_ms: event_ts }),
         _ => return Ok(Mapped::Ignored),
     };
-    Ok(Mapped::Event(LiveEvent { ts_ms: ts()?, body }))
+    let event = LiveEvent { ts_ms: ts()?, body };
+    super::event::check_limits(&event)?;
+    Ok(Mapped::Event(event))
 }
 
 /// Field access on a connector event's `data`, with errors named

@@ -7,24 +7,26 @@
 //! | `type` | fields |
 //! |---|---|
 //! | `viewer_join`, `viewer_leave` | `viewer_id` |
-//! | `viewer_count` | `count` (≥ 0) |
-//! | `chat`, `question` | `viewer_id`, `text`, `msg_id`? |
+//! | `viewer_count` | `count` (0–100,000,000) |
+//! | `chat`, `question` | `viewer_id`, `text` (≤ 2,000 characters), `msg_id`? |
 //! | `question_answered` | `msg_id`?, `viewer_id`? |
-//! | `like` | `viewer_id`, `count` (≥ 1, default 1) |
+//! | `like` | `viewer_id`, `count` (1–1,000,000, default 1) |
 //! | `share`, `follow` | `viewer_id`? |
-//! | `gift` | `viewer_id`, `value` (≥ 0, in the platform's gift units, e.g. diamonds) |
+//! | `gift` | `viewer_id`, `value` (0–100,000,000, in the platform's gift units, e.g. diamonds) |
 //! | `product_pin` | `product_id` |
-//! | `order` | `order_id`, `viewer_id` (or `buyer_id`), `product_id`, `quantity` (≥ 1, default 1), `amount` (the order's total, ≥ 0), `currency`? (must be the session's), `flash_sale_id`? |
+//! | `order` | `order_id`, `viewer_id` (or `buyer_id`), `product_id`, `quantity` (1–10,000, default 1), `amount` (the order's total, 0 to [`money::MAX_AMOUNT`]), `currency`? (must be the session's), `flash_sale_id`? |
 //! | `order_refund` | `order_id` |
 //!
 //! `ts` is an RFC 3339 string or epoch milliseconds (a JSON integer or a string of
-//! digits). Ids are non-empty strings (integers are accepted and read as their
-//! digits). Unknown fields are ignored.
+//! digits). Ids are non-blank strings of at most 128 characters (integers are
+//! accepted and read as their digits). Unknown fields are ignored. The bounds
+//! are [`crate::limits`]'.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value, json};
 
+use crate::limits;
 use crate::money::{self, Currency};
 
 /// One live-session event: when it happened and what happened.
@@ -213,7 +215,7 @@ pub fn parse_event(v: &Value, currency: Currency) -> Result<LiveEvent, String> {
             viewer_id: f.id("viewer_id")?,
         },
         "viewer_count" => EventBody::ViewerCount {
-            count: f.count("count", None, 0)?,
+            count: f.count("count", None, 0, limits::MAX_VIEWER_COUNT)?,
         },
         "chat" => EventBody::Chat {
             viewer_id: f.id("viewer_id")?,
@@ -231,7 +233,7 @@ pub fn parse_event(v: &Value, currency: Currency) -> Result<LiveEvent, String> {
         },
         "like" => EventBody::Like {
             viewer_id: f.id("viewer_id")?,
-            count: f.count("count", Some(1), 1)?,
+            count: f.count("count", Some(1), 1, limits::MAX_LIKES_PER_EVENT)?,
         },
         "share" => EventBody::Share {
             viewer_id: f.opt_id("viewer_id")?.unwrap_or_default(),
@@ -241,7 +243,7 @@ pub fn parse_event(v: &Value, currency: Currency) -> Result<LiveEvent, String> {
         },
         "gift" => EventBody::Gift {
             viewer_id: f.id("viewer_id")?,
-            value: f.count("value", None, 0)?,
+            value: f.count("value", None, 0, limits::MAX_GIFT_VALUE)?,
         },
         "product_pin" => EventBody::ProductPin {
             product_id: f.id("product_id")?,
@@ -252,6 +254,85 @@ pub fn parse_event(v: &Value, currency: Currency) -> Result<LiveEvent, String> {
         },
     };
     Ok(LiveEvent { ts_ms, body })
+}
+
+/// Checks an event built elsewhere than [`parse_event`] (a connector mapping,
+/// a TikTok Shop order) against the same bounds: ids, texts, counts and
+/// amounts. The error names the field as [`parse_event`] would.
+pub fn check_limits(e: &LiveEvent) -> Result<(), String> {
+    let ty = e.body.type_name();
+    let id = |field: &str, v: &str| limits::check_id(v).map_err(|m| format!("{ty}.{field}: {m}"));
+    let opt_id = |field: &str, v: &Option<String>| v.as_deref().map_or(Ok(()), |v| id(field, v));
+    let count = |field: &str, n: u64, max: u64| {
+        limits::check_count(n, max).map_err(|m| format!("{ty}.{field}: {m}"))
+    };
+    let text = |v: &str| limits::check_text(v).map_err(|m| format!("{ty}.text: {m}"));
+    match &e.body {
+        EventBody::ViewerJoin { viewer_id } | EventBody::ViewerLeave { viewer_id } => {
+            id("viewer_id", viewer_id)
+        }
+        EventBody::ViewerCount { count: n } => count("count", *n, limits::MAX_VIEWER_COUNT),
+        EventBody::Chat {
+            viewer_id,
+            text: t,
+            msg_id,
+        }
+        | EventBody::Question {
+            viewer_id,
+            text: t,
+            msg_id,
+        } => {
+            id("viewer_id", viewer_id)?;
+            text(t)?;
+            opt_id("msg_id", msg_id)
+        }
+        EventBody::QuestionAnswered { msg_id, viewer_id } => {
+            opt_id("msg_id", msg_id)?;
+            opt_id("viewer_id", viewer_id)
+        }
+        EventBody::Like {
+            viewer_id,
+            count: n,
+        } => {
+            id("viewer_id", viewer_id)?;
+            count("count", *n, limits::MAX_LIKES_PER_EVENT)
+        }
+        EventBody::Share { viewer_id } | EventBody::Follow { viewer_id } => {
+            if viewer_id.is_empty() {
+                Ok(())
+            } else {
+                id("viewer_id", viewer_id)
+            }
+        }
+        EventBody::Gift { viewer_id, value } => {
+            id("viewer_id", viewer_id)?;
+            count("value", *value, limits::MAX_GIFT_VALUE)
+        }
+        EventBody::ProductPin { product_id } => id("product_id", product_id),
+        EventBody::Order {
+            order_id,
+            viewer_id,
+            product_id,
+            quantity,
+            amount_minor,
+            flash_sale_id,
+            ..
+        } => {
+            id("order_id", order_id)?;
+            id("viewer_id", viewer_id)?;
+            id("product_id", product_id)?;
+            opt_id("flash_sale_id", flash_sale_id)?;
+            if *quantity == 0 {
+                return Err(format!("{ty}.quantity: must be ≥ 1"));
+            }
+            count("quantity", *quantity, limits::MAX_QUANTITY)?;
+            if *amount_minor < 0 {
+                return Err(format!("{ty}.amount: must be ≥ 0"));
+            }
+            Ok(())
+        }
+        EventBody::OrderRefund { order_id } => id("order_id", order_id),
+    }
 }
 
 /// Reads an event time: an RFC 3339 string, or epoch milliseconds as a JSON
@@ -376,13 +457,12 @@ pub(crate) fn decimal_json(d: Decimal) -> Value {
         .map_or_else(|_| json!(d.to_string()), Value::Number)
 }
 
-/// Reads an id (non-empty string, or an integer read as its digits); `None` when
-/// absent or null.
+/// Reads an id (a non-blank string of at most [`limits::MAX_ID_CHARS`]
+/// characters, or an integer read as its digits); `None` when absent or null.
 pub(crate) fn read_id(v: Option<&Value>) -> Result<Option<String>, String> {
     match v {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Err("must not be empty".to_string()),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => limits::check_id(s).map(|()| Some(s.clone())),
         Some(Value::Number(n)) if n.as_i64().is_some() || n.as_u64().is_some() => {
             Ok(Some(n.to_string()))
         }
@@ -435,7 +515,10 @@ impl Fields<'_> {
 
     fn text(&self, field: &str) -> Result<String, String> {
         match self.obj.get(field) {
-            Some(Value::String(s)) => Ok(s.clone()),
+            Some(Value::String(s)) => {
+                limits::check_text(s).map_err(|e| self.err(field, e))?;
+                Ok(s.clone())
+            }
             None | Some(Value::Null) => Err(self.err(field, "required")),
             Some(other) => Err(self.err(
                 field,
@@ -444,7 +527,7 @@ impl Fields<'_> {
         }
     }
 
-    fn count(&self, field: &str, default: Option<u64>, min: u64) -> Result<u64, String> {
+    fn count(&self, field: &str, default: Option<u64>, min: u64, max: u64) -> Result<u64, String> {
         let c = read_count(self.obj.get(field))
             .map_err(|e| self.err(field, e))?
             .or(default)
@@ -452,6 +535,7 @@ impl Fields<'_> {
         if c < min {
             return Err(self.err(field, format_args!("must be ≥ {min}")));
         }
+        limits::check_count(c, max).map_err(|e| self.err(field, e))?;
         Ok(c)
     }
 
@@ -464,7 +548,7 @@ impl Fields<'_> {
                 .map_err(|_| self.err("viewer_id", "required"))?,
         };
         let product_id = self.id("product_id")?;
-        let quantity = self.count("quantity", Some(1), 1)?;
+        let quantity = self.count("quantity", Some(1), 1, limits::MAX_QUANTITY)?;
         let amount = match self.obj.get("amount") {
             None | Some(Value::Null) => return Err(self.err("amount", "required")),
             Some(v) => money::parse_amount(v).map_err(|e| self.err("amount", e))?,

@@ -62,6 +62,90 @@ pub struct Metrics {
     pub pinned_product: Option<String>,
     /// The same figures under TikTok Shop Seller Center's names.
     pub tiktok_shop: TikTokShopMetrics,
+    /// Which kinds of source the figures above come from.
+    #[serde(default)]
+    pub figures_source: FiguresSource,
+    /// The key figures of each kind of source, side by side: `verified` (what
+    /// the host does not control; what the payout reads) and `host_reported`.
+    #[serde(default)]
+    pub sources: BySource,
+}
+
+/// Which kinds of source a session's figures come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FiguresSource {
+    /// No event yet.
+    #[default]
+    None,
+    /// Only sources the host does not control.
+    Verified,
+    /// Only the host's own posts.
+    HostReported,
+    /// Both.
+    Mixed,
+}
+
+/// Key figures per kind of source.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BySource {
+    /// From sources the host does not control.
+    pub verified: KeyFigures,
+    /// Posted by the host.
+    pub host_reported: KeyFigures,
+}
+
+/// The figures a payout or a comparison reads, of one kind of source (the
+/// same formulas as [`Metrics`], over that source's events alone).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyFigures {
+    /// Distinct viewers (buyers included).
+    pub unique_viewers: u64,
+    /// The most viewers watching at once.
+    pub peak_concurrent_viewers: u64,
+    /// Total watched seconds ÷ unique viewers.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub avg_watch_time_seconds: Decimal,
+    /// Chat messages.
+    pub chat_messages: u64,
+    /// Questions asked.
+    pub questions: u64,
+    /// Questions answered.
+    pub questions_answered: u64,
+    /// Non-refunded orders.
+    pub orders: u64,
+    /// Units in them.
+    pub units: u64,
+    /// Their amounts.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub gmv: Decimal,
+    /// Distinct buyers.
+    pub buyers: u64,
+    /// Orders refunded.
+    pub refunds: u64,
+    /// Buyers ÷ unique viewers.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub conversion_rate: Decimal,
+}
+
+impl KeyFigures {
+    /// The key figures of a metrics snapshot.
+    pub fn of(m: &Metrics) -> Self {
+        KeyFigures {
+            unique_viewers: m.unique_viewers,
+            peak_concurrent_viewers: m.peak_concurrent_viewers,
+            avg_watch_time_seconds: m.avg_watch_time_seconds,
+            chat_messages: m.chat_messages,
+            questions: m.questions,
+            questions_answered: m.questions_answered,
+            orders: m.orders,
+            units: m.units,
+            gmv: m.gmv,
+            buyers: m.buyers,
+            refunds: m.refunds,
+            conversion_rate: m.conversion_rate,
+        }
+    }
 }
 
 /// Retention: how the audience held over the session and after joining.

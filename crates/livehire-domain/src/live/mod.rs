@@ -75,15 +75,19 @@ pub mod aggregator;
 pub mod connector;
 pub mod event;
 pub mod metrics;
+pub mod provenance;
 mod viewers;
+pub mod window;
 
 pub use aggregator::{Applied, OrderRef, SessionAggregator, Window};
 pub use connector::{Mapped, connector_msg_id, map_connector_event, map_connector_event_at};
-pub use event::{EventBody, LiveEvent, format_ts, parse_event, parse_ts, to_json};
+pub use event::{EventBody, LiveEvent, check_limits, format_ts, parse_event, parse_ts, to_json};
 pub use metrics::{
-    AfterJoin, FlashSaleSales, Metrics, MinuteViewers, ProductSales, Retention, TikTokShopMetrics,
-    Timeline,
+    AfterJoin, BySource, FiguresSource, FlashSaleSales, KeyFigures, Metrics, MinuteViewers,
+    ProductSales, Retention, TikTokShopMetrics, Timeline,
 };
+pub use provenance::{Provenance, SessionTally, Source};
+pub use window::LiveWindow;
 
 use std::hash::{BuildHasherDefault, Hasher};
 

@@ -32,6 +32,9 @@ pub(crate) struct Viewers {
 pub(crate) struct ViewerPass {
     /// Viewers with at least one counted interval.
     pub unique: u64,
+    /// Buyers (of those passed in) with no counted interval: they count as
+    /// viewers too, so conversion never exceeds 1.
+    pub buyers_not_watching: u64,
     /// Counted intervals (joins that started watching).
     pub views: u64,
     /// Per entry of the `minutes` asked for: `(minutes, eligible viewers, watching)`.
@@ -75,8 +78,10 @@ impl Viewers {
     }
 
     /// Pairs every viewer's edges and collects the window's figures. `minutes`
-    /// are the after-join offsets to measure, ascending.
-    pub fn pass(&mut self, start: i64, end: i64, minutes: &[u32]) -> ViewerPass {
+    /// are the after-join offsets to measure, ascending; `buyers` are the
+    /// buyers' viewer hashes, sorted and without repeats (those with no counted
+    /// interval are counted in [`ViewerPass::buyers_not_watching`]).
+    pub fn pass(&mut self, start: i64, end: i64, minutes: &[u32], buyers: &[u64]) -> ViewerPass {
         self.sort();
         let mut out = ViewerPass {
             after_join: minutes.iter().map(|&m| (m, 0, 0)).collect(),
@@ -86,6 +91,7 @@ impl Viewers {
         let mut intervals: Vec<(i64, i64)> = Vec::new();
         let edges = &self.edges;
         let mut i = 0;
+        let mut b = 0;
         while i < edges.len() {
             let viewer = edges[i].0;
             let mut j = i + 1;
@@ -93,9 +99,23 @@ impl Viewers {
                 j += 1;
             }
             pair(&edges[i..j], &mut intervals);
+            let before = out.unique;
             count_viewer(&intervals, start, end, &mut out);
+            // Buyers below this viewer never joined; this viewer, if a buyer,
+            // counts as one only when no interval of theirs counted.
+            while b < buyers.len() && buyers[b] < viewer {
+                out.buyers_not_watching += 1;
+                b += 1;
+            }
+            if b < buyers.len() && buyers[b] == viewer {
+                if out.unique == before {
+                    out.buyers_not_watching += 1;
+                }
+                b += 1;
+            }
             i = j;
         }
+        out.buyers_not_watching += (buyers.len() - b) as u64;
         out.keys.sort_unstable();
         out
     }

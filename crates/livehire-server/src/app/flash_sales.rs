@@ -5,6 +5,8 @@
 use std::sync::Arc;
 
 use livehire_domain::ids;
+use livehire_domain::limits;
+use livehire_domain::live::Provenance;
 use livehire_domain::money;
 use livehire_store::{Caller, CallerKind, FlashOrderRecord, FlashSaleRecord, StoreError};
 use serde::Deserialize;
@@ -116,11 +118,14 @@ impl App {
         if let Err(m) = &price {
             errors.push(livehire_domain::FieldError::new("price", m.clone()));
         }
-        if !(1..=1_000_000).contains(&body.stock) {
+        if !(1..=limits::MAX_STOCK as i64).contains(&body.stock) {
             errors.push(livehire_domain::FieldError::new(
                 "stock",
                 "must be from 1 to 1,000,000",
             ));
+        }
+        if let Err(m) = limits::check_id(&body.product_id) {
+            errors.push(livehire_domain::FieldError::new("product_id", m));
         }
         let duration_seconds = match (body.duration_minutes, body.duration_seconds) {
             (Some(m), None) if (1..=240).contains(&m) => m * 60,
@@ -159,6 +164,20 @@ impl App {
         if !errors.is_empty() {
             return Err(ApiError::Validation(errors));
         }
+        // Selling out must fit in the session's verified GMV: reserve it now.
+        let live = self.live_session(&task, &s).await?;
+        let worth = i128::from(price_minor) * i128::from(body.stock);
+        let worth_minor = i64::try_from(worth).unwrap_or(i64::MAX);
+        let max = session_gmv_limit_minor(currency);
+        if !live.reserve_gmv(Provenance::Verified, &[worth_minor], max)[0] {
+            return Err(ApiError::field(
+                "stock",
+                format!(
+                    "price × stock would take the session's GMV past {} {currency}",
+                    money::group_thousands(&limits::MAX_SESSION_GMV.to_string())
+                ),
+            ));
+        }
         let now = self.now();
         let ends = now + chrono::Duration::seconds(duration_seconds);
         let rec = FlashSaleRecord {
@@ -175,8 +194,10 @@ impl App {
             overlay_token: ids::random_base62(&mut rand::rng(), 24),
             created_at: timestamp(now),
         };
-        self.store().create_flash_sale(&rec).await?;
-        let live = self.live_session(&task, &s).await?;
+        if let Err(e) = self.store().create_flash_sale(&rec).await {
+            live.release_gmv(Provenance::Verified, worth);
+            return Err(e.into());
+        }
         let sale = Arc::new(FlashSaleLive::new(
             rec.clone(),
             now.timestamp_millis(),
@@ -277,14 +298,35 @@ impl App {
             }
         }
         let buyer = body.buyer_id.trim().to_string();
-        if buyer.is_empty() || buyer.len() > 128 {
+        if buyer.is_empty() || buyer.chars().count() > limits::MAX_ID_CHARS {
             return Err(ApiError::field("buyer_id", "must be 1–128 characters"));
         }
-        if !(1..=10_000).contains(&body.quantity) {
+        if !(1..=limits::MAX_QUANTITY as i64).contains(&body.quantity) {
             return Err(ApiError::field("quantity", "must be from 1 to 10,000"));
         }
+        let amount_minor = sale
+            .rec
+            .price_minor
+            .checked_mul(body.quantity)
+            .filter(|a| {
+                money::Currency::parse(&sale.rec.currency)
+                    .is_ok_and(|c| money::from_minor(*a, c) <= limits::MAX_AMOUNT)
+            })
+            .ok_or_else(|| {
+                ApiError::field(
+                    "quantity",
+                    format!(
+                        "price × quantity must be at most {} {}",
+                        money::group_thousands(&limits::MAX_AMOUNT.to_string()),
+                        sale.rec.currency
+                    ),
+                )
+            })?;
         let outcome = match key {
-            None => self.order_once(&sale, &buyer, body.quantity, None).await,
+            None => {
+                self.order_once(&sale, &buyer, body.quantity, amount_minor, None)
+                    .await
+            }
             Some(k) => match sale.keyed(k, &format!("{buyer}:{}", body.quantity)) {
                 Keyed::Mismatch => {
                     return Err(ApiError::Conflict {
@@ -294,7 +336,9 @@ impl App {
                 }
                 Keyed::Cell(cell) => {
                     let out = cell
-                        .get_or_init(|| self.order_once(&sale, &buyer, body.quantity, Some(k)))
+                        .get_or_init(|| {
+                            self.order_once(&sale, &buyer, body.quantity, amount_minor, Some(k))
+                        })
                         .await
                         .clone();
                     if matches!(out, Err(OrderRefusal::Failed(_))) {
@@ -337,7 +381,11 @@ impl App {
             }),
             Err(OrderRefusal::Ended) => Err(ApiError::Gone {
                 code: "flash_sale_ended",
-                message: format!("flash sale ended at {}", sale.rec.ends_at),
+                message: format!(
+                    "flash sale ended at {}",
+                    chrono::DateTime::from_timestamp_millis(sale.ends_ms())
+                        .map_or_else(|| sale.rec.ends_at.clone(), timestamp)
+                ),
             }),
             Err(OrderRefusal::Failed(m)) => {
                 Err(ApiError::Internal(anyhow::anyhow!("storing order: {m}")))
@@ -350,6 +398,7 @@ impl App {
         sale: &Arc<FlashSaleLive>,
         buyer: &str,
         quantity: i64,
+        amount_minor: i64,
         key: Option<&str>,
     ) -> Result<(FlashOrderRecord, i64), OrderRefusal> {
         let now = self.now();
@@ -359,18 +408,21 @@ impl App {
             flash_sale_id: sale.rec.id.clone(),
             buyer_id: buyer.to_string(),
             quantity,
-            amount_minor: sale.rec.price_minor * quantity,
+            amount_minor,
             idempotency_key: key.map(str::to_string),
             created_at: timestamp(now),
         };
         let placed = now.timestamp_millis();
-        let rec = match self.orders().write(rec, sale.clone(), placed).await {
+        let written = self.orders().write(rec, sale.clone(), placed).await;
+        let rec = match written {
             Ok(rec) => rec,
             Err(e) => {
                 sale.release(buyer, quantity);
+                sale.settled_one();
                 return Err(OrderRefusal::Failed(e));
             }
         };
+        sale.settled_one();
         let remaining = sale.rec.stock - sale.sold();
         if remaining == 0 {
             sale.session
@@ -420,11 +472,28 @@ impl App {
 
     /// Mints a checkout key scoped to one session (agent).
     pub async fn mint_checkout_key(&self, caller: &Caller, session_id: &str) -> ApiResult<Value> {
+        self.mint_session_key(caller, session_id, "checkout", ids::CHECKOUT_KEY)
+            .await
+    }
+
+    /// Mints a session-scoped key of `kind` with `prefix` (agent).
+    pub(crate) async fn mint_session_key(
+        &self,
+        caller: &Caller,
+        session_id: &str,
+        kind: &str,
+        prefix: &str,
+    ) -> ApiResult<Value> {
         let (task, _) = self.session_access(caller, session_id).await?;
         let agent_id = require_agent(caller)?;
-        let key = ids::new_key(ids::CHECKOUT_KEY, &mut rand::rng());
+        let key = ids::new_key(prefix, &mut rand::rng());
+        let record = livehire_store::SessionKey {
+            kind: kind.to_string(),
+            session_id: session_id.to_string(),
+            agent_id: agent_id.to_string(),
+        };
         self.store()
-            .create_checkout_key(&key_digest(&key), session_id, agent_id, &self.now_text())
+            .create_session_key(&key_digest(&key), &record, &self.now_text())
             .await?;
         Ok(json!({"api_key": key, "session_id": session_id, "task_id": task.id}))
     }
@@ -434,26 +503,14 @@ impl App {
         if !key.starts_with(ids::CHECKOUT_KEY) {
             return self.authenticate(key).await.map(OrderCaller::Agent);
         }
-        let digest = key_digest(key);
-        let cached = self
-            .inner
-            .checkout_keys
-            .read()
-            .ok()
-            .and_then(|m| m.get(&digest).cloned());
-        if let Some(session) = cached {
-            return Ok(OrderCaller::Checkout(session));
-        }
-        let session = self
-            .store()
-            .checkout_session_by_key(&digest)
-            .await?
-            .ok_or(ApiError::Unauthorized("unknown or revoked API key"))?;
-        if let Ok(mut m) = self.inner.checkout_keys.write() {
-            m.insert(digest, session.clone());
-        }
-        Ok(OrderCaller::Checkout(session))
+        let k = self.session_key(key, "checkout").await?;
+        Ok(OrderCaller::Checkout(k.session_id))
     }
+}
+
+/// The session GMV limit of one provenance in minor units of `currency`.
+pub(crate) fn session_gmv_limit_minor(currency: money::Currency) -> i128 {
+    i128::from(money::to_minor(limits::MAX_SESSION_GMV, currency).unwrap_or(i64::MAX))
 }
 
 /// A flash sale as served by the API.

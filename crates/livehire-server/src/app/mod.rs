@@ -30,7 +30,8 @@ pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{HostRef, NewApplication, OfferView};
-pub use settlement::{NewRating, RevisionRequest};
+pub use sessions::EventSender;
+pub use settlement::{Approval, NewRating, RevisionRequest, StatedFigures, StatedSessionFigures};
 pub use tasks::TaskListQuery;
 pub use tiktok_shop::{NewTiktokShop, WebhookReply};
 pub use tiktok_shop_api::DEFAULT_API_URL as DEFAULT_TIKTOK_SHOP_API_URL;
@@ -49,9 +50,9 @@ struct Inner {
     /// Key digest → caller. Keys are long random tokens, so a digest lookup is
     /// safe; the cache spares the store a query per request.
     keys: RwLock<HashMap<String, Caller>>,
-    /// Checkout-key digest → the session it is scoped to (checkout keys are
-    /// never revoked, so an entry never goes stale).
-    checkout_keys: RwLock<HashMap<String, String>>,
+    /// Session-scoped key digest (checkout and ingest keys) → what it is for
+    /// (such keys are never revoked, so an entry never goes stale).
+    session_keys: RwLock<HashMap<String, livehire_store::SessionKey>>,
     /// Live sessions and flash sales held in memory.
     live: Arc<crate::live::LiveRuntime>,
     /// The group-commit writer of flash-sale orders.
@@ -62,6 +63,8 @@ struct Inner {
     host_index: host_index::HostIndex,
     /// The TikTok Shop API client (order details for the order webhook).
     tiktok_shop: tiktok_shop_api::ShopApi,
+    /// Milliseconds added to the system clock (see [`App::travel_to`]).
+    clock_offset_ms: std::sync::atomic::AtomicI64,
 }
 
 impl App {
@@ -76,11 +79,12 @@ impl App {
                 orders: crate::live::OrderWriter::spawn(store.clone()),
                 store,
                 keys: RwLock::new(HashMap::new()),
-                checkout_keys: RwLock::new(HashMap::new()),
+                session_keys: RwLock::new(HashMap::new()),
                 live,
                 host_index: host_index::HostIndex::default(),
                 tiktok_shop: tiktok_shop_api::ShopApi::default(),
                 registration_token: RwLock::new(None),
+                clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
             }),
         }
     }
@@ -128,9 +132,25 @@ impl App {
         self.inner.store.as_ref()
     }
 
-    /// The current time.
+    /// The current time: the system clock, moved by [`App::travel_to`] if
+    /// it was.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        let offset = self
+            .inner
+            .clock_offset_ms
+            .load(std::sync::atomic::Ordering::Relaxed);
+        Utc::now() + chrono::Duration::milliseconds(offset)
+    }
+
+    /// Moves this server's clock to `t`, from where it runs on: for tests and
+    /// replays of recorded sessions that need a session's hours to pass. No
+    /// request reaches it; the service layer reads time only through
+    /// [`App::now`].
+    pub fn travel_to(&self, t: DateTime<Utc>) {
+        let offset = (t - Utc::now()).num_milliseconds();
+        self.inner
+            .clock_offset_ms
+            .store(offset, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The current time as stored (RFC 3339, milliseconds, `Z`).
@@ -159,6 +179,41 @@ impl App {
             m.insert(digest, caller.clone());
         }
         Ok(caller)
+    }
+
+    /// Resolves a session-scoped key (`ph_ck_…`, `ph_ik_…`) of `kind`
+    /// (`checkout` or `ingest`) to what it is for.
+    pub(crate) async fn session_key(
+        &self,
+        key: &str,
+        kind: &str,
+    ) -> ApiResult<livehire_store::SessionKey> {
+        const UNKNOWN: &str = "unknown or revoked API key";
+        let digest = key_digest(key);
+        let cached = self
+            .inner
+            .session_keys
+            .read()
+            .ok()
+            .and_then(|m| m.get(&digest).cloned());
+        let found = match cached {
+            Some(k) => k,
+            None => {
+                let k = self
+                    .store()
+                    .session_key(&digest)
+                    .await?
+                    .ok_or(ApiError::Unauthorized(UNKNOWN))?;
+                if let Ok(mut m) = self.inner.session_keys.write() {
+                    m.insert(digest, k.clone());
+                }
+                k
+            }
+        };
+        if found.kind != kind {
+            return Err(ApiError::Unauthorized(UNKNOWN));
+        }
+        Ok(found)
     }
 
     fn forget_keys(&self, digests: &[String]) {

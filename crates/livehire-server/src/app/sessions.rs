@@ -1,10 +1,12 @@
-//! Live sessions: start and end, event ingestion, metrics, the stream.
-//! Flash sales, their orders and checkout keys are in `flash_sales`.
+//! Live sessions: start and end, event ingestion (with who sent it and when
+//! it may count), imports of recordings, metrics, the stream. Flash sales,
+//! their orders and checkout keys are in `flash_sales`.
 
 use std::sync::Arc;
 
 use chrono::DateTime;
-use livehire_domain::live::{self, LiveEvent};
+use livehire_domain::ids;
+use livehire_domain::live::{self, LiveEvent, LiveWindow, Provenance, Source};
 use livehire_domain::money;
 use livehire_domain::run_of_show::{self as ros, RunOfShow};
 use livehire_domain::state::TaskAction;
@@ -14,8 +16,9 @@ use livehire_store::{
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
+use super::flash_sales::session_gmv_limit_minor;
 use super::tasks::{currency_of, status_of};
-use super::{App, timestamp};
+use super::{App, require_agent, timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::live::sale::{order_ref, placed_ms};
 use crate::live::stream::sale_state;
@@ -23,6 +26,21 @@ use crate::live::{FlashSaleLive, SessionLive, StreamItem};
 
 /// Most events in one ingestion request.
 pub const MAX_EVENTS_PER_BATCH: usize = 50_000;
+
+/// Who posts a session's events.
+#[derive(Debug, Clone)]
+pub enum EventSender {
+    /// An account key: the task's agent (verified) or its assigned host
+    /// (host-reported).
+    Account(Caller),
+    /// An ingest key the task's agent issued for one session (verified).
+    IngestKey {
+        /// The session it is scoped to.
+        session_id: String,
+        /// The agent who issued it.
+        agent_id: String,
+    },
+}
 
 fn ms(t: &str) -> Option<i64> {
     DateTime::parse_from_rfc3339(t)
@@ -79,7 +97,10 @@ impl App {
         Ok((task, session))
     }
 
-    /// The session's live state, rebuilt from storage the first time.
+    /// The session's live state, rebuilt from storage the first time: its
+    /// stored event batches counted under their senders' provenance, its
+    /// flash sales with their orders (verified), what is reserved of the GMV
+    /// limit, and whether its task is settled.
     pub(crate) async fn live_session(
         &self,
         task: &TaskRecord,
@@ -92,11 +113,12 @@ impl App {
         }
         let currency = currency_of(task)?;
         let live = Arc::new(SessionLive::new(&s.id, &task.id, &task.agent_id, currency));
+        let ended_ms = s.ended_at.as_deref().and_then(ms);
         if let Ok(mut t) = live.times.lock() {
-            *t = (
-                s.started_at.as_deref().and_then(ms),
-                s.ended_at.as_deref().and_then(ms),
-            );
+            *t = (s.started_at.as_deref().and_then(ms), ended_ms);
+        }
+        if let Ok(mut settled) = live.settled.try_write() {
+            *settled = is_settled(task);
         }
         {
             let batches = self.store().event_batches(&s.id).await?;
@@ -108,14 +130,19 @@ impl App {
                 .counting()
                 .ok_or_else(|| anyhow::anyhow!("aggregator poisoned"))?;
             for batch in &batches {
-                for line in batch.lines().filter(|l| !l.is_empty()) {
+                // A sender this build does not know counts as the host's own.
+                let p = Source::parse(&batch.source)
+                    .map_or(Provenance::HostReported, Source::provenance);
+                for line in batch.body.lines().filter(|l| !l.is_empty()) {
                     let v: Value = serde_json::from_str(line).map_err(anyhow::Error::from)?;
                     let e = live::parse_event(&v, currency)
                         .map_err(|m| anyhow::anyhow!("stored event: {m}"))?;
-                    agg.apply(&e);
+                    agg.apply(&e, p);
                 }
             }
         }
+        let now_ms = self.now().timestamp_millis();
+        let mut unsold_minor: i128 = 0;
         for rec in self.store().session_flash_sales(&s.id).await? {
             let orders = self.store().flash_orders(&rec.id).await?;
             {
@@ -123,12 +150,14 @@ impl App {
                     .counting()
                     .ok_or_else(|| anyhow::anyhow!("aggregator poisoned"))?;
                 for o in &orders {
-                    agg.apply_order(&order_ref(&rec, o, placed_ms(o)));
+                    agg.apply_order(&order_ref(&rec, o, placed_ms(o)), Provenance::Verified);
                 }
             }
             let (Some(start), Some(end)) = (ms(&rec.starts_at), ms(&rec.ends_at)) else {
                 continue;
             };
+            // A sale cannot outlive its session.
+            let end = ended_ms.map_or(end, |e| end.min(e));
             let sale = Arc::new(FlashSaleLive::new(
                 rec.clone(),
                 start,
@@ -136,7 +165,21 @@ impl App {
                 live.clone(),
                 &orders,
             ));
+            if end > now_ms {
+                unsold_minor += i128::from(rec.price_minor) * i128::from(rec.stock - sale.sold());
+            }
             runtime.add_sale(sale);
+        }
+        {
+            let (verified, host) = match live.aggregator.lock() {
+                Ok(agg) => (
+                    agg.gross_order_minor(Provenance::Verified),
+                    agg.gross_order_minor(Provenance::HostReported),
+                ),
+                Err(_) => (0, 0),
+            };
+            live.reserve_gmv_unchecked(Provenance::Verified, verified + unsold_minor);
+            live.reserve_gmv_unchecked(Provenance::HostReported, host);
         }
         if s.status == "live"
             && let Ok(mut m) = runtime.live.lock()
@@ -214,13 +257,22 @@ impl App {
             .await
             .map_err(session_conflict)?;
         let live = self.live_session(&task, &s).await?;
+        let end_ms = ms(&now).unwrap_or_default();
         if let Ok(mut t) = live.times.lock() {
-            t.1 = ms(&now);
+            t.1 = Some(end_ms);
         }
         if let Ok(mut m) = self.live().live.lock() {
             m.remove(id);
         }
-        let metrics = live.metrics(ms(&now).unwrap_or_default());
+        // Its running flash sales end with it; orders already reserved are
+        // stored (or released) before the session's figures are final.
+        for sale in self.live().all_sales() {
+            if sale.rec.session_id == id && sale.close(end_ms) {
+                sale.drain(std::time::Duration::from_secs(5)).await;
+                live.publish("flash_sale", sale_state(&sale, end_ms));
+            }
+        }
+        let metrics = live.metrics(end_ms);
         live.publish(
             "session",
             json!({"status": "ended", "ended_at": now, "metrics": metrics}),
@@ -230,45 +282,82 @@ impl App {
         Ok(session_view(&task, &s))
     }
 
+    /// Resolves a key for the events endpoint: an account key, or an ingest
+    /// key (`ph_ik_…`) the task's agent issued for one session.
+    pub async fn authenticate_events(&self, key: &str) -> ApiResult<EventSender> {
+        if !key.starts_with(ids::INGEST_KEY) {
+            return self.authenticate(key).await.map(EventSender::Account);
+        }
+        let k = self.session_key(key, "ingest").await?;
+        Ok(EventSender::IngestKey {
+            session_id: k.session_id,
+            agent_id: k.agent_id,
+        })
+    }
+
+    /// Mints an ingest key scoped to one session's events (agent): what the
+    /// agent's connector bridge posts with, so its events count as verified.
+    pub async fn mint_ingest_key(&self, caller: &Caller, session_id: &str) -> ApiResult<Value> {
+        self.mint_session_key(caller, session_id, "ingest", ids::INGEST_KEY)
+            .await
+    }
+
+    /// The session an event sender may post to, and who it counts as.
+    async fn event_access(
+        &self,
+        sender: &EventSender,
+        id: &str,
+    ) -> ApiResult<(TaskRecord, SessionRecord, Source, String)> {
+        match sender {
+            EventSender::Account(caller) => {
+                let (task, s) = self.session_access(caller, id).await?;
+                let source = match caller.kind {
+                    CallerKind::Host => Source::Host,
+                    CallerKind::Agent => Source::Agent,
+                };
+                Ok((task, s, source, caller.id.clone()))
+            }
+            EventSender::IngestKey {
+                session_id,
+                agent_id,
+            } => {
+                let not_found = || ApiError::NotFound(format!("session {id}"));
+                if session_id != id {
+                    return Err(not_found());
+                }
+                let task = self.store().session_task(id).await?;
+                if &task.agent_id != agent_id {
+                    return Err(not_found());
+                }
+                let s = task
+                    .sessions
+                    .iter()
+                    .find(|x| x.id == id)
+                    .cloned()
+                    .ok_or_else(not_found)?;
+                Ok((task, s, Source::IngestKey, agent_id.clone()))
+            }
+        }
+    }
+
     /// Ingests events: a JSON array or NDJSON, native or TikTok LIVE connector
-    /// shapes. Bad events are reported by index and skipped; the accepted ones
-    /// are durable before the answer.
+    /// shapes. Each event is stored with who sent it (host-reported or
+    /// verified) and counts only inside the session's live window; bad or
+    /// out-of-window events are reported by index and skipped. The accepted
+    /// ones are durable before the answer. 409 `session_settled` once the
+    /// task is approved or cancelled.
     pub async fn ingest(
         &self,
-        caller: &Caller,
+        sender: &EventSender,
         id: &str,
         ndjson: bool,
         connector: bool,
         body: &[u8],
     ) -> ApiResult<Value> {
-        let (task, s) = self.session_access(caller, id).await?;
+        let (task, s, source, source_id) = self.event_access(sender, id).await?;
+        let provenance = source.provenance();
         let currency = currency_of(&task)?;
-        // Each item keeps its source line (NDJSON): a native event that parses is
-        // stored as it came, without being written out again.
-        let items: Vec<(Option<&str>, Result<Value, String>)> = if ndjson {
-            std::str::from_utf8(body)
-                .map_err(|_| ApiError::BadRequest("NDJSON body is not UTF-8".into()))?
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| {
-                    (
-                        Some(l),
-                        serde_json::from_str(l).map_err(|e| format!("not JSON: {e}")),
-                    )
-                })
-                .collect()
-        } else {
-            match crate::extract::parse_json::<Value>(body)? {
-                Value::Array(a) => a.into_iter().map(|v| (None, Ok(v))).collect(),
-                other @ Value::Object(_) => vec![(None, Ok(other))],
-                _ => {
-                    return Err(ApiError::field(
-                        "",
-                        "send a JSON array of events, or NDJSON with Content-Type application/x-ndjson",
-                    ));
-                }
-            }
-        };
+        let items = event_items(ndjson, body)?;
         if items.len() > MAX_EVENTS_PER_BATCH {
             return Err(ApiError::field(
                 "",
@@ -278,86 +367,218 @@ impl App {
         // Load (or rebuild) the live state before storing this batch, so a
         // rebuild cannot count it a second time.
         let live = self.live_session(&task, &s).await?;
-        let received_ms = self.now().timestamp_millis();
-        let mut accepted: Vec<LiveEvent> = Vec::with_capacity(items.len());
-        let mut rejected = Vec::new();
+        let settled = live.settled.read().await;
+        if *settled || is_settled(&task) {
+            return Err(session_settled(&task));
+        }
+        let now_ms = self.now().timestamp_millis();
+        let window = live_window(&s);
+        let closed = window.intake(now_ms).err();
+        let mut accepted: Vec<(usize, LiveEvent, Option<&str>)> = Vec::with_capacity(items.len());
+        let mut rejected: Vec<(usize, String)> = Vec::new();
         let mut stream_ended = None;
         let mut replayed = 0;
         // Connector message ids taken for this batch: kept (stored with it)
         // if the batch is stored, given back otherwise.
         let mut taken_msg_ids: Vec<String> = Vec::new();
-        let mut raw_lines: Vec<&str> = Vec::with_capacity(if connector { 0 } else { items.len() });
         for (index, (line, item)) in items.into_iter().enumerate() {
             let parsed = item.and_then(|v| {
-                if connector {
-                    let msg = live::connector_msg_id(&v);
-                    if let Some(m) = &msg
-                        && let Ok(mut seen) = live.seen_msg_ids.lock()
-                        && !seen.insert(m.clone())
-                    {
-                        replayed += 1;
-                        return Ok(None);
+                if !connector {
+                    return live::parse_event(&v, currency).map(Some);
+                }
+                let msg = live::connector_msg_id(&v);
+                if let Some(m) = &msg
+                    && let Ok(mut seen) = live.seen_msg_ids.lock()
+                    && !seen.insert(m.clone())
+                {
+                    replayed += 1;
+                    return Ok(None);
+                }
+                let mapped = live::map_connector_event_at(&v, currency, now_ms);
+                let counted = matches!(&mapped, Ok(live::Mapped::Event(e))
+                    if closed.is_none() && window.admit(e.ts_ms, now_ms).is_ok());
+                match msg {
+                    // A message not stored may be sent again.
+                    Some(m) if counted => taken_msg_ids.push(m),
+                    Some(m) => live.forget_msg_ids(std::slice::from_ref(&m)),
+                    None => {}
+                }
+                match mapped? {
+                    live::Mapped::Event(e) => Ok(Some(e)),
+                    live::Mapped::StreamEnd { ts_ms } => {
+                        stream_ended = Some(ts_ms);
+                        Ok(None)
                     }
-                    let mapped = live::map_connector_event_at(&v, currency, received_ms);
-                    match (msg, &mapped) {
-                        // A message that could not be read may be sent again.
-                        (Some(m), Err(_)) => live.forget_msg_ids(std::slice::from_ref(&m)),
-                        (Some(m), Ok(_)) => taken_msg_ids.push(m),
-                        (None, _) => {}
-                    }
-                    match mapped? {
-                        live::Mapped::Event(e) => Ok(Some(e)),
-                        live::Mapped::StreamEnd { ts_ms } => {
-                            stream_ended = Some(ts_ms);
-                            Ok(None)
-                        }
-                        live::Mapped::Ignored => Ok(None),
-                    }
-                } else {
-                    live::parse_event(&v, currency).map(Some)
+                    live::Mapped::Ignored => Ok(None),
                 }
             });
-            match parsed {
-                Ok(Some(e)) => {
-                    accepted.push(e);
-                    if let (false, Some(l)) = (connector, line) {
-                        raw_lines.push(l);
-                    }
-                }
+            let checked = parsed.and_then(|e| match (e, &closed) {
+                (None, _) => Ok(None),
+                (Some(_), Some(why)) => Err(why.clone()),
+                (Some(e), None) => window.admit(e.ts_ms, now_ms).map(|()| Some(e)),
+            });
+            match checked {
+                Ok(Some(e)) => accepted.push((index, e, line.filter(|_| !connector))),
                 Ok(None) => {}
-                Err(error) => rejected.push(json!({"index": index, "error": error})),
+                Err(error) => rejected.push((index, error)),
             }
         }
-        if !accepted.is_empty() {
-            let ndjson_text = if raw_lines.len() == accepted.len() {
-                let mut text = raw_lines.join("\n");
-                text.push('\n');
-                text
-            } else {
-                event_batch(id, &accepted, currency).ndjson
+        // Orders past the session's GMV limit for this provenance are refused.
+        let amounts: Vec<i64> = accepted
+            .iter()
+            .filter_map(|(_, e, _)| order_amount(e))
+            .collect();
+        let fits = live.reserve_gmv(provenance, &amounts, session_gmv_limit_minor(currency));
+        let mut reserved: i128 = 0;
+        let mut fit = fits.into_iter();
+        accepted.retain(|(index, e, _)| {
+            let Some(amount) = order_amount(e) else {
+                return true;
             };
-            let stored = self
-                .store()
-                .append_events(
-                    id,
-                    accepted.len() as i64,
-                    &ndjson_text,
-                    &taken_msg_ids,
-                    &self.now_text(),
-                )
-                .await;
-            if let Err(e) = stored {
-                live.forget_msg_ids(&taken_msg_ids);
-                return Err(e.into());
+            if fit.next().unwrap_or(false) {
+                reserved += i128::from(amount);
+                return true;
+            }
+            rejected.push((
+                *index,
+                format!(
+                    "order.amount: would take the session's {} GMV past {} {currency}",
+                    provenance_words(provenance),
+                    money::group_thousands(&livehire_domain::limits::MAX_SESSION_GMV.to_string())
+                ),
+            ));
+            false
+        });
+        let events: Vec<LiveEvent> = accepted.iter().map(|(_, e, _)| e.clone()).collect();
+        if !events.is_empty() {
+            let mut batch = event_batch(id, &[], currency);
+            batch.event_count = events.len() as i64;
+            batch.ndjson = stored_lines(&accepted, currency);
+            batch.source = source.as_str().to_string();
+            batch.source_id = Some(source_id);
+            batch.msg_ids = taken_msg_ids;
+            if let Err(e) = self.store().append_events(&batch, &self.now_text()).await {
+                live.forget_msg_ids(&batch.msg_ids);
+                live.release_gmv(provenance, reserved);
+                return Err(match e {
+                    StoreError::Conflict(m) if m == "session_settled" => session_settled(&task),
+                    other => other.into(),
+                });
             }
         }
-        let duplicates = count_events(&live, &accepted)?;
+        let duplicates = count_events(&live, &events, provenance)?;
+        drop(settled);
+        rejected.sort_by_key(|(i, _)| *i);
         Ok(json!({
-            "accepted": accepted.len(),
+            "accepted": events.len(),
             "duplicates": duplicates + replayed,
-            "rejected": rejected,
+            "rejected": rejected.into_iter().map(|(index, error)| json!({"index": index, "error": error})).collect::<Vec<_>>(),
             "stream_end": stream_ended.is_some(),
+            "source": source.as_str(),
+            "provenance": provenance,
         }))
+    }
+
+    /// Imports a recording of a session that never went live here (agent):
+    /// native events as NDJSON or a JSON array, every one valid, which define
+    /// the session's window (first to last event). The session ends with it;
+    /// its events count as verified.
+    pub async fn import_recording(
+        &self,
+        caller: &Caller,
+        id: &str,
+        ndjson: bool,
+        body: &[u8],
+    ) -> ApiResult<Value> {
+        let (task, s) = self.session_access(caller, id).await?;
+        require_agent(caller)?;
+        let next = status_of(&task)?.apply(TaskAction::StartSession)?;
+        if s.status != "scheduled" {
+            return Err(ApiError::Conflict {
+                code: "invalid_state",
+                message: format!(
+                    "session is {}; only a session that never went live takes an import",
+                    s.status
+                ),
+            });
+        }
+        let currency = currency_of(&task)?;
+        let items = event_items(ndjson, body)?;
+        if items.len() > MAX_EVENTS_PER_BATCH {
+            return Err(ApiError::field(
+                "",
+                format!("at most {MAX_EVENTS_PER_BATCH} events per request"),
+            ));
+        }
+        let mut events = Vec::with_capacity(items.len());
+        let mut errors = Vec::new();
+        for (index, (_, item)) in items.into_iter().enumerate() {
+            match item.and_then(|v| live::parse_event(&v, currency)) {
+                Ok(e) => events.push(e),
+                Err(m) => errors.push(livehire_domain::FieldError::new(format!("[{index}]"), m)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let now_ms = self.now().timestamp_millis();
+        let posted_ms = ms(&task.created_at).unwrap_or(now_ms);
+        let window = LiveWindow::of_import(events.iter().map(|e| e.ts_ms), posted_ms, now_ms)
+            .map_err(|m| ApiError::field("", m))?;
+        let live = self.live_session(&task, &s).await?;
+        let settled = live.settled.read().await;
+        if *settled || is_settled(&task) {
+            return Err(session_settled(&task));
+        }
+        let amounts: Vec<i64> = events.iter().filter_map(order_amount).collect();
+        let reserved: i128 = amounts.iter().map(|a| i128::from(*a)).sum();
+        let limit = session_gmv_limit_minor(currency);
+        if live.reserve_gmv(
+            Provenance::Verified,
+            &[i64::try_from(reserved).unwrap_or(i64::MAX)],
+            limit,
+        )[0]
+        {
+        } else {
+            return Err(ApiError::field(
+                "",
+                format!(
+                    "the recording's orders would take the session's GMV past {} {currency}",
+                    money::group_thousands(&livehire_domain::limits::MAX_SESSION_GMV.to_string())
+                ),
+            ));
+        }
+        let (start, end) = (
+            window.started_ms.unwrap_or(now_ms),
+            window.ended_ms.unwrap_or(now_ms),
+        );
+        let text = |t: i64| DateTime::from_timestamp_millis(t).map(timestamp);
+        let mut change = self.change_for(&task, next);
+        change.session = Some(SessionUpdate {
+            session_id: id.to_string(),
+            expect: vec!["scheduled".into()],
+            status: "ended".into(),
+            started_at: text(start),
+            ended_at: text(end),
+        });
+        let mut batch = event_batch(id, &events, currency);
+        batch.source = Source::Import.as_str().to_string();
+        batch.source_id = Some(caller.id.clone());
+        change.events = Some(batch);
+        if let Err(e) = self.apply(change, TaskAction::StartSession).await {
+            live.release_gmv(Provenance::Verified, reserved);
+            return Err(session_conflict(e));
+        }
+        let duplicates = count_events(&live, &events, Provenance::Verified)?;
+        if let Ok(mut t) = live.times.lock() {
+            *t = (Some(start), Some(end));
+        }
+        drop(settled);
+        tracing::info!(session_id = id, events = events.len(), "recording imported");
+        let (task, s) = self.session_access(caller, id).await?;
+        let mut view = session_view(&task, &s);
+        view["imported"] = json!({"accepted": events.len(), "duplicates": duplicates});
+        Ok(view)
     }
 
     /// `GET /api/v1/sessions/{id}/metrics`.
@@ -438,7 +659,7 @@ impl App {
 }
 
 /// Events as one durable batch for a session: canonical NDJSON, the form
-/// that [`App::live_session`] replays.
+/// that [`App::live_session`] replays. The caller names the source.
 pub(crate) fn event_batch(
     session_id: &str,
     events: &[LiveEvent],
@@ -453,18 +674,44 @@ pub(crate) fn event_batch(
         session_id: session_id.to_string(),
         event_count: events.len() as i64,
         ndjson,
+        ..EventBatch::default()
     }
 }
 
-/// Counts stored events in a session's aggregator; returns how many it had
-/// counted already (a repeated order id, …).
-pub(crate) fn count_events(live: &SessionLive, events: &[LiveEvent]) -> ApiResult<usize> {
+/// Longest posted line stored as it came; longer ones (unknown fields) are
+/// stored in canonical form, so storage grows only by what counts.
+const MAX_STORED_LINE: usize = 16 * 1024;
+
+/// The NDJSON to store for accepted events: each native line as it came when
+/// short enough, else the event's canonical form.
+fn stored_lines(
+    accepted: &[(usize, LiveEvent, Option<&str>)],
+    currency: money::Currency,
+) -> String {
+    let mut text = String::with_capacity(accepted.len() * 96);
+    for (_, e, line) in accepted {
+        match line {
+            Some(l) if l.len() <= MAX_STORED_LINE => text.push_str(l.trim()),
+            _ => text.push_str(&live::to_json(e, currency).to_string()),
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// Counts stored events in a session's aggregator under their provenance;
+/// returns how many it had counted already (a repeated order id, …).
+pub(crate) fn count_events(
+    live: &SessionLive,
+    events: &[LiveEvent],
+    provenance: Provenance,
+) -> ApiResult<usize> {
     let mut duplicates = 0;
     let mut agg = live
         .counting()
         .ok_or_else(|| anyhow::anyhow!("aggregator poisoned"))?;
     for e in events {
-        match agg.apply(e) {
+        match agg.apply(e, provenance) {
             live::Applied::Counted => {}
             live::Applied::Duplicate => duplicates += 1,
             live::Applied::Rejected(why) => {
@@ -473,6 +720,75 @@ pub(crate) fn count_events(live: &SessionLive, events: &[LiveEvent]) -> ApiResul
         }
     }
     Ok(duplicates)
+}
+
+/// An order event's amount, minor units.
+fn order_amount(e: &LiveEvent) -> Option<i64> {
+    match &e.body {
+        live::EventBody::Order { amount_minor, .. } => Some(*amount_minor),
+        _ => None,
+    }
+}
+
+fn provenance_words(p: Provenance) -> &'static str {
+    match p {
+        Provenance::Verified => "verified",
+        Provenance::HostReported => "host-reported",
+    }
+}
+
+/// A posted body's events, each with its source line (NDJSON) and parsed
+/// JSON or the reason it is not JSON.
+type EventItems<'a> = Vec<(Option<&'a str>, Result<Value, String>)>;
+
+/// Splits a posted body into events: NDJSON lines, or a JSON array (a single
+/// object is one event).
+fn event_items(ndjson: bool, body: &[u8]) -> ApiResult<EventItems<'_>> {
+    if ndjson {
+        return Ok(std::str::from_utf8(body)
+            .map_err(|_| ApiError::BadRequest("NDJSON body is not UTF-8".into()))?
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                (
+                    Some(l),
+                    serde_json::from_str(l).map_err(|e| format!("not JSON: {e}")),
+                )
+            })
+            .collect());
+    }
+    match crate::extract::parse_json::<Value>(body)? {
+        Value::Array(a) => Ok(a.into_iter().map(|v| (None, Ok(v))).collect()),
+        other @ Value::Object(_) => Ok(vec![(None, Ok(other))]),
+        _ => Err(ApiError::field(
+            "",
+            "send a JSON array of events, or NDJSON with Content-Type application/x-ndjson",
+        )),
+    }
+}
+
+/// A session's live window as stored.
+pub(crate) fn live_window(s: &SessionRecord) -> LiveWindow {
+    LiveWindow {
+        started_ms: s.started_at.as_deref().and_then(ms),
+        ended_ms: s.ended_at.as_deref().and_then(ms),
+    }
+}
+
+/// Whether a task's sessions are frozen: approved (paid) or cancelled.
+pub(crate) fn is_settled(task: &TaskRecord) -> bool {
+    matches!(task.status.as_str(), "approved" | "cancelled")
+}
+
+/// 409 `session_settled`: the task is settled, its sessions' figures final.
+pub(crate) fn session_settled(task: &TaskRecord) -> ApiError {
+    ApiError::Conflict {
+        code: "session_settled",
+        message: format!(
+            "task {} is {}; its sessions' figures are final and take no more events",
+            task.id, task.status
+        ),
+    }
 }
 
 fn session_conflict(e: ApiError) -> ApiError {

@@ -1,7 +1,10 @@
 //! Submission, revision, approval with payout, preview, rating with tip.
 
 use livehire_domain::commission::CommissionStructure;
+use livehire_domain::figures::{self, Basis, Chosen, SessionEvidence, Stated, StatedSession};
 use livehire_domain::ledger::Entry;
+use livehire_domain::limits;
+use livehire_domain::live::{KeyFigures, Metrics, Provenance};
 use livehire_domain::money;
 use livehire_domain::payout::{self, Observed, SessionFigures};
 use livehire_domain::state::{TaskAction, TaskStatus};
@@ -37,6 +40,166 @@ pub struct NewRating {
     pub tip_amount: Option<Value>,
 }
 
+/// `POST …/approve` body (optional: an empty body approves on the verified
+/// figures).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// Which figures pay: `verified` (the default: a session's verified
+    /// figures wherever it has them) or `host_reported` (the host's
+    /// submission, else every live figure including the host's own posts).
+    #[schema(value_type = Option<String>, example = "verified")]
+    pub figures: Option<Basis>,
+    /// Figures the agent states itself, replacing the chosen ones field by field.
+    pub stated: Option<StatedFigures>,
+}
+
+/// Figures an agent states at approval.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatedFigures {
+    /// Task GMV, in the task's currency.
+    #[schema(value_type = Option<f64>)]
+    pub gmv: Option<Value>,
+    /// Orders.
+    pub orders: Option<u64>,
+    /// Unique viewers.
+    pub unique_viewers: Option<u64>,
+    /// Highest peak concurrent viewers.
+    pub peak_viewers: Option<u64>,
+    /// Questions asked.
+    pub questions: Option<u64>,
+    /// Questions answered.
+    pub questions_answered: Option<u64>,
+    /// Highlight-reel views.
+    pub highlight_views: Option<u64>,
+    /// Per session, session 1 first.
+    pub sessions: Option<Vec<StatedSessionFigures>>,
+}
+
+/// Figures an agent states for one session.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatedSessionFigures {
+    /// GMV.
+    #[schema(value_type = Option<f64>)]
+    pub gmv: Option<Value>,
+    /// Orders.
+    pub orders: Option<u64>,
+    /// Unique viewers.
+    pub unique_viewers: Option<u64>,
+    /// Peak concurrent viewers.
+    pub peak_viewers: Option<u64>,
+    /// Questions asked.
+    pub questions: Option<u64>,
+    /// Questions answered.
+    pub questions_answered: Option<u64>,
+    /// Whether the session was held.
+    pub completed: Option<bool>,
+}
+
+/// A GMV figure stated or asked about: a number ≥ 0 with the currency's
+/// decimals, at most `max`.
+fn gmv_figure(
+    v: &Value,
+    path: &str,
+    currency: money::Currency,
+    max: Decimal,
+) -> ApiResult<Decimal> {
+    let d = money::parse_amount(v).map_err(|m| ApiError::field(path, m))?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(ApiError::field(path, "must be a number ≥ 0"));
+    }
+    if d > max {
+        return Err(ApiError::field(
+            path,
+            format!(
+                "must be at most {}",
+                money::group_thousands(&max.to_string())
+            ),
+        ));
+    }
+    money::check_scale(d, currency).map_err(|m| ApiError::field(path, m))?;
+    Ok(d)
+}
+
+/// A count stated or asked about: at most [`limits::MAX_COUNT`].
+fn count_figure(n: Option<u64>, path: &str) -> ApiResult<Option<u64>> {
+    match n {
+        Some(n) => limits::check_count(n, limits::MAX_COUNT)
+            .map(|()| Some(n))
+            .map_err(|m| ApiError::field(path, m)),
+        None => Ok(None),
+    }
+}
+
+/// The most GMV a task of `sessions` sessions can have.
+fn task_gmv_limit(sessions: usize) -> Decimal {
+    limits::MAX_SESSION_GMV * Decimal::from(sessions.max(1))
+}
+
+/// Checks the figures an agent states and turns them into the domain's.
+fn stated_figures(
+    body: Option<&StatedFigures>,
+    currency: money::Currency,
+    sessions: usize,
+) -> ApiResult<Stated> {
+    let Some(b) = body else {
+        return Ok(Stated::default());
+    };
+    let session = |s: &StatedSessionFigures, prefix: &str| -> ApiResult<StatedSession> {
+        let p = |f: &str| format!("{prefix}{f}");
+        Ok(StatedSession {
+            gmv: s
+                .gmv
+                .as_ref()
+                .map(|v| gmv_figure(v, &p("gmv"), currency, limits::MAX_SESSION_GMV))
+                .transpose()?,
+            orders: count_figure(s.orders, &p("orders"))?,
+            unique_viewers: count_figure(s.unique_viewers, &p("unique_viewers"))?,
+            peak_viewers: count_figure(s.peak_viewers, &p("peak_viewers"))?,
+            questions: count_figure(s.questions, &p("questions"))?,
+            questions_answered: count_figure(s.questions_answered, &p("questions_answered"))?,
+            completed: s.completed,
+        })
+    };
+    let listed = b.sessions.as_deref().unwrap_or_default();
+    if listed.len() > sessions {
+        return Err(ApiError::field(
+            "stated.sessions",
+            format!(
+                "lists {} sessions but the task has {sessions}",
+                listed.len()
+            ),
+        ));
+    }
+    let per_session = listed
+        .iter()
+        .enumerate()
+        .map(|(i, s)| session(s, &format!("stated.sessions[{i}].")))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let totals = StatedSessionFigures {
+        gmv: None,
+        orders: b.orders,
+        unique_viewers: b.unique_viewers,
+        peak_viewers: b.peak_viewers,
+        questions: b.questions,
+        questions_answered: b.questions_answered,
+        completed: None,
+    };
+    let mut totals = session(&totals, "stated.")?;
+    totals.gmv = b
+        .gmv
+        .as_ref()
+        .map(|v| gmv_figure(v, "stated.gmv", currency, task_gmv_limit(sessions)))
+        .transpose()?;
+    Ok(Stated {
+        sessions: per_session,
+        totals,
+        highlight_views: count_figure(b.highlight_views, "stated.highlight_views")?,
+    })
+}
+
 fn session_ids(task: &TaskRecord) -> Vec<String> {
     task.sessions.iter().map(|s| s.id.clone()).collect()
 }
@@ -47,45 +210,35 @@ fn payout_json(p: &payout::Payout) -> Value {
 }
 
 impl App {
-    /// The figures this server recorded for each of the task's sessions: `Some`
-    /// for a session that was started here or received events, `None` otherwise.
-    pub(crate) async fn verified_sessions(
-        &self,
-        task: &TaskRecord,
-    ) -> ApiResult<Vec<Option<SessionFigures>>> {
+    /// What this server recorded of each of the task's sessions: the verified
+    /// figures, every live figure (the host's own posts included), and the
+    /// host-posted key figures alone.
+    pub(crate) async fn session_evidence(&self, task: &TaskRecord) -> ApiResult<Vec<LiveEvidence>> {
         let mut out = Vec::with_capacity(task.sessions.len());
         let now_ms = self.now().timestamp_millis();
         for s in &task.sessions {
             let live = self.live_session(task, s).await?;
-            let m = {
-                let live = live.clone();
-                tokio::task::spawn_blocking(move || live.metrics(now_ms))
-                    .await
-                    .map_err(anyhow::Error::from)?
-            };
-            let n = |k: &str| m[k].as_u64().unwrap_or(0);
-            let activity = [
-                "unique_viewers",
-                "peak_concurrent_viewers",
-                "orders",
-                "chat_messages",
-                "questions",
-            ]
-            .iter()
-            .any(|k| n(k) > 0);
-            if s.started_at.is_none() && !activity {
-                out.push(None);
-                continue;
-            }
-            out.push(Some(SessionFigures {
-                gmv: m["gmv"].to_string().parse().unwrap_or_default(),
-                orders: n("orders"),
-                unique_viewers: n("unique_viewers"),
-                peak_viewers: n("peak_concurrent_viewers"),
-                questions: n("questions"),
-                questions_answered: n("questions_answered"),
-                completed: s.status == "ended",
-            }));
+            let completed = s.status == "ended";
+            let ev = tokio::task::spawn_blocking(move || {
+                let w = live.window(now_ms);
+                let mut agg = live
+                    .aggregator
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("aggregator poisoned"))?;
+                let verified = agg.metrics_of(Provenance::Verified, w);
+                let host = agg.metrics_of(Provenance::HostReported, w);
+                let all = (verified.is_some() || host.is_some()).then(|| agg.metrics(w));
+                Ok::<_, anyhow::Error>(LiveEvidence {
+                    figures: SessionEvidence {
+                        verified: verified.as_ref().map(|m| session_figures(m, completed)),
+                        all: all.as_ref().map(|m| session_figures(m, completed)),
+                    },
+                    host_reported: host.as_ref().map(KeyFigures::of),
+                })
+            })
+            .await
+            .map_err(anyhow::Error::from)??;
+            out.push(ev);
         }
         Ok(out)
     }
@@ -101,12 +254,12 @@ impl App {
         }
         let next = status_of(&task)?.apply(TaskAction::Submit)?;
         let currency = currency_of(&task)?;
-        let verified = self.verified_sessions(&task).await?;
+        let evidence = self.session_evidence(&task).await?;
         if let Err(errors) = submission::parse(&body, currency, &session_ids(&task)) {
             // A monitored session's figures come from this server: the host need
             // not report them, only what it alone knows (recording, highlights).
             let only_missing_reports = errors.len() == 1 && errors[0].path == "gmv_report";
-            if !(only_missing_reports && verified.iter().any(Option::is_some)) {
+            if !(only_missing_reports && evidence.iter().any(|e| e.figures.all.is_some())) {
                 return Err(ApiError::Validation(errors));
             }
         }
@@ -136,11 +289,18 @@ impl App {
         };
         let revisions = self.store().revisions(task_id).await?;
         let currency = currency_of(&task)?;
-        let reported =
-            submission::parse(&latest.body, currency, &session_ids(&task)).unwrap_or_default();
-        let verified = self.verified_sessions(&task).await?;
-        let used = merge_verified(&reported, &verified);
-        let any_verified = verified.iter().any(Option::is_some);
+        let submitted = submission::parse(&latest.body, currency, &session_ids(&task)).ok();
+        let reported = submitted.clone().unwrap_or_default();
+        let evidence = self.session_evidence(&task).await?;
+        let figures: Vec<SessionEvidence> = evidence.iter().map(|e| e.figures.clone()).collect();
+        let chosen = figures::choose(
+            Basis::Verified,
+            &figures,
+            submitted.as_ref(),
+            &Stated::default(),
+        );
+        let any_verified = figures.iter().any(|e| e.verified.is_some());
+        let any_host = evidence.iter().any(|e| e.host_reported.is_some());
         let mut out = Map::new();
         out.insert("task_id".into(), json!(task_id));
         out.insert("human_id".into(), json!(latest.human_id));
@@ -150,6 +310,8 @@ impl App {
             "source".into(),
             json!(if any_verified {
                 "verified"
+            } else if any_host {
+                "host_reported"
             } else {
                 "self_reported"
             }),
@@ -161,15 +323,27 @@ impl App {
         }
         out.insert(
             "figures".into(),
-            serde_json::to_value(&used).unwrap_or(Value::Null),
+            serde_json::to_value(&chosen.observed).unwrap_or(Value::Null),
+        );
+        out.insert(
+            "figures_used".into(),
+            figures_used(&task, Basis::Verified, &chosen, &Stated::default()),
         );
         if any_verified {
             out.insert(
                 "verified".into(),
                 json!({
-                    "sessions": verified.iter().map(|v| serde_json::to_value(v).unwrap_or(Value::Null)).collect::<Vec<_>>(),
+                    "sessions": figures.iter().map(|e| serde_json::to_value(&e.verified).unwrap_or(Value::Null)).collect::<Vec<_>>(),
                     "reported": serde_json::to_value(&reported).unwrap_or(Value::Null),
-                    "differences": differences(&reported, &used),
+                    "differences": differences(&reported, &chosen.observed),
+                }),
+            );
+        }
+        if any_host {
+            out.insert(
+                "host_reported".into(),
+                json!({
+                    "sessions": evidence.iter().map(|e| serde_json::to_value(&e.host_reported).unwrap_or(Value::Null)).collect::<Vec<_>>(),
                 }),
             );
         }
@@ -213,8 +387,17 @@ impl App {
     }
 
     /// Approves the submission and pays the host: base + commission + bonuses,
-    /// the escrow first and the rest from the wallet, in one transaction.
-    pub async fn approve(&self, caller: &Caller, task_id: &str) -> ApiResult<Value> {
+    /// the escrow first and the rest from the wallet, in one transaction. The
+    /// figures are the verified ones wherever a session has them, unless the
+    /// agent approves with the host-reported ones or states figures (see
+    /// `livehire_domain::figures`); the payout says which it used. The task's
+    /// sessions are frozen from then on.
+    pub async fn approve(
+        &self,
+        caller: &Caller,
+        task_id: &str,
+        body: Approval,
+    ) -> ApiResult<Value> {
         let task = self.visible_task(caller, task_id).await?;
         let agent_id = require_agent(caller)?;
         let next = status_of(&task)?.apply(TaskAction::Approve)?;
@@ -223,24 +406,43 @@ impl App {
             .clone()
             .ok_or_else(|| anyhow::anyhow!("submitted task {task_id} has no assigned host"))?;
         let currency = currency_of(&task)?;
+        let basis = body.figures.unwrap_or_default();
+        let stated = stated_figures(body.stated.as_ref(), currency, task.sessions.len())?;
+        if let Some(s) = task.sessions.iter().find(|s| s.status == "live") {
+            return Err(ApiError::Conflict {
+                code: "invalid_state",
+                message: format!(
+                    "session {} is still live; end it (POST /api/v1/sessions/{}/end) before approving",
+                    s.id, s.id
+                ),
+            });
+        }
+        // No delivery lands between reading the figures and paying on them.
+        let mut lives = Vec::with_capacity(task.sessions.len());
+        for s in &task.sessions {
+            lives.push(self.live_session(&task, s).await?);
+        }
+        let mut frozen = Vec::with_capacity(lives.len());
+        for live in &lives {
+            frozen.push(live.settled.write().await);
+        }
         let versions = self.store().submissions(task_id).await?;
         let latest = versions
             .last()
             .ok_or_else(|| anyhow::anyhow!("submitted task {task_id} has no submission"))?;
-        let verified = self.verified_sessions(&task).await?;
-        let reported = match submission::parse(&latest.body, currency, &session_ids(&task)) {
-            Ok(o) => o,
-            Err(_) if verified.iter().any(Option::is_some) => Observed::default(),
-            Err(e) => {
-                return Err(anyhow::anyhow!("stored submission no longer parses: {e:?}").into());
-            }
-        };
-        let observed = merge_verified(&reported, &verified);
+        let evidence = self.session_evidence(&task).await?;
+        let figures: Vec<SessionEvidence> = evidence.into_iter().map(|e| e.figures).collect();
+        let submitted = submission::parse(&latest.body, currency, &session_ids(&task)).ok();
+        if submitted.is_none() && figures.iter().all(|e| e.all.is_none()) {
+            return Err(anyhow::anyhow!("stored submission of {task_id} no longer parses").into());
+        }
+        let chosen = figures::choose(basis, &figures, submitted.as_ref(), &stated);
         let draft = draft_of(&task)?;
-        let breakdown = payout::compute(&draft.commission, &observed);
+        let breakdown = payout::compute(&draft.commission, &chosen.observed);
         let total = money::to_minor(breakdown.total, currency)
             .map_err(|m| anyhow::anyhow!("payout total: {m}"))?;
-        let body = payout_json(&breakdown);
+        let mut body = payout_json(&breakdown);
+        body["figures_used"] = figures_used(&task, basis, &chosen, &stated);
         let mut change = self.change_for(&task, next);
         change.escrow_minor = Some(0);
         let entry = Entry::payout(
@@ -268,7 +470,11 @@ impl App {
         });
         change.host_completed = Some(human_id.clone());
         self.apply(change, TaskAction::Approve).await?;
-        tracing::info!(task_id, human_id, total = %breakdown.total, "task approved and paid");
+        for settled in &mut frozen {
+            **settled = true;
+        }
+        drop(frozen);
+        tracing::info!(task_id, human_id, total = %breakdown.total, ?basis, "task approved and paid");
         Ok(json!({ "task": self.task(caller, task_id).await?, "payout": body }))
     }
 
@@ -363,22 +569,39 @@ impl App {
     }
 }
 
-/// Per-session figures where a session is monitored here, the host's report
-/// for the others; task totals recomputed from the result.
-fn merge_verified(reported: &Observed, verified: &[Option<SessionFigures>]) -> Observed {
-    if verified.iter().all(Option::is_none) {
-        return reported.clone();
+/// One session's live evidence: the figures a payout may read, and the
+/// host-posted key figures alone (shown beside them).
+pub(crate) struct LiveEvidence {
+    figures: SessionEvidence,
+    host_reported: Option<KeyFigures>,
+}
+
+/// A session's figures for the payout engine from a metrics snapshot.
+fn session_figures(m: &Metrics, completed: bool) -> SessionFigures {
+    SessionFigures {
+        gmv: m.gmv,
+        orders: m.orders,
+        unique_viewers: m.unique_viewers,
+        peak_viewers: m.peak_concurrent_viewers,
+        questions: m.questions,
+        questions_answered: m.questions_answered,
+        completed,
     }
-    let sessions: Vec<SessionFigures> = verified
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            v.clone()
-                .or_else(|| reported.sessions.get(i).cloned())
-                .unwrap_or_default()
-        })
-        .collect();
-    Observed::from_sessions(sessions, reported.highlight_views)
+}
+
+/// The `figures_used` block of a payout: the basis, each session's origin,
+/// the fields the agent stated and what the host reported that was not used.
+fn figures_used(task: &TaskRecord, basis: Basis, chosen: &Chosen, stated: &Stated) -> Value {
+    json!({
+        "basis": basis,
+        "sessions": task.sessions.iter().zip(&chosen.origins).map(|(s, o)| json!({
+            "session_id": s.id,
+            "figures": o,
+        })).collect::<Vec<_>>(),
+        "totals_from_submission": chosen.totals_from_submission,
+        "stated": stated.fields(),
+        "not_used": chosen.not_used,
+    })
 }
 
 /// Reported figures that disagree with the ones used, side by side.
@@ -416,7 +639,8 @@ fn differences(reported: &Observed, used: &Observed) -> Vec<Value> {
 }
 
 fn q_u64(q: &[(String, String)], key: &str) -> ApiResult<Option<u64>> {
-    q.iter()
+    let n = q
+        .iter()
         .rev()
         .find(|(k, _)| k == key)
         .map(|(_, v)| {
@@ -424,7 +648,8 @@ fn q_u64(q: &[(String, String)], key: &str) -> ApiResult<Option<u64>> {
                 .parse::<u64>()
                 .map_err(|_| ApiError::field(key, "must be a whole number ≥ 0"))
         })
-        .transpose()
+        .transpose()?;
+    count_figure(n, key)
 }
 
 fn q_list<T: std::str::FromStr>(q: &[(String, String)], key: &str) -> ApiResult<Option<Vec<T>>> {
@@ -462,11 +687,38 @@ fn observed_from_query(
             if d.is_sign_negative() {
                 return Err(ApiError::field("gmv", "must be a number ≥ 0"));
             }
+            let limit = task_gmv_limit(task_sessions);
+            if d > limit {
+                return Err(ApiError::field(
+                    "gmv",
+                    format!(
+                        "must be at most {}",
+                        money::group_thousands(&limit.to_string())
+                    ),
+                ));
+            }
             Some(money::round(d, cs.currency))
         }
         None => None,
     };
     let session_gmv: Option<Vec<Decimal>> = q_list(q, "session_gmv")?;
+    if session_gmv.as_ref().is_some_and(|v| {
+        v.iter()
+            .any(|g| *g > limits::MAX_SESSION_GMV || g.is_sign_negative())
+    }) {
+        return Err(ApiError::field(
+            "session_gmv",
+            format!(
+                "each must be from 0 to {}",
+                money::group_thousands(&limits::MAX_SESSION_GMV.to_string())
+            ),
+        ));
+    }
+    let session_gmv = session_gmv.map(|v| {
+        v.into_iter()
+            .map(|g| money::round(g, cs.currency))
+            .collect::<Vec<_>>()
+    });
     let session_unique: Option<Vec<u64>> = q_list(q, "session_unique_viewers")?;
     let session_peak: Option<Vec<u64>> = q_list(q, "session_peak_viewers")?;
     let n = [

@@ -285,6 +285,9 @@ impl App {
     pub(crate) async fn apply(&self, change: TaskChange, action: TaskAction) -> ApiResult<()> {
         match self.store().apply_task_change(&change).await {
             Ok(()) => {
+                if matches!(change.status.as_deref(), Some("approved" | "cancelled")) {
+                    self.freeze_sessions(&change.task_id).await;
+                }
                 // A rating or completion changes the host's figures and public JSON.
                 let hosts: Vec<String> = change
                     .rating
@@ -310,6 +313,26 @@ impl App {
                 }),
             },
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Marks a settled task's loaded sessions frozen. An approval holds the
+    /// flag itself and sets it; otherwise a delivery holding it for reading
+    /// finds the task settled in the store (its write is refused there).
+    async fn freeze_sessions(&self, task_id: &str) {
+        let loaded: Vec<_> = self
+            .live()
+            .sessions
+            .lock()
+            .await
+            .values()
+            .filter(|l| l.task_id == task_id)
+            .cloned()
+            .collect();
+        for live in loaded {
+            if let Ok(mut settled) = live.settled.try_write() {
+                *settled = true;
+            }
         }
     }
 

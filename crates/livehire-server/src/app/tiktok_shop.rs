@@ -15,15 +15,18 @@
 
 use chrono::DateTime;
 use livehire_domain::FieldError;
-use livehire_domain::live::{EventBody, LiveEvent};
+use livehire_domain::live::{EventBody, LiveEvent, Provenance, Source, check_limits};
 use livehire_domain::money::{self, Currency};
-use livehire_store::{Caller, TiktokShopNotification, TiktokShopOrderRecord, TiktokShopRecord};
+use livehire_store::{
+    Caller, StoreError, TiktokShopNotification, TiktokShopOrderRecord, TiktokShopRecord,
+};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::sessions::{count_events, event_batch};
+use super::flash_sales::session_gmv_limit_minor;
+use super::sessions::{count_events, event_batch, is_settled, live_window};
 use super::tiktok_shop_api::{id_of, signature_ok};
 use super::{App, require_agent, timestamp};
 use crate::error::{ApiError, ApiResult};
@@ -433,20 +436,68 @@ impl App {
                 },
             })
             .collect();
+        if let Err(why) = events.iter().try_for_each(check_limits) {
+            tracing::warn!(
+                order_id,
+                why,
+                "TikTok Shop order not counted: out of bounds"
+            );
+            return self.record_unattributed(&rec, "bad_amount").await;
+        }
         // Load (or rebuild) the live state before storing the events, so a
         // rebuild cannot count them a second time.
         let live = self.live_session(&task, &s).await?;
+        let settled = live.settled.read().await;
+        if *settled || is_settled(&task) {
+            return self.record_unattributed(&rec, "session_settled").await;
+        }
+        let now_ms = self.now().timestamp_millis();
+        if let Err(why) = live_window(&s).intake(now_ms) {
+            tracing::warn!(
+                order_id,
+                session_id,
+                why,
+                "TikTok Shop order not counted: too late"
+            );
+            return self.record_unattributed(&rec, "too_late").await;
+        }
+        let amounts: Vec<i64> = lines.iter().map(|(_, m)| m.unwrap_or_default()).collect();
+        let reserved: i128 = amounts.iter().map(|a| i128::from(*a)).sum();
+        let whole = [i64::try_from(reserved).unwrap_or(i64::MAX)];
+        if !live.reserve_gmv(Provenance::Verified, &whole, session_gmv_limit_minor(c))[0] {
+            tracing::warn!(
+                order_id,
+                session_id,
+                "TikTok Shop order not counted: over the session's GMV limit"
+            );
+            return self.record_unattributed(&rec, "over_limit").await;
+        }
         rec.status = "attributed".into();
         rec.session_id = Some(session_id.clone());
-        let batch = event_batch(&session_id, &events, c);
-        if let Some(existing) = self
+        let mut batch = event_batch(&session_id, &events, c);
+        batch.source = Source::TiktokShop.as_str().to_string();
+        batch.source_id = Some(shop.shop_id.clone());
+        let recorded = self
             .store()
             .record_tiktok_shop_order(&rec, Some(&batch))
-            .await?
-        {
+            .await;
+        let existing = match recorded {
+            Ok(existing) => existing,
+            Err(e) => {
+                live.release_gmv(Provenance::Verified, reserved);
+                if matches!(&e, StoreError::Conflict(m) if m == "session_settled") {
+                    rec.status = "unattributed".into();
+                    rec.session_id = None;
+                    return self.record_unattributed(&rec, "session_settled").await;
+                }
+                return Err(e.into());
+            }
+        };
+        if let Some(existing) = existing {
+            live.release_gmv(Provenance::Verified, reserved);
             return Ok(Outcome::seen(&existing));
         }
-        count_events(&live, &events)?;
+        count_events(&live, &events, Provenance::Verified)?;
         Ok(Outcome {
             outcome: "attributed",
             session_id: Some(session_id),
@@ -535,8 +586,29 @@ impl App {
                         })
                         .collect();
                     let live = self.live_session(&task, &s).await?;
-                    let batch = event_batch(session_id, &events, currency);
+                    let settled = live.settled.read().await;
                     let now = self.now_text();
+                    if *settled || is_settled(&task) {
+                        // The session's figures are final: the cancellation
+                        // is recorded on the order only.
+                        if !self
+                            .store()
+                            .cancel_tiktok_shop_order(
+                                &shop.shop_id,
+                                order_id,
+                                "attributed",
+                                None,
+                                &now,
+                            )
+                            .await?
+                        {
+                            continue;
+                        }
+                        return Ok(Outcome::plain("session_settled"));
+                    }
+                    let mut batch = event_batch(session_id, &events, currency);
+                    batch.source = Source::TiktokShop.as_str().to_string();
+                    batch.source_id = Some(shop.shop_id.clone());
                     if !self
                         .store()
                         .cancel_tiktok_shop_order(
@@ -550,7 +622,7 @@ impl App {
                     {
                         continue;
                     }
-                    count_events(&live, &events)?;
+                    count_events(&live, &events, Provenance::Verified)?;
                     return Ok(Outcome {
                         outcome: "refunded",
                         session_id: Some(session_id.clone()),

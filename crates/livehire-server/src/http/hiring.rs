@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::app::{App, HostRef, NewApplication, NewRating, OfferView, RevisionRequest};
+use crate::app::{App, Approval, HostRef, NewApplication, NewRating, OfferView, RevisionRequest};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
 
@@ -137,16 +137,22 @@ pub async fn request_revision(
     Ok(Json(app.request_revision(&caller, &task_id, body).await?))
 }
 
-/// Approves and pays (agent): `{task, payout: {currency, gmv, lines, total, host_cost, roi}}`.
+/// Approves and pays (agent): `{task, payout: {currency, gmv, lines, total,
+/// host_cost, roi, figures_used}}`. Without a body the payout reads each
+/// session's verified figures where it has any (the host's submission
+/// otherwise); `{"figures": "host_reported"}` pays on the host's word, and
+/// `stated` replaces figures with the agent's own. `figures_used` says, per
+/// session, which figures paid. The task's sessions are frozen afterwards.
 #[utoipa::path(post, path = "/api/v1/tasks/{task_id}/approve", tag = "settlement", security(("bearer" = [])),
-    params(("task_id" = String, Path)),
-    responses((status = 200, body = Object), (status = 402, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    params(("task_id" = String, Path)), request_body(content = Approval, description = "Optional"),
+    responses((status = 200, body = Object), (status = 402, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn approve(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
+    AppJson(body): AppJson<Approval>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(app.approve(&caller, &task_id).await?))
+    Ok(Json(app.approve(&caller, &task_id, body).await?))
 }
 
 /// What the payout would be for given figures.

@@ -91,6 +91,8 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(sessions::start))
         .routes(routes!(sessions::end))
         .routes(routes!(sessions::events))
+        .routes(routes!(sessions::import))
+        .routes(routes!(sessions::ingest_key))
         .routes(routes!(sessions::metrics))
         .routes(routes!(sessions::stream))
         .routes(routes!(sessions::create_flash_sale))

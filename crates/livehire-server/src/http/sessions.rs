@@ -53,26 +53,15 @@ pub async fn end(
     Ok(Json(app.end_session(&caller, &session_id).await?))
 }
 
-/// Ingests events: a JSON array, or NDJSON with `Content-Type: application/x-ndjson`.
-/// `?format=tiktok-live-connector` takes TikTok LIVE connector event objects.
-/// Answers `{accepted, duplicates, rejected: [{index, error}]}`; accepted events are durable.
-#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/events", tag = "live", security(("bearer" = [])),
-    params(("session_id" = String, Path), ("format" = Option<String>, Query, description = "`tiktok-live-connector`")),
-    request_body(content = Object, description = "Array of `{type, ts, …}` events, or NDJSON"),
-    responses((status = 200, body = Object), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
-pub async fn events(
-    State(app): State<App>,
-    Auth(caller): Auth,
-    Path(session_id): Path<String>,
-    q: QueryPairs,
-    req: Request,
-) -> ApiResult<Json<Value>> {
-    let ct = req
-        .headers()
+/// Whether a request's body is NDJSON (`application/x-ndjson`, `application/ndjson`,
+/// `application/jsonl`) or JSON; 415 for anything else.
+fn ndjson_body(parts: &axum::http::request::Parts) -> ApiResult<bool> {
+    let ct = parts
+        .headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|s| s.to_ascii_lowercase());
-    let ndjson = match ct
+    match ct
         .as_deref()
         .map(|c| c.split(';').next().unwrap_or("").trim().to_string())
     {
@@ -81,15 +70,40 @@ pub async fn events(
                 || c == "application/ndjson"
                 || c == "application/jsonl" =>
         {
-            true
+            Ok(true)
         }
         other => {
             if !crate::extract::json_content_type_ok(other.as_deref()) {
                 return Err(ApiError::UnsupportedMediaType(ct.unwrap_or_default()));
             }
-            false
+            Ok(false)
         }
-    };
+    }
+}
+
+/// Ingests events: a JSON array, or NDJSON with `Content-Type: application/x-ndjson`.
+/// `?format=tiktok-live-connector` takes TikTok LIVE connector event objects.
+/// Keys: the task's agent or an ingest key (`ph_ik_…`) count as `verified`; the
+/// assigned host's as `host_reported`. Events count from the session's start
+/// (2 minutes of clock skew) to its end, delivered up to 10 minutes after it.
+/// Answers `{accepted, duplicates, rejected: [{index, error}], source, provenance}`;
+/// accepted events are durable. 409 `session_settled` once the task is approved.
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/events", tag = "live", security(("bearer" = [])),
+    params(("session_id" = String, Path), ("format" = Option<String>, Query, description = "`tiktok-live-connector`")),
+    request_body(content = Object, description = "Array of `{type, ts, …}` events, or NDJSON"),
+    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+pub async fn events(
+    State(app): State<App>,
+    Path(session_id): Path<String>,
+    q: QueryPairs,
+    req: Request,
+) -> ApiResult<Json<Value>> {
+    let (parts, body) = req.into_parts();
+    let key = bearer(&parts).ok_or(ApiError::Unauthorized(
+        "missing API key: send Authorization: Bearer <key>",
+    ))?;
+    let sender = app.authenticate_events(key).await?;
+    let ndjson = ndjson_body(&parts)?;
     let connector = match q.get("format") {
         None | Some("native") => false,
         Some("tiktok-live-connector") => true,
@@ -100,10 +114,50 @@ pub async fn events(
             ));
         }
     };
-    let body = read_body_up_to(req, EVENTS_BODY_LIMIT).await?;
+    let body = read_body_up_to(Request::from_parts(parts, body), EVENTS_BODY_LIMIT).await?;
     Ok(Json(
-        app.ingest(&caller, &session_id, ndjson, connector, &body)
+        app.ingest(&sender, &session_id, ndjson, connector, &body)
             .await?,
+    ))
+}
+
+/// Imports a recording of a session that never went live here (agent): native
+/// events as a JSON array or NDJSON, every one valid. Its first and last
+/// events become the session's start and end; the session ends, and its
+/// figures count as verified.
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/import", tag = "live", security(("bearer" = [])),
+    params(("session_id" = String, Path)),
+    request_body(content = Object, description = "Array of `{type, ts, …}` events, or NDJSON"),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(session_id): Path<String>,
+    req: Request,
+) -> ApiResult<Json<Value>> {
+    let (parts, body) = req.into_parts();
+    let ndjson = ndjson_body(&parts)?;
+    let body = read_body_up_to(Request::from_parts(parts, body), EVENTS_BODY_LIMIT).await?;
+    Ok(Json(
+        app.import_recording(&caller, &session_id, ndjson, &body)
+            .await?,
+    ))
+}
+
+/// Mints an ingest key (`ph_ik_…`) that can only post this session's events
+/// (agent): for the agent's own TikTok LIVE connector bridge. Its events count
+/// as `verified`.
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/ingest-keys", tag = "live", security(("bearer" = [])),
+    params(("session_id" = String, Path)), responses((status = 201, body = Object), (status = 403, body = ErrorBody)))]
+pub async fn ingest_key(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    Path(session_id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.mint_ingest_key(&caller, &session_id).await?),
     ))
 }
 

@@ -15,7 +15,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use livehire_domain::live::{SessionAggregator, Window};
+use livehire_domain::live::{Provenance, SessionTally, Window};
 use livehire_domain::money::Currency;
 use serde_json::Value;
 use tokio::sync::broadcast;
@@ -46,9 +46,19 @@ pub struct SessionLive {
     pub agent_id: String,
     /// The task's currency.
     pub currency: Currency,
-    /// The aggregator; locked briefly to compute metrics. Change it through
-    /// [`Self::counting`], which keeps `counted` up to date.
-    pub aggregator: Mutex<SessionAggregator>,
+    /// The session's figures, kept apart by provenance; locked briefly to
+    /// compute metrics. Change it through [`Self::counting`], which keeps
+    /// `counted` up to date.
+    pub aggregator: Mutex<SessionTally>,
+    /// Whether the session's task is settled (approved or cancelled): then
+    /// nothing changes its figures. Deliveries hold it for reading while they
+    /// store and count; an approval holds it for writing while it reads the
+    /// figures it pays and commits, so no delivery lands in between.
+    pub settled: tokio::sync::RwLock<bool>,
+    /// GMV reserved per provenance (verified, host-reported), minor units: the
+    /// orders stored or being stored plus the unsold stock of flash sales. An
+    /// upper bound of each provenance's GMV, kept under the session limit.
+    budget: Mutex<[i128; 2]>,
     /// The aggregator's generation after its last change, readable without
     /// waiting for its lock (a snapshot being computed holds it).
     counted: AtomicU64,
@@ -67,19 +77,19 @@ pub struct SessionLive {
 /// The aggregator, locked to count events; on release it publishes the new
 /// generation (see [`SessionLive::snapshot`]).
 pub struct Counting<'a> {
-    agg: std::sync::MutexGuard<'a, SessionAggregator>,
+    agg: std::sync::MutexGuard<'a, SessionTally>,
     counted: &'a AtomicU64,
 }
 
 impl std::ops::Deref for Counting<'_> {
-    type Target = SessionAggregator;
-    fn deref(&self) -> &SessionAggregator {
+    type Target = SessionTally;
+    fn deref(&self) -> &SessionTally {
         &self.agg
     }
 }
 
 impl std::ops::DerefMut for Counting<'_> {
-    fn deref_mut(&mut self) -> &mut SessionAggregator {
+    fn deref_mut(&mut self) -> &mut SessionTally {
         &mut self.agg
     }
 }
@@ -114,7 +124,9 @@ impl SessionLive {
             task_id: task_id.to_string(),
             agent_id: agent_id.to_string(),
             currency,
-            aggregator: Mutex::new(SessionAggregator::new(currency)),
+            aggregator: Mutex::new(SessionTally::new(currency)),
+            settled: tokio::sync::RwLock::new(false),
+            budget: Mutex::new([0, 0]),
             counted: AtomicU64::new(0),
             times: Mutex::new((None, None)),
             seen_msg_ids: Mutex::new(std::collections::HashSet::new()),
@@ -166,6 +178,7 @@ impl SessionLive {
         Window {
             start_ms: started,
             end_ms: end,
+            closed: ended.is_some(),
         }
     }
 
@@ -226,6 +239,42 @@ impl SessionLive {
         value
     }
 
+    /// Reserves `amounts` (minor units, in order) of GMV reported with
+    /// provenance `p` against the session limit `max_minor`: `true` for each
+    /// amount that fits, `false` for one that would take the session past it.
+    pub fn reserve_gmv(&self, p: Provenance, amounts: &[i64], max_minor: i128) -> Vec<bool> {
+        let Ok(mut b) = self.budget.lock() else {
+            return vec![false; amounts.len()];
+        };
+        let slot = &mut b[budget_slot(p)];
+        amounts
+            .iter()
+            .map(|&a| {
+                let next = *slot + i128::from(a);
+                let fits = next <= max_minor;
+                if fits {
+                    *slot = next;
+                }
+                fits
+            })
+            .collect()
+    }
+
+    /// Records GMV already held (orders stored before a rebuild) without a
+    /// limit check.
+    pub fn reserve_gmv_unchecked(&self, p: Provenance, minor: i128) {
+        if let Ok(mut b) = self.budget.lock() {
+            b[budget_slot(p)] += minor;
+        }
+    }
+
+    /// Gives back GMV reserved for orders that were not stored.
+    pub fn release_gmv(&self, p: Provenance, minor: i128) {
+        if let Ok(mut b) = self.budget.lock() {
+            b[budget_slot(p)] -= minor;
+        }
+    }
+
     /// Gives back connector message ids taken for events that were not
     /// stored, so the same messages count when they are sent again.
     pub fn forget_msg_ids(&self, ids: &[String]) {
@@ -239,6 +288,13 @@ impl SessionLive {
     /// How many clients are listening.
     pub fn subscribers(&self) -> usize {
         self.tx.receiver_count()
+    }
+}
+
+fn budget_slot(p: Provenance) -> usize {
+    match p {
+        Provenance::Verified => 0,
+        Provenance::HostReported => 1,
     }
 }
 
@@ -303,7 +359,9 @@ mod tests {
             cny,
         ));
         s.times.lock().unwrap().0 = Some(T0);
-        s.counting().unwrap().apply(&join("v1", T0));
+        s.counting()
+            .unwrap()
+            .apply(&join("v1", T0), Provenance::HostReported);
         let now = T0 + 150_000;
         let first = s.snapshot(now).await;
         assert_eq!(first, s.metrics(now));
@@ -315,7 +373,9 @@ mod tests {
         assert_eq!(s.snapshot(now + 500).await, first);
 
         // An event counted since: computed again.
-        s.counting().unwrap().apply(&join("v2", T0 + 1_000));
+        s.counting()
+            .unwrap()
+            .apply(&join("v2", T0 + 1_000), Provenance::HostReported);
         let second = s.snapshot(now + 600).await;
         assert_eq!(second, s.metrics(now + 600));
         assert_eq!(second["unique_viewers"], 2);

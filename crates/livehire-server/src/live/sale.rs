@@ -8,6 +8,7 @@
 //! fsync serves many orders.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use livehire_domain::live::OrderRef;
@@ -55,13 +56,15 @@ struct SaleState {
 pub struct FlashSaleLive {
     /// The sale as stored.
     pub rec: FlashSaleRecord,
-    /// Countdown start and end, epoch ms.
+    /// Countdown start, epoch ms.
     pub starts_ms: i64,
-    /// Countdown end, epoch ms.
-    pub ends_ms: i64,
+    /// Countdown end, epoch ms: brought forward when the session ends first.
+    ends_ms: AtomicI64,
     /// The session it runs in.
     pub session: Arc<SessionLive>,
     state: Mutex<SaleState>,
+    /// Orders reserved and not yet stored or released.
+    in_flight: AtomicU64,
 }
 
 /// What an idempotent order request resolved to.
@@ -104,10 +107,25 @@ impl FlashSaleLive {
         Self {
             rec,
             starts_ms,
-            ends_ms,
+            ends_ms: AtomicI64::new(ends_ms),
             session,
             state: Mutex::new(state),
+            in_flight: AtomicU64::new(0),
         }
+    }
+
+    /// When the countdown ends (or ended), epoch ms.
+    pub fn ends_ms(&self) -> i64 {
+        self.ends_ms.load(Ordering::Acquire)
+    }
+
+    /// Ends the sale at `at_ms` if it would run longer (its session ended);
+    /// whether it was still running then.
+    pub fn close(&self, at_ms: i64) -> bool {
+        // Under the state lock, so no order is reserved across the change.
+        let _state = self.state.lock();
+        let was = self.ends_ms.fetch_min(at_ms, Ordering::AcqRel);
+        was > at_ms
     }
 
     /// Units sold so far (reserved orders included).
@@ -145,7 +163,7 @@ impl FlashSaleLive {
             .state
             .lock()
             .map_err(|_| OrderRefusal::Failed("sale state poisoned".into()))?;
-        if now_ms >= self.ends_ms || now_ms < self.starts_ms {
+        if now_ms >= self.ends_ms() || now_ms < self.starts_ms {
             return Err(OrderRefusal::Ended);
         }
         let remaining = self.rec.stock - s.sold;
@@ -160,7 +178,22 @@ impl FlashSaleLive {
             *s.per_buyer.entry(buyer.to_string()).or_default() += quantity;
         }
         s.sold += quantity;
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
         Ok(())
+    }
+
+    /// A reserved order was stored or released.
+    pub fn settled_one(&self) {
+        self.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    /// Waits (up to `limit`) until every order reserved so far is stored or
+    /// released: after [`Self::close`], the sale's figures are final.
+    pub async fn drain(&self, limit: std::time::Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.in_flight.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
     }
 
     /// Gives back units whose order could not be stored; returns units left.
@@ -264,7 +297,11 @@ fn count_in_sessions(orders: &[FlashOrderRecord], waiting: &[Waiting]) {
             .count();
         if let Some(mut agg) = session.counting() {
             for (order, w) in orders[i..i + run].iter().zip(&waiting[i..i + run]) {
-                agg.apply_order(&order_ref(&w.sale.rec, order, w.placed_ms));
+                // Checkout orders are verified: the host does not control them.
+                agg.apply_order(
+                    &order_ref(&w.sale.rec, order, w.placed_ms),
+                    livehire_domain::live::Provenance::Verified,
+                );
             }
         }
         i += run;

@@ -12,10 +12,11 @@ use super::{FlashSaleLive, LiveRuntime};
 pub fn sale_state(sale: &FlashSaleLive, now_ms: i64) -> serde_json::Value {
     let sold = sale.sold();
     let remaining = sale.rec.stock - sold;
-    let seconds_left = ((sale.ends_ms - now_ms).max(0) + 999) / 1000;
+    let ends_ms = sale.ends_ms();
+    let seconds_left = ((ends_ms - now_ms).max(0) + 999) / 1000;
     let status = if remaining == 0 {
         "sold_out"
-    } else if now_ms >= sale.ends_ms {
+    } else if now_ms >= ends_ms {
         "ended"
     } else {
         "active"
@@ -28,7 +29,8 @@ pub fn sale_state(sale: &FlashSaleLive, now_ms: i64) -> serde_json::Value {
         "sold": sold,
         "remaining": remaining,
         "seconds_left": seconds_left,
-        "ends_at": sale.rec.ends_at,
+        "ends_at": chrono::DateTime::from_timestamp_millis(ends_ms)
+            .map_or_else(|| sale.rec.ends_at.clone(), crate::app::timestamp),
         "status": status,
     })
 }
@@ -52,7 +54,7 @@ pub async fn ticker(runtime: Arc<LiveRuntime>) {
             let snapshot = s.snapshot(now_ms).await;
             s.publish("metrics", snapshot);
             for sale in sales.iter().filter(|x| x.rec.session_id == s.id) {
-                if now_ms < sale.ends_ms + 2_000 {
+                if now_ms < sale.ends_ms() + 2_000 {
                     s.publish("flash_sale", sale_state(sale, now_ms));
                 }
             }

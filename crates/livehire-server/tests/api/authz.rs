@@ -99,6 +99,8 @@ const MATRIX: &[Row] = &[
     (GET,   "/api/v1/sessions/{session}/stream",                "",                                               Live,      [200, 404, 200, 404, 401]),
     (POST,  "/api/v1/sessions/{session}/flash-sales",           r#"{"product_id": "prod_002", "price": 99, "stock": 5, "duration_minutes": 5}"#, Live, [201, 404, 201, 404, 401]),
     (POST,  "/api/v1/sessions/{session}/checkout-keys",         "",                                               Live,      [201, 404, 403, 404, 401]),
+    (POST,  "/api/v1/sessions/{session}/ingest-keys",           "",                                               Live,      [201, 404, 403, 404, 401]),
+    (POST,  "/api/v1/sessions/{session}/import",                r#"[{"type": "viewer_join", "ts": "{now}", "viewer_id": "v1"}]"#, Assigned, [200, 404, 403, 404, 401]),
     (GET,   "/api/v1/flash-sales/{sale}",                       "",                                               Sale,      [200, 404, 200, 404, 401]),
     // The other host cannot see the sale (GET is 404), so it may not learn
     // that it exists by ordering either.

@@ -65,6 +65,25 @@ async fn started_session(app: &TestApp) -> (LiveTask, String) {
     (lt, s)
 }
 
+/// Moves the server's clock to `ms` (epoch milliseconds).
+pub fn travel(app: &TestApp, ms: i64) {
+    app.app
+        .travel_to(chrono::DateTime::from_timestamp_millis(ms).unwrap());
+}
+
+/// Starts a session at `ms` on the server's clock.
+pub async fn start_at(app: &TestApp, key: &str, session: &str, ms: i64) {
+    travel(app, ms);
+    let started = app
+        .post(
+            &format!("/api/v1/sessions/{session}/start"),
+            Some(key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+}
+
 async fn ndjson(app: &TestApp, key: &str, session: &str, lines: &[Value], query: &str) -> Answer {
     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
     app.send(
@@ -139,6 +158,9 @@ async fn events_are_checked_one_by_one_and_counted_once() {
     let lt = assigned_task(&app, "task_workflow1_launch.json").await;
     let s = lt.session_id(0);
     let t0 = 2_000_000_000_000i64;
+    // The session went live a second before t0; the events arrive after it.
+    start_at(&app, &lt.host.key, &s, t0 - 1_000).await;
+    travel(&app, t0 + 601_000);
     let events = json!([
         {"type": "viewer_join", "ts": t0, "viewer_id": "v1"},
         {"type": "viewer_join", "ts": "2033-05-18T03:33:20Z", "viewer_id": "v2"},
@@ -204,6 +226,8 @@ async fn tiktok_live_connector_events_are_mapped_and_deduplicated() {
         json!({"event": "roomUser", "data": {"viewerCount": 1234, "topViewers": [], "msgId": "r1", "createTime": "2000000002000"}}),
         json!({"event": "somethingNew", "data": {}}),
     ];
+    start_at(&app, &lt.host.key, &s, 2_000_000_000_000 - 1_000).await;
+    travel(&app, 2_000_000_003_000);
     let a = ndjson(
         &app,
         &lt.host.key,
@@ -259,6 +283,8 @@ async fn connector_messages_replayed_after_a_restart_still_count_once() {
             "uniqueId": "amy", "msgId": msg, "createTime": ms.to_string()}})
     };
     let lines = vec![like("l1", 2_000_000_000_000), like("l2", 2_000_000_001_000)];
+    start_at(&app, &lt.host.key, &s, 2_000_000_000_000 - 1_000).await;
+    travel(&app, 2_000_000_002_000);
     let first = ndjson(
         &app,
         &lt.host.key,
@@ -273,6 +299,7 @@ async fn connector_messages_replayed_after_a_restart_still_count_once() {
 
     // After a restart the connector reconnects and sends the same messages again.
     let again = app.restarted().await;
+    travel(&again, 2_000_000_002_500);
     let replay = ndjson(
         &again,
         &lt.host.key,
@@ -402,6 +429,18 @@ async fn case_study_1_replayed_in_shuffled_batches_gives_exact_figures() {
             .round_dp(4)
     };
 
+    // The session runs its three hours; its events arrive just after the end.
+    start_at(&app, &lt.host.key, &s, t0).await;
+    travel(&app, t0 + session_ms);
+    let ended = app
+        .post(
+            &format!("/api/v1/sessions/{s}/end"),
+            Some(&lt.host.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.body);
+    travel(&app, t0 + session_ms + 60_000);
     // Shuffle and send in batches of 5,000, then one batch again (duplicates).
     events.shuffle(&mut rng);
     for chunk in events.chunks(5_000) {
@@ -864,14 +903,26 @@ async fn a_monitored_session_fills_the_submission_as_verified_and_pays_from_it()
         events.push(json!({"type": "order", "ts": now + 50 + o, "order_id": format!("o{o}"), "viewer_id": format!("v{o}"),
             "product_id": "prod_001", "quantity": 1, "amount": 12000, "currency": "CNY"}));
     }
+    // The agent's connector bridge posts with an ingest key: verified figures.
+    let ingest = app
+        .post(
+            &format!("/api/v1/sessions/{s}/ingest-keys"),
+            Some(&lt.agent.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(ingest.status, StatusCode::CREATED, "{}", ingest.body);
+    let ingest_key = ingest.body["api_key"].as_str().unwrap().to_string();
+    assert!(ingest_key.starts_with("ph_ik_"));
     let a = app
         .post(
             &format!("/api/v1/sessions/{s}/events"),
-            Some(&lt.host.key),
+            Some(&ingest_key),
             &Value::Array(events),
         )
         .await;
     assert_eq!(a.body["accepted"], 50, "{}", a.body);
+    assert_eq!(a.body["provenance"], "verified");
     app.post(
         &format!("/api/v1/sessions/{s}/end"),
         Some(&lt.host.key),

@@ -45,6 +45,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/sessions/{session_id}/start"),
     ("post", "/api/v1/sessions/{session_id}/end"),
     ("post", "/api/v1/sessions/{session_id}/events"),
+    ("post", "/api/v1/sessions/{session_id}/import"),
+    ("post", "/api/v1/sessions/{session_id}/ingest-keys"),
     ("get", "/api/v1/sessions/{session_id}/metrics"),
     ("get", "/api/v1/sessions/{session_id}/stream"),
     ("post", "/api/v1/sessions/{session_id}/flash-sales"),
