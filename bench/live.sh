@@ -140,7 +140,11 @@ printf 'sold %s, remaining %s, orders in the database %s\n' "$SOLD" "$REMAINING"
 
 log "ingestion: NDJSON batches of 10,000 events"
 ISID=$(new_live_session)
-python3 "$BENCH_DIR/live_tools.py" batch "$WORK/batch.ndjson" 10000 2000000000000 v
+python3 "$BENCH_DIR/live_tools.py" batch "$WORK/batch.ndjson" 10000 "$(date +%s%3N)" v
+# Every event of the batch must count (none outside the session's live window).
+ACCEPTED=$(curl -fsS -X POST "$BASE/api/v1/sessions/$ISID/events" -H "Authorization: Bearer $HKEY" \
+    -H 'Content-Type: application/x-ndjson' --data-binary "@$WORK/batch.ndjson" | jget '["accepted"]')
+[ "$ACCEPTED" = 10000 ] || { echo "the ingestion batch was not accepted whole: $ACCEPTED of 10000" >&2; exit 1; }
 BENCH_EVENTS_FILE="$WORK/batch.ndjson" BENCH_EVENTS_PATH="/api/v1/sessions/$ISID/events" BENCH_API_KEY="$HKEY" \
     run_wrk ingest 4 "/api/v1/sessions/$ISID/events" -s "$BENCH_DIR/events.lua"
 

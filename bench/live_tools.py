@@ -6,7 +6,10 @@ import time
 
 
 def batch(path, n, start_ms, prefix):
-    """Writes an NDJSON batch of n events: joins, chat and leaves of distinct viewers."""
+    """Writes an NDJSON batch of n events: joins, chat and leaves of distinct
+    viewers, from start_ms over the next 110 seconds (inside the live window of
+    a session started at start_ms: no event ahead of the server's clock by more
+    than its two minutes of skew)."""
     with open(path, "w") as f:
         for i in range(n):
             t = start_ms + i * 10
@@ -17,7 +20,7 @@ def batch(path, n, start_ms, prefix):
             elif kind == 1:
                 f.write(json.dumps({"type": "chat", "ts": t, "viewer_id": v, "text": "so pretty!"}) + "\n")
             else:
-                f.write(json.dumps({"type": "viewer_leave", "ts": t + 600_000, "viewer_id": v}) + "\n")
+                f.write(json.dumps({"type": "viewer_leave", "ts": t + 10_000, "viewer_id": v}) + "\n")
 
 
 def viewers(path, n, start_ms):

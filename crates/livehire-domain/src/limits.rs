@@ -15,6 +15,11 @@ pub use crate::money::MAX_AMOUNT;
 /// units.
 pub const MAX_SESSION_GMV: rust_decimal::Decimal = MAX_AMOUNT;
 
+/// Most an agent's wallet holds in one currency: ten trillion. A deposit
+/// past it is refused.
+pub const MAX_WALLET_BALANCE: rust_decimal::Decimal =
+    rust_decimal::Decimal::from_parts(0x4E72_A000, 0x918, 0, false, 0);
+
 /// Most sessions a task has (`sessions_count`, `schedule[]`).
 pub const MAX_SESSIONS_PER_TASK: u64 = 100;
 
@@ -102,6 +107,14 @@ mod tests {
         assert_eq!(
             check_count(10_001, MAX_QUANTITY).unwrap_err(),
             "must be at most 10,000, got 10,001"
+        );
+    }
+
+    #[test]
+    fn the_wallet_limit_is_ten_trillion() {
+        assert_eq!(
+            MAX_WALLET_BALANCE,
+            rust_decimal::Decimal::from(10_000_000_000_000_i64)
         );
     }
 

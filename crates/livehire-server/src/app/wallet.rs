@@ -1,6 +1,7 @@
 //! Wallets, earnings and the ledger as callers see them.
 
 use livehire_domain::ledger::Entry;
+use livehire_domain::limits;
 use livehire_domain::money::{self, Currency};
 use livehire_store::{Caller, CallerKind};
 use serde::Deserialize;
@@ -45,6 +46,24 @@ impl App {
             return Err(ApiError::field(
                 "reference",
                 "must be at most 200 characters",
+            ));
+        }
+        // Balances stay far inside what minor units can hold.
+        let available = self
+            .store()
+            .wallet(agent_id)
+            .await?
+            .iter()
+            .find(|b| b.currency == currency.code())
+            .map_or(0, |b| b.available);
+        let cap = money::to_minor(limits::MAX_WALLET_BALANCE, currency).unwrap_or(i64::MAX);
+        if i128::from(available) + i128::from(minor) > i128::from(cap) {
+            return Err(ApiError::field(
+                "amount",
+                format!(
+                    "would take the wallet past {} {currency}, the most it holds",
+                    money::group_thousands(&limits::MAX_WALLET_BALANCE.to_string())
+                ),
             ));
         }
         let entry = Entry::deposit(agent_id, currency, minor);

@@ -15,3 +15,4 @@ mod search;
 mod seed_replay;
 mod tasks;
 mod tiktok_shop;
+mod trust;
