@@ -380,7 +380,7 @@ mod tests {
             .fetch_order(&shop, "576", 1_900_000_000)
             .await
             .unwrap_err();
-        assert!(refused.contains("private address"), "{refused}");
+        assert!(refused.contains("non-public address"), "{refused}");
         // ...unless the operator allows it.
         api.set_allow_private(true);
         let err = api

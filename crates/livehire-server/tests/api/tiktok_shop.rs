@@ -620,19 +620,23 @@ async fn a_shop_base_url_must_be_https_to_a_public_host_unless_the_operator_allo
         ("http://127.0.0.1:9000", "must be an https URL"),
         (
             "https://127.0.0.1:9000",
-            "must not point at a private address (127.0.0.1)",
+            "must not point at a non-public address (127.0.0.1: loopback (127.0.0.0/8))",
         ),
         (
             "https://169.254.169.254",
-            "must not point at a private address (169.254.169.254)",
+            "must not point at a non-public address (169.254.169.254: link-local (169.254.0.0/16))",
         ),
         (
             "https://[::1]:8443",
-            "must not point at a private address (::1)",
+            "must not point at a non-public address (::1: loopback (::1))",
         ),
         (
             "https://10.0.0.7",
-            "must not point at a private address (10.0.0.7)",
+            "must not point at a non-public address (10.0.0.7: private (10.0.0.0/8))",
+        ),
+        (
+            "https://[::127.0.0.1]",
+            "must not point at a non-public address (::7f00:1: IPv4-compatible 127.0.0.1, loopback (127.0.0.0/8))",
         ),
         ("https://localhost:8443", "must not point at this machine"),
     ] {
@@ -653,4 +657,92 @@ async fn a_shop_base_url_must_be_https_to_a_public_host_unless_the_operator_allo
     app.app.allow_private_tiktok_shop_urls(true);
     let local = connect("http://127.0.0.1:9000").await;
     assert_eq!(local.status, StatusCode::CREATED, "{}", local.body);
+}
+
+#[tokio::test]
+async fn every_non_public_address_form_is_refused_as_a_base_url() {
+    let app = spawn_app().await;
+    let agent = app.agent("Glow Labs").await;
+    for url in [
+        // IPv4 written out: private, loopback, link-local, CGNAT, this
+        // network, IETF assignments, benchmarking, documentation,
+        // multicast, reserved, broadcast, and loopback in decimal and hex.
+        "https://10.1.2.3",
+        "https://172.16.0.1",
+        "https://192.168.1.1",
+        "https://127.0.0.2",
+        "https://169.254.169.254",
+        "https://100.64.0.1",
+        "https://0.1.2.3",
+        "https://192.0.0.1",
+        "https://198.18.0.1",
+        "https://192.0.2.1",
+        "https://198.51.100.1",
+        "https://203.0.113.1",
+        "https://224.0.0.1",
+        "https://240.0.0.1",
+        "https://255.255.255.255",
+        "https://2130706433",
+        "https://0x7f.0.0.1",
+        // IPv6: loopback, unspecified, unique-local, link-local, site-local,
+        // multicast, documentation, discard.
+        "https://[::1]",
+        "https://[::]",
+        "https://[fd12:3456::1]",
+        "https://[fe80::1]",
+        "https://[fec0::1]",
+        "https://[ff02::1]",
+        "https://[2001:db8::1]",
+        "https://[100::1]",
+        // IPv4 inside IPv6: mapped, compatible, NAT64, 6to4 (loopback or
+        // private inside), and Teredo.
+        "https://[::ffff:127.0.0.1]",
+        "https://[::ffff:10.0.0.1]",
+        "https://[::7f00:1]",
+        "https://[::127.0.0.1]",
+        "https://[64:ff9b::10.0.0.1]",
+        "https://[2002:7f00:1::1]",
+        "https://[2002:c0a8:101::1]",
+        "https://[2001:0::1]",
+        "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]",
+    ] {
+        let a = app
+            .post(
+                "/api/v1/integrations/tiktok-shop",
+                Some(&agent.key),
+                &json!({"shop_id": SHOP, "app_key": APP_KEY, "app_secret": APP_SECRET,
+                    "api_base_url": url}),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            a.body
+        );
+        assert_eq!(a.paths(), ["api_base_url"], "{url}");
+        let why = a.body["error"]["details"][0]["message"].as_str().unwrap();
+        assert!(
+            why.starts_with("must not point at a non-public address"),
+            "{url}: {why}"
+        );
+    }
+    // Public addresses, also inside IPv6, are fine.
+    for url in [
+        "https://8.8.8.8",
+        "https://[2606:4700::1111]",
+        "https://[::ffff:8.8.8.8]",
+        "https://[64:ff9b::8.8.8.8]",
+        "https://[2002:808:808::1]",
+    ] {
+        let a = app
+            .post(
+                "/api/v1/integrations/tiktok-shop",
+                Some(&agent.key),
+                &json!({"shop_id": SHOP, "app_key": APP_KEY, "app_secret": APP_SECRET,
+                    "api_base_url": url}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{url}: {}", a.body);
+    }
 }
