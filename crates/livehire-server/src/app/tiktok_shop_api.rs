@@ -301,6 +301,7 @@ mod tests {
             shop_cipher: None,
             created_at: String::new(),
             updated_at: String::new(),
+            proven_at: None,
         }
     }
 
