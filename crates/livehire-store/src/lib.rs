@@ -274,7 +274,7 @@ pub trait Store: Send + Sync + 'static {
         now: &str,
     ) -> StoreResult<bool>;
     /// The outcome of an earlier notification with this id, other than a
-    /// failed fetch (which TikTok retries).
+    /// failed fetch (which TikTok retries) or a refusal for its timestamp.
     async fn tiktok_shop_notification_outcome(
         &self,
         shop_id: &str,

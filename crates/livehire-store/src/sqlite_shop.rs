@@ -338,7 +338,8 @@ pub(crate) async fn notification_outcome(
 ) -> StoreResult<Option<String>> {
     Ok(sqlx::query_scalar(
         "SELECT outcome FROM tiktok_shop_notifications \
-         WHERE shop_id = $1 AND notification_id = $2 AND outcome <> 'fetch_failed' \
+         WHERE shop_id = $1 AND notification_id = $2 \
+           AND outcome NOT IN ('fetch_failed', 'refused_timestamp') \
          ORDER BY seq LIMIT 1",
     )
     .bind(shop_id)

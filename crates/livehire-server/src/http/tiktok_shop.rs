@@ -44,8 +44,10 @@ pub async fn list(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<
 /// TikTok Shop's order-status webhook (`{"type": 1, "tts_notification_id",
 /// "shop_id", "timestamp", "data": {"order_id", "order_status", "update_time"}}`).
 /// `Authorization` is the hex HMAC-SHA256 of the app key followed by the raw
-/// body, keyed by the app secret; a bad signature or an unknown shop is 401.
-/// The first signed notification of a pending claim proves it.
+/// body, keyed by the app secret; a bad signature or an unknown shop is 401,
+/// and a `timestamp` (epoch seconds) more than 300 seconds from the server's
+/// clock is 422 naming `timestamp`. The first signed notification of a
+/// pending claim proves it.
 /// A paid status fetches the order from the TikTok Shop API and counts one
 /// order event per product (`{order_id}:{product_id}`) in the session that
 /// was live for the shop at the order's create time; `CANCEL` after payment
@@ -56,7 +58,7 @@ pub async fn list(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<
     request_body(content = Object, description = "The order-status-change notification"),
     params(("Authorization" = String, Header, description = "hex HMAC-SHA256(app_secret, app_key + body)")),
     responses((status = 200, body = Object), (status = 202, body = Object), (status = 401, body = ErrorBody),
-        (status = 502, body = ErrorBody)))]
+        (status = 422, body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub async fn webhook(State(app): State<App>, req: Request) -> ApiResult<(StatusCode, Json<Value>)> {
     let auth = req
         .headers()

@@ -801,6 +801,62 @@ async fn a_pending_claim_attributes_nothing_until_a_signed_webhook_proves_it() {
 }
 
 #[tokio::test]
+async fn a_signed_webhook_stamped_in_2010_is_refused() {
+    let app = spawn_app().await;
+    let (api, tts) = StandIn::spawn().await;
+    let st = shop_task(&app, &api).await;
+    st.start(&app).await;
+    tts.add(tts_order(
+        "8001",
+        just_now(),
+        "30.00",
+        &[("p1", "s1", "30.00")],
+    ));
+    let now = chrono::Utc::now().timestamp();
+    // 2010-01-01T00:00:00Z, and ten minutes ahead of the server's clock.
+    for (id, at) in [("n-old", 1_262_304_000), ("n-ahead", now + 600)] {
+        let body = notification_at(id, SHOP, "8001", "AWAITING_SHIPMENT", at);
+        let a = deliver(&app, &body).await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{id}: {}",
+            a.body
+        );
+        assert_eq!(a.code(), "validation_failed", "{id}");
+        assert_eq!(a.paths(), ["timestamp"], "{id}");
+        assert_eq!(
+            a.body["error"]["details"][0]["message"],
+            "must be within 300 seconds of the server's clock",
+            "{id}"
+        );
+    }
+    // Nothing was fetched or counted, and the stale ones proved nothing.
+    assert_eq!(tts.calls(), 0);
+    assert_eq!(st.metrics(&app).await["orders"], 0);
+    assert_eq!(
+        ownership(&app, &st.agent).await,
+        [(SHOP.to_string(), "pending".to_string())]
+    );
+    // One without a timestamp is refused too.
+    let mut bare: Value =
+        serde_json::from_str(&notification("n-bare", SHOP, "8001", "COMPLETED")).unwrap();
+    bare.as_object_mut().unwrap().remove("timestamp");
+    let bare = bare.to_string();
+    let b = deliver(&app, &bare).await;
+    assert_eq!(b.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", b.body);
+    assert_eq!(b.paths(), ["timestamp"]);
+
+    // Four minutes old is within the window: counted, though its id was
+    // refused before.
+    let body = notification_at("n-old", SHOP, "8001", "AWAITING_SHIPMENT", now - 240);
+    let ok = deliver(&app, &body).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.body["outcome"], "attributed");
+    assert_eq!(st.metrics(&app).await["orders"], 1);
+}
+
+#[tokio::test]
 async fn every_non_public_address_form_is_refused_as_a_base_url() {
     let app = spawn_app().await;
     let agent = app.agent("Glow Labs").await;
