@@ -394,3 +394,117 @@ async fn every_error_of_a_task_is_reported_at_once() {
         ["currency", "deadline", "requirements.min_followers"]
     );
 }
+
+#[tokio::test]
+async fn a_wrong_type_in_a_typed_body_is_answered_in_the_apis_words() {
+    let app = spawn_app().await;
+    let agent = app.agent("Owner").await;
+    let host = app
+        .host(&json!({"name": "Host", "platform": "tiktok"}))
+        .await;
+    let cases: Vec<(&str, Option<&str>, Value, &str, &str)> = vec![
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!({"buyer_id": "b1", "quantity": "1"}),
+            "quantity",
+            "must be a whole number",
+        ),
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!({"buyer_id": "b1", "quantity": 1.5}),
+            "quantity",
+            "must be a whole number",
+        ),
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!({"buyer_id": 7, "quantity": 1}),
+            "buyer_id",
+            "must be a string",
+        ),
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!({"quantity": 1}),
+            "buyer_id",
+            "is required",
+        ),
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!([1]),
+            "",
+            "must be a JSON object",
+        ),
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!({"buyer_id": "b1", "quantity": 99_999_999_999_999_999_999_u128}),
+            "quantity",
+            "must be a whole number",
+        ),
+        (
+            "/api/v1/agents/register",
+            None,
+            json!({"name": 42}),
+            "name",
+            "must be a string",
+        ),
+        (
+            "/api/v1/wallet/deposits",
+            Some(&agent.key),
+            json!({"amount": 10, "currency": ["CNY"]}),
+            "currency",
+            "must be a string",
+        ),
+        (
+            "/api/v1/sessions/ph_sess_none/flash-sales",
+            Some(&agent.key),
+            json!({"product_id": "p", "price": 1, "stock": "5"}),
+            "stock",
+            "must be a whole number",
+        ),
+        (
+            "/api/v1/tasks/ph_task_none/applications",
+            Some(&host.key),
+            json!({"pitch": true}),
+            "pitch",
+            "must be a string",
+        ),
+        (
+            "/api/v1/tasks/ph_task_none/rate",
+            Some(&agent.key),
+            json!({"overall_rating": "5"}),
+            "overall_rating",
+            "must be a whole number",
+        ),
+        (
+            "/api/v1/integrations/tiktok-shop",
+            Some(&agent.key),
+            json!({"shop_id": "1", "app_key": "k", "app_secret": "s", "colour": "red"}),
+            "colour",
+            "is not a known field; expected one of shop_id, app_key, app_secret, access_token, api_base_url, shop_cipher",
+        ),
+    ];
+    for (path, key, body, field, message) in cases {
+        let a = app.post(path, key, &body).await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path} {body}: {}",
+            a.body
+        );
+        assert_eq!(a.code(), "validation_failed", "{path} {body}");
+        assert_eq!(a.paths(), [field], "{path} {body}: {}", a.body);
+        assert_eq!(
+            a.body["error"]["details"][0]["message"], message,
+            "{path} {body}"
+        );
+        let text = a.body.to_string();
+        for rust in ["i64", "u32", "u64", "struct ", "String", "Option"] {
+            assert!(!text.contains(rust), "{path} {body}: {text}");
+        }
+    }
+}
