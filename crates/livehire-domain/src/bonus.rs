@@ -277,8 +277,10 @@ pub struct ConditionalBonus {
 }
 
 impl ConditionalBonus {
-    /// Parses a `*_bonus` field's value. A number is a series-completion bonus; a
-    /// string must be `<amount> <CCY> if <condition>` in the task's currency.
+    /// Parses a `*_bonus` field's value. An amount alone (a number, or a
+    /// decimal string such as `"1000.00"`) is a series-completion bonus; a
+    /// string must otherwise be `<amount> <CCY> if <condition>` in the task's
+    /// currency.
     /// Anything else is an error naming the accepted grammar. Session numbers are
     /// not checked against the task here (see [`BonusCondition::max_session`]).
     pub fn parse(
@@ -286,17 +288,19 @@ impl ConditionalBonus {
         value: &Value,
         currency: Currency,
     ) -> Result<ConditionalBonus, String> {
+        let amount_alone =
+            value.is_number() || (value.is_string() && money::parse_amount(value).is_ok());
+        if amount_alone {
+            let amount = money::parse_amount(value)?;
+            money::check_amount(amount, currency)?;
+            return Ok(ConditionalBonus {
+                field: field.to_string(),
+                amount,
+                condition: BonusCondition::SeriesCompleted,
+                condition_text: "every session of the series completed".to_string(),
+            });
+        }
         match value {
-            Value::Number(_) => {
-                let amount = money::parse_amount(value)?;
-                money::check_amount(amount, currency)?;
-                Ok(ConditionalBonus {
-                    field: field.to_string(),
-                    amount,
-                    condition: BonusCondition::SeriesCompleted,
-                    condition_text: "every session of the series completed".to_string(),
-                })
-            }
             Value::String(text) => parse_conditional_text(field, text, currency),
             other => Err(format!(
                 "{field} is {}: {CONDITIONAL_FORMS}",

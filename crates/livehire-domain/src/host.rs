@@ -5,6 +5,7 @@
 //! figures search filters and sorts on are pulled out once, at write time, into
 //! [`SearchFields`] so the store can index them.
 
+use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Map, Value};
 
 use crate::error::{FieldError, join};
@@ -100,7 +101,7 @@ fn cents(v: Option<&Value>) -> Option<i64> {
         _ => return None,
     };
     let d: rust_decimal::Decimal = text.parse().ok()?;
-    (d * rust_decimal::Decimal::ONE_HUNDRED)
+    d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)?
         .round()
         .try_into()
         .ok()
@@ -300,6 +301,29 @@ pub fn validate_profile(profile: &Value) -> Result<(), Vec<FieldError>> {
             for key in keys {
                 expect_kind(&mut errors, inner, block, key, "non-negative number");
             }
+        }
+    }
+    // Figures kept in hundredths: at most the largest amount there is.
+    for (block, key) in [
+        ("live_commerce_metrics", "avg_gmv_per_session"),
+        ("compensation_range", "min"),
+        ("compensation_range", "max"),
+    ] {
+        let max = crate::money::MAX_AMOUNT;
+        let too_large = |v: &Value| match crate::money::parse_amount(v) {
+            Ok(d) => d > max,
+            // Beyond a decimal's 28 digits (1e40).
+            Err(_) => v
+                .as_f64()
+                .is_some_and(|n| n > max.to_f64().unwrap_or(f64::MAX)),
+        };
+        if let Some(v) = obj.get(block).and_then(|b| b.get(key))
+            && too_large(v)
+        {
+            errors.push(FieldError::new(
+                join(block, key),
+                format!("must be at most {}", crate::money::MAX_AMOUNT),
+            ));
         }
     }
     if let Some(m) = obj.get("live_commerce_metrics").and_then(Value::as_object) {

@@ -193,7 +193,9 @@ fn expected_gmv(task: &TaskDraft, host: &SearchFields) -> (Decimal, String) {
             "expected GMV {} {code} from {} avg viewers × {}% × {} {code} average price × {minutes} min ÷ {TYPICAL_WATCH_MINUTES} min watch time",
             thousands(gmv),
             thousands(Decimal::from(host.avg_live_viewers)),
-            (conversion * Decimal::ONE_HUNDRED).round_dp(2).normalize(),
+            conversion
+                .checked_mul(Decimal::ONE_HUNDRED)
+                .map_or(Decimal::ONE_HUNDRED, |pct| pct.round_dp(2).normalize()),
             thousands(price.round_dp(2)),
         );
         return (gmv, reason);
@@ -261,7 +263,12 @@ fn niche_fit(task: &TaskDraft, host: &SearchFields) -> (f64, String) {
 /// Compensation-fit points and reason.
 fn compensation_fit(task: &TaskDraft, host: &SearchFields) -> (f64, String) {
     let sessions = task.sessions.len().max(1);
-    let per_session = money::round(task.compensation / Decimal::from(sessions), task.currency);
+    let per_session = money::round(
+        task.compensation
+            .checked_div(Decimal::from(sessions))
+            .unwrap_or(task.compensation),
+        task.currency,
+    );
     let offered = if sessions == 1 {
         format!("compensation {}", thousands(per_session))
     } else {
@@ -284,7 +291,11 @@ fn compensation_fit(task: &TaskDraft, host: &SearchFields) -> (f64, String) {
             format!("{offered} meets the host's minimum {}", thousands(min)),
         )
     } else {
-        let share = (per_session / min).to_f64().unwrap_or(0.0).clamp(0.0, 1.0);
+        let share = per_session
+            .checked_div(min)
+            .and_then(|r| r.to_f64())
+            .unwrap_or(0.0)
+            .clamp(0.0, 1.0);
         (
             COMPENSATION_POINTS * share,
             format!("{offered} is below the host's minimum {}", thousands(min)),

@@ -1,6 +1,15 @@
 //! Host search parameters (`GET /api/v1/humans`), parsed once at the edge.
+//!
+//! Every numeric parameter has a bound, and a value outside it is an error
+//! naming the parameter: `min_followers` and `min_avg_live_viewers` are whole
+//! numbers from 0 to [`MAX_COUNT_BOUND`]; `min_avg_gmv_per_session` and
+//! `max_rate` numbers from 0 to [`money::MAX_AMOUNT`] (compared in
+//! hundredths); `min_conversion_rate` 0–1; `min_rating` 0–5; `limit` 1–100.
+
+use rust_decimal::Decimal;
 
 use crate::error::FieldError;
+use crate::money;
 use crate::niche::NicheExpr;
 
 /// What search results are ordered by.
@@ -82,33 +91,68 @@ pub struct HostQuery {
     pub cursor: Option<String>,
 }
 
-fn bound_i64(name: &str, v: &str, scale: i64, errors: &mut Vec<FieldError>) -> Option<i64> {
-    match v.trim().parse::<rust_decimal::Decimal>() {
-        Ok(d) if !d.is_sign_negative() => (d * rust_decimal::Decimal::from(scale))
-            .round()
-            .try_into()
-            .ok()
-            .or_else(|| {
-                errors.push(FieldError::new(name, "is too large"));
-                None
-            }),
-        _ => {
-            errors.push(FieldError::new(
-                name,
-                format!("must be a non-negative number, got \"{v}\""),
-            ));
-            None
-        }
+/// The largest `min_followers` / `min_avg_live_viewers` accepted: one
+/// trillion, far above any audience, small enough for every comparison.
+pub const MAX_COUNT_BOUND: i64 = 1_000_000_000_000;
+
+/// The largest `min_rating` accepted (ratings are 1–5).
+pub const MAX_RATING_BOUND: f64 = 5.0;
+
+/// The largest `min_conversion_rate` accepted (a share, 0–1).
+pub const MAX_CONVERSION_BOUND: f64 = 1.0;
+
+/// A query value as an exact decimal (`30000.5`, `1e3`); None when it is not
+/// a number a decimal can hold.
+fn decimal(v: &str) -> Option<Decimal> {
+    let v = v.trim();
+    if v.contains(['e', 'E']) {
+        Decimal::from_scientific(v).ok()
+    } else {
+        Decimal::from_str_exact(v).ok()
     }
 }
 
-fn bound_f64(name: &str, v: &str, errors: &mut Vec<FieldError>) -> Option<f64> {
+/// A count bound: a whole number from 0 to [`MAX_COUNT_BOUND`].
+fn count_bound(name: &str, v: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let n = decimal(v)
+        .filter(|d| !d.is_sign_negative() && d.fract().is_zero())
+        .and_then(|d| i64::try_from(d).ok())
+        .filter(|n| *n <= MAX_COUNT_BOUND);
+    if n.is_none() {
+        errors.push(FieldError::new(
+            name,
+            format!("must be a whole number from 0 to {MAX_COUNT_BOUND}, got \"{v}\""),
+        ));
+    }
+    n
+}
+
+/// A money bound: a number from 0 to [`money::MAX_AMOUNT`], in hundredths.
+fn money_bound(name: &str, v: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let cents = decimal(v)
+        .filter(|d| !d.is_sign_negative() && *d <= money::MAX_AMOUNT)
+        .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
+        .and_then(|c| i64::try_from(c.round()).ok());
+    if cents.is_none() {
+        errors.push(FieldError::new(
+            name,
+            format!(
+                "must be a number from 0 to {}, got \"{v}\"",
+                money::MAX_AMOUNT
+            ),
+        ));
+    }
+    cents
+}
+
+/// A bound on a figure that lives in `0..=max` (a rating, a share).
+fn ratio_bound(name: &str, v: &str, max: f64, errors: &mut Vec<FieldError>) -> Option<f64> {
     match v.trim().parse::<f64>() {
-        Ok(n) if n.is_finite() && n >= 0.0 => Some(n),
+        Ok(n) if n.is_finite() && (0.0..=max).contains(&n) => Some(n),
         _ => {
             errors.push(FieldError::new(
                 name,
-                format!("must be a non-negative number, got \"{v}\""),
+                format!("must be a number from 0 to {max}, got \"{v}\""),
             ));
             None
         }
@@ -178,12 +222,14 @@ impl HostQuery {
                     Ok(n) => q.niche = Some(n),
                     Err(msg) => e.push(FieldError::new("niche", msg)),
                 },
-                "min_followers" => q.min_followers = bound_i64(k, v, 1, e),
-                "min_avg_live_viewers" => q.min_avg_live_viewers = bound_i64(k, v, 1, e),
-                "min_avg_gmv_per_session" => q.min_avg_gmv_cents = bound_i64(k, v, 100, e),
-                "min_conversion_rate" => q.min_conversion_rate = bound_f64(k, v, e),
-                "min_rating" => q.min_rating = bound_f64(k, v, e),
-                "max_rate" => q.max_rate_cents = bound_i64(k, v, 100, e),
+                "min_followers" => q.min_followers = count_bound(k, v, e),
+                "min_avg_live_viewers" => q.min_avg_live_viewers = count_bound(k, v, e),
+                "min_avg_gmv_per_session" => q.min_avg_gmv_cents = money_bound(k, v, e),
+                "min_conversion_rate" => {
+                    q.min_conversion_rate = ratio_bound(k, v, MAX_CONVERSION_BOUND, e)
+                }
+                "min_rating" => q.min_rating = ratio_bound(k, v, MAX_RATING_BOUND, e),
+                "max_rate" => q.max_rate_cents = money_bound(k, v, e),
                 "tiktok_shop_verified" => q.tiktok_shop_verified = boolean(k, v, e),
                 "live_commerce_experience" => q.live_commerce_experience = boolean(k, v, e),
                 "q" => {
@@ -267,6 +313,45 @@ mod tests {
         .unwrap();
         assert_eq!(q.skills, ["a", "b"]);
         assert_eq!(q.min_avg_gmv_cents, Some(3_000_050));
+    }
+
+    #[test]
+    fn every_numeric_parameter_has_a_bound() {
+        let max = money::MAX_AMOUNT;
+        for bad in [
+            "max_rate=1e27".to_string(),
+            "max_rate=79228162514264337593543950335".to_string(),
+            format!("max_rate={}", max + Decimal::new(1, 2)),
+            "min_avg_gmv_per_session=1e400".to_string(),
+            "min_avg_gmv_per_session=-0.01".to_string(),
+            "min_followers=1000000000001".to_string(),
+            "min_followers=1.5".to_string(),
+            "min_followers=1e30".to_string(),
+            "min_avg_live_viewers=NaN".to_string(),
+            "min_conversion_rate=1.01".to_string(),
+            "min_conversion_rate=inf".to_string(),
+            "min_rating=5.5".to_string(),
+            "min_rating=-1".to_string(),
+        ] {
+            let errs = HostQuery::parse(&pairs(&bad)).unwrap_err();
+            let name = bad.split('=').next().unwrap();
+            assert_eq!(errs.len(), 1, "{bad}");
+            assert_eq!(errs[0].path, name, "{bad}");
+        }
+        let q = HostQuery::parse(&pairs(&format!(
+            "max_rate={max}&min_avg_gmv_per_session=0.005&min_followers=1e3&\
+             min_avg_live_viewers=1000000000000&min_conversion_rate=1&min_rating=5"
+        )))
+        .unwrap();
+        let max_cents = i64::try_from(max * Decimal::ONE_HUNDRED).unwrap();
+        assert_eq!(q.max_rate_cents, Some(max_cents));
+        assert_eq!(q.min_avg_gmv_cents, Some(0));
+        assert_eq!(q.min_followers, Some(1000));
+        assert_eq!(q.min_avg_live_viewers, Some(MAX_COUNT_BOUND));
+        assert_eq!(
+            HostQuery::parse(&pairs("min_followers=1.5")).unwrap_err()[0].message,
+            "must be a whole number from 0 to 1000000000000, got \"1.5\""
+        );
     }
 
     #[test]

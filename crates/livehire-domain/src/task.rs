@@ -162,6 +162,10 @@ impl Ctx<'_> {
                 self.err(path, "must not be negative");
                 None
             }
+            Ok(d) if d > money::MAX_AMOUNT => {
+                self.err(path, format!("must be at most {}", money::MAX_AMOUNT));
+                None
+            }
             Ok(d) => {
                 if let Some(c) = currency
                     && let Err(msg) = money::check_scale(d, c)
@@ -196,6 +200,62 @@ impl Ctx<'_> {
             self.err(path, "must be true or false");
             None
         })
+    }
+}
+
+/// Rewrites the money fields of a task body that [`TaskDraft::parse`]
+/// accepted as JSON numbers with the currency's decimals (`"1500"` and
+/// `1500` CNY become `1500.00`, JPY `1500`), so an amount reads back the same
+/// however it was sent: `compensation`, `requirements.min_avg_gmv_per_session`,
+/// each product's `retail_price` and `live_discount_price`, and in
+/// `commission_structure` `base_payment`, `base_payment_total`,
+/// `per_session_base`, the `performance_bonuses` amounts and each `*_bonus`
+/// given as an amount alone. Every other field is left as sent.
+pub fn canonical_money(body: &mut Value, currency: Currency) {
+    fn set(v: Option<&mut Value>, currency: Currency) {
+        let Some(v) = v else { return };
+        if v.is_null() {
+            return;
+        }
+        if let Ok(d) = money::parse_amount(v)
+            && let Ok(n) = serde_json::from_str::<Value>(&money::round(d, currency).to_string())
+        {
+            *v = n;
+        }
+    }
+    set(body.get_mut("compensation"), currency);
+    set(
+        body.pointer_mut("/requirements/min_avg_gmv_per_session"),
+        currency,
+    );
+    if let Some(products) = body
+        .pointer_mut("/live_session_details/products")
+        .and_then(Value::as_array_mut)
+    {
+        for p in products {
+            set(p.get_mut("retail_price"), currency);
+            set(p.get_mut("live_discount_price"), currency);
+        }
+    }
+    let Some(cs) = body
+        .get_mut("commission_structure")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (key, v) in cs.iter_mut() {
+        match key.as_str() {
+            "base_payment" | "base_payment_total" | "per_session_base" => set(Some(v), currency),
+            "performance_bonuses" => {
+                for amount in v.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+                    set(Some(amount), currency);
+                }
+            }
+            // A conditional bonus is text ("500 CNY if …"); an amount alone
+            // is a series-completion bonus.
+            k if k.ends_with("_bonus") => set(Some(v), currency),
+            _ => {}
+        }
     }
 }
 
@@ -270,7 +330,7 @@ impl TaskDraft {
             }
             Some(v) => cx.time(v, "deadline", true),
         };
-        let requirements = parse_requirements(&mut cx, obj.get("requirements"));
+        let requirements = parse_requirements(&mut cx, obj.get("requirements"), currency);
         let (sessions, products, time_zone) =
             parse_live_details(&mut cx, obj.get("live_session_details"), currency);
 
@@ -312,7 +372,7 @@ impl TaskDraft {
     }
 }
 
-fn parse_requirements(cx: &mut Ctx, v: Option<&Value>) -> Requirements {
+fn parse_requirements(cx: &mut Ctx, v: Option<&Value>, currency: Option<Currency>) -> Requirements {
     let mut r = Requirements::default();
     let Some(v) = v.filter(|v| !v.is_null()) else {
         return r;
@@ -344,8 +404,9 @@ fn parse_requirements(cx: &mut Ctx, v: Option<&Value>) -> Requirements {
     }
     if let Some(v) = obj.get("min_avg_gmv_per_session") {
         r.min_avg_gmv_cents = cx
-            .amount(v, "requirements.min_avg_gmv_per_session", None)
-            .and_then(|d| (d * Decimal::ONE_HUNDRED).round().try_into().ok());
+            .amount(v, "requirements.min_avg_gmv_per_session", currency)
+            .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
+            .and_then(|c| c.round().try_into().ok());
     }
     if let Some(v) = obj.get("min_conversion_rate") {
         match v.as_f64() {
@@ -675,6 +736,64 @@ mod tests {
         assert!(
             paths.contains(&"live_session_details.duration_per_session"),
             "{paths:?}"
+        );
+    }
+
+    #[test]
+    fn money_is_rewritten_as_numbers_with_the_currencys_decimals() {
+        let mut b = step3();
+        b["compensation"] = json!("1500");
+        b["commission_structure"]["performance_bonuses"]["50k_gmv"] = json!("800.5");
+        b["commission_structure"]["series_completion_bonus"] = json!("100");
+        b["commission_structure"]["growth_bonus"] = json!("500 CNY if 50+ questions answered");
+        b["live_session_details"]["products"] =
+            json!([{"retail_price": 99, "live_discount_price": "79.9"}]);
+        let t = TaskDraft::parse(&b, now()).unwrap();
+        canonical_money(&mut b, t.currency);
+        let text = b.to_string();
+        for part in [
+            r#""compensation":1500.00"#,
+            r#""base_payment":1500.00"#,
+            r#""50k_gmv":800.50"#,
+            r#""series_completion_bonus":100.00"#,
+            r#""growth_bonus":"500 CNY if 50+ questions answered""#,
+            r#""retail_price":99.00"#,
+            r#""live_discount_price":79.90"#,
+            r#""commission_rate":0.08"#,
+        ] {
+            assert!(text.contains(part), "{part} in {text}");
+        }
+        assert_eq!(
+            TaskDraft::parse(&b, now()).unwrap().compensation,
+            Decimal::new(1500, 0)
+        );
+
+        let mut jpy = step3();
+        jpy["currency"] = json!("JPY");
+        jpy["compensation"] = json!(1500.0);
+        let t = TaskDraft::parse(&jpy, now()).unwrap();
+        canonical_money(&mut jpy, t.currency);
+        assert_eq!(jpy["compensation"].to_string(), "1500");
+        assert_eq!(
+            jpy["commission_structure"]["base_payment"].to_string(),
+            "1500"
+        );
+    }
+
+    #[test]
+    fn amounts_above_the_largest_are_named() {
+        let mut b = step3();
+        let huge: Value = serde_json::from_str("79228162514264337593543950335").unwrap();
+        b["requirements"]["min_avg_gmv_per_session"] = huge.clone();
+        b["live_session_details"]["products"] = json!([{"retail_price": huge}]);
+        let errs = TaskDraft::parse(&b, now()).unwrap_err();
+        let paths: Vec<_> = errs.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "requirements.min_avg_gmv_per_session",
+                "live_session_details.products[0].retail_price"
+            ]
         );
     }
 

@@ -212,12 +212,26 @@ pub trait Store: Send + Sync + 'static {
     /// Forgets keys older than `before`.
     async fn idempotency_expire(&self, before: &str) -> StoreResult<u64>;
 
-    /// Connects a TikTok Shop, or replaces the connection when the same agent
-    /// connected it before; Conflict when another agent has.
-    async fn upsert_tiktok_shop(&self, shop: &TiktokShopRecord) -> StoreResult<()>;
-    /// A connected shop by TikTok's shop id.
+    /// Connects a TikTok Shop for `shop.agent_id`: updates the agent's own
+    /// proven shop in place (it stays proven), else adds or replaces the
+    /// agent's pending claim (keeping its `created_at`). Conflict when another
+    /// agent owns the shop. Returns the stored connection.
+    async fn connect_tiktok_shop(&self, shop: &TiktokShopRecord) -> StoreResult<TiktokShopRecord>;
+    /// The proven owner of a shop, by TikTok's shop id.
     async fn tiktok_shop(&self, shop_id: &str) -> StoreResult<Option<TiktokShopRecord>>;
-    /// An agent's connected shops, by shop id.
+    /// The pending claims on a shop, oldest first.
+    async fn tiktok_shop_claims(&self, shop_id: &str) -> StoreResult<Vec<TiktokShopRecord>>;
+    /// Proves `agent_id`'s claim on `shop_id` at `now`: in one transaction the
+    /// claim becomes the owner and the shop's other claims are dropped, unless
+    /// another claim was proven first (the one owner per shop is the primary
+    /// key of the owners' table).
+    async fn prove_tiktok_shop_claim(
+        &self,
+        shop_id: &str,
+        agent_id: &str,
+        now: &str,
+    ) -> StoreResult<TiktokShopProof>;
+    /// An agent's shops, owned and claimed, by shop id.
     async fn tiktok_shops(&self, agent_id: &str) -> StoreResult<Vec<TiktokShopRecord>>;
     /// The session that was live at `at` (RFC 3339) in a task of `agent_id`
     /// whose `live_session_details.tiktok_shop_id` is `shop_id`; the latest
@@ -254,7 +268,7 @@ pub trait Store: Send + Sync + 'static {
         now: &str,
     ) -> StoreResult<bool>;
     /// The outcome of an earlier notification with this id, other than a
-    /// failed fetch (which TikTok retries).
+    /// failed fetch (which TikTok retries) or a refusal for its timestamp.
     async fn tiktok_shop_notification_outcome(
         &self,
         shop_id: &str,

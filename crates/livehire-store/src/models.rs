@@ -507,7 +507,7 @@ pub struct EarningsBalance {
     pub pending: i64,
 }
 
-/// A TikTok Shop connected by an agent.
+/// A TikTok Shop connected by an agent: its proven owner, or a pending claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TiktokShopRecord {
     /// TikTok's shop id.
@@ -528,6 +528,19 @@ pub struct TiktokShopRecord {
     pub created_at: String,
     /// RFC 3339.
     pub updated_at: String,
+    /// When a webhook signed with this connection's secret proved the shop
+    /// (RFC 3339); `None` while the connection is a pending claim.
+    pub proven_at: Option<String>,
+}
+
+/// What proving a TikTok Shop claim did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TiktokShopProof {
+    /// The shop's owner afterwards: the claim proven, or an owner proven
+    /// first; `None` when there is neither (the claim is gone).
+    pub owner: Option<TiktokShopRecord>,
+    /// The agents whose pending claims on the shop were dropped.
+    pub dropped_claims: Vec<String>,
 }
 
 /// A TikTok Shop order as the webhook left it.

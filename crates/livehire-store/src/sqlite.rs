@@ -788,12 +788,25 @@ impl Store for SqliteStore {
         Ok(done.rows_affected())
     }
 
-    async fn upsert_tiktok_shop(&self, shop: &TiktokShopRecord) -> StoreResult<()> {
-        shop::upsert_shop(&self.writer, shop).await
+    async fn connect_tiktok_shop(&self, shop: &TiktokShopRecord) -> StoreResult<TiktokShopRecord> {
+        shop::connect_shop(&self.writer, shop).await
     }
 
     async fn tiktok_shop(&self, shop_id: &str) -> StoreResult<Option<TiktokShopRecord>> {
         shop::shop(&self.reader, shop_id).await
+    }
+
+    async fn tiktok_shop_claims(&self, shop_id: &str) -> StoreResult<Vec<TiktokShopRecord>> {
+        shop::claims(&self.reader, shop_id).await
+    }
+
+    async fn prove_tiktok_shop_claim(
+        &self,
+        shop_id: &str,
+        agent_id: &str,
+        now: &str,
+    ) -> StoreResult<TiktokShopProof> {
+        shop::prove_claim(&self.writer, shop_id, agent_id, now).await
     }
 
     async fn tiktok_shops(&self, agent_id: &str) -> StoreResult<Vec<TiktokShopRecord>> {

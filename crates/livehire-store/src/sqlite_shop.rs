@@ -1,5 +1,7 @@
-//! SQLite queries for TikTok Shop: connected shops, the orders their webhook
-//! reported (with the session events they became), the notification log.
+//! SQLite queries for TikTok Shop: connected shops (proven owners in
+//! `tiktok_shops`, pending claims in `tiktok_shop_claims`), the orders their
+//! webhook reported (with the session events they became), the notification
+//! log.
 
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
@@ -18,7 +20,19 @@ fn shop_from_row(r: &SqliteRow) -> StoreResult<TiktokShopRecord> {
         shop_cipher: r.try_get("shop_cipher")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        proven_at: r.try_get("proven_at")?,
     })
+}
+
+/// The message of the trigger that refuses a claim on an owned shop.
+const OWNED: &str = "tiktok shop has a proven owner";
+
+/// A connection's columns, in both tables (a claim has no `proven_at`).
+macro_rules! shop_columns {
+    () => {
+        "shop_id, agent_id, app_key, app_secret, access_token, api_base_url, shop_cipher, \
+         created_at, updated_at"
+    };
 }
 
 fn order_from_row(r: &SqliteRow) -> StoreResult<TiktokShopOrderRecord> {
@@ -38,14 +52,16 @@ fn order_from_row(r: &SqliteRow) -> StoreResult<TiktokShopOrderRecord> {
     })
 }
 
-pub(crate) async fn upsert_shop(db: &SqlitePool, s: &TiktokShopRecord) -> StoreResult<()> {
-    // The WHERE makes a shop held by another agent a no-op: zero rows.
-    let done = sqlx::query(
-        "INSERT INTO tiktok_shops (shop_id, agent_id, app_key, app_secret, access_token, api_base_url, \
-         created_at, updated_at, shop_cipher) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (shop_id) DO UPDATE SET app_key = excluded.app_key, app_secret = excluded.app_secret, \
-         access_token = excluded.access_token, api_base_url = excluded.api_base_url, \
-         shop_cipher = excluded.shop_cipher, updated_at = excluded.updated_at WHERE tiktok_shops.agent_id = excluded.agent_id",
+pub(crate) async fn connect_shop(
+    db: &SqlitePool,
+    s: &TiktokShopRecord,
+) -> StoreResult<TiktokShopRecord> {
+    let mut tx = db.begin().await?;
+    // The agent's own proven shop: new credentials, still proven.
+    let owned = sqlx::query(
+        "UPDATE tiktok_shops SET app_key = $3, app_secret = $4, access_token = $5, \
+         api_base_url = $6, shop_cipher = $7, updated_at = $8 \
+         WHERE shop_id = $1 AND agent_id = $2 RETURNING *",
     )
     .bind(&s.shop_id)
     .bind(&s.agent_id)
@@ -53,18 +69,61 @@ pub(crate) async fn upsert_shop(db: &SqlitePool, s: &TiktokShopRecord) -> StoreR
     .bind(&s.app_secret)
     .bind(&s.access_token)
     .bind(&s.api_base_url)
-    .bind(&s.created_at)
-    .bind(&s.updated_at)
     .bind(&s.shop_cipher)
-    .execute(db)
+    .bind(&s.updated_at)
+    .fetch_optional(&mut *tx)
     .await?;
-    if done.rows_affected() == 0 {
+    if let Some(row) = owned {
+        let rec = shop_from_row(&row)?;
+        tx.commit().await?;
+        return Ok(rec);
+    }
+    let owner: Option<String> =
+        sqlx::query_scalar("SELECT agent_id FROM tiktok_shops WHERE shop_id = $1")
+            .bind(&s.shop_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if owner.is_some() {
         return Err(StoreError::Conflict(format!(
-            "shop {} is connected by another agent",
+            "shop {} is connected and proven by another agent",
             s.shop_id
         )));
     }
-    Ok(())
+    // A pending claim; the trigger on the table refuses it should the shop
+    // have an owner by now.
+    let row = sqlx::query(concat!(
+        "INSERT INTO tiktok_shop_claims (",
+        shop_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (shop_id, agent_id) DO UPDATE SET app_key = excluded.app_key, \
+         app_secret = excluded.app_secret, access_token = excluded.access_token, \
+         api_base_url = excluded.api_base_url, shop_cipher = excluded.shop_cipher, \
+         updated_at = excluded.updated_at \
+         RETURNING ",
+        shop_columns!(),
+        ", NULL AS proven_at"
+    ))
+    .bind(&s.shop_id)
+    .bind(&s.agent_id)
+    .bind(&s.app_key)
+    .bind(&s.app_secret)
+    .bind(&s.access_token)
+    .bind(&s.api_base_url)
+    .bind(&s.shop_cipher)
+    .bind(&s.created_at)
+    .bind(&s.updated_at)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::Database(d) if d.message().contains(OWNED) => StoreError::Conflict(format!(
+            "shop {} is connected and proven by another agent",
+            s.shop_id
+        )),
+        other => other.into(),
+    })?;
+    let rec = shop_from_row(&row)?;
+    tx.commit().await?;
+    Ok(rec)
 }
 
 pub(crate) async fn shop(db: &SqlitePool, shop_id: &str) -> StoreResult<Option<TiktokShopRecord>> {
@@ -77,14 +136,85 @@ pub(crate) async fn shop(db: &SqlitePool, shop_id: &str) -> StoreResult<Option<T
         .transpose()
 }
 
-pub(crate) async fn shops(db: &SqlitePool, agent_id: &str) -> StoreResult<Vec<TiktokShopRecord>> {
-    sqlx::query("SELECT * FROM tiktok_shops WHERE agent_id = $1 ORDER BY shop_id")
-        .bind(agent_id)
-        .fetch_all(db)
+pub(crate) async fn claims(db: &SqlitePool, shop_id: &str) -> StoreResult<Vec<TiktokShopRecord>> {
+    sqlx::query(concat!(
+        "SELECT ",
+        shop_columns!(),
+        ", NULL AS proven_at FROM tiktok_shop_claims WHERE shop_id = $1 \
+         ORDER BY created_at, agent_id"
+    ))
+    .bind(shop_id)
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(shop_from_row)
+    .collect()
+}
+
+pub(crate) async fn prove_claim(
+    db: &SqlitePool,
+    shop_id: &str,
+    agent_id: &str,
+    now: &str,
+) -> StoreResult<TiktokShopProof> {
+    let mut tx = db.begin().await?;
+    // The primary key of `tiktok_shops` admits one owner: a second proof
+    // inserts nothing.
+    let moved = sqlx::query(concat!(
+        "INSERT INTO tiktok_shops (",
+        shop_columns!(),
+        ", proven_at) \
+         SELECT ",
+        shop_columns!(),
+        ", $3 FROM tiktok_shop_claims WHERE shop_id = $1 AND agent_id = $2 \
+         ON CONFLICT (shop_id) DO NOTHING"
+    ))
+    .bind(shop_id)
+    .bind(agent_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let mut dropped_claims = Vec::new();
+    if moved.rows_affected() == 1 {
+        let gone: Vec<String> = sqlx::query_scalar(
+            "DELETE FROM tiktok_shop_claims WHERE shop_id = $1 RETURNING agent_id",
+        )
+        .bind(shop_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        dropped_claims = gone.into_iter().filter(|a| a != agent_id).collect();
+        dropped_claims.sort();
+    }
+    let owner = sqlx::query("SELECT * FROM tiktok_shops WHERE shop_id = $1")
+        .bind(shop_id)
+        .fetch_optional(&mut *tx)
         .await?
-        .iter()
+        .as_ref()
         .map(shop_from_row)
-        .collect()
+        .transpose()?;
+    tx.commit().await?;
+    Ok(TiktokShopProof {
+        owner,
+        dropped_claims,
+    })
+}
+
+pub(crate) async fn shops(db: &SqlitePool, agent_id: &str) -> StoreResult<Vec<TiktokShopRecord>> {
+    sqlx::query(concat!(
+        "SELECT ",
+        shop_columns!(),
+        ", proven_at FROM tiktok_shops WHERE agent_id = $1 \
+         UNION ALL SELECT ",
+        shop_columns!(),
+        ", NULL FROM tiktok_shop_claims WHERE agent_id = $1 \
+         ORDER BY shop_id"
+    ))
+    .bind(agent_id)
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(shop_from_row)
+    .collect()
 }
 
 pub(crate) async fn live_session(
@@ -198,7 +328,8 @@ pub(crate) async fn notification_outcome(
 ) -> StoreResult<Option<String>> {
     Ok(sqlx::query_scalar(
         "SELECT outcome FROM tiktok_shop_notifications \
-         WHERE shop_id = $1 AND notification_id = $2 AND outcome <> 'fetch_failed' \
+         WHERE shop_id = $1 AND notification_id = $2 \
+           AND outcome NOT IN ('fetch_failed', 'refused_timestamp') \
          ORDER BY seq LIMIT 1",
     )
     .bind(shop_id)
@@ -225,4 +356,148 @@ pub(crate) async fn log_notification(
     .execute(db)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    const NOW: &str = "2026-11-25T20:00:00.000Z";
+
+    fn claim(agent: &str, secret: &str) -> TiktokShopRecord {
+        TiktokShopRecord {
+            shop_id: "7494".into(),
+            agent_id: agent.into(),
+            app_key: "key".into(),
+            app_secret: secret.into(),
+            access_token: None,
+            api_base_url: None,
+            shop_cipher: None,
+            created_at: NOW.into(),
+            updated_at: NOW.into(),
+            proven_at: None,
+        }
+    }
+
+    async fn add_agents(db: &SqlitePool, ids: &[&str]) {
+        for id in ids {
+            sqlx::query("INSERT INTO agents (id, name, created_at) VALUES ($1, $1, $2)")
+                .bind(id)
+                .bind(NOW)
+                .execute(db)
+                .await
+                .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn claims_wait_and_the_first_proof_owns_the_shop() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = crate::SqliteStore::connect(&url).await.unwrap();
+        let agents = ["ph_agent_a", "ph_agent_b", "ph_agent_c"];
+        add_agents(&store.writer, &agents).await;
+        for a in agents {
+            let c = store.connect_tiktok_shop(&claim(a, a)).await.unwrap();
+            assert_eq!(c.proven_at, None);
+        }
+        assert_eq!(store.tiktok_shop("7494").await.unwrap(), None);
+        assert_eq!(store.tiktok_shop_claims("7494").await.unwrap().len(), 3);
+
+        // Two proofs at once: one owner, the others' claims dropped.
+        let (b, c) = tokio::join!(
+            store.prove_tiktok_shop_claim("7494", "ph_agent_b", NOW),
+            store.prove_tiktok_shop_claim("7494", "ph_agent_c", NOW),
+        );
+        let (b, c) = (b.unwrap(), c.unwrap());
+        let owner = b.owner.clone().unwrap();
+        assert_eq!(c.owner.as_ref(), Some(&owner));
+        assert_eq!(owner.proven_at.as_deref(), Some(NOW));
+        let winner = owner.agent_id.clone();
+        let mut dropped = [b.dropped_claims, c.dropped_claims].concat();
+        dropped.sort();
+        let mut losers: Vec<String> = agents
+            .iter()
+            .filter(|a| **a != winner)
+            .map(|a| a.to_string())
+            .collect();
+        losers.sort();
+        assert_eq!(dropped, losers);
+        assert!(store.tiktok_shop_claims("7494").await.unwrap().is_empty());
+
+        // A later claim is refused, by the store and by the table's trigger.
+        let err = store
+            .connect_tiktok_shop(&claim("ph_agent_a", "a"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+        let raw = sqlx::query(
+            "INSERT INTO tiktok_shop_claims (shop_id, agent_id, app_key, app_secret, created_at, \
+             updated_at) VALUES ('7494', 'ph_agent_a', 'k', 's', 'now', 'now')",
+        )
+        .execute(&store.writer)
+        .await
+        .unwrap_err();
+        assert!(raw.to_string().contains(OWNED), "{raw}");
+        // The owner updates its connection and stays proven.
+        let again = store
+            .connect_tiktok_shop(&claim(&winner, "rotated"))
+            .await
+            .unwrap();
+        assert_eq!(again.app_secret, "rotated");
+        assert_eq!(again.proven_at.as_deref(), Some(NOW));
+        assert_eq!(store.tiktok_shops("ph_agent_a").await.unwrap(), []);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn shops_connected_before_ownership_migrate_by_their_notifications() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        {
+            // The database as it was before migration 0011, with a shop that
+            // received notifications and one that never did.
+            let mut old = sqlx::migrate!("./migrations/sqlite");
+            old.migrations = old
+                .migrations
+                .iter()
+                .filter(|m| m.version < 11)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into();
+            let opts = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(dir.path().join("t.db"))
+                .create_if_missing(true);
+            let db = SqlitePool::connect_with(opts).await.unwrap();
+            old.run(&db).await.unwrap();
+            add_agents(&db, &["ph_agent_a", "ph_agent_b"]).await;
+            sqlx::raw_sql(
+                "INSERT INTO tiktok_shops (shop_id, agent_id, app_key, app_secret, created_at, updated_at) \
+                 VALUES ('used', 'ph_agent_a', 'k', 's', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'), \
+                        ('idle', 'ph_agent_b', 'k', 's', '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z'); \
+                 INSERT INTO tiktok_shop_notifications (notification_id, shop_id, outcome, received_at) \
+                 VALUES ('n2', 'used', 'ignored', '2026-01-05T00:00:00.000Z'), \
+                        ('n1', 'used', 'ignored', '2026-01-04T00:00:00.000Z'); \
+                 INSERT INTO tiktok_shop_orders (shop_id, order_id, status, lines, recorded_at) \
+                 VALUES ('used', 'o1', 'unattributed', '[]', '2026-01-05T00:00:00.000Z');",
+            )
+            .execute(&db)
+            .await
+            .unwrap();
+            db.close().await;
+        }
+        let store = crate::SqliteStore::connect(&url).await.unwrap();
+        let used = store.tiktok_shop("used").await.unwrap().unwrap();
+        assert_eq!(used.agent_id, "ph_agent_a");
+        assert_eq!(used.proven_at.as_deref(), Some("2026-01-04T00:00:00.000Z"));
+        assert_eq!(store.tiktok_shop("idle").await.unwrap(), None);
+        let idle = store.tiktok_shop_claims("idle").await.unwrap();
+        assert_eq!(idle.len(), 1);
+        assert_eq!(
+            (idle[0].agent_id.as_str(), idle[0].created_at.as_str()),
+            ("ph_agent_b", "2026-01-02T00:00:00.000Z")
+        );
+        store.close().await;
+    }
 }

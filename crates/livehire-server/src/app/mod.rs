@@ -16,6 +16,7 @@ mod settlement;
 mod tasks;
 mod tiktok_shop;
 mod tiktok_shop_api;
+mod tiktok_shop_ownership;
 mod wallet;
 
 use std::collections::HashMap;

@@ -111,6 +111,10 @@ impl App {
         let agent_id = require_agent(caller)?;
         let now = self.now();
         let draft = TaskDraft::parse(&body, now).map_err(ApiError::Validation)?;
+        // Amounts are stored (and so served) in one shape: a number with the
+        // currency's decimals, whether they came as numbers or strings.
+        let mut body = body;
+        livehire_domain::task::canonical_money(&mut body, draft.currency);
         let compensation_minor = money::to_minor(draft.compensation, draft.currency)
             .map_err(|m| ApiError::field("compensation", m))?;
         let (id, sessions) = {

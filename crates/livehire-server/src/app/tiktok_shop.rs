@@ -11,7 +11,9 @@
 //! The first record of an order wins, in one transaction with its events, so a
 //! repeated or concurrent paid notification counts once, and a paid
 //! notification that arrives after the order's cancellation counts not at all.
-//! Every authenticated notification is logged with its outcome.
+//! Every authenticated notification is logged with its outcome. Whose shop
+//! a notification speaks for, and whether it is fresh enough to count, is
+//! `tiktok_shop_ownership`'s rule.
 
 use chrono::DateTime;
 use livehire_domain::FieldError;
@@ -27,7 +29,7 @@ use utoipa::ToSchema;
 
 use super::flash_sales::session_gmv_limit_minor;
 use super::sessions::{count_events, event_batch, is_settled, live_window};
-use super::tiktok_shop_api::{id_of, signature_ok};
+use super::tiktok_shop_api::id_of;
 use super::{App, require_agent, timestamp};
 use crate::error::{ApiError, ApiResult};
 
@@ -48,8 +50,6 @@ const PAID_STATUSES: [&str; 7] = [
 
 /// Order statuses that cancel an order.
 const CANCEL_STATUSES: [&str; 2] = ["CANCEL", "CANCELLED"];
-
-const BAD_SIGNATURE: &str = "the webhook signature does not verify";
 
 /// `POST /api/v1/integrations/tiktok-shop` body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -122,6 +122,8 @@ impl Outcome {
 fn shop_view(s: &TiktokShopRecord) -> Value {
     json!({
         "shop_id": s.shop_id,
+        "ownership": if s.proven_at.is_some() { "proven" } else { "pending" },
+        "proven_at": s.proven_at,
         "app_key": s.app_key,
         "api_base_url": s.api_base_url,
         "shop_cipher": s.shop_cipher,
@@ -155,9 +157,10 @@ impl App {
         self.inner.tiktok_shop.set_allow_private(allow);
     }
 
-    /// Connects a TikTok Shop to the calling agent (201), replacing the
-    /// agent's earlier connection of the same shop; 409 when another agent has
-    /// connected it.
+    /// Connects a TikTok Shop to the calling agent (201): a pending claim
+    /// until a signed webhook proves it (see `tiktok_shop_ownership`), or an
+    /// update of the agent's own proven shop; 409 when another agent has
+    /// proven it.
     pub async fn connect_tiktok_shop(
         &self,
         caller: &Caller,
@@ -218,10 +221,6 @@ impl App {
             return Err(ApiError::Validation(errors));
         }
         let now = self.now_text();
-        let created_at = match self.store().tiktok_shop(&shop_id).await? {
-            Some(old) if old.agent_id == agent_id => old.created_at,
-            _ => now.clone(),
-        };
         let rec = TiktokShopRecord {
             shop_id,
             agent_id: agent_id.to_string(),
@@ -230,12 +229,18 @@ impl App {
             access_token: body.access_token,
             api_base_url: base,
             shop_cipher,
-            created_at,
+            created_at: now.clone(),
             updated_at: now,
+            proven_at: None,
         };
-        self.store().upsert_tiktok_shop(&rec).await?;
-        tracing::info!(shop_id = %rec.shop_id, agent_id, "TikTok Shop connected");
-        Ok(shop_view(&rec))
+        let stored = self.store().connect_tiktok_shop(&rec).await?;
+        let ownership = if stored.proven_at.is_some() {
+            "proven"
+        } else {
+            "pending"
+        };
+        tracing::info!(shop_id = %stored.shop_id, agent_id, ownership, "TikTok Shop connected");
+        Ok(shop_view(&stored))
     }
 
     /// The calling agent's connected shops, without secrets.
@@ -259,18 +264,9 @@ impl App {
         body: &[u8],
     ) -> ApiResult<WebhookReply> {
         let v: Value = crate::extract::parse_json(body)?;
-        // An unknown shop and a bad signature get the same answer.
-        let shop = match id_of(&v["shop_id"]) {
-            Some(id) => self.store().tiktok_shop(&id).await?,
-            None => None,
-        };
-        let (Some(shop), Some(auth)) = (shop, authorization) else {
-            return Err(ApiError::Unauthorized(BAD_SIGNATURE));
-        };
-        if !signature_ok(&shop, auth, body) {
-            tracing::warn!(shop_id = %shop.shop_id, "TikTok Shop webhook with a bad signature");
-            return Err(ApiError::Unauthorized(BAD_SIGNATURE));
-        }
+        // Signed by the shop's owner, or by a pending claim that it proves;
+        // and fresh (see `tiktok_shop_ownership`).
+        let shop = self.webhook_shop(authorization, body, &v).await?;
         let notification_id = id_of(&v["tts_notification_id"])
             .ok_or_else(|| ApiError::field("tts_notification_id", "required"))?;
         let data = &v["data"];

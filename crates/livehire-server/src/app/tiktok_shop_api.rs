@@ -301,6 +301,7 @@ mod tests {
             shop_cipher: None,
             created_at: String::new(),
             updated_at: String::new(),
+            proven_at: None,
         }
     }
 
@@ -380,7 +381,7 @@ mod tests {
             .fetch_order(&shop, "576", 1_900_000_000)
             .await
             .unwrap_err();
-        assert!(refused.contains("private address"), "{refused}");
+        assert!(refused.contains("non-public address"), "{refused}");
         // ...unless the operator allows it.
         api.set_allow_private(true);
         let err = api

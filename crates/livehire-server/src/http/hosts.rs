@@ -9,17 +9,20 @@ use crate::extract::{AppJson, Auth, QueryPairs};
 
 /// Searches hosts. Filters combine with AND; `skills` takes a comma list or
 /// repeated `skills[]`; `niche` takes `beauty OR skincare` / `AND`; sorts are
-/// descending unless `order=asc`. Pages with `next_cursor`.
+/// descending unless `order=asc`. Pages with `next_cursor`. A numeric
+/// parameter outside its bound is 422 naming it.
 #[utoipa::path(get, path = "/api/v1/humans", tag = "hosts", security(("bearer" = [])),
     params(
         ("platform" = Option<String>, Query, description = "`tiktok`"),
         ("skills" = Option<String>, Query, description = "Comma list; also `skills[]` repeated. Host must have all."),
         ("category" = Option<String>, Query, description = "`live_commerce`: hosts with live-commerce experience"),
         ("niche" = Option<String>, Query, description = "A niche or an expression: `beauty OR skincare`, `a AND b`"),
-        ("min_followers" = Option<f64>, Query), ("min_avg_live_viewers" = Option<f64>, Query),
-        ("min_avg_gmv_per_session" = Option<f64>, Query), ("min_conversion_rate" = Option<f64>, Query),
-        ("min_rating" = Option<f64>, Query),
-        ("max_rate" = Option<f64>, Query, description = "Host's compensation_range.min ≤ this"),
+        ("min_followers" = Option<i64>, Query, description = "Whole number, 0 to 1,000,000,000,000"),
+        ("min_avg_live_viewers" = Option<i64>, Query, description = "Whole number, 0 to 1,000,000,000,000"),
+        ("min_avg_gmv_per_session" = Option<f64>, Query, description = "0 to the largest amount the server accepts (the error names it); compared to the hundredth"),
+        ("min_conversion_rate" = Option<f64>, Query, description = "0 to 1"),
+        ("min_rating" = Option<f64>, Query, description = "0 to 5"),
+        ("max_rate" = Option<f64>, Query, description = "Host's compensation_range.min ≤ this; 0 to the largest amount the server accepts"),
         ("tiktok_shop_verified" = Option<bool>, Query), ("live_commerce_experience" = Option<bool>, Query),
         ("q" = Option<String>, Query, description = "Text in name, handle, bio, expertise, specialties"),
         ("sort" = Option<String>, Query, description = "avg_gmv (alias live_commerce_gmv), conversion_rate, avg_viewers, engagement_rate, rating (default), followers, match (with for_task)"),

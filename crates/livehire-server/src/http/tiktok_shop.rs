@@ -13,8 +13,12 @@ use crate::extract::{AppJson, Auth, read_body};
 /// Connects a TikTok Shop to the agent: its order webhook then counts the
 /// shop's paid orders in the session live for the shop when each was placed
 /// (a task names its shop in `live_session_details.tiktok_shop_id`).
-/// Connecting the same shop again replaces the connection; a shop connected by
-/// another agent is 409. The secret and the access token are never returned.
+/// A connection is a claim (`"ownership": "pending"`) until a webhook signed
+/// with its app secret arrives; the first claim proven owns the shop
+/// (`"proven"`) and the shop's other claims are dropped. Several agents may
+/// claim one shop; a shop another agent has proven is 409. Connecting again
+/// replaces the agent's own claim or connection. The secret and the access
+/// token are never returned.
 #[utoipa::path(post, path = "/api/v1/integrations/tiktok-shop", tag = "integrations", security(("bearer" = [])),
     request_body = NewTiktokShop,
     responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
@@ -30,7 +34,7 @@ pub async fn connect(
     ))
 }
 
-/// The agent's connected shops: `{data: [{shop_id, app_key, api_base_url, shop_cipher, has_access_token, webhook_path, …}]}`.
+/// The agent's shops, owned and claimed: `{data: [{shop_id, ownership, proven_at, app_key, api_base_url, shop_cipher, has_access_token, webhook_path, …}]}`.
 #[utoipa::path(get, path = "/api/v1/integrations/tiktok-shop", tag = "integrations", security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
 pub async fn list(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
@@ -40,7 +44,10 @@ pub async fn list(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<
 /// TikTok Shop's order-status webhook (`{"type": 1, "tts_notification_id",
 /// "shop_id", "timestamp", "data": {"order_id", "order_status", "update_time"}}`).
 /// `Authorization` is the hex HMAC-SHA256 of the app key followed by the raw
-/// body, keyed by the app secret; a bad signature or an unknown shop is 401.
+/// body, keyed by the app secret; a bad signature or an unknown shop is 401,
+/// and a `timestamp` (epoch seconds) more than 300 seconds from the server's
+/// clock is 422 naming `timestamp`. The first signed notification of a
+/// pending claim proves it.
 /// A paid status fetches the order from the TikTok Shop API and counts one
 /// order event per product (`{order_id}:{product_id}`) in the session that
 /// was live for the shop at the order's create time; `CANCEL` after payment
@@ -51,7 +58,7 @@ pub async fn list(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<
     request_body(content = Object, description = "The order-status-change notification"),
     params(("Authorization" = String, Header, description = "hex HMAC-SHA256(app_secret, app_key + body)")),
     responses((status = 200, body = Object), (status = 202, body = Object), (status = 401, body = ErrorBody),
-        (status = 502, body = ErrorBody)))]
+        (status = 422, body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub async fn webhook(State(app): State<App>, req: Request) -> ApiResult<(StatusCode, Json<Value>)> {
     let auth = req
         .headers()

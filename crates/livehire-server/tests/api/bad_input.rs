@@ -394,3 +394,242 @@ async fn every_error_of_a_task_is_reported_at_once() {
         ["currency", "deadline", "requirements.min_followers"]
     );
 }
+
+/// Posts `body` and returns the status and the raw response text.
+async fn post_raw(app: &TestApp, path: &str, key: &str, body: &Value) -> (StatusCode, String) {
+    let resp = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(key)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("request");
+    (resp.status(), resp.text().await.expect("body"))
+}
+
+async fn get_raw(app: &TestApp, path: &str, key: &str) -> String {
+    let resp = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.text().await.expect("body")
+}
+
+#[tokio::test]
+async fn money_given_as_a_string_is_stored_and_returned_as_a_number_with_the_currencys_decimals() {
+    let app = spawn_app().await;
+    let owner = app.agent("Owner").await;
+    let mut cny = seed_json("task_getting_started.json");
+    cny["compensation"] = json!("1500.00");
+    cny["commission_structure"]["base_payment"] = json!("1500");
+    cny["commission_structure"]["performance_bonuses"]["50k_gmv"] = json!(" 800 ");
+    cny["commission_structure"]["series_completion_bonus"] = json!("100.5");
+    cny["live_session_details"]["products"] = json!([
+        {"name": "Serum", "retail_price": "199", "live_discount_price": 149.5}
+    ]);
+    cny["requirements"]["min_avg_gmv_per_session"] = json!("30000");
+    let (status, text) = post_raw(&app, "/api/v1/tasks", &owner.key, &cny).await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    for money in [
+        r#""compensation":1500.00"#,
+        r#""base_payment":1500.00"#,
+        r#""50k_gmv":800.00"#,
+        r#""100k_gmv":2000.00"#,
+        r#""series_completion_bonus":100.50"#,
+        r#""retail_price":199.00"#,
+        r#""live_discount_price":149.50"#,
+        r#""min_avg_gmv_per_session":30000.00"#,
+    ] {
+        assert!(text.contains(money), "{money} in {text}");
+    }
+    // Fields that are not money stay as they were sent.
+    assert!(text.contains(r#""commission_rate":0.08"#), "{text}");
+    assert!(text.contains(r#""expected_viewers":1000"#), "{text}");
+    let id = serde_json::from_str::<Value>(&text).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        get_raw(&app, &format!("/api/v1/tasks/{id}"), &owner.key).await,
+        text
+    );
+
+    // A currency without minor units keeps none.
+    let mut jpy = seed_json("task_getting_started.json");
+    jpy["currency"] = json!("JPY");
+    jpy["compensation"] = json!("1500");
+    jpy["commission_structure"]["base_payment"] = json!(1500.00);
+    let (status, text) = post_raw(&app, "/api/v1/tasks", &owner.key, &jpy).await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    assert!(text.contains(r#""compensation":1500,"#), "{text}");
+    assert!(text.contains(r#""base_payment":1500,"#), "{text}");
+    assert!(text.contains(r#""50k_gmv":800,"#), "{text}");
+}
+
+#[tokio::test]
+async fn a_wrong_type_in_a_typed_body_is_answered_in_the_apis_words() {
+    let app = spawn_app().await;
+    let agent = app.agent("Owner").await;
+    let host = app
+        .host(&json!({"name": "Host", "platform": "tiktok"}))
+        .await;
+    let cases: Vec<(&str, Option<&str>, Value, &str, &str)> = vec![
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!({"buyer_id": "b1", "quantity": "1"}),
+            "quantity",
+            "must be a whole number",
+        ),
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!({"buyer_id": "b1", "quantity": 1.5}),
+            "quantity",
+            "must be a whole number",
+        ),
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!({"buyer_id": 7, "quantity": 1}),
+            "buyer_id",
+            "must be a string",
+        ),
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!({"quantity": 1}),
+            "buyer_id",
+            "is required",
+        ),
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!([1]),
+            "",
+            "must be a JSON object",
+        ),
+        (
+            "/api/v1/flash-sales/ph_fs_none/orders",
+            Some(&agent.key),
+            json!({"buyer_id": "b1", "quantity": 99_999_999_999_999_999_999_u128}),
+            "quantity",
+            "must be a whole number",
+        ),
+        (
+            "/api/v1/agents/register",
+            None,
+            json!({"name": 42}),
+            "name",
+            "must be a string",
+        ),
+        (
+            "/api/v1/wallet/deposits",
+            Some(&agent.key),
+            json!({"amount": 10, "currency": ["CNY"]}),
+            "currency",
+            "must be a string",
+        ),
+        (
+            "/api/v1/sessions/ph_sess_none/flash-sales",
+            Some(&agent.key),
+            json!({"product_id": "p", "price": 1, "stock": "5"}),
+            "stock",
+            "must be a whole number",
+        ),
+        (
+            "/api/v1/tasks/ph_task_none/applications",
+            Some(&host.key),
+            json!({"pitch": true}),
+            "pitch",
+            "must be a string",
+        ),
+        (
+            "/api/v1/tasks/ph_task_none/rate",
+            Some(&agent.key),
+            json!({"overall_rating": "5"}),
+            "overall_rating",
+            "must be a whole number",
+        ),
+        (
+            "/api/v1/integrations/tiktok-shop",
+            Some(&agent.key),
+            json!({"shop_id": "1", "app_key": "k", "app_secret": "s", "colour": "red"}),
+            "colour",
+            "is not a known field; expected one of shop_id, app_key, app_secret, access_token, api_base_url, shop_cipher",
+        ),
+    ];
+    for (path, key, body, field, message) in cases {
+        let a = app.post(path, key, &body).await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path} {body}: {}",
+            a.body
+        );
+        assert_eq!(a.code(), "validation_failed", "{path} {body}");
+        assert_eq!(a.paths(), [field], "{path} {body}: {}", a.body);
+        assert_eq!(
+            a.body["error"]["details"][0]["message"], message,
+            "{path} {body}"
+        );
+        let text = a.body.to_string();
+        for rust in ["i64", "u32", "u64", "struct ", "String", "Option"] {
+            assert!(!text.contains(rust), "{path} {body}: {text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn figures_too_large_for_money_are_named_never_a_500() {
+    let app = spawn_app().await;
+    let owner = app.agent("Owner").await;
+    let huge: Value = serde_json::from_str("79228162514264337593543950335").unwrap();
+    for (edit, path) in [
+        (
+            Box::new(|b: &mut Value, h: &Value| {
+                b["requirements"]["min_avg_gmv_per_session"] = h.clone()
+            }) as Box<dyn Fn(&mut Value, &Value)>,
+            "requirements.min_avg_gmv_per_session",
+        ),
+        (
+            Box::new(|b: &mut Value, h: &Value| {
+                b["live_session_details"]["products"] = json!([{"name": "x", "retail_price": h}])
+            }),
+            "live_session_details.products[0].retail_price",
+        ),
+        (
+            Box::new(|b: &mut Value, h: &Value| b["compensation"] = h.clone()),
+            "compensation",
+        ),
+    ] {
+        let mut body = seed_json("task_getting_started.json");
+        edit(&mut body, &huge);
+        let a = app.post("/api/v1/tasks", Some(&owner.key), &body).await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {}",
+            a.body
+        );
+        assert!(a.paths().contains(&path.to_string()), "{path}: {}", a.body);
+    }
+    let profile = json!({"name": "Big", "platform": "tiktok",
+        "live_commerce_metrics": {"avg_gmv_per_session": huge},
+        "compensation_range": {"min": 1, "max": huge}});
+    let a = app.post("/api/v1/humans/register", None, &profile).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert_eq!(
+        a.paths(),
+        [
+            "live_commerce_metrics.avg_gmv_per_session",
+            "compensation_range.max"
+        ]
+    );
+}

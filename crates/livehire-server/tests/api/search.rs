@@ -458,3 +458,86 @@ async fn the_index_answers_byte_for_byte_as_sql_does() {
     assert_same_pages(&app, "q=zebra&limit=50").await;
     assert_index_agrees_with_sql(&app, 3, 100).await;
 }
+
+#[tokio::test]
+async fn out_of_range_numeric_parameters_are_named_never_a_500() {
+    let app = spawn_app().await;
+    app.with_demo_hosts(5).await;
+    let agent = app.agent("Bounds").await;
+    let max = livehire_domain::money::MAX_AMOUNT;
+    let over = max + rust_decimal::Decimal::ONE;
+    for (query, param) in [
+        ("max_rate=1e27".to_string(), "max_rate"),
+        (
+            "min_avg_gmv_per_session=79228162514264337593543950335".to_string(),
+            "min_avg_gmv_per_session",
+        ),
+        (format!("max_rate={over}"), "max_rate"),
+        (
+            format!("min_avg_gmv_per_session={over}"),
+            "min_avg_gmv_per_session",
+        ),
+        ("min_followers=1e30".to_string(), "min_followers"),
+        ("min_followers=1000000000001".to_string(), "min_followers"),
+        ("min_followers=12.5".to_string(), "min_followers"),
+        (
+            "min_avg_live_viewers=79228162514264337593543950335".to_string(),
+            "min_avg_live_viewers",
+        ),
+        ("min_conversion_rate=1.5".to_string(), "min_conversion_rate"),
+        ("min_rating=5.1".to_string(), "min_rating"),
+        ("min_rating=1e400".to_string(), "min_rating"),
+        ("limit=101".to_string(), "limit"),
+    ] {
+        let a = app
+            .get(&format!("/api/v1/humans?{query}"), Some(&agent.key))
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            a.body
+        );
+        assert_eq!(a.paths(), [param], "{query}");
+    }
+    // The largest values allowed are answered.
+    for query in [
+        format!("max_rate={max}"),
+        format!("min_avg_gmv_per_session={max}"),
+        "min_followers=1000000000000".to_string(),
+        "min_avg_live_viewers=1e3".to_string(),
+        "min_conversion_rate=1&min_rating=5".to_string(),
+    ] {
+        let a = app
+            .get(&format!("/api/v1/humans?{query}"), Some(&agent.key))
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{query}: {}", a.body);
+    }
+    // Matching against a task whose amounts are the largest there are.
+    let mut task = seed_json("task_getting_started.json");
+    let largest: Value = serde_json::from_str(&max.to_string()).unwrap();
+    task["compensation"] = largest.clone();
+    task["commission_structure"]["base_payment"] = largest.clone();
+    task["requirements"] = serde_json::json!({});
+    task["live_session_details"]["products"] =
+        serde_json::json!([{"name": "x", "retail_price": largest}]);
+    let task = app.task(&agent, &task).await;
+    let id = task["id"].as_str().unwrap();
+    for query in [
+        format!("for_task={id}"),
+        format!("for_task={id}&max_rate={max}&min_avg_gmv_per_session=0"),
+    ] {
+        let a = app
+            .get(&format!("/api/v1/humans?{query}"), Some(&agent.key))
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{query}: {}", a.body);
+        assert!(!a.body["data"].as_array().unwrap().is_empty(), "{query}");
+    }
+    let max_rate = app
+        .get(
+            &format!("/api/v1/humans?max_rate={max}&limit=100"),
+            Some(&agent.key),
+        )
+        .await;
+    assert_eq!(max_rate.body["data"].as_array().unwrap().len(), 8);
+}

@@ -5,11 +5,55 @@ use serde_json::{Value, json};
 
 use crate::harness::*;
 
-/// Every field posted comes back unchanged (same JSON, same number text).
+/// Every field posted comes back unchanged (same JSON, same number text),
+/// but amounts: those come back as numbers with the currency's decimals.
 fn assert_round_trip(posted: &Value, served: &Value) {
+    let posted = with_cents(posted.clone());
     for (k, v) in posted.as_object().expect("object") {
         assert_eq!(&served[k], v, "field {k} changed on the round trip");
     }
+}
+
+/// A seed task with its amounts as the server keeps them: the seed's tasks
+/// are in CNY and their amounts whole (`199` or `1500.00`), so each gains
+/// or keeps `.00`.
+fn with_cents(mut task: Value) -> Value {
+    fn cents(v: &mut Value) {
+        if let Some(n) = v.as_number().map(ToString::to_string)
+            && !n.contains('.')
+        {
+            *v = serde_json::from_str(&format!("{n}.00")).unwrap();
+        }
+    }
+    cents(&mut task["compensation"]);
+    if let Some(products) = task
+        .pointer_mut("/live_session_details/products")
+        .and_then(Value::as_array_mut)
+    {
+        for p in products {
+            for key in ["retail_price", "live_discount_price"] {
+                if p.get(key).is_some() {
+                    cents(&mut p[key]);
+                }
+            }
+        }
+    }
+    if let Some(cs) = task
+        .get_mut("commission_structure")
+        .and_then(Value::as_object_mut)
+    {
+        for (key, v) in cs.iter_mut() {
+            if key == "performance_bonuses" {
+                v.as_object_mut().unwrap().values_mut().for_each(cents);
+            } else if ["base_payment", "base_payment_total", "per_session_base"]
+                .contains(&key.as_str())
+                || key.ends_with("_bonus")
+            {
+                cents(v);
+            }
+        }
+    }
+    task
 }
 
 #[tokio::test]

@@ -116,14 +116,18 @@ fn tts_order(id: &str, create_time: i64, total: &str, units: &[(&str, &str, &str
 }
 
 fn notification(id: &str, shop: &str, order: &str, status: &str) -> String {
-    let now = chrono::Utc::now().timestamp();
+    notification_at(id, shop, order, status, chrono::Utc::now().timestamp())
+}
+
+/// A notification whose `timestamp` is `at` (epoch seconds).
+fn notification_at(id: &str, shop: &str, order: &str, status: &str, at: i64) -> String {
     json!({
         "type": 1,
         "tts_notification_id": id,
         "shop_id": shop,
-        "timestamp": now,
+        "timestamp": at,
         "data": {"order_id": order, "order_status": status, "is_on_hold_order": false,
-            "update_time": now}
+            "update_time": at}
     })
     .to_string()
 }
@@ -181,11 +185,38 @@ struct ShopTask {
 }
 
 async fn shop_task(app: &TestApp, api: &str) -> ShopTask {
+    let st = assigned_shop_task(app, "Glow Labs").await;
+    let c = connect_shop(app, &st.agent, APP_KEY, APP_SECRET, api).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    st
+}
+
+/// Connects `SHOP` for `agent` with the given app credentials (a claim until
+/// a webhook signed with them proves it).
+async fn connect_shop(app: &TestApp, agent: &Agent, key: &str, secret: &str, api: &str) -> Answer {
+    app.post(
+        "/api/v1/integrations/tiktok-shop",
+        Some(&agent.key),
+        &json!({"shop_id": SHOP, "app_key": key, "app_secret": secret,
+            "access_token": TOKEN, "api_base_url": api, "shop_cipher": CIPHER}),
+    )
+    .await
+}
+
+/// An agent's assigned Workflow 1 task that sells through `SHOP`, its shop
+/// not connected yet.
+async fn assigned_shop_task(app: &TestApp, agent_name: &str) -> ShopTask {
     // The stand-in listens on 127.0.0.1 over plain http.
     app.app.allow_private_tiktok_shop_urls(true);
-    let agent = app.agent("Glow Labs").await;
+    let agent = app.agent(agent_name).await;
     let mut profile = livehire_domain::demo::seed_hosts()[1].clone();
     profile.as_object_mut().unwrap().remove("human_id");
+    // One host per agent, each with a handle of its own.
+    let handle: String = agent_name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    profile["tiktok_handle"] = json!(format!("@host_of_{}", handle.to_lowercase()));
     let host = app.host(&profile).await;
     let mut body = seed_json("task_workflow1_launch.json");
     body["live_session_details"]["tiktok_shop_id"] = json!(SHOP);
@@ -215,15 +246,6 @@ async fn shop_task(app: &TestApp, api: &str) -> ShopTask {
         )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    let c = app
-        .post(
-            "/api/v1/integrations/tiktok-shop",
-            Some(&agent.key),
-            &json!({"shop_id": SHOP, "app_key": APP_KEY, "app_secret": APP_SECRET,
-                "access_token": TOKEN, "api_base_url": api, "shop_cipher": CIPHER}),
-        )
-        .await;
-    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
     ShopTask {
         agent,
         host,
@@ -528,6 +550,7 @@ async fn a_shop_is_connected_by_one_agent_and_its_secret_is_never_shown() {
     assert_eq!(shops[0]["shop_cipher"], CIPHER);
     assert_eq!(shops[0]["has_access_token"], true);
     assert_eq!(shops[0]["webhook_path"], WEBHOOK);
+    assert_eq!(shops[0]["ownership"], "pending");
     let text = list.body.to_string();
     assert!(
         !text.contains(APP_SECRET) && !text.contains(TOKEN),
@@ -550,8 +573,10 @@ async fn a_shop_is_connected_by_one_agent_and_its_secret_is_never_shown() {
     assert_eq!(deliver(&app, &body).await.status, StatusCode::UNAUTHORIZED);
     let ok = deliver_signed(&app, &body, &sign(APP_KEY, "rotated-secret", &body)).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let proven = app.get(path, Some(&st.agent.key)).await;
+    assert_eq!(proven.body["data"][0]["ownership"], "proven");
 
-    // Another agent cannot take the shop over, and sees none of it.
+    // Once proven, another agent cannot claim the shop, and sees none of it.
     let rival = app.agent("Rival").await;
     let taken = app
         .post(
@@ -617,19 +642,23 @@ async fn a_shop_base_url_must_be_https_to_a_public_host_unless_the_operator_allo
         ("http://127.0.0.1:9000", "must be an https URL"),
         (
             "https://127.0.0.1:9000",
-            "must not point at a private address (127.0.0.1)",
+            "must not point at a non-public address (127.0.0.1: loopback (127.0.0.0/8))",
         ),
         (
             "https://169.254.169.254",
-            "must not point at a private address (169.254.169.254)",
+            "must not point at a non-public address (169.254.169.254: link-local (169.254.0.0/16))",
         ),
         (
             "https://[::1]:8443",
-            "must not point at a private address (::1)",
+            "must not point at a non-public address (::1: loopback (::1))",
         ),
         (
             "https://10.0.0.7",
-            "must not point at a private address (10.0.0.7)",
+            "must not point at a non-public address (10.0.0.7: private (10.0.0.0/8))",
+        ),
+        (
+            "https://[::127.0.0.1]",
+            "must not point at a non-public address (::7f00:1: IPv4-compatible 127.0.0.1, loopback (127.0.0.0/8))",
         ),
         ("https://localhost:8443", "must not point at this machine"),
     ] {
@@ -650,4 +679,264 @@ async fn a_shop_base_url_must_be_https_to_a_public_host_unless_the_operator_allo
     app.app.allow_private_tiktok_shop_urls(true);
     let local = connect("http://127.0.0.1:9000").await;
     assert_eq!(local.status, StatusCode::CREATED, "{}", local.body);
+}
+
+/// The agent's shops as `(shop_id, ownership)`.
+async fn ownership(app: &TestApp, agent: &Agent) -> Vec<(String, String)> {
+    let list = app
+        .get("/api/v1/integrations/tiktok-shop", Some(&agent.key))
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    list.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["shop_id"].as_str().unwrap().to_string(),
+                s["ownership"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_squatters_claim_does_not_block_the_owner_and_orders_go_to_the_proven_owner() {
+    let app = spawn_app().await;
+    let (api, tts) = StandIn::spawn().await;
+    // The squatter claims the shop first, with credentials of its own, and
+    // runs a session that names the shop.
+    let squatter = assigned_shop_task(&app, "Squatter").await;
+    let s = connect_shop(&app, &squatter.agent, "squat-key", "squat-secret", &api).await;
+    assert_eq!(s.status, StatusCode::CREATED, "{}", s.body);
+    assert_eq!(s.body["ownership"], "pending");
+    assert_eq!(s.body["proven_at"], Value::Null);
+    squatter.start(&app).await;
+
+    // The real owner is not blocked: its claim is pending too.
+    let owner = assigned_shop_task(&app, "Glow Labs").await;
+    let o = connect_shop(&app, &owner.agent, APP_KEY, APP_SECRET, &api).await;
+    assert_eq!(o.status, StatusCode::CREATED, "{}", o.body);
+    assert_eq!(o.body["ownership"], "pending");
+    owner.start(&app).await;
+    assert_eq!(
+        ownership(&app, &owner.agent).await,
+        [(SHOP.to_string(), "pending".to_string())]
+    );
+
+    // TikTok's webhook is signed with the real app secret: it proves the
+    // owner's claim, and the order counts in the owner's session only.
+    tts.add(tts_order(
+        "6001",
+        just_now(),
+        "120.00",
+        &[("p1", "s1", "120.00")],
+    ));
+    let paid = deliver(
+        &app,
+        &notification("n-1", SHOP, "6001", "AWAITING_SHIPMENT"),
+    )
+    .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    assert_eq!(paid.body["outcome"], "attributed");
+    assert_eq!(paid.body["session_id"], owner.session.as_str());
+    assert_eq!(owner.metrics(&app).await["orders"], 1);
+    assert_eq!(squatter.metrics(&app).await["orders"], 0);
+    assert_eq!(
+        ownership(&app, &owner.agent).await,
+        [(SHOP.to_string(), "proven".to_string())]
+    );
+    let listed = app
+        .get("/api/v1/integrations/tiktok-shop", Some(&owner.agent.key))
+        .await;
+    assert!(
+        listed.body["data"][0]["proven_at"].is_string(),
+        "{}",
+        listed.body
+    );
+
+    // The squatter's claim is gone, and the proven shop cannot be claimed
+    // again nor taken over; the squatter's own signature no longer verifies.
+    assert_eq!(ownership(&app, &squatter.agent).await, []);
+    let again = connect_shop(&app, &squatter.agent, "squat-key", "squat-secret", &api).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    let body = notification("n-2", SHOP, "6002", "AWAITING_SHIPMENT");
+    let forged = deliver_signed(&app, &body, &sign("squat-key", "squat-secret", &body)).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED, "{}", forged.body);
+    assert_eq!(squatter.metrics(&app).await["orders"], 0);
+    assert_eq!(tts.calls(), 1);
+
+    // The owner may still update its own connection; it stays proven.
+    let rotated = connect_shop(&app, &owner.agent, APP_KEY, APP_SECRET, &api).await;
+    assert_eq!(rotated.status, StatusCode::CREATED, "{}", rotated.body);
+    assert_eq!(rotated.body["ownership"], "proven");
+}
+
+#[tokio::test]
+async fn a_pending_claim_attributes_nothing_until_a_signed_webhook_proves_it() {
+    let app = spawn_app().await;
+    let (api, tts) = StandIn::spawn().await;
+    let st = shop_task(&app, &api).await;
+    st.start(&app).await;
+    // A notification for the shop signed with other credentials proves
+    // nothing and is refused like an unknown shop.
+    let body = notification("n-1", SHOP, "7001", "AWAITING_SHIPMENT");
+    let other = deliver_signed(&app, &body, &sign("k", "another-secret", &body)).await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED, "{}", other.body);
+    assert_eq!(
+        ownership(&app, &st.agent).await,
+        [(SHOP.to_string(), "pending".to_string())]
+    );
+    assert_eq!(tts.calls(), 0);
+    // A status that is not about payment still proves the claim.
+    let unpaid = deliver(&app, &notification("n-2", SHOP, "7001", "UNPAID")).await;
+    assert_eq!(unpaid.status, StatusCode::OK, "{}", unpaid.body);
+    assert_eq!(
+        ownership(&app, &st.agent).await,
+        [(SHOP.to_string(), "proven".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn a_signed_webhook_stamped_in_2010_is_refused() {
+    let app = spawn_app().await;
+    let (api, tts) = StandIn::spawn().await;
+    let st = shop_task(&app, &api).await;
+    st.start(&app).await;
+    tts.add(tts_order(
+        "8001",
+        just_now(),
+        "30.00",
+        &[("p1", "s1", "30.00")],
+    ));
+    let now = chrono::Utc::now().timestamp();
+    // 2010-01-01T00:00:00Z, and ten minutes ahead of the server's clock.
+    for (id, at) in [("n-old", 1_262_304_000), ("n-ahead", now + 600)] {
+        let body = notification_at(id, SHOP, "8001", "AWAITING_SHIPMENT", at);
+        let a = deliver(&app, &body).await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{id}: {}",
+            a.body
+        );
+        assert_eq!(a.code(), "validation_failed", "{id}");
+        assert_eq!(a.paths(), ["timestamp"], "{id}");
+        assert_eq!(
+            a.body["error"]["details"][0]["message"],
+            "must be within 300 seconds of the server's clock",
+            "{id}"
+        );
+    }
+    // Nothing was fetched or counted, and the stale ones proved nothing.
+    assert_eq!(tts.calls(), 0);
+    assert_eq!(st.metrics(&app).await["orders"], 0);
+    assert_eq!(
+        ownership(&app, &st.agent).await,
+        [(SHOP.to_string(), "pending".to_string())]
+    );
+    // One without a timestamp is refused too.
+    let mut bare: Value =
+        serde_json::from_str(&notification("n-bare", SHOP, "8001", "COMPLETED")).unwrap();
+    bare.as_object_mut().unwrap().remove("timestamp");
+    let bare = bare.to_string();
+    let b = deliver(&app, &bare).await;
+    assert_eq!(b.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", b.body);
+    assert_eq!(b.paths(), ["timestamp"]);
+
+    // Four minutes old is within the window: counted, though its id was
+    // refused before.
+    let body = notification_at("n-old", SHOP, "8001", "AWAITING_SHIPMENT", now - 240);
+    let ok = deliver(&app, &body).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.body["outcome"], "attributed");
+    assert_eq!(st.metrics(&app).await["orders"], 1);
+}
+
+#[tokio::test]
+async fn every_non_public_address_form_is_refused_as_a_base_url() {
+    let app = spawn_app().await;
+    let agent = app.agent("Glow Labs").await;
+    for url in [
+        // IPv4 written out: private, loopback, link-local, CGNAT, this
+        // network, IETF assignments, benchmarking, documentation,
+        // multicast, reserved, broadcast, and loopback in decimal and hex.
+        "https://10.1.2.3",
+        "https://172.16.0.1",
+        "https://192.168.1.1",
+        "https://127.0.0.2",
+        "https://169.254.169.254",
+        "https://100.64.0.1",
+        "https://0.1.2.3",
+        "https://192.0.0.1",
+        "https://198.18.0.1",
+        "https://192.0.2.1",
+        "https://198.51.100.1",
+        "https://203.0.113.1",
+        "https://224.0.0.1",
+        "https://240.0.0.1",
+        "https://255.255.255.255",
+        "https://2130706433",
+        "https://0x7f.0.0.1",
+        // IPv6: loopback, unspecified, unique-local, link-local, site-local,
+        // multicast, documentation, discard.
+        "https://[::1]",
+        "https://[::]",
+        "https://[fd12:3456::1]",
+        "https://[fe80::1]",
+        "https://[fec0::1]",
+        "https://[ff02::1]",
+        "https://[2001:db8::1]",
+        "https://[100::1]",
+        // IPv4 inside IPv6: mapped, compatible, NAT64, 6to4 (loopback or
+        // private inside), and Teredo.
+        "https://[::ffff:127.0.0.1]",
+        "https://[::ffff:10.0.0.1]",
+        "https://[::7f00:1]",
+        "https://[::127.0.0.1]",
+        "https://[64:ff9b::10.0.0.1]",
+        "https://[2002:7f00:1::1]",
+        "https://[2002:c0a8:101::1]",
+        "https://[2001:0::1]",
+        "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]",
+    ] {
+        let a = app
+            .post(
+                "/api/v1/integrations/tiktok-shop",
+                Some(&agent.key),
+                &json!({"shop_id": SHOP, "app_key": APP_KEY, "app_secret": APP_SECRET,
+                    "api_base_url": url}),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            a.body
+        );
+        assert_eq!(a.paths(), ["api_base_url"], "{url}");
+        let why = a.body["error"]["details"][0]["message"].as_str().unwrap();
+        assert!(
+            why.starts_with("must not point at a non-public address"),
+            "{url}: {why}"
+        );
+    }
+    // Public addresses, also inside IPv6, are fine.
+    for url in [
+        "https://8.8.8.8",
+        "https://[2606:4700::1111]",
+        "https://[::ffff:8.8.8.8]",
+        "https://[64:ff9b::8.8.8.8]",
+        "https://[2002:808:808::1]",
+    ] {
+        let a = app
+            .post(
+                "/api/v1/integrations/tiktok-shop",
+                Some(&agent.key),
+                &json!({"shop_id": SHOP, "app_key": APP_KEY, "app_secret": APP_SECRET,
+                    "api_base_url": url}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{url}: {}", a.body);
+    }
 }
