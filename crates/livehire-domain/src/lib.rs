@@ -11,6 +11,7 @@ pub mod demo;
 pub mod eligibility;
 pub mod error;
 pub mod host;
+pub mod identity;
 pub mod ids;
 pub mod ledger;
 pub mod live;
