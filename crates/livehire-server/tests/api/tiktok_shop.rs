@@ -186,7 +186,7 @@ async fn shop_task(app: &TestApp, api: &str) -> ShopTask {
     let agent = app.agent("Glow Labs").await;
     let mut profile = livehire_domain::demo::seed_hosts()[1].clone();
     profile.as_object_mut().unwrap().remove("human_id");
-    let host = app.host(&profile).await;
+    let host = app.verified_host(&profile).await;
     let mut body = seed_json("task_workflow1_launch.json");
     body["live_session_details"]["tiktok_shop_id"] = json!(SHOP);
     let task = app.task(&agent, &body).await;
