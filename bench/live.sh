@@ -48,7 +48,11 @@ cleanup() {
 trap cleanup EXIT
 ulimit -n 65536 2>/dev/null || true
 
-NO_COLOR=1 LIVEHIRE_LOG=warn,livehire=info "$BIN" serve --addr 127.0.0.1:0 --database-url "sqlite://$DB" >"$WORK/serve.log" 2>&1 &
+# The task asks for a verified TikTok Shop, which only the operator's admin
+# token can grant: the bench is the operator (registration stays open).
+ADMIN=bench-admin-token-0123456789
+NO_COLOR=1 LIVEHIRE_LOG=warn,livehire=info "$BIN" serve --addr 127.0.0.1:0 --database-url "sqlite://$DB" \
+    --admin-token "$ADMIN" --open-registration >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 ADDR=""
 for _ in $(seq 1 300); do
@@ -65,6 +69,7 @@ log "setting up an agent, a host, a task and a live session"
 KEY=$(curl -fsS -X POST "$BASE/api/v1/agents/register" -H 'Content-Type: application/json' -d '{"name":"bench"}' | jget '["api_key"]')
 HOST=$(curl -fsS -X POST "$BASE/api/v1/humans/register" -H 'Content-Type: application/json' --data-binary "@$BENCH_DIR/host_profile.json")
 HKEY=$(printf '%s' "$HOST" | jget '["api_key"]'); HID=$(printf '%s' "$HOST" | jget '["human_id"]')
+post "/api/v1/admin/humans/$HID/verification" "$ADMIN" '{"tiktok_shop_verified": true}' >/dev/null
 post /api/v1/wallet/deposits "$KEY" '{"amount": 1000000, "currency": "CNY"}' >/dev/null
 new_live_session() {
     local task tid sid

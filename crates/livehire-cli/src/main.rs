@@ -53,10 +53,17 @@ enum Command {
         /// call internal addresses.
         #[arg(long, env = "LIVEHIRE_TIKTOK_SHOP_ALLOW_PRIVATE_URLS")]
         tiktok_shop_allow_private_urls: bool,
-        /// Close self-service registration: agents and hosts are then registered
-        /// only with this operator token as the Bearer key.
+        /// The operator's admin token (at least 16 characters). It verifies
+        /// hosts' TikTok Shop and badges (POST
+        /// /api/v1/admin/humans/{human_id}/verification) and closes
+        /// self-service registration: agents and hosts are then registered
+        /// only with this token as the Bearer key (see --open-registration).
         #[arg(long, env = "LIVEHIRE_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
+        /// Keep self-service registration open although an admin token is set
+        /// (the token then only verifies hosts).
+        #[arg(long, env = "LIVEHIRE_OPEN_REGISTRATION")]
+        open_registration: bool,
     },
     /// Load demo hosts: the seed's three plus N generated ones (idempotent).
     Seed {
@@ -92,13 +99,14 @@ async fn main() -> anyhow::Result<()> {
             tiktok_shop_api_url,
             tiktok_shop_allow_private_urls,
             admin_token,
+            open_registration,
         } => {
             serve(
                 &addr,
                 &database_url,
                 demo,
                 (&tiktok_shop_api_url, tiktok_shop_allow_private_urls),
-                admin_token.as_deref(),
+                (admin_token.as_deref(), open_registration),
             )
             .await
         }
@@ -123,7 +131,7 @@ async fn serve(
     database_url: &str,
     demo_mode: bool,
     (tiktok_shop_api_url, allow_private_shop_urls): (&str, bool),
-    admin_token: Option<&str>,
+    (admin_token, open_registration): (Option<&str>, bool),
 ) -> anyhow::Result<()> {
     let application = Application::build(addr, database_url)
         .await
@@ -133,8 +141,13 @@ async fn serve(
             token.len() >= 16,
             "--admin-token must be at least 16 characters"
         );
-        application.app().close_registration(token);
-        tracing::info!("self-service registration closed; registering needs the admin token");
+        if open_registration {
+            application.app().set_admin_token(token);
+            tracing::info!("admin token set; self-service registration stays open");
+        } else {
+            application.app().close_registration(token);
+            tracing::info!("self-service registration closed; registering needs the admin token");
+        }
     }
     application
         .app()

@@ -11,12 +11,17 @@ use serde_json::{Map, Value};
 use crate::error::{FieldError, join};
 
 /// Profile fields the server maintains; a host's own writes to them are ignored.
+/// (`self_declared` is the server's record of the host's claims: a host
+/// declares through `tiktok_shop_verified` and `badges`, see
+/// [`crate::identity`].)
 pub const SERVER_MAINTAINED: &[&str] = &[
     "human_id",
     "rating",
+    "ratings_count",
     "completion_count",
     "metrics_source",
     "ratings",
+    crate::identity::SELF_DECLARED,
 ];
 
 /// Niche words recognised in `product_expertise` phrases when a profile has no
@@ -50,6 +55,9 @@ pub struct SearchFields {
     pub name: String,
     /// `tiktok_handle`, as given.
     pub tiktok_handle: String,
+    /// The handle as handles are compared ([`crate::identity::handle_key`]);
+    /// `None` without one. Unique among hosts.
+    pub tiktok_handle_key: Option<String>,
     /// `follower_stats.followers`.
     pub followers: i64,
     /// `follower_stats.avg_live_viewers`.
@@ -60,11 +68,18 @@ pub struct SearchFields {
     pub conversion_rate: f64,
     /// `rating` (0 when unrated).
     pub rating: f64,
+    /// How many ratings `rating` stands on: `ratings_count`, kept by the server
+    /// for every host registered here; for a profile without one (the
+    /// operator's seed and demo hosts) its `completion_count`, one rating per
+    /// completed session the profile states.
+    pub ratings_count: i64,
     /// Normalised engagement, see [`engagement_rate`].
     pub engagement_rate: f64,
     /// `compensation_range.min` in hundredths, when given.
     pub min_rate_cents: Option<i64>,
-    /// `tiktok_shop_verified` (or the `tiktok_shop_verified` badge).
+    /// `tiktok_shop_verified` (or the `tiktok_shop_verified` badge). In a
+    /// stored profile these are the operator-verified values, never the
+    /// host's claims (see [`crate::identity`]).
     pub tiktok_shop_verified: bool,
     /// `live_commerce_experience` (or live-commerce figures present).
     pub live_commerce_experience: bool,
@@ -172,6 +187,10 @@ pub fn search_fields(profile: &Value) -> SearchFields {
         avg_gmv_cents,
         conversion_rate: num(get(&["live_commerce_metrics", "avg_conversion_rate"])).unwrap_or(0.0),
         rating: num(get(&["rating"])).unwrap_or(0.0),
+        ratings_count: num(get(&["ratings_count"]))
+            .or_else(|| num(get(&["completion_count"])))
+            .unwrap_or(0.0)
+            .max(0.0) as i64,
         engagement_rate: engagement_rate(
             num(get(&["live_commerce_metrics", "avg_watch_time_minutes"])).unwrap_or(0.0),
             num(get(&["live_commerce_metrics", "repeat_viewer_rate"])).unwrap_or(0.0),
@@ -186,6 +205,7 @@ pub fn search_fields(profile: &Value) -> SearchFields {
         niches,
         search_text,
         name,
+        tiktok_handle_key: crate::identity::handle_key(&tiktok_handle),
         tiktok_handle,
     }
 }
@@ -425,7 +445,17 @@ mod tests {
         );
         assert_eq!(f.engagement_rate, 0.196);
         assert!(f.search_text.contains("@livequeenchen"));
+        assert_eq!(f.tiktok_handle_key.as_deref(), Some("livequeenchen"));
+        assert_eq!(
+            f.ratings_count, 0,
+            "no ratings_count and no completion_count"
+        );
         assert!(validate_profile(&chen).is_ok());
+        let mut counted = chen.clone();
+        counted["completion_count"] = json!(89);
+        assert_eq!(search_fields(&counted).ratings_count, 89);
+        counted["ratings_count"] = json!(2);
+        assert_eq!(search_fields(&counted).ratings_count, 2);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod eligibility;
 pub mod error;
 pub mod figures;
 pub mod host;
+pub mod identity;
 pub mod ids;
 pub mod ledger;
 pub mod limits;

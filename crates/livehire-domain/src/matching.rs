@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | expected GMV | 50 | `50 × r / (r + 1)`, r = expected GMV ÷ reference GMV |
 //! | niche overlap | 20 | `20 ×` share of the niches the task's expression names that the host has; 10 when the task names none |
-//! | rating | 20 | `20 × rating / 5`; an unrated host counts as 3.0 |
+//! | rating | 20 | `20 × weighted rating / 5` (below) |
 //! | compensation fit | 10 | 10 when the pay per session reaches the host's `compensation_range.min` (or the host states none), else `10 × pay / min` |
 //!
 //! **Expected GMV** (whole units of the task's currency) is
@@ -30,6 +30,16 @@
 //! cost of sales). Reaching the reference earns 25 of the 50 points, twice it 33.3,
 //! and the curve keeps rising towards 50, so more expected GMV never lowers the
 //! score.
+//!
+//! **Weighted rating.** A rating counts for as much as the ratings behind it:
+//! the score uses the Bayesian average
+//! `(5 × 3.0 + n × rating) ÷ (5 + n)`, where `n` is the number of ratings the
+//! host's `rating` stands on ([`SearchFields::ratings_count`]), as if every host
+//! started with [`PRIOR_RATINGS`] ratings of [`UNRATED_RATING`]. An unrated host
+//! scores 3.0; one 5-star rating makes 3.33; Live Queen Chen's 4.9 from 89
+//! completed sessions makes 4.80. So one rating cannot lift a newcomer past an
+//! established host, and a long record moves the figure towards its own
+//! average. `min_rating` and `sort=rating` still use the `rating` shown.
 //!
 //! **Compensation fit** compares the compensation per session (compensation ÷
 //! sessions) with the host's minimum rate; SearchFields carries no maximum, so
@@ -56,8 +66,23 @@ pub const COMPENSATION_POINTS: f64 = 10.0;
 pub const TYPICAL_WATCH_MINUTES: u32 = 30;
 /// Without a GMV target, the reference GMV is this multiple of the compensation.
 pub const REFERENCE_COMPENSATION_MULTIPLE: u32 = 10;
-/// The rating an unrated host is scored with.
+/// The rating an unrated host is scored with, and the prior every rating is
+/// weighted towards (see [`weighted_rating`]).
 pub const UNRATED_RATING: f64 = 3.0;
+/// How many ratings of [`UNRATED_RATING`] the prior counts as.
+pub const PRIOR_RATINGS: f64 = 5.0;
+
+/// A rating weighted by the number of ratings behind it: the Bayesian average
+/// `(PRIOR_RATINGS × UNRATED_RATING + n × rating) ÷ (PRIOR_RATINGS + n)`, with
+/// `rating` capped to 0–5. No rating (or no ratings behind it) gives
+/// [`UNRATED_RATING`].
+pub fn weighted_rating(rating: f64, ratings: i64) -> f64 {
+    if rating.is_nan() || rating <= 0.0 || ratings <= 0 {
+        return UNRATED_RATING;
+    }
+    let n = ratings as f64;
+    (PRIOR_RATINGS * UNRATED_RATING + n * rating.min(5.0)) / (PRIOR_RATINGS + n)
+}
 
 /// A host's match for a task.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -108,13 +133,20 @@ pub fn score(task: &TaskDraft, host: &SearchFields) -> Match {
     let (niche_points, niche_reason) = niche_fit(task, host);
     reasons.push(niche_reason);
 
-    let (rating, rating_reason) = if host.rating > 0.0 {
-        (host.rating.min(5.0), format!("rating {}", host.rating))
-    } else {
-        (
-            UNRATED_RATING,
-            format!("not yet rated (counted as {UNRATED_RATING:.1})"),
+    let rating = weighted_rating(host.rating, host.ratings_count);
+    let rating_reason = if host.rating > 0.0 && host.ratings_count > 0 {
+        let plural = if host.ratings_count == 1 { "" } else { "s" };
+        format!(
+            "rating {} from {} rating{plural}, weighted {rating:.2}",
+            host.rating, host.ratings_count
         )
+    } else if host.rating > 0.0 {
+        format!(
+            "rating {} with no ratings behind it (counted as {UNRATED_RATING:.1})",
+            host.rating
+        )
+    } else {
+        format!("not yet rated (counted as {UNRATED_RATING:.1})")
     };
     reasons.push(rating_reason);
     let rating_points = RATING_POINTS * rating / 5.0;
@@ -421,13 +453,14 @@ mod tests {
             "expected GMV is 1.7× the GMV target of 100,000 CNY"
         );
         assert_eq!(m.reasons[2], "niche match: beauty, skincare");
-        assert_eq!(m.reasons[3], "rating 4.9");
+        assert_eq!(m.reasons[3], "rating 4.9 from 89 ratings, weighted 4.80");
         assert_eq!(
             m.reasons[4],
             "compensation 5,000 meets the host's minimum 2,000"
         );
-        // 50 × 1.74525 / 2.74525 + 20 + 20 × 4.9 / 5 + 10 = 31.79 + 20 + 19.6 + 10.
-        assert_eq!(m.score, 81.4);
+        // 50 × 1.74525 / 2.74525 + 20 + 20 × 4.799 / 5 + 10 = 31.79 + 20 + 19.2 + 10,
+        // the rating weighted as (5 × 3 + 89 × 4.9) / 94 = 4.799.
+        assert_eq!(m.score, 81.0);
     }
 
     #[test]
@@ -454,8 +487,8 @@ mod tests {
             m.reasons[4],
             "compensation 1,500 is below the host's minimum 2,000"
         );
-        // 50 × 1.7 / 2.7 + 10 + 19.6 + 10 × 0.75.
-        assert_eq!(m.score, 68.6);
+        // 50 × 1.7 / 2.7 + 10 + 19.2 + 10 × 0.75.
+        assert_eq!(m.score, 68.2);
     }
 
     #[test]
@@ -474,8 +507,9 @@ mod tests {
             m.reasons[4],
             "compensation 1,500 per session (6,000 over 4 sessions) is below the host's minimum 3,000"
         );
-        // 50 × 12 / 13 + 10 + 20 × 4.7 / 5 + 10 × 0.5.
-        assert_eq!(m.score, 80.0);
+        // 50 × 12 / 13 + 10 + 20 × 4.627 / 5 + 10 × 0.5: Zhang's 4.7 from 112
+        // sessions weighs (5 × 3 + 112 × 4.7) / 117 = 4.627.
+        assert_eq!(m.score, 79.7);
     }
 
     #[test]
@@ -531,11 +565,44 @@ mod tests {
     }
 
     #[test]
+    fn a_rating_weighs_as_much_as_the_ratings_behind_it() {
+        assert_eq!(weighted_rating(0.0, 0), 3.0);
+        assert_eq!(
+            weighted_rating(4.9, 0),
+            3.0,
+            "a figure with nothing behind it"
+        );
+        assert_eq!(weighted_rating(5.0, 1), 20.0 / 6.0);
+        assert_eq!(weighted_rating(1.0, 1), 16.0 / 6.0);
+        assert_eq!(weighted_rating(4.9, 89), (15.0 + 89.0 * 4.9) / 94.0);
+        assert_eq!(weighted_rating(9.0, 5), 4.0, "capped to five stars");
+        // One 5-star rating does not outrank 4.9 from 89 sessions; it takes
+        // more five-star ratings than that record has to get close.
+        assert!(weighted_rating(5.0, 1) < weighted_rating(4.9, 89));
+        assert!(weighted_rating(5.0, 89) > weighted_rating(4.9, 89));
+        assert!(weighted_rating(5.0, 40) < weighted_rating(4.9, 89));
+    }
+
+    #[test]
+    fn one_rating_cannot_lift_a_lookalike_past_the_host_it_copies() {
+        let t = getting_started();
+        let newcomer = SearchFields {
+            rating: 5.0,
+            ratings_count: 1,
+            ..chen()
+        };
+        let (c, n) = (score(&t, &chen()), score(&t, &newcomer));
+        assert_eq!(n.reasons[3], "rating 5 from 1 rating, weighted 3.33");
+        // 31.5 + 10 + 20 × 3.33 / 5 + 7.5 against Chen's 68.2.
+        assert_eq!((c.score, n.score), (68.2, 62.3));
+    }
+
+    #[test]
     fn the_match_serialises_with_a_numeric_gmv() {
         let m = score(&launch_premiere(), &chen());
         let v = serde_json::to_value(&m).unwrap();
         assert_eq!(v["expected_gmv"], json!(174525));
-        assert_eq!(v["score"], json!(81.4));
+        assert_eq!(v["score"], json!(81.0));
         assert!(v["reasons"].is_array());
     }
 
@@ -574,6 +641,20 @@ mod tests {
                 prop_assert!(a.score >= b.score, "{a:?} vs {b:?}");
             }
             prop_assert!((0.0..=100.0).contains(&a.score));
+        }
+
+        #[test]
+        fn the_weighted_rating_stays_between_the_prior_and_the_rating(
+            r in 0.5f64..5.0, n in 0i64..100_000, extra in 1i64..1_000,
+        ) {
+            let w = weighted_rating(r, n);
+            prop_assert!(w >= r.min(3.0) - 1e-9 && w <= r.max(3.0) + 1e-9, "{w}");
+            // More ratings of the same average move it towards that average.
+            let more = weighted_rating(r, n + extra);
+            prop_assert!((more - r).abs() <= (w - r).abs() + 1e-9);
+            // Another five-star rating never lowers it.
+            let up = weighted_rating((r * n as f64 + 5.0) / (n + 1) as f64, n + 1);
+            prop_assert!(up >= w - 1e-9);
         }
 
         #[test]

@@ -46,7 +46,7 @@ pub enum ApiError {
     /// 405 `method_not_allowed`.
     #[error("method not allowed on this path")]
     MethodNotAllowed,
-    /// 409 with a specific code (`idempotency_key_reused`, `conflict`, …).
+    /// 409 with a specific code (`idempotency_key_reused`, `handle_taken`, `conflict`, …).
     #[error("{message}")]
     Conflict {
         /// Machine-readable code.
@@ -219,6 +219,10 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => ApiError::Conflict {
                 code: "conflict",
                 message: m,
+            },
+            StoreError::HandleTaken { handle } => ApiError::Conflict {
+                code: "handle_taken",
+                message: format!("the TikTok handle {handle} belongs to another host"),
             },
             StoreError::InsufficientFunds {
                 account,

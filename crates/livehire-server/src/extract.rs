@@ -226,6 +226,18 @@ impl FromRequestParts<App> for Auth {
     }
 }
 
+/// The operator, who presented the admin token as the Bearer key (see
+/// [`App::check_admin`] for the answers otherwise).
+pub struct AdminToken;
+
+impl FromRequestParts<App> for AdminToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        app.check_admin(bearer(parts)).await.map(|()| AdminToken)
+    }
+}
+
 /// The Bearer token of a request, if any.
 pub fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;

@@ -29,6 +29,13 @@ pub enum StoreError {
     /// A uniqueness or state precondition failed; the message says which.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A host's TikTok handle is another host's (compared as
+    /// `livehire_domain::identity::handle_key` compares them).
+    #[error("the TikTok handle {handle} belongs to another host")]
+    HandleTaken {
+        /// The handle as the rejected write gave it.
+        handle: String,
+    },
     /// A wallet or escrow would go below zero.
     #[error("insufficient funds in {account}: {shortfall_minor} {currency} minor units short")]
     InsufficientFunds {
@@ -73,7 +80,8 @@ pub trait Store: Send + Sync + 'static {
         now: &str,
     ) -> StoreResult<Vec<String>>;
 
-    /// Inserts a host with its first key (registration).
+    /// Inserts a host with its first key (registration). HandleTaken when
+    /// another host holds its TikTok handle (so for every host write below).
     async fn create_host(&self, host: &HostWrite, key_digest: &str) -> StoreResult<()>;
     /// Inserts or replaces hosts by id, without keys (demo seeding); returns how many were new.
     async fn upsert_hosts(&self, hosts: &[HostWrite]) -> StoreResult<u64>;

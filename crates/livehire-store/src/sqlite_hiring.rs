@@ -216,7 +216,8 @@ impl SqliteStore {
                     other?;
                 }
             }
-            // The host's rating becomes the average of the ratings given here.
+            // The host's rating becomes the average of the ratings given here,
+            // and its profile says how many that is (the match score weighs by it).
             sqlx::query(
                 "UPDATE hosts SET ratings_count = ratings_count + 1, ratings_sum = ratings_sum + $1, \
                  rating = ROUND((ratings_sum + $1) * 1.0 / (ratings_count + 1), 2), updated_at = $2 WHERE id = $3",
@@ -227,8 +228,8 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-                "UPDATE hosts SET profile = json_set(profile, '$.rating', rating), \
-                 public_json = json_set(public_json, '$.rating', rating) WHERE id = $1",
+                "UPDATE hosts SET profile = json_set(profile, '$.rating', rating, '$.ratings_count', ratings_count), \
+                 public_json = json_set(public_json, '$.rating', rating, '$.ratings_count', ratings_count) WHERE id = $1",
             )
             .bind(&r.human_id)
             .execute(&mut *tx)

@@ -100,7 +100,7 @@ fn push_host_insert(qb: &mut QueryBuilder<Sqlite>, hosts: &[HostWrite]) {
     qb.push(
         "INSERT INTO hosts (id, platform, followers, avg_live_viewers, avg_gmv_cents, conversion_rate, \
          rating, engagement_rate, min_rate_cents, tiktok_shop_verified, live_commerce_experience, \
-         search_text, profile, public_json, created_at, updated_at) ",
+         search_text, tiktok_handle_key, profile, public_json, created_at, updated_at) ",
     );
     qb.push_values(hosts, |mut b, h| {
         let f = &h.fields;
@@ -116,6 +116,7 @@ fn push_host_insert(qb: &mut QueryBuilder<Sqlite>, hosts: &[HostWrite]) {
             .push_bind(f.tiktok_shop_verified)
             .push_bind(f.live_commerce_experience)
             .push_bind(f.search_text.clone())
+            .push_bind(f.tiktok_handle_key.clone())
             .push_bind(h.profile.to_string())
             .push_bind(h.public_json.clone())
             .push_bind(h.now.clone())
@@ -128,7 +129,7 @@ fn push_host_insert(qb: &mut QueryBuilder<Sqlite>, hosts: &[HostWrite]) {
          engagement_rate = excluded.engagement_rate, min_rate_cents = excluded.min_rate_cents, \
          tiktok_shop_verified = excluded.tiktok_shop_verified, \
          live_commerce_experience = excluded.live_commerce_experience, search_text = excluded.search_text, \
-         profile = excluded.profile, public_json = excluded.public_json, updated_at = excluded.updated_at \
+         tiktok_handle_key = excluded.tiktok_handle_key, profile = excluded.profile, public_json = excluded.public_json, updated_at = excluded.updated_at \
          RETURNING seq, id",
     );
 }
@@ -186,7 +187,47 @@ async fn write_host_tags(
     Ok(())
 }
 
+/// Whether a write failed on the unique index of TikTok handles.
+fn handle_taken(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation() && d.message().contains("tiktok_handle_key"))
+}
+
+/// The handle (as given) of the first host in `hosts` whose handle another
+/// host holds: one earlier in the batch or one already stored.
+async fn taken_handle(tx: &mut sqlx::SqliteConnection, hosts: &[HostWrite]) -> StoreResult<String> {
+    let mut seen = std::collections::HashMap::new();
+    for h in hosts {
+        if let Some(key) = &h.fields.tiktok_handle_key
+            && seen.insert(key, &h.id).is_some_and(|id| *id != h.id)
+        {
+            return Ok(h.fields.tiktok_handle.trim().to_string());
+        }
+    }
+    for h in hosts {
+        let Some(key) = &h.fields.tiktok_handle_key else {
+            continue;
+        };
+        let holder: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM hosts WHERE tiktok_handle_key = $1 AND id <> $2 LIMIT 1",
+        )
+        .bind(key)
+        .bind(&h.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if holder.is_some() {
+            return Ok(h.fields.tiktok_handle.trim().to_string());
+        }
+    }
+    Err(StoreError::Other(anyhow::anyhow!(
+        "a TikTok handle was refused as taken, but no host holds it"
+    )))
+}
+
 impl SqliteStore {
+    /// Inserts or replaces hosts (with the first key of a new one); one
+    /// transaction. HandleTaken, and nothing written, when a host's TikTok
+    /// handle is another's.
     pub(crate) async fn write_hosts(
         &self,
         hosts: &[HostWrite],
@@ -200,7 +241,14 @@ impl SqliteStore {
         for chunk in hosts.chunks(UPSERT_CHUNK) {
             let mut qb = QueryBuilder::<Sqlite>::new("");
             push_host_insert(&mut qb, chunk);
-            let rows = qb.build().fetch_all(&mut *tx).await?;
+            let rows = match qb.build().fetch_all(&mut *tx).await {
+                Err(e) if handle_taken(&e) => {
+                    return Err(StoreError::HandleTaken {
+                        handle: taken_handle(&mut tx, chunk).await?,
+                    });
+                }
+                other => other?,
+            };
             let mut seqs = std::collections::HashMap::with_capacity(rows.len());
             for r in &rows {
                 let seq: i64 = r.try_get("seq")?;
@@ -437,4 +485,165 @@ pub(crate) async fn host_seqs(db: &SqlitePool, ids: &[String]) -> StoreResult<Ve
         out.extend(qb.build_query_as::<(String, i64)>().fetch_all(db).await?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use serde_json::json;
+    use sqlx::sqlite::SqliteConnectOptions;
+
+    use super::*;
+
+    /// A legacy host row: figures don't matter, the profile and search text do.
+    async fn legacy_host(db: &SqlitePool, id: &str, profile: Value, search_text: &str, key: bool) {
+        sqlx::query(
+            "INSERT INTO hosts (id, platform, followers, avg_live_viewers, avg_gmv_cents, conversion_rate, \
+             rating, engagement_rate, tiktok_shop_verified, live_commerce_experience, search_text, profile, \
+             public_json, created_at, updated_at) VALUES ($1, 'tiktok', 1, 1, 1, 0.05, 0, 0, 1, 1, $2, $3, $3, 't', 't')",
+        )
+        .bind(id)
+        .bind(search_text)
+        .bind(profile.to_string())
+        .execute(db)
+        .await
+        .unwrap();
+        if key {
+            sqlx::query("INSERT INTO api_keys (digest, owner_kind, owner_id, created_at) VALUES ($1, 'host', $2, 't')")
+                .bind(format!("digest-{id}"))
+                .bind(id)
+                .execute(db)
+                .await
+                .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn migration_0009_keeps_the_earliest_handle_and_serves_only_verified_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        {
+            // A database as the release before 0009 left it.
+            let db = SqlitePool::connect_with(
+                SqliteConnectOptions::from_str(&url)
+                    .unwrap()
+                    .create_if_missing(true),
+            )
+            .await
+            .unwrap();
+            let mut before = sqlx::migrate!("./migrations/sqlite");
+            before.migrations = before
+                .migrations
+                .iter()
+                .filter(|m| m.version < 9)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into();
+            before.run(&db).await.unwrap();
+            let chen = json!({"human_id": "ph_profile_tiktok_live_001", "name": "Live Queen Chen",
+                "tiktok_handle": "@livequeenchen", "rating": 4.9, "completion_count": 89,
+                "badges": ["top_live_seller", "tiktok_shop_verified"], "bio": "Chen",
+                "tiktok_shop_verified": true, "metrics_source": "self_reported"});
+            let copy = json!({"human_id": "ph_profile_copy", "name": "Live Queen Chen",
+                "tiktok_handle": " @LiveQueenChen", "badges": ["top_live_seller", "tiktok_shop_verified"],
+                "bio": "Chen", "completion_count": 0, "rating": null, "metrics_source": "self_reported"});
+            let plain = json!({"human_id": "ph_profile_plain", "name": "Plain", "tiktok_handle": "@Plain",
+                "tiktok_shop_verified": true, "completion_count": 0, "rating": null});
+            legacy_host(
+                &db,
+                "ph_profile_tiktok_live_001",
+                chen,
+                "live queen chen @livequeenchen chen  ",
+                false,
+            )
+            .await;
+            legacy_host(
+                &db,
+                "ph_profile_copy",
+                copy,
+                "live queen chen  @livequeenchen chen  ",
+                true,
+            )
+            .await;
+            legacy_host(&db, "ph_profile_plain", plain, "plain @plain    ", true).await;
+            db.close().await;
+        }
+        let store = SqliteStore::connect(&url).await.unwrap();
+        let row = |id: &'static str| {
+            let db = store.reader.clone();
+            async move {
+                sqlx::query_as::<_, (Option<String>, bool, String, String, String)>(
+                    "SELECT tiktok_handle_key, tiktok_shop_verified, search_text, profile, public_json \
+                     FROM hosts WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+            }
+        };
+        // The operator's host (no key) keeps the handle; its claims count as verified.
+        let (key, verified, _, profile, public) = row("ph_profile_tiktok_live_001").await;
+        assert_eq!(key.as_deref(), Some("livequeenchen"));
+        assert!(verified);
+        assert_eq!(profile, public);
+        let profile: Value = serde_json::from_str(&profile).unwrap();
+        assert_eq!(profile["tiktok_shop_verified"], true);
+        assert_eq!(
+            profile["badges"],
+            json!(["top_live_seller", "tiktok_shop_verified"])
+        );
+        assert_eq!(
+            profile["self_declared"],
+            json!({"tiktok_shop_verified": true, "badges": ["top_live_seller", "tiktok_shop_verified"]})
+        );
+        assert_eq!(
+            profile.get("ratings_count"),
+            None,
+            "rated by its completions"
+        );
+        // The later copy loses the handle (kept as a claim) and every badge.
+        let (key, verified, text, profile, _) = row("ph_profile_copy").await;
+        assert_eq!(key, None);
+        assert!(!verified);
+        assert_eq!(text, "live queen chen  chen  ");
+        let profile: Value = serde_json::from_str(&profile).unwrap();
+        assert_eq!(profile.get("tiktok_handle"), None);
+        assert_eq!(profile["tiktok_shop_verified"], false);
+        assert_eq!(profile["badges"], json!([]));
+        assert_eq!(profile["ratings_count"], 0);
+        assert_eq!(
+            profile["self_declared"],
+            json!({"badges": ["top_live_seller", "tiktok_shop_verified"], "tiktok_handle": " @LiveQueenChen"})
+        );
+        let (key, verified, _, profile, _) = row("ph_profile_plain").await;
+        assert_eq!(key.as_deref(), Some("plain"));
+        assert!(!verified);
+        let profile: Value = serde_json::from_str(&profile).unwrap();
+        assert_eq!(
+            profile["self_declared"],
+            json!({"tiktok_shop_verified": true})
+        );
+        // What the migration computed is what a write computes now.
+        let fields = livehire_domain::host::search_fields(&profile);
+        assert_eq!(fields.tiktok_handle_key.as_deref(), Some("plain"));
+        assert!(!fields.tiktok_shop_verified);
+
+        // The unique index holds: the copy cannot take the handle back.
+        let mut copy: Value = serde_json::from_str(&row("ph_profile_copy").await.3).unwrap();
+        copy["tiktok_handle"] = json!("@LIVEQUEENCHEN");
+        let write = HostWrite {
+            id: "ph_profile_copy".into(),
+            fields: livehire_domain::host::search_fields(&copy),
+            public_json: copy.to_string(),
+            profile: copy,
+            now: "t".into(),
+        };
+        match store.update_host(&write).await {
+            Err(StoreError::HandleTaken { handle }) => assert_eq!(handle, "@LIVEQUEENCHEN"),
+            other => panic!("{other:?}"),
+        }
+        store.close().await;
+    }
 }

@@ -31,8 +31,23 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Starts the binary on `port` over `db` and waits for `/healthz`.
+/// The operator's admin token of the servers these tests start.
+pub const ADMIN_TOKEN: &str = "cli-test-admin-token-0123456789";
+
+/// Starts the binary on `port` over `db` and waits for `/healthz`; it has an
+/// admin token ([`ADMIN_TOKEN`]) and keeps registration open.
 pub async fn start_on(db: &str, port: u16) -> Server {
+    start_with(
+        db,
+        port,
+        &["--admin-token", ADMIN_TOKEN, "--open-registration"],
+    )
+    .await
+}
+
+/// Starts `livehire serve` on `port` over `db` with `extra` arguments and
+/// waits for `/healthz`.
+pub async fn start_with(db: &str, port: u16, extra: &[&str]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_livehire"))
         .args([
             "serve",
@@ -41,6 +56,7 @@ pub async fn start_on(db: &str, port: u16) -> Server {
             "--database-url",
             db,
         ])
+        .args(extra)
         .env("LIVEHIRE_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -103,7 +119,8 @@ pub fn fixture(name: &str) -> Value {
 }
 
 /// Registers an agent named `name` and the seed's second host (with the skills
-/// and niches its demo profile adds): (agent key, host key, host id).
+/// and niches its demo profile adds), whose shop the operator then verifies:
+/// (agent key, host key, host id).
 pub async fn agent_and_host(
     c: &reqwest::Client,
     base: &str,
@@ -130,5 +147,17 @@ pub async fn agent_and_host(
     )
     .await;
     let hkey = host["api_key"].as_str().unwrap().to_string();
+    let (status, verified) = call(
+        c,
+        M::POST,
+        format!(
+            "{base}/api/v1/admin/humans/{}/verification",
+            host["human_id"].as_str().unwrap()
+        ),
+        Some(ADMIN_TOKEN),
+        json!({"tiktok_shop_verified": true}),
+    )
+    .await;
+    assert_eq!(status, 200, "{verified}");
     (key, hkey, host["human_id"].clone())
 }

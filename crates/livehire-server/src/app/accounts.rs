@@ -1,6 +1,6 @@
 //! Agent and host accounts, keys, `GET /me`.
 
-use livehire_domain::{host, ids};
+use livehire_domain::{host, identity, ids};
 use livehire_store::{AgentRecord, Caller, CallerKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -104,7 +104,11 @@ impl App {
     /// Registers a host from a profile body and returns its id and first key.
     pub async fn register_host(&self, mut profile: Value) -> ApiResult<NewHostKey> {
         host::strip_server_maintained(&mut profile);
-        host::validate_profile(&profile).map_err(ApiError::Validation)?;
+        let mut errors = host::validate_profile(&profile).err().unwrap_or_default();
+        errors.extend(identity::check_handle(&profile));
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
         let (id, key) = {
             let mut rng = rand::rng();
             (

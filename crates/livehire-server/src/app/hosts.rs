@@ -3,6 +3,7 @@
 use axum::response::{IntoResponse, Response};
 use livehire_domain::eligibility;
 use livehire_domain::host::{self, SearchFields};
+use livehire_domain::identity::{self, Verified};
 use livehire_domain::matching::{self, Match};
 use livehire_domain::search::{HostQuery, SortKey};
 use livehire_store::{Caller, CallerKind, HostWrite, StoreError};
@@ -73,8 +74,9 @@ fn canonical_profile(id: &str, profile: Value) -> Value {
 }
 
 impl App {
-    /// Prepares a profile for storage: canonical field order, figures extracted,
-    /// public JSON rendered once. `rating`/`completion_count` are the server's.
+    /// Prepares a new host's profile for storage: nothing verified, and the
+    /// server's own figures (`rating` when above 0, `completion_count`,
+    /// `ratings_count`) set.
     pub(crate) fn host_write(
         &self,
         id: &str,
@@ -87,14 +89,24 @@ impl App {
                 obj.insert("rating".into(), serde_json::json!(rating));
             }
             obj.insert("completion_count".into(), Value::from(completions));
+            obj.insert("ratings_count".into(), Value::from(0));
         }
-        self.host_write_as_is(id, profile)
+        self.host_write_as_is(id, profile, &Verified::default())
     }
 
-    /// Like [`App::host_write`] but keeps the profile's own server-maintained
-    /// fields (demo data and internal updates).
-    pub(crate) fn host_write_as_is(&self, id: &str, profile: Value) -> HostWrite {
-        let profile = canonical_profile(id, profile);
+    /// Prepares a profile for storage from the host's declared profile (see
+    /// `livehire_domain::identity`) and what the operator verified: canonical
+    /// field order, verified values in place with the claims under
+    /// `self_declared`, figures extracted, public JSON rendered once. The
+    /// profile's own server-maintained fields are kept (demo data and internal
+    /// updates).
+    pub(crate) fn host_write_as_is(
+        &self,
+        id: &str,
+        declared: Value,
+        verified: &Verified,
+    ) -> HostWrite {
+        let profile = identity::with_verified(canonical_profile(id, declared), verified);
         let fields: SearchFields = host::search_fields(&profile);
         HostWrite {
             id: id.to_string(),
@@ -137,6 +149,9 @@ impl App {
         id: &str,
         mut patch: Value,
     ) -> ApiResult<HostView> {
+        // The write turn spans the read, so an operator's verification cannot
+        // be overwritten by a patch that read the profile before it.
+        let index = self.inner.host_index.writer().await;
         let current = match self.store().host(id).await {
             Ok(h) => h.profile,
             Err(StoreError::NotFound) => return Err(ApiError::NotFound(format!("host {id}"))),
@@ -151,11 +166,17 @@ impl App {
             return Err(ApiError::field("", "a profile patch must be a JSON object"));
         }
         host::strip_server_maintained(&mut patch);
-        let mut profile = current.clone();
-        host::merge_patch(&mut profile, &patch);
-        host::validate_profile(&profile).map_err(ApiError::Validation)?;
-        let write = self.host_write_as_is(id, profile);
-        let index = self.inner.host_index.writer().await;
+        // The host edits what it declares; the verified values stay the operator's.
+        let mut declared = identity::declared_profile(&current);
+        host::merge_patch(&mut declared, &patch);
+        let mut errors = host::validate_profile(&declared).err().unwrap_or_default();
+        if patch.get("tiktok_handle").is_some() {
+            errors.extend(identity::check_handle(&declared));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let write = self.host_write_as_is(id, declared, &Verified::of(&current));
         self.store().update_host(&write).await?;
         index
             .hosts_written(self.store(), std::slice::from_ref(&write))
@@ -280,13 +301,17 @@ impl App {
         Ok(HostSearchPage(body.to_string()))
     }
 
-    /// Inserts or refreshes demo hosts (profiles keep their own ids and ratings).
+    /// Inserts or refreshes demo hosts (profiles keep their own ids and
+    /// ratings). They are the operator's own data (`livehire seed`,
+    /// `serve --demo`), so what they claim (`tiktok_shop_verified`, `badges`)
+    /// is stored as verified.
     pub async fn upsert_demo_hosts(&self, profiles: Vec<Value>) -> ApiResult<u64> {
         let writes: Vec<HostWrite> = profiles
             .into_iter()
             .filter_map(|p| {
                 let id = p.get("human_id")?.as_str()?.to_string();
-                Some(self.host_write_as_is(&id, p))
+                let verified = Verified::as_declared(&p);
+                Some(self.host_write_as_is(&id, p, &verified))
             })
             .collect();
         let index = self.inner.host_index.writer().await;

@@ -8,6 +8,7 @@ mod host_index;
 mod hosts;
 mod messages;
 mod offers;
+mod operator;
 mod outbound;
 mod reports;
 mod run_of_show;
@@ -31,6 +32,7 @@ pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{HostRef, NewApplication, OfferView};
+pub use operator::NewVerification;
 pub use sessions::EventSender;
 pub use settlement::{Approval, NewRating, RevisionRequest, StatedFigures, StatedSessionFigures};
 pub use tasks::TaskListQuery;
@@ -58,8 +60,8 @@ struct Inner {
     live: Arc<crate::live::LiveRuntime>,
     /// The group-commit writer of flash-sale orders.
     orders: crate::live::OrderWriter,
-    /// Digest of the admin token when registration is closed; `None` while open.
-    registration_token: RwLock<Option<String>>,
+    /// The operator's admin token and whether it closes registration.
+    operator: operator::OperatorAccess,
     /// Host search, answered from memory; kept current by every host write.
     host_index: host_index::HostIndex,
     /// The TikTok Shop API client (order details for the order webhook).
@@ -84,37 +86,9 @@ impl App {
                 live,
                 host_index: host_index::HostIndex::default(),
                 tiktok_shop: tiktok_shop_api::ShopApi::default(),
-                registration_token: RwLock::new(None),
                 clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
+                operator: operator::OperatorAccess::default(),
             }),
-        }
-    }
-
-    /// Closes self-service registration: agents and hosts are then registered
-    /// only by an operator presenting `admin_token` as the Bearer key.
-    pub fn close_registration(&self, admin_token: &str) {
-        if let Ok(mut t) = self.inner.registration_token.write() {
-            *t = Some(key_digest(admin_token));
-        }
-    }
-
-    /// Whether a registration request may proceed: always while registration
-    /// is open; with the operator's admin token once it is closed.
-    pub fn check_registration(&self, bearer: Option<&str>) -> ApiResult<()> {
-        let Some(expected) = self
-            .inner
-            .registration_token
-            .read()
-            .ok()
-            .and_then(|t| t.clone())
-        else {
-            return Ok(());
-        };
-        match bearer {
-            Some(token) if key_digest(token) == expected => Ok(()),
-            _ => Err(ApiError::Forbidden(
-                "registration is closed on this server; an operator registers accounts with the admin token".into(),
-            )),
         }
     }
 

@@ -32,10 +32,15 @@ pub async fn register_agent(
     Ok((StatusCode::CREATED, Json(app.register_agent(body).await?)))
 }
 
-/// Registers a host from a profile (the seed's profile shape; `rating` and
-/// `completion_count` are the server's and ignored here).
+/// Registers a host from a profile (the seed's profile shape; `rating`,
+/// `ratings_count` and `completion_count` are the server's and ignored here).
+/// `tiktok_shop_verified` and `badges` are kept as the host's claims under
+/// `self_declared`; the served values start unverified.
 #[utoipa::path(post, path = "/api/v1/humans/register", tag = "accounts", request_body = Object,
-    responses((status = 201, body = NewHostKey), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = NewHostKey), (status = 400, body = ErrorBody),
+        (status = 403, description = "Registration is closed and the admin token was not sent", body = ErrorBody),
+        (status = 409, description = "`handle_taken`: another host holds this TikTok handle", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn register_host(
     State(app): State<App>,
     headers: HeaderMap,

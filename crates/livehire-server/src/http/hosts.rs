@@ -23,13 +23,14 @@ use crate::extract::{AppJson, Auth, QueryPairs};
         ("min_conversion_rate" = Option<f64>, Query, description = "0 to 1"),
         ("min_rating" = Option<f64>, Query, description = "0 to 5"),
         ("max_rate" = Option<f64>, Query, description = "Host's compensation_range.min ≤ this; 0 to the largest amount the server accepts"),
-        ("tiktok_shop_verified" = Option<bool>, Query), ("live_commerce_experience" = Option<bool>, Query),
+        ("tiktok_shop_verified" = Option<bool>, Query, description = "As the operator verified it; a host's own claim (`self_declared`) does not count"),
+        ("live_commerce_experience" = Option<bool>, Query),
         ("q" = Option<String>, Query, description = "Text in name, handle, bio, expertise, specialties"),
         ("sort" = Option<String>, Query, description = "avg_gmv (alias live_commerce_gmv), conversion_rate, avg_viewers, engagement_rate, rating (default), followers, match (with for_task)"),
         ("order" = Option<String>, Query, description = "`desc` (default) or `asc`"),
         ("limit" = Option<u32>, Query, description = "1–100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-        ("for_task" = Option<String>, Query, description = "Only hosts eligible for this task of yours, each with `match: {score, expected_gmv, reasons}`; ranked by match unless another sort is asked"),
+        ("for_task" = Option<String>, Query, description = "Only hosts eligible for this task of yours, each with `match: {score, expected_gmv, reasons}`; ranked by match unless another sort is asked. The score's rating part uses `(5 × 3.0 + n × rating) / (5 + n)`, n = ratings behind the rating"),
     ),
     responses((status = 200, description = "`{data: [profile…], next_cursor}`", body = Object),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -53,10 +54,14 @@ pub async fn get(
     app.host(&human_id).await
 }
 
-/// Updates the caller's own profile (JSON merge patch: `null` removes a field).
+/// Updates the caller's own profile (JSON merge patch: `null` removes a
+/// field). `tiktok_shop_verified` and `badges` change the host's claims
+/// (`self_declared`), never the verified values.
 #[utoipa::path(patch, path = "/api/v1/humans/{human_id}", tag = "hosts", security(("bearer" = [])),
     params(("human_id" = String, Path)), request_body = Object,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody),
+        (status = 409, description = "`handle_taken`: another host holds this TikTok handle", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn patch(
     State(app): State<App>,
     Auth(caller): Auth,

@@ -2,6 +2,7 @@
 //! one `App` method.
 
 mod accounts;
+mod admin;
 mod hiring;
 mod hosts;
 mod idempotency;
@@ -31,7 +32,16 @@ use crate::error::ApiError;
             Authenticate with `Authorization: Bearer <key>` (agents `ph_sk_…`, hosts `ph_hk_…`). \
             Every failure has the shape `{\"error\": {\"code\", \"message\", \"details\": [{\"path\", \"message\"}]}}`. \
             Every POST honours `Idempotency-Key` (scoped to the caller, kept 24 h).\n\n\
-            Host search: `engagement_rate = min(avg_watch_time_minutes, 60) / 60 × repeat_viewer_rate` (0–1)."
+            Host search: `engagement_rate = min(avg_watch_time_minutes, 60) / 60 × repeat_viewer_rate` (0–1). \
+            The match score (`for_task`, `sort=match`) weighs a host's rating by the ratings behind it: \
+            `weighted = (5 × 3.0 + n × rating) / (5 + n)`, n = the profile's `ratings_count` \
+            (for the operator's seed and demo hosts without one, their `completion_count`); \
+            an unrated host counts as 3.0.\n\n\
+            Host identity: a TikTok handle belongs to one host (compared trimmed, without the leading `@`, \
+            ASCII-lowercased); registering or patching to a handle another host holds is 409 `handle_taken`. \
+            A profile's `tiktok_shop_verified` and `badges` are what the operator verified \
+            (`POST /api/v1/admin/humans/{human_id}/verification`); what the host claims is shown, as sent, \
+            under `self_declared`. Search and task eligibility use the verified values."
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth)
@@ -47,6 +57,17 @@ impl utoipa::Modify for BearerAuth {
             c.add_security_scheme(
                 "bearer",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+            c.add_security_scheme(
+                "admin_token",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some(
+                            "The operator's admin token (serve --admin-token / LIVEHIRE_ADMIN_TOKEN)",
+                        ))
+                        .build(),
+                ),
             );
         }
     }
@@ -69,6 +90,7 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::rotate_key))
         .routes(routes!(hosts::search))
         .routes(routes!(hosts::get, hosts::patch))
+        .routes(routes!(admin::verify_host))
         .routes(routes!(tasks::create, tasks::list))
         .routes(routes!(tasks::get))
         .routes(routes!(tasks::cancel))

@@ -70,6 +70,9 @@ const MATRIX: &[Row] = &[
     (GET,   "/api/v1/humans?for_task={task}",                   "",                                               Assigned,  [200, 422, 403, 403, 401]),
     (GET,   "/api/v1/humans/{host}",                            "",                                               NoTask,    [200, 200, 200, 200, 401]),
     (PATCH, "/api/v1/humans/{host}",                            r#"{"bio": "Skincare live every Friday."}"#,      NoTask,    [403, 403, 200, 403, 401]),
+    // Only the operator's admin token verifies a host (none is configured
+    // here); an API key, even the host's own, is refused.
+    (POST,  "/api/v1/admin/humans/{host}/verification",         r#"{"tiktok_shop_verified": true}"#,             NoTask,    [403, 403, 403, 403, 401]),
     (POST,  "/api/v1/tasks",                                    "SEED_TASK",                                      NoTask,    [201, 201, 403, 403, 401]),
     (GET,   "/api/v1/tasks",                                    "",                                               NoTask,    [200, 200, 200, 200, 401]),
     (GET,   "/api/v1/tasks/{task}",                             "",                                               Assigned,  [200, 404, 200, 404, 401]),
@@ -138,8 +141,9 @@ fn code_for(status: u16) -> &'static str {
     }
 }
 
-/// The seed's Skincare Expert Liu, eligible for the Workflow 1 launch task,
-/// registered under another name and handle.
+/// The seed's Skincare Expert Liu, eligible for the Workflow 1 launch task
+/// (once the operator verified its shop), registered under another name and
+/// handle.
 fn eligible_host(name: &str, handle: &str) -> Value {
     let mut p = livehire_domain::demo::seed_hosts()[1].clone();
     let o = p.as_object_mut().unwrap();
@@ -177,10 +181,10 @@ impl World {
         let owner = app.agent("Glow Labs").await;
         let other_agent = app.agent("Rival brand").await;
         let host = app
-            .host(&eligible_host("Skincare Expert Liu", "@skincareliu"))
+            .verified_host(&eligible_host("Skincare Expert Liu", "@skincareliu"))
             .await;
         let other_host = app
-            .host(&eligible_host("Serum Specialist Wang", "@serumwang"))
+            .verified_host(&eligible_host("Serum Specialist Wang", "@serumwang"))
             .await;
         let d = app
             .post(

@@ -196,6 +196,24 @@ impl TestApp {
         }
     }
 
+    /// Registers a host from a profile, then has the operator verify what it
+    /// claims (its TikTok Shop and badges), as the admin endpoint would.
+    pub async fn verified_host(&self, profile: &Value) -> Host {
+        let host = self.host(profile).await;
+        let claims = livehire_domain::identity::Verified::as_declared(profile);
+        self.app
+            .verify_host(
+                &host.id,
+                livehire_server::app::NewVerification {
+                    tiktok_shop_verified: Some(claims.tiktok_shop_verified),
+                    badges: Some(claims.badges),
+                },
+            )
+            .await
+            .expect("verify host");
+        host
+    }
+
     /// Posts a task, expecting 201.
     pub async fn task(&self, agent: &Agent, body: &Value) -> Value {
         let a = self.post("/api/v1/tasks", Some(&agent.key), body).await;

@@ -127,7 +127,7 @@ impl TestApp {
 async fn invite_accept_message_submit_approve_rate_with_tip() {
     let app = spawn_app().await;
     let agent = app.agent("Glow Labs").await;
-    let liu = app.host(&seed_host_profile(1)).await;
+    let liu = app.verified_host(&seed_host_profile(1)).await;
     let task = app
         .task(&agent, &seed_json("task_workflow1_launch.json"))
         .await;
@@ -296,7 +296,7 @@ async fn invite_accept_message_submit_approve_rate_with_tip() {
 async fn apply_assign_after_a_402_then_revision_and_approval() {
     let app = spawn_app().await;
     let agent = app.agent("Beauty brand").await;
-    let chen = app.host(&seed_host_profile(0)).await;
+    let chen = app.verified_host(&seed_host_profile(0)).await;
     let task = app
         .task(&agent, &seed_json("task_getting_started.json"))
         .await;
@@ -510,7 +510,7 @@ async fn a_four_week_series_earns_its_growth_and_completion_bonuses() {
 async fn cancelling_an_assigned_task_returns_the_escrow() {
     let app = spawn_app().await;
     let agent = app.agent("Cautious").await;
-    let liu = app.host(&seed_host_profile(1)).await;
+    let liu = app.verified_host(&seed_host_profile(1)).await;
     let task = app
         .task(&agent, &seed_json("task_workflow1_launch.json"))
         .await;

@@ -27,7 +27,7 @@ pub async fn assigned_task(app: &TestApp, fixture: &str) -> LiveTask {
     let agent = app.agent("Live brand").await;
     let mut profile = livehire_domain::demo::seed_hosts()[1].clone();
     profile.as_object_mut().unwrap().remove("human_id");
-    let host = app.host(&profile).await;
+    let host = app.verified_host(&profile).await;
     let task = app.task(&agent, &seed_json(fixture)).await;
     let id = task["id"].as_str().unwrap();
     let deposit: Value = serde_json::from_str(r#"{"amount": 100000, "currency": "CNY"}"#).unwrap();

@@ -7,6 +7,7 @@ mod bad_input;
 mod harness;
 mod hiring;
 mod idempotency;
+mod identity;
 mod live;
 mod openapi;
 mod reports;

@@ -17,6 +17,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/humans"),
     ("get", "/api/v1/humans/{human_id}"),
     ("patch", "/api/v1/humans/{human_id}"),
+    ("post", "/api/v1/admin/humans/{human_id}/verification"),
     ("post", "/api/v1/tasks"),
     ("get", "/api/v1/tasks"),
     ("get", "/api/v1/tasks/{task_id}"),

@@ -6,12 +6,19 @@ use serde_json::{Value, json};
 
 use crate::harness::*;
 
-/// A seed host as a registration body, renamed.
+/// A seed host as a registration body, renamed, with a handle made of the
+/// name (a handle belongs to one host).
 fn seed_host(index: usize, name: &str) -> Value {
     let mut p = livehire_domain::demo::seed_hosts()[index].clone();
     let o = p.as_object_mut().unwrap();
     o.remove("human_id");
     o.insert("name".into(), json!(name));
+    let handle: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    o.insert("tiktok_handle".into(), json!(format!("@{handle}")));
     p
 }
 
@@ -295,7 +302,9 @@ async fn only_the_agent_writes_it_and_only_involved_hosts_read_it() {
     let app = spawn_app().await;
     let agent = app.agent("Glow Labs").await;
     let other = app.agent("Rival").await;
-    let liu = app.host(&seed_host(1, "Skincare Expert Liu")).await;
+    let liu = app
+        .verified_host(&seed_host(1, "Skincare Expert Liu"))
+        .await;
     let outsider = app.host(&seed_host(1, "Another skincare host")).await;
     let task = app
         .task(&agent, &seed_json("task_workflow1_launch.json"))
@@ -405,7 +414,9 @@ async fn an_uninvolved_host_does_not_get_the_plan_through_the_task_view() {
 async fn a_live_session_is_placed_against_its_plan() {
     let app = spawn_app().await;
     let agent = app.agent("Glow Labs").await;
-    let liu = app.host(&seed_host(1, "Skincare Expert Liu")).await;
+    let liu = app
+        .verified_host(&seed_host(1, "Skincare Expert Liu"))
+        .await;
     let task = app
         .task(&agent, &seed_json("task_workflow1_launch.json"))
         .await;

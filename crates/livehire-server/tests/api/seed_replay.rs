@@ -240,12 +240,19 @@ async fn the_seed_host_profiles_register_and_example_2_is_a_located_json_error()
         "name",
         "technical_setup",
         "recent_sessions",
-        "badges",
         "live_commerce_metrics",
         "bio",
     ] {
         assert_eq!(profile.body[field], chen[field], "{field}");
     }
+    // Badges and shop verification are the operator's to verify: the host's
+    // own come back as claims (docs/trust.md, "Identity").
+    assert_eq!(profile.body["badges"], json!([]));
+    assert_eq!(profile.body["tiktok_shop_verified"], false);
+    assert_eq!(
+        profile.body["self_declared"],
+        json!({"badges": chen["badges"]})
+    );
     // Field order is kept too (human_id first, the server's fields at the end).
     let served: Vec<&String> = profile.body.as_object().unwrap().keys().collect();
     let posted: Vec<&String> = chen

@@ -95,7 +95,7 @@ async fn hosts_see_open_tasks_but_cannot_post_or_cancel_and_uninvolved_hosts_can
     let agent = app.agent("Agent").await;
     let mut chen = livehire_domain::demo::seed_hosts()[0].clone();
     chen.as_object_mut().unwrap().remove("human_id");
-    let host = app.host(&chen).await;
+    let host = app.verified_host(&chen).await;
     // The seed's raw example has no skills, so the task's requirements exclude it.
     let unskilled = app.host(&seed_json("host_example3.json")).await;
     let task = app

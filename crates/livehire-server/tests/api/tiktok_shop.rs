@@ -217,7 +217,7 @@ async fn assigned_shop_task(app: &TestApp, agent_name: &str) -> ShopTask {
         .filter(char::is_ascii_alphanumeric)
         .collect();
     profile["tiktok_handle"] = json!(format!("@host_of_{}", handle.to_lowercase()));
-    let host = app.host(&profile).await;
+    let host = app.verified_host(&profile).await;
     let mut body = seed_json("task_workflow1_launch.json");
     body["live_session_details"]["tiktok_shop_id"] = json!(SHOP);
     let task = app.task(&agent, &body).await;
