@@ -19,6 +19,7 @@ mod tiktok_shop_api;
 mod wallet;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -62,6 +63,8 @@ struct Inner {
     host_index: host_index::HostIndex,
     /// The TikTok Shop API client (order details for the order webhook).
     tiktok_shop: tiktok_shop_api::ShopApi,
+    /// Milliseconds added to the system clock by [`App::advance_clock`].
+    clock_offset_ms: AtomicI64,
 }
 
 impl App {
@@ -81,6 +84,7 @@ impl App {
                 host_index: host_index::HostIndex::default(),
                 tiktok_shop: tiktok_shop_api::ShopApi::default(),
                 registration_token: RwLock::new(None),
+                clock_offset_ms: AtomicI64::new(0),
             }),
         }
     }
@@ -128,9 +132,20 @@ impl App {
         self.inner.store.as_ref()
     }
 
-    /// The current time.
+    /// The current time: the system clock, plus whatever [`App::advance_clock`]
+    /// added. Every rule of the service layer reads the time here.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        let offset = self.inner.clock_offset_ms.load(Ordering::Relaxed);
+        Utc::now() + chrono::Duration::milliseconds(offset)
+    }
+
+    /// Moves this application's clock forward by `by`, so tests reach
+    /// deadlines (a stalled task's cancel window) without waiting. The server
+    /// never calls it; only code holding the `App` can.
+    pub fn advance_clock(&self, by: chrono::Duration) {
+        self.inner
+            .clock_offset_ms
+            .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
     }
 
     /// The current time as stored (RFC 3339, milliseconds, `Z`).
