@@ -416,6 +416,8 @@ pub struct TaskChange {
     pub run_of_show: Option<(Value, String)>,
     /// Moves one of the task's sessions.
     pub session: Option<SessionUpdate>,
+    /// Refuses the change (Conflict) while one of the task's sessions is live.
+    pub no_live_session: bool,
 }
 
 /// A session's move to `live` or `ended`.

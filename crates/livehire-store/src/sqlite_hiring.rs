@@ -85,6 +85,19 @@ impl SqliteStore {
         if !c.expect.is_empty() && !c.expect.contains(&current) {
             return Err(StoreError::Conflict(current));
         }
+        if c.no_live_session {
+            let live: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM sessions WHERE task_id = $1 AND status = 'live' LIMIT 1",
+            )
+            .bind(&c.task_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = live {
+                return Err(StoreError::Conflict(format!(
+                    "session {id} is live; end it first with POST /api/v1/sessions/{id}/end"
+                )));
+            }
+        }
         let mut qb = QueryBuilder::<Sqlite>::new("UPDATE tasks SET updated_at = ");
         qb.push_bind(c.now.clone());
         if let Some(s) = &c.status {

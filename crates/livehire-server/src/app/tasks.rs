@@ -3,7 +3,9 @@
 use livehire_domain::ids;
 use livehire_domain::ledger::Entry;
 use livehire_domain::money::{self, Currency};
-use livehire_domain::state::{InvalidTransition, TaskAction, TaskStatus};
+use livehire_domain::state::{
+    CancelRefused, CancelWindow, InvalidTransition, SessionTimes, TaskAction, TaskStatus,
+};
 use livehire_domain::task::TaskDraft;
 use livehire_store::{
     Caller, CallerKind, LedgerWrite, SessionRecord, StoreError, TaskChange, TaskFilter, TaskRecord,
@@ -250,13 +252,20 @@ impl App {
         }))
     }
 
-    /// Cancels a task before any session started (`POST /api/v1/tasks/{id}/cancel`);
+    /// Cancels a task (`POST /api/v1/tasks/{id}/cancel`): freely while its host
+    /// is not yet due, or once the host is late (see `state::CancelWindow`);
     /// an assigned task's escrow goes back to the wallet in the same transaction.
     pub async fn cancel_task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
         let task = self.visible_task(caller, id).await?;
         let agent_id = require_agent(caller)?;
-        let next = status_of(&task)?.apply(TaskAction::Cancel)?;
+        let status = status_of(&task)?;
+        let window = self.cancel_window(&task, status).await?;
+        let live = task.sessions.iter().find(|s| s.status == "live");
+        let (action, next) = status
+            .cancel(self.now(), &window, live.is_some())
+            .map_err(|refused| cancel_refused(refused, live))?;
         let mut change = self.change_for(&task, next);
+        change.no_live_session = true;
         if task.escrow_minor > 0 {
             let currency = currency_of(&task)?;
             let entry = Entry::escrow_refund(agent_id, id, currency, task.escrow_minor);
@@ -265,9 +274,52 @@ impl App {
                 .push(self.ledger_write(&entry, Some(id), Some(agent_id), None, None));
             change.escrow_minor = Some(0);
         }
-        self.apply(change, TaskAction::Cancel).await?;
-        tracing::info!(task_id = id, "task cancelled");
+        self.apply(change, action).await?;
+        tracing::info!(
+            task_id = id,
+            stalled = action == TaskAction::CancelStalled,
+            "task cancelled"
+        );
         self.task(caller, id).await
+    }
+
+    /// When the task's host is due and when it is late.
+    async fn cancel_window(
+        &self,
+        task: &TaskRecord,
+        status: TaskStatus,
+    ) -> ApiResult<CancelWindow> {
+        let time = |t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(|e| {
+                    ApiError::from(anyhow::anyhow!("task {}: stored time {t:?}: {e}", task.id))
+                })
+        };
+        let sessions = task
+            .sessions
+            .iter()
+            .map(|s| {
+                Ok(SessionTimes {
+                    scheduled_start: s.scheduled_time.as_deref().map(time).transpose()?,
+                    duration_minutes: s.duration_minutes,
+                    ended_at: s.ended_at.as_deref().map(time).transpose()?,
+                })
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        let revision = if status == TaskStatus::InProgress {
+            match self.store().revisions(&task.id).await?.last() {
+                Some(r) => Some(time(&r.created_at)?),
+                None => None,
+            }
+        } else {
+            None
+        };
+        Ok(CancelWindow::new(
+            time(&task.deadline)?,
+            &sessions,
+            revision,
+        ))
     }
 
     /// A change that moves `task` from its current status to `next`.
@@ -337,6 +389,31 @@ impl App {
                 .collect(),
             created_at: self.now_text(),
         }
+    }
+}
+
+/// The answer to a refused cancel: what stands in the way, and the way out.
+fn cancel_refused(refused: CancelRefused, live: Option<&SessionRecord>) -> ApiError {
+    match refused {
+        CancelRefused::State(e) => e.into(),
+        CancelRefused::SessionLive => {
+            let id = live.map_or("of this task", |s| s.id.as_str());
+            ApiError::Conflict {
+                code: "invalid_state",
+                message: format!(
+                    "session {id} is live; end it first with POST /api/v1/sessions/{id}/end, then cancel"
+                ),
+            }
+        }
+        CancelRefused::NotYet { current, from } => ApiError::Conflict {
+            code: "invalid_state",
+            message: format!(
+                "task is {current} and its host may still deliver: cancel is possible from {} \
+                 ({} hours after the last session's scheduled end, or the deadline if later)",
+                timestamp(from),
+                livehire_domain::state::DELIVERY_GRACE_HOURS
+            ),
+        },
     }
 }
 
