@@ -6,7 +6,7 @@ use livehire_domain::ids;
 use livehire_domain::ledger::Entry;
 use livehire_domain::money;
 use livehire_domain::state::{TaskAction, TaskStatus};
-use livehire_store::{Caller, OfferRecord, StoreError, TaskHost, TaskRecord};
+use livehire_store::{Caller, HostInvitation, OfferRecord, StoreError, TaskHost, TaskRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -52,6 +52,83 @@ pub struct OfferView {
     pub proposed_compensation: Option<Value>,
     /// RFC 3339.
     pub created_at: String,
+}
+
+/// One of a host's invitations (`GET /api/v1/me/invitations`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationView {
+    /// `ph_inv_…`.
+    pub id: String,
+    /// The task.
+    pub task_id: String,
+    /// The task's title.
+    pub title: String,
+    /// The task's compensation, in its currency.
+    #[schema(value_type = f64)]
+    pub compensation: Value,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// When the task's first session is scheduled (RFC 3339), if it is.
+    pub scheduled_time: Option<String>,
+    /// `pending` (accept it with `POST /api/v1/tasks/{task_id}/accept`),
+    /// `accepted`, `declined` (another host was assigned) or `withdrawn` (the
+    /// task was cancelled).
+    pub status: String,
+    /// The task's status.
+    pub task_status: String,
+    /// When the agent sent it (RFC 3339).
+    pub sent_at: String,
+}
+
+/// A page of a host's invitations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationPage {
+    /// Newest first.
+    pub data: Vec<InvitationView>,
+    /// Pass as `cursor` for the next page; null on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// An offer's status as its host sees it: a pending offer on a cancelled task
+/// was withdrawn.
+fn status_for_host(offer_status: &str, task_status: &str) -> String {
+    if offer_status == "pending" && task_status == TaskStatus::Cancelled.as_str() {
+        "withdrawn".into()
+    } else {
+        offer_status.into()
+    }
+}
+
+fn invitation_view(i: &HostInvitation) -> InvitationView {
+    InvitationView {
+        id: i.offer.id.clone(),
+        task_id: i.offer.task_id.clone(),
+        title: i.title.clone(),
+        compensation: crate::app::minor_json(i.compensation_minor, &i.currency),
+        currency: i.currency.clone(),
+        scheduled_time: i.scheduled_time.clone(),
+        status: status_for_host(&i.offer.status, &i.task_status),
+        task_status: i.task_status.clone(),
+        sent_at: i.offer.created_at.clone(),
+    }
+}
+
+/// An opaque page cursor holding the last id of a page.
+fn id_cursor(id: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("i{id}"))
+}
+
+/// Decodes a cursor made by [`id_cursor`]; 422 naming `cursor` otherwise.
+fn parse_id_cursor(cursor: &str, prefix: &str) -> ApiResult<String> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix('i').map(str::to_string))
+        .filter(|id| id.starts_with(prefix))
+        .ok_or_else(|| ApiError::field("cursor", "is not a cursor this server issued"))
 }
 
 fn offer_view(o: &OfferRecord, currency: money::Currency) -> OfferView {
@@ -187,6 +264,53 @@ impl App {
             proposed,
         )
         .await
+    }
+
+    /// The calling host's invitations, newest first (`GET /api/v1/me/invitations`).
+    pub async fn my_invitations(
+        &self,
+        caller: &Caller,
+        limit: Option<&str>,
+        cursor: Option<&str>,
+    ) -> ApiResult<InvitationPage> {
+        let human_id = require_host(caller)?;
+        let limit = super::parse_limit(limit)?;
+        let before = cursor
+            .map(|c| parse_id_cursor(c, ids::INVITATION))
+            .transpose()?;
+        let mut rows = self
+            .store()
+            .host_invitations(human_id, before.as_deref(), limit + 1)
+            .await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        Ok(InvitationPage {
+            next_cursor: rows.last().filter(|_| more).map(|r| id_cursor(&r.offer.id)),
+            data: rows.iter().map(invitation_view).collect(),
+        })
+    }
+
+    /// A host's own offer on a task, as the task view shows it to them: the
+    /// invitation if there is one, else the application.
+    pub(crate) async fn offer_of(
+        &self,
+        task: &TaskRecord,
+        human_id: &str,
+    ) -> ApiResult<Option<OfferView>> {
+        let mut mine: Vec<OfferRecord> = self
+            .store()
+            .offers(&task.id, None)
+            .await?
+            .into_iter()
+            .filter(|o| o.human_id == human_id)
+            .collect();
+        mine.sort_by_key(|o| o.kind != "invitation");
+        let Some(offer) = mine.first() else {
+            return Ok(None);
+        };
+        let mut view = offer_view(offer, currency_of(task)?);
+        view.status = status_for_host(&offer.status, &task.status);
+        Ok(Some(view))
     }
 
     /// Lists a task's offers of one kind (agent).

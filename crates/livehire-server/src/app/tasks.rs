@@ -149,6 +149,7 @@ impl App {
             body,
             assigned_human_id: None,
             escrow_minor: 0,
+            agreed_base_minor: None,
             created_at: now_text.clone(),
             updated_at: now_text,
             sessions,
@@ -183,13 +184,18 @@ impl App {
         if visible { Ok(task) } else { Err(not_found()) }
     }
 
-    /// A task (`GET /api/v1/tasks/{id}`), with its saved run of show.
+    /// A task (`GET /api/v1/tasks/{id}`), with its saved run of show; a host
+    /// who was invited or applied also sees its own offer (`your_offer`).
     pub async fn task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
         let task = self.visible_task(caller, id).await?;
         let mut view = task_view(&task);
         let plan_visible = match caller.kind {
             CallerKind::Agent => true,
             CallerKind::Host => {
+                if let Some(offer) = self.offer_of(&task, &caller.id).await? {
+                    view["your_offer"] =
+                        serde_json::to_value(offer).map_err(anyhow::Error::from)?;
+                }
                 task.assigned_human_id.as_deref() == Some(caller.id.as_str())
                     || self
                         .store()

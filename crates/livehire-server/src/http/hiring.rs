@@ -5,7 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::app::{App, HostRef, NewApplication, NewRating, OfferView, RevisionRequest};
+use crate::app::{
+    App, HostRef, InvitationPage, NewApplication, NewRating, OfferView, RevisionRequest,
+};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
 
@@ -36,6 +38,28 @@ pub async fn invitations(
 ) -> ApiResult<Json<Value>> {
     Ok(Json(
         json!({ "data": app.offers(&caller, &task_id, "invitation").await? }),
+    ))
+}
+
+/// The calling host's invitations, newest first, with each task's title,
+/// compensation, currency and scheduled time; accept a pending one with
+/// `POST /api/v1/tasks/{task_id}/accept`.
+#[utoipa::path(get, path = "/api/v1/me/invitations", tag = "offers", security(("bearer" = [])),
+    params(("limit" = Option<u32>, Query, description = "1–100, default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    responses(
+        (status = 200, description = "A page of the host's invitations: `{data: [invitation…], next_cursor}`", body = InvitationPage),
+        (status = 401, description = "No key, or an unknown or revoked key", body = ErrorBody),
+        (status = 403, description = "The caller is an agent: only hosts have invitations", body = ErrorBody),
+        (status = 422, description = "A bad `limit` or `cursor`", body = ErrorBody)))]
+pub async fn my_invitations(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    q: QueryPairs,
+) -> ApiResult<Json<InvitationPage>> {
+    Ok(Json(
+        app.my_invitations(&caller, q.get("limit"), q.get("cursor"))
+            .await?,
     ))
 }
 

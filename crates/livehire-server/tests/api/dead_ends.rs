@@ -253,3 +253,178 @@ async fn a_task_whose_host_never_started_can_be_cancelled_once_late() {
     );
     app.assert_ledger_invariant(&agent, Some(&liu), "CNY").await;
 }
+
+#[tokio::test]
+async fn hosts_see_their_invitations_and_their_offer_on_the_task() {
+    let app = spawn_app().await;
+    let agent = app.agent("Glow Labs").await;
+    let liu = app.host(&seed_host(1, "Skincare Expert Liu")).await;
+    let chen = app.host(&seed_host(0, "Live Queen Chen")).await;
+    let outsider = app.host(&seed_host(1, "Another skincare host")).await;
+    let launch = app
+        .task(&agent, &seed_json("task_workflow1_launch.json"))
+        .await;
+    let step3 = app
+        .task(&agent, &seed_json("task_getting_started.json"))
+        .await;
+    let (launch_id, step3_id) = (
+        launch["id"].as_str().unwrap(),
+        step3["id"].as_str().unwrap(),
+    );
+    let mut sent = Vec::new();
+    for id in [launch_id, step3_id] {
+        let inv = app
+            .post(
+                &format!("/api/v1/tasks/{id}/invitations"),
+                Some(&agent.key),
+                &json!({"human_id": liu.id}),
+            )
+            .await;
+        assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.body);
+        sent.push(inv.body);
+    }
+
+    let mine = app.get("/api/v1/me/invitations", Some(&liu.key)).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert_eq!(mine.body["next_cursor"], Value::Null);
+    let data = mine.body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2, "{}", mine.body);
+    // Newest first.
+    assert_eq!(
+        data[0],
+        json!({
+            "id": sent[1]["id"],
+            "task_id": step3_id,
+            "title": "Live shopping session: Beauty products flash sale",
+            "compensation": data[0]["compensation"],
+            "currency": "CNY",
+            "scheduled_time": "2036-03-15T19:00:00.000Z",
+            "status": "pending",
+            "task_status": "open",
+            "sent_at": sent[1]["created_at"],
+        })
+    );
+    assert_eq!(dec(&data[0]["compensation"]), d("1500"));
+    assert_eq!(data[1]["task_id"], launch_id);
+    assert_eq!(
+        data[1]["title"],
+        "LIVE PREMIERE: New skincare line exclusive launch event"
+    );
+    assert_eq!(dec(&data[1]["compensation"]), d("5000"));
+    assert_eq!(data[1]["scheduled_time"], "2036-03-25T19:00:00.000Z");
+
+    // A page at a time.
+    let first = app
+        .get("/api/v1/me/invitations?limit=1", Some(&liu.key))
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(first.body["data"][0]["task_id"], step3_id);
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let second = app
+        .get(
+            &format!("/api/v1/me/invitations?limit=1&cursor={cursor}"),
+            Some(&liu.key),
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert_eq!(second.body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(second.body["data"][0]["task_id"], launch_id);
+    assert_eq!(second.body["next_cursor"], Value::Null);
+    let bad = app
+        .get("/api/v1/me/invitations?limit=0", Some(&liu.key))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.paths(), ["limit"]);
+
+    // Agents have no invitations of their own; other hosts have none.
+    let as_agent = app.get("/api/v1/me/invitations", Some(&agent.key)).await;
+    assert_eq!(as_agent.status, StatusCode::FORBIDDEN, "{}", as_agent.body);
+    assert_eq!(as_agent.code(), "forbidden");
+    let none = app.get("/api/v1/me/invitations", Some(&outsider.key)).await;
+    assert_eq!(none.body, json!({"data": [], "next_cursor": null}));
+    let anonymous = app.get("/api/v1/me/invitations", None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+
+    // The task view shows an invited host its invitation...
+    let view = app
+        .get(&format!("/api/v1/tasks/{launch_id}"), Some(&liu.key))
+        .await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    let offer = &view.body["your_offer"];
+    assert_eq!(offer["id"], sent[0]["id"]);
+    assert_eq!(offer["kind"], "invitation");
+    assert_eq!(offer["status"], "pending");
+    assert_eq!(offer["human_id"], liu.id.as_str());
+    assert_eq!(offer["created_at"], sent[0]["created_at"]);
+    // ...an applicant its application...
+    let applied = app
+        .post(
+            &format!("/api/v1/tasks/{step3_id}/applications"),
+            Some(&chen.key),
+            &json!({"pitch": "85K average GMV.", "proposed_compensation": 2000}),
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+    let view = app
+        .get(&format!("/api/v1/tasks/{step3_id}"), Some(&chen.key))
+        .await;
+    assert_eq!(view.body["your_offer"]["kind"], "application");
+    assert_eq!(view.body["your_offer"]["status"], "pending");
+    assert_eq!(
+        dec(&view.body["your_offer"]["proposed_compensation"]),
+        d("2000")
+    );
+    // ...and nobody else anything.
+    let view = app
+        .get(&format!("/api/v1/tasks/{launch_id}"), Some(&outsider.key))
+        .await;
+    assert_eq!(view.status, StatusCode::OK);
+    assert_eq!(view.body.get("your_offer"), None);
+    let view = app
+        .get(&format!("/api/v1/tasks/{launch_id}"), Some(&agent.key))
+        .await;
+    assert_eq!(view.body.get("your_offer"), None);
+
+    // Accepted, the invitation says so; on a cancelled task it is withdrawn.
+    app.deposit(&agent, "5000", "CNY").await;
+    let acc = app
+        .post(
+            &format!("/api/v1/tasks/{launch_id}/accept"),
+            Some(&liu.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(acc.status, StatusCode::OK, "{}", acc.body);
+    assert_eq!(acc.body["your_offer"]["status"], "accepted");
+    let gone = app
+        .post(
+            &format!("/api/v1/tasks/{step3_id}/cancel"),
+            Some(&agent.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+    let mine = app.get("/api/v1/me/invitations", Some(&liu.key)).await;
+    let statuses: Vec<(&str, &str)> = mine.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["status"].as_str().unwrap(),
+                i["task_status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [("withdrawn", "cancelled"), ("accepted", "assigned")]
+    );
+    // An invited host can still read a task that is no longer open.
+    let view = app
+        .get(&format!("/api/v1/tasks/{step3_id}"), Some(&liu.key))
+        .await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    assert_eq!(view.body["your_offer"]["status"], "withdrawn");
+}
