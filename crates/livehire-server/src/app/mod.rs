@@ -30,7 +30,7 @@ pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
 pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};
-pub use offers::{HostRef, InvitationPage, InvitationView, NewApplication, OfferView};
+pub use offers::{Assignment, HostRef, InvitationPage, InvitationView, NewApplication, OfferView};
 pub use settlement::{NewRating, RevisionRequest};
 pub use tasks::TaskListQuery;
 pub use tiktok_shop::{NewTiktokShop, WebhookReply};

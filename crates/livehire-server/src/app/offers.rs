@@ -22,6 +22,18 @@ pub struct HostRef {
     pub human_id: String,
 }
 
+/// `POST …/assign` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Assignment {
+    /// The host (`ph_profile_…`): an applicant or an invitee.
+    pub human_id: String,
+    /// `true`: assign at the `proposed_compensation` of the host's application,
+    /// which then becomes the base payment held in escrow and paid at approval.
+    /// Absent or `false`: the task's own base.
+    #[serde(default)]
+    pub accept_proposed_compensation: bool,
+}
+
 /// `POST …/applications` body.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewApplication {
@@ -332,24 +344,44 @@ impl App {
             .collect())
     }
 
-    /// Assigns a host who applied or was invited (agent); holds the base in escrow.
-    pub async fn assign(&self, caller: &Caller, task_id: &str, human_id: &str) -> ApiResult<Value> {
+    /// Assigns a host who applied or was invited (agent); holds the base in
+    /// escrow: the task's, or the host's proposed compensation when the agent
+    /// accepts it.
+    pub async fn assign(
+        &self,
+        caller: &Caller,
+        task_id: &str,
+        body: &Assignment,
+    ) -> ApiResult<Value> {
         let task = self.visible_task(caller, task_id).await?;
         require_agent(caller)?;
         status_of(&task)?.apply(TaskAction::Assign)?;
-        let offered = self
+        let human_id = body.human_id.as_str();
+        let offers: Vec<OfferRecord> = self
             .store()
             .offers(task_id, None)
             .await?
-            .iter()
-            .any(|o| o.human_id == human_id);
-        if !offered {
+            .into_iter()
+            .filter(|o| o.human_id == human_id)
+            .collect();
+        if offers.is_empty() {
             return Err(ApiError::field(
                 "human_id",
                 format!("{human_id} has neither applied nor been invited"),
             ));
         }
-        self.assign_host(&task, human_id, TaskAction::Assign)
+        let base = if body.accept_proposed_compensation {
+            let proposed = offers.iter().find_map(|o| o.proposed_compensation_minor);
+            Some(proposed.ok_or_else(|| {
+                ApiError::field(
+                    "accept_proposed_compensation",
+                    format!("{human_id} proposed no compensation for this task"),
+                )
+            })?)
+        } else {
+            None
+        };
+        self.assign_host(&task, human_id, TaskAction::Assign, base)
             .await?;
         self.task(caller, task_id).await
     }
@@ -370,28 +402,37 @@ impl App {
                 "there is no pending invitation for you on this task".into(),
             ));
         }
-        self.assign_host(&task, human_id, TaskAction::Accept)
+        self.assign_host(&task, human_id, TaskAction::Accept, None)
             .await?;
         self.task(caller, task_id).await
     }
 
+    /// Assigns `human_id` and holds the base in escrow: `agreed_base` (minor
+    /// units) when the agent accepted the host's proposal, else the task's.
     async fn assign_host(
         &self,
         task: &TaskRecord,
         human_id: &str,
         action: TaskAction,
+        agreed_base: Option<i64>,
     ) -> ApiResult<()> {
         self.check_eligible(task, human_id).await?;
-        let draft = draft_of(task)?;
         let currency = currency_of(task)?;
-        let base = money::to_minor(
-            money::round(draft.commission.base_total, currency),
-            currency,
-        )
-        .map_err(|m| anyhow::anyhow!("task {} base: {m}", task.id))?;
+        let base = match agreed_base {
+            Some(base) => base,
+            None => {
+                let draft = draft_of(task)?;
+                money::to_minor(
+                    money::round(draft.commission.base_total, currency),
+                    currency,
+                )
+                .map_err(|m| anyhow::anyhow!("task {} base: {m}", task.id))?
+            }
+        };
         let mut change = self.change_for(task, TaskStatus::Assigned);
         change.assign = Some(human_id.to_string());
         change.escrow_minor = Some(base);
+        change.agreed_base_minor = Some(base);
         change.involve = Some(TaskHost {
             human_id: human_id.to_string(),
             role: "assigned".into(),
@@ -406,7 +447,7 @@ impl App {
             None,
         ));
         self.apply(change, action).await?;
-        tracing::info!(task_id = %task.id, human_id, "host assigned");
+        tracing::info!(task_id = %task.id, human_id, base, "host assigned");
         Ok(())
     }
 }

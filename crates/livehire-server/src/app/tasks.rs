@@ -1,5 +1,6 @@
 //! Tasks: posting, reading, listing, cancelling.
 
+use livehire_domain::commission::CommissionStructure;
 use livehire_domain::ids;
 use livehire_domain::ledger::Entry;
 use livehire_domain::money::{self, Currency};
@@ -22,6 +23,7 @@ const SERVER_FIELDS: &[&str] = &[
     "agent_id",
     "sessions",
     "assigned_human_id",
+    "agreed_base_payment",
     "created_at",
     "updated_at",
 ];
@@ -102,6 +104,12 @@ fn view_with_body(t: &TaskRecord, body: Map<String, Value>) -> Value {
         Value::Array(t.sessions.iter().map(session_view).collect()),
     );
     out.insert("assigned_human_id".into(), json!(t.assigned_human_id));
+    if let Some(base) = t.agreed_base_minor {
+        out.insert(
+            "agreed_base_payment".into(),
+            super::minor_json(base, &t.currency),
+        );
+    }
     out.insert("created_at".into(), json!(t.created_at));
     out.insert("updated_at".into(), json!(t.updated_at));
     Value::Object(out)
@@ -433,6 +441,17 @@ pub(crate) fn status_of(task: &TaskRecord) -> ApiResult<TaskStatus> {
 /// The task's currency.
 pub(crate) fn currency_of(task: &TaskRecord) -> ApiResult<Currency> {
     Currency::parse(&task.currency).map_err(|e| anyhow::anyhow!("task {}: {e}", task.id).into())
+}
+
+/// The task's commission structure with the base agreed at assignment (the
+/// host's proposed compensation when the agent accepted it): what payouts
+/// and previews are computed from.
+pub(crate) fn agreed_commission(task: &TaskRecord) -> ApiResult<CommissionStructure> {
+    let commission = draft_of(task)?.commission;
+    Ok(match task.agreed_base_minor {
+        Some(base) => commission.with_base(money::from_minor(base, commission.currency)),
+        None => commission,
+    })
 }
 
 /// The typed view of a stored task (re-validated without the "future" checks).

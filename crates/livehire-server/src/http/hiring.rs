@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::app::{
-    App, HostRef, InvitationPage, NewApplication, NewRating, OfferView, RevisionRequest,
+    App, Assignment, HostRef, InvitationPage, NewApplication, NewRating, OfferView, RevisionRequest,
 };
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
@@ -94,17 +94,22 @@ pub async fn applications(
 }
 
 /// Assigns an applicant or invitee (agent); the base payment moves into escrow.
+/// With `accept_proposed_compensation: true` the base is the compensation the
+/// host proposed in its application; the task then shows it as
+/// `agreed_base_payment` and the payout's base line pays it.
 #[utoipa::path(post, path = "/api/v1/tasks/{task_id}/assign", tag = "offers", security(("bearer" = [])),
-    params(("task_id" = String, Path)), request_body = HostRef,
-    responses((status = 200, description = "The task, `status: assigned`", body = Object),
-        (status = 402, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("task_id" = String, Path)), request_body = Assignment,
+    responses((status = 200, description = "The task, `status: assigned`, with `agreed_base_payment`", body = Object),
+        (status = 402, description = "`insufficient_funds`: the wallet cannot cover the base; the shortfall is named and nothing changed", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not open", body = ErrorBody),
+        (status = 422, description = "The host has not applied or been invited, is not eligible, or proposed no compensation to accept", body = ErrorBody)))]
 pub async fn assign(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
-    AppJson(body): AppJson<HostRef>,
+    AppJson(body): AppJson<Assignment>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(app.assign(&caller, &task_id, &body.human_id).await?))
+    Ok(Json(app.assign(&caller, &task_id, &body).await?))
 }
 
 /// Accepts an invitation (host), which assigns the task.

@@ -428,3 +428,148 @@ async fn hosts_see_their_invitations_and_their_offer_on_the_task() {
     assert_eq!(view.status, StatusCode::OK, "{}", view.body);
     assert_eq!(view.body["your_offer"]["status"], "withdrawn");
 }
+
+#[tokio::test]
+async fn an_applicant_can_be_assigned_at_the_compensation_they_proposed() {
+    let app = spawn_app().await;
+    let agent = app.agent("Beauty brand").await;
+    let chen = app.host(&seed_host(0, "Live Queen Chen")).await;
+    let liu = app.host(&seed_host(1, "Skincare Expert Liu")).await;
+    let task = app
+        .task(&agent, &seed_json("task_getting_started.json"))
+        .await;
+    let id = task["id"].as_str().unwrap();
+    let t = |p: &str| format!("/api/v1/tasks/{id}/{p}");
+    app.deposit(&agent, "20000", "CNY").await;
+    let applied = app
+        .post(
+            &t("applications"),
+            Some(&chen.key),
+            &json!({"pitch": "85K average GMV, beauty specialist.", "proposed_compensation": 2000}),
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+    // An invitee proposed nothing: there is nothing to accept.
+    app.post(
+        &t("invitations"),
+        Some(&agent.key),
+        &json!({"human_id": liu.id}),
+    )
+    .await;
+    let nothing = app
+        .post(
+            &t("assign"),
+            Some(&agent.key),
+            &json!({"human_id": liu.id, "accept_proposed_compensation": true}),
+        )
+        .await;
+    assert_eq!(
+        nothing.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        nothing.body
+    );
+    assert_eq!(nothing.paths(), ["accept_proposed_compensation"]);
+    assert_eq!(
+        app.wallet(&agent, "CNY").await,
+        (d("20000"), d("0"), d("0"))
+    );
+
+    let assigned = app
+        .post(
+            &t("assign"),
+            Some(&agent.key),
+            &json!({"human_id": chen.id, "accept_proposed_compensation": true}),
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
+    assert_eq!(assigned.body["status"], "assigned");
+    assert_eq!(dec(&assigned.body["agreed_base_payment"]), d("2000"));
+    assert_eq!(
+        app.wallet(&agent, "CNY").await,
+        (d("18000"), d("2000"), d("0"))
+    );
+    let pending = app.get("/api/v1/earnings", Some(&chen.key)).await;
+    assert_eq!(dec(&pending.body["balances"][0]["pending"]), d("2000"));
+    let seen = app
+        .get(&format!("/api/v1/tasks/{id}"), Some(&chen.key))
+        .await;
+    assert_eq!(dec(&seen.body["agreed_base_payment"]), d("2000"));
+
+    let base_of = |payout: &Value| -> Vec<Decimal> {
+        payout["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["kind"] == "base")
+            .map(|l| dec(&l["amount"]))
+            .collect()
+    };
+    let preview = app
+        .get(&t("payout-preview?gmv=127000"), Some(&agent.key))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert_eq!(base_of(&preview.body), [d("2000")]);
+    // 2,000 agreed base + 8% of 127,000 + the 100k tier.
+    assert_eq!(dec(&preview.body["total"]), d("14160"));
+
+    let sub = app
+        .post(
+            &t("submission"),
+            Some(&chen.key),
+            &json!({"gmv_report": {"total_gmv": 127000, "orders": 800, "currency": "CNY"},
+                "viewer_analytics": {"peak_viewers": 4200, "unique_viewers": 11000}}),
+        )
+        .await;
+    assert_eq!(sub.status, StatusCode::CREATED, "{}", sub.body);
+    let approved = app.post(&t("approve"), Some(&agent.key), &json!({})).await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(base_of(&approved.body["payout"]), [d("2000")]);
+    assert_eq!(dec(&approved.body["payout"]["total"]), d("14160"));
+    assert_eq!(
+        app.wallet(&agent, "CNY").await,
+        (d("5840"), d("0"), d("14160"))
+    );
+    app.assert_ledger_invariant(&agent, Some(&chen), "CNY")
+        .await;
+}
+
+#[tokio::test]
+async fn a_proposal_the_agent_did_not_accept_changes_no_money() {
+    let app = spawn_app().await;
+    let agent = app.agent("Beauty brand").await;
+    let chen = app.host(&seed_host(0, "Live Queen Chen")).await;
+    let task = app
+        .task(&agent, &seed_json("task_getting_started.json"))
+        .await;
+    let id = task["id"].as_str().unwrap();
+    app.deposit(&agent, "20000", "CNY").await;
+    app.post(
+        &format!("/api/v1/tasks/{id}/applications"),
+        Some(&chen.key),
+        &json!({"pitch": "Worth more.", "proposed_compensation": 2500}),
+    )
+    .await;
+    let assigned = app
+        .post(
+            &format!("/api/v1/tasks/{id}/assign"),
+            Some(&agent.key),
+            &json!({"human_id": chen.id, "accept_proposed_compensation": false}),
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
+    assert_eq!(dec(&assigned.body["agreed_base_payment"]), d("1500"));
+    assert_eq!(
+        app.wallet(&agent, "CNY").await,
+        (d("18500"), d("1500"), d("0"))
+    );
+    let preview = app
+        .get(
+            &format!("/api/v1/tasks/{id}/payout-preview?gmv=127000"),
+            Some(&agent.key),
+        )
+        .await;
+    assert_eq!(dec(&preview.body["total"]), d("13660"));
+    app.assert_ledger_invariant(&agent, Some(&chen), "CNY")
+        .await;
+}
