@@ -125,6 +125,22 @@ fn invitation_view(i: &HostInvitation) -> InvitationView {
     }
 }
 
+/// A host's accept that the agent's wallet could not cover: 409
+/// `escrow_unfunded`, without amounts and without pointing at a wallet the
+/// host does not own. Other errors pass through.
+fn unfunded_for_host(e: ApiError) -> ApiError {
+    match e {
+        ApiError::InsufficientFunds { .. } => ApiError::Conflict {
+            code: "escrow_unfunded",
+            message: "the brand has not funded the escrow for this task yet, so it cannot be \
+                      assigned to you now; your invitation stays pending and you can accept it \
+                      once the escrow is funded"
+                .into(),
+        },
+        other => other,
+    }
+}
+
 /// An opaque page cursor holding the last id of a page.
 fn id_cursor(id: &str) -> String {
     use base64::Engine;
@@ -386,7 +402,10 @@ impl App {
         self.task(caller, task_id).await
     }
 
-    /// Accepts an invitation (host), which assigns the task to them.
+    /// Accepts an invitation (host), which assigns the task to them. When the
+    /// agent's wallet cannot cover the base, the host learns only that the
+    /// escrow is not funded yet (409 `escrow_unfunded`): the brand's balance is
+    /// not the host's business, nor is paying it.
     pub async fn accept(&self, caller: &Caller, task_id: &str) -> ApiResult<Value> {
         let task = self.visible_task(caller, task_id).await?;
         let human_id = require_host(caller)?;
@@ -403,7 +422,8 @@ impl App {
             ));
         }
         self.assign_host(&task, human_id, TaskAction::Accept, None)
-            .await?;
+            .await
+            .map_err(unfunded_for_host)?;
         self.task(caller, task_id).await
     }
 

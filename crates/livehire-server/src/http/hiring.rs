@@ -112,10 +112,14 @@ pub async fn assign(
     Ok(Json(app.assign(&caller, &task_id, &body).await?))
 }
 
-/// Accepts an invitation (host), which assigns the task.
+/// Accepts an invitation (host), which assigns the task; the task's base moves
+/// from the brand's wallet into escrow.
 #[utoipa::path(post, path = "/api/v1/tasks/{task_id}/accept", tag = "offers", security(("bearer" = [])),
     params(("task_id" = String, Path)),
-    responses((status = 200, body = Object), (status = 402, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, description = "The task, `status: assigned`, with `your_offer.status: accepted`", body = Object),
+        (status = 403, description = "No pending invitation for this host, or an agent key", body = ErrorBody),
+        (status = 409, description = "`escrow_unfunded`: the brand has not funded the escrow yet; nothing changed and the invitation stays pending. `invalid_state`: the task is not open", body = ErrorBody),
+        (status = 422, description = "The host no longer meets the task's requirements", body = ErrorBody)))]
 pub async fn accept(
     State(app): State<App>,
     Auth(caller): Auth,

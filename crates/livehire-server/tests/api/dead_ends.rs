@@ -573,3 +573,84 @@ async fn a_proposal_the_agent_did_not_accept_changes_no_money() {
     app.assert_ledger_invariant(&agent, Some(&chen), "CNY")
         .await;
 }
+
+#[tokio::test]
+async fn a_host_accepting_an_unfunded_invitation_is_not_asked_to_pay() {
+    let app = spawn_app().await;
+    let agent = app.agent("Broke brand").await;
+    let liu = app.host(&seed_host(1, "Skincare Expert Liu")).await;
+    let task = app
+        .task(&agent, &seed_json("task_workflow1_launch.json"))
+        .await;
+    let id = task["id"].as_str().unwrap();
+    app.post(
+        &format!("/api/v1/tasks/{id}/invitations"),
+        Some(&agent.key),
+        &json!({"human_id": liu.id}),
+    )
+    .await;
+
+    let accepted = app
+        .post(
+            &format!("/api/v1/tasks/{id}/accept"),
+            Some(&liu.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::CONFLICT, "{}", accepted.body);
+    assert_eq!(accepted.code(), "escrow_unfunded");
+    let message = accepted.body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("has not funded the escrow"), "{message}");
+    let lower = message.to_lowercase();
+    for word in ["deposit", "wallet", "5000", "5,000", "short", "cny"] {
+        assert!(!lower.contains(word), "{word:?} in {message}");
+    }
+    assert_eq!(accepted.body["error"]["details"], json!([]));
+
+    // Nothing changed: the task is open, the invitation pending, no money moved.
+    let view = app
+        .get(&format!("/api/v1/tasks/{id}"), Some(&liu.key))
+        .await;
+    assert_eq!(view.body["status"], "open");
+    assert_eq!(view.body["assigned_human_id"], Value::Null);
+    assert_eq!(view.body["your_offer"]["status"], "pending");
+    assert_eq!(app.wallet(&agent, "CNY").await, (d("0"), d("0"), d("0")));
+    assert_eq!(ledger_kinds(&app, &agent).await, Vec::<String>::new());
+
+    // The agent's own assign still names the shortfall.
+    let assign = app
+        .post(
+            &format!("/api/v1/tasks/{id}/assign"),
+            Some(&agent.key),
+            &json!({"human_id": liu.id}),
+        )
+        .await;
+    assert_eq!(
+        assign.status,
+        StatusCode::PAYMENT_REQUIRED,
+        "{}",
+        assign.body
+    );
+    assert_eq!(assign.code(), "insufficient_funds");
+    assert!(
+        assign.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("5000.00 CNY short"),
+        "{}",
+        assign.body
+    );
+
+    // Once the brand funds it, the same invitation is accepted.
+    app.deposit(&agent, "5000", "CNY").await;
+    let accepted = app
+        .post(
+            &format!("/api/v1/tasks/{id}/accept"),
+            Some(&liu.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    assert_eq!(app.wallet(&agent, "CNY").await, (d("0"), d("5000"), d("0")));
+    app.assert_ledger_invariant(&agent, Some(&liu), "CNY").await;
+}
