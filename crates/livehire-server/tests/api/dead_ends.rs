@@ -654,3 +654,108 @@ async fn a_host_accepting_an_unfunded_invitation_is_not_asked_to_pay() {
     assert_eq!(app.wallet(&agent, "CNY").await, (d("0"), d("5000"), d("0")));
     app.assert_ledger_invariant(&agent, Some(&liu), "CNY").await;
 }
+
+/// `POST …/run-of-show` with no body.
+async fn propose(app: &TestApp, agent: &Agent, task_id: &str) -> Answer {
+    app.send(
+        reqwest::Method::POST,
+        &format!("/api/v1/tasks/{task_id}/run-of-show"),
+        Some(&agent.key),
+        None,
+        Vec::<u8>::new(),
+        &[],
+    )
+    .await
+}
+
+fn all_segments(plan: &Value) -> Vec<Value> {
+    plan["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["segments"].as_array().unwrap().clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_plan_without_a_live_price_proposes_no_flash_sale() {
+    let app = spawn_app().await;
+    let agent = app.agent("Smart home brand").await;
+    // Workflow 3: three products at their retail price, no discount.
+    let task = app.task(&agent, &seed_json("task_workflow3_qa.json")).await;
+    let plan = propose(&app, &agent, task["id"].as_str().unwrap()).await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    let segments = all_segments(&plan.body);
+    for s in &segments {
+        assert_ne!(s["kind"], "flash_sale", "{s}");
+        assert!(
+            !s["title"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("flash sale"),
+            "{s}"
+        );
+        if s["kind"] != "spotlight" {
+            assert!(
+                !s["notes"]
+                    .as_str()
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("flash sale"),
+                "{s}"
+            );
+        }
+    }
+    // The same rhythm, as product spotlights that ask for a live price.
+    let spotlights: Vec<&Value> = segments
+        .iter()
+        .filter(|s| s["kind"] == "spotlight")
+        .collect();
+    assert_eq!(
+        spotlights
+            .iter()
+            .map(|s| s["start_minute"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        [20, 50]
+    );
+    assert_eq!(spotlights[0]["title"], "Spotlight: Smart Speaker");
+    assert_eq!(
+        spotlights[0]["notes"],
+        "5-minute spotlight on Smart Speaker at 299 CNY: recap why it is worth buying and take \
+         orders at this price. A flash sale needs a live price: give the product a \
+         live_discount_price below its retail_price, or a launch_discount."
+    );
+    let closing = segments.last().unwrap();
+    assert_eq!(closing["kind"], "closing");
+    assert_eq!(closing["title"], "Final spotlight, recap & thank-you");
+
+    // One product with a live price: flash sales sell that product only.
+    let mut body = seed_json("task_workflow3_qa.json");
+    body["live_session_details"]["products"][1]["live_discount_price"] = json!(119);
+    let task = app.task(&agent, &body).await;
+    let plan = propose(&app, &agent, task["id"].as_str().unwrap()).await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    let segments = all_segments(&plan.body);
+    let flash: Vec<&Value> = segments
+        .iter()
+        .filter(|s| s["kind"] == "flash_sale")
+        .collect();
+    assert_eq!(flash.len(), 2, "{}", plan.body);
+    for s in &flash {
+        assert_eq!(s["product_ids"], json!(["prod_002"]));
+        assert_eq!(s["title"], "Flash sale: Smart Light Bulbs (4-pack)");
+    }
+    assert_eq!(
+        flash[0]["notes"],
+        "5-minute flash sale on Smart Light Bulbs (4-pack) at 119 CNY live (retail 159): \
+         on-screen countdown, limited stock, call out orders as they come in."
+    );
+    assert_eq!(
+        segments.iter().filter(|s| s["kind"] == "spotlight").count(),
+        0
+    );
+    let closing = segments.last().unwrap();
+    assert_eq!(closing["title"], "Final flash sale, recap & thank-you");
+    assert_eq!(closing["product_ids"], json!(["prod_002"]));
+}
