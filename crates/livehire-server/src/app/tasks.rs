@@ -423,7 +423,8 @@ fn cancel_refused(refused: CancelRefused, live: Option<&SessionRecord>) -> ApiEr
             code: "invalid_state",
             message: format!(
                 "task is {current} and its host may still deliver: cancel is possible from {} \
-                 ({} hours after the last session's scheduled end, or the deadline if later)",
+                 (the deadline, or {} hours after the last session's scheduled end, a session's \
+                 actual end or a revision request, whichever is latest)",
                 timestamp(from),
                 livehire_domain::state::DELIVERY_GRACE_HOURS
             ),
