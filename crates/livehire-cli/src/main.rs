@@ -41,7 +41,8 @@ enum Command {
             default_value = "sqlite://livehire.db"
         )]
         database_url: String,
-        /// Seed 1,000 demo hosts into an empty database and print a demo agent key.
+        /// Seed 1,000 demo hosts into an empty database and print keys for a demo
+        /// agent and a demo host, so one person can play both sides.
         #[arg(long)]
         demo: bool,
         /// TikTok Shop API base URL, for shops connected without their own.
@@ -177,9 +178,53 @@ async fn serve(
             "Try:\n  curl \"{base}/api/v1/humans?skills=live_streaming,sales_presentation,audience_engagement&platform=tiktok&sort=live_commerce_gmv\" \\\n    -H \"Authorization: Bearer {}\"\n",
             reg.api_key
         );
+        let host = app
+            .register_host(demo_host_profile())
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the demo host: {e}"))?;
+        // Demo hosts come verified, like the seed's (the operator's step,
+        // done here for the newcomer).
+        app.verify_host(
+            &host.human_id,
+            livehire_server::app::NewVerification {
+                tiktok_shop_verified: Some(true),
+                badges: None,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("verifying the demo host: {e}"))?;
+        println!(
+            "Demo host {} — API key (shown once):\n  {}\n",
+            host.human_id, host.api_key
+        );
+        println!(
+            "Invite the demo host as the agent (POST /api/v1/tasks/{{id}}/invitations {{\"human_id\": \"{}\"}}), then, as the host:\n  curl \"{base}/api/v1/me/invitations\" -H \"Authorization: Bearer {}\"\n",
+            host.human_id, host.api_key
+        );
     }
     tracing::info!(addr = %application.local_addr()?, database_url, "livehire listening");
     application.run_until(shutdown_signal()).await
+}
+
+/// The demo host's profile: the seed's skincare host (eligible for the seed's
+/// example tasks), under its own name and handle.
+fn demo_host_profile() -> serde_json::Value {
+    let mut profile = demo::seed_hosts()[1].clone();
+    if let Some(fields) = profile.as_object_mut() {
+        fields.remove("human_id");
+        fields.insert("name".into(), "Demo Host".into());
+        // A handle belongs to one host: each run's demo host has its own.
+        let suffix = livehire_domain::ids::random_base62(&mut rand::rng(), 8).to_lowercase();
+        fields.insert(
+            "tiktok_handle".into(),
+            format!("@livehire_demo_{suffix}").into(),
+        );
+        fields.insert(
+            "bio".into(),
+            "A demo host created by serve --demo: use its key to play the host's side.".into(),
+        );
+    }
+    profile
 }
 
 /// Upserts the seed's hosts and `n` generated ones in batches, with a progress bar.

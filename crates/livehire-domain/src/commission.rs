@@ -73,6 +73,28 @@ impl CommissionStructure {
         }
     }
 
+    /// The same structure with `base_total` as the whole base: the base agreed
+    /// when the host was assigned (a proposed compensation the agent
+    /// accepted). A series' `per_session_base` keeps its share of the total.
+    pub fn with_base(&self, base_total: Decimal) -> CommissionStructure {
+        if base_total == self.base_total {
+            return self.clone();
+        }
+        let per_session_base = self.per_session_base.map(|per_session| {
+            let share = if self.base_total.is_zero() {
+                base_total / Decimal::from(self.session_count.max(1))
+            } else {
+                per_session * base_total / self.base_total
+            };
+            money::round(share, self.currency)
+        });
+        CommissionStructure {
+            base_total,
+            per_session_base,
+            ..self.clone()
+        }
+    }
+
     /// Parses and validates `commission_structure` against the task, collecting
     /// every problem with its path (`commission_structure.commission_rate`,
     /// `commission_structure.performance_bonuses.75x_gmv`). Absent or `null` means
@@ -382,6 +404,31 @@ mod tests {
             ]
         );
         assert!(cs.conditional_bonuses.is_empty());
+    }
+
+    #[test]
+    fn an_agreed_base_replaces_the_base_and_keeps_the_rest() {
+        let cs = parse(
+            body(r#"{"base_payment": 1500.00, "commission_rate": 0.08}"#),
+            &ctx(dec!(1500.00), 1),
+        )
+        .unwrap();
+        assert_eq!(cs.with_base(dec!(1500)), cs);
+        let agreed = cs.with_base(dec!(2000));
+        assert_eq!(agreed.base_total, dec!(2000));
+        assert_eq!(agreed.per_session_base, None);
+        assert_eq!(agreed.commission_rate, dec!(0.08));
+        // A series' per-session base keeps its share: 1,500 of 6,000 → 1,750 of 7,000.
+        let series = parse(
+            body(r#"{"base_payment_total": 6000.00, "per_session_base": 1500.00, "commission_rate": 0.08}"#),
+            &ctx(dec!(6000.00), 4),
+        )
+        .unwrap();
+        let agreed = series.with_base(dec!(7000));
+        assert_eq!(
+            (agreed.base_total, agreed.per_session_base),
+            (dec!(7000), Some(dec!(1750)))
+        );
     }
 
     #[test]

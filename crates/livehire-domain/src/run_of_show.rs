@@ -4,15 +4,24 @@
 //!
 //! The plan follows the seed's "During Live Session: Engagement Tactics":
 //! - **Opening**, minutes 0–10: welcome, overview of the session plan, and the
-//!   first flash sale announced (its product and minute).
+//!   first flash sale (or spotlight, below) announced (its product and minute).
 //! - **Product segments** of 8–12 minutes rotating through *every* product of the
 //!   task. When there are more products than segments, a segment presents several
 //!   products, so each session still shows every product at least once.
 //! - **Flash sales** starting every 20–30 minutes. Each lasts its product's
 //!   `flash_sale_duration_minutes` (5 when unset, at most 20 so the rotation keeps
 //!   its pace); flash sales rotate through the products on their own.
-//! - **Closing**, the last 10 minutes: the final flash sale (the closing's start
-//!   counts as a flash-sale start when spacing them), a recap of the best deals, and
+//!
+//!   A flash sale needs a live price below the product's usual one: a product
+//!   takes part only when the task gives it a `live_discount_price` below its
+//!   `retail_price`, or a `launch_discount` above 0% (its live price is then the
+//!   retail price less the discount). When no product of the task has one, the
+//!   same slots become **spotlights** (`kind: "spotlight"`): a short segment
+//!   recapping one product at its listed price, which never calls itself a flash
+//!   sale and says that a flash sale needs a live price. Placeholder products
+//!   (below) have no price, so their plans hold spotlights.
+//! - **Closing**, the last 10 minutes: the final flash sale or spotlight (the
+//!   closing's start counts as one when spacing them), a recap of the session, and
 //!   a teaser of the next session — or, for the task's last session, a thank-you
 //!   and a call to follow.
 //!
@@ -42,8 +51,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use rust_decimal::Decimal;
+
 use crate::error::FieldError;
 use crate::matching::thousands;
+use crate::money::{self, Currency};
 use crate::task::{Product, SessionPlan, TaskDraft};
 
 /// Length of the opening in sessions of 40 minutes or more.
@@ -73,9 +85,12 @@ pub enum SegmentKind {
     Opening,
     /// Product presentation: demo, Q&A.
     Product,
-    /// A limited-time offer with a countdown.
+    /// A limited-time offer at a live price below retail, with a countdown.
     FlashSale,
-    /// Final flash sale, recap, teaser or thank-you.
+    /// One product recapped at its listed price: the flash-sale slot of a task
+    /// that gives no product a live price.
+    Spotlight,
+    /// Final flash sale (or spotlight), recap, teaser or thank-you.
     Closing,
 }
 
@@ -86,6 +101,7 @@ impl SegmentKind {
             SegmentKind::Opening => "opening",
             SegmentKind::Product => "product",
             SegmentKind::FlashSale => "flash_sale",
+            SegmentKind::Spotlight => "spotlight",
             SegmentKind::Closing => "closing",
         }
     }
@@ -95,6 +111,7 @@ impl SegmentKind {
             "opening" => SegmentKind::Opening,
             "product" => SegmentKind::Product,
             "flash_sale" => SegmentKind::FlashSale,
+            "spotlight" => SegmentKind::Spotlight,
             "closing" => SegmentKind::Closing,
             _ => return None,
         })
@@ -165,20 +182,37 @@ struct Item {
     price: Option<String>,
     stock: Option<u64>,
     placeholder: bool,
+    /// Whether the task gives it a live price below its usual one, so that it
+    /// may be sold in a flash sale.
+    discounted: bool,
 }
 
 impl Item {
-    fn from_product(p: &Product, currency: &str) -> Item {
-        let price = match (p.live_discount_price, p.retail_price) {
+    fn from_product(p: &Product, currency: Currency) -> Item {
+        let code = currency.code();
+        let launch_discount = p.launch_discount.filter(|d| *d > Decimal::ZERO);
+        // The live price: `live_discount_price`, else retail less `launch_discount`.
+        let live = p.live_discount_price.or_else(|| {
+            let off = launch_discount?;
+            let retail = p.retail_price?;
+            Some(money::round(
+                retail * (Decimal::ONE_HUNDRED - off) / Decimal::ONE_HUNDRED,
+                currency,
+            ))
+        });
+        let discounted = match (live, p.retail_price) {
+            (Some(live), Some(retail)) => live < retail,
+            (Some(_), None) => false,
+            (None, _) => launch_discount.is_some(),
+        };
+        let price = match (live, p.retail_price) {
             (Some(live), Some(retail)) if live < retail => Some(format!(
-                "{} {currency} live (retail {})",
+                "{} {code} live (retail {})",
                 thousands(live),
                 thousands(retail)
             )),
-            (Some(price), _) | (None, Some(price)) => {
-                Some(format!("{} {currency}", thousands(price)))
-            }
-            (None, None) => None,
+            (Some(price), _) | (None, Some(price)) => Some(format!("{} {code}", thousands(price))),
+            (None, None) => launch_discount.map(|off| format!("{}% off", thousands(off))),
         };
         Item {
             id: p.product_id.clone(),
@@ -187,6 +221,7 @@ impl Item {
             price,
             stock: p.stock_quantity,
             placeholder: false,
+            discounted,
         }
     }
 
@@ -198,6 +233,7 @@ impl Item {
             price: None,
             stock: None,
             placeholder: true,
+            discounted: false,
         }
     }
 }
@@ -210,12 +246,13 @@ fn flash_minutes(m: Option<u32>) -> u32 {
 /// Proposes a run-of-show for every session of `task`. `products_count` is used
 /// only when the task lists no products (see [`products_count`]).
 pub fn propose(task: &TaskDraft, products_count: Option<u32>) -> RunOfShow {
-    let currency = task.currency.code();
     let listed: Vec<Item> = task
         .products
         .iter()
-        .map(|p| Item::from_product(p, currency))
+        .map(|p| Item::from_product(p, task.currency))
         .collect();
+    let discounted: Vec<Item> = listed.iter().filter(|i| i.discounted).cloned().collect();
+    let flash_items = (!discounted.is_empty()).then_some(discounted.as_slice());
     let counted: Option<Vec<Item>> = products_count.filter(|n| *n > 0).map(|n| {
         (1..=n.min(MAX_PLACEHOLDER_PRODUCTS))
             .map(Item::placeholder)
@@ -240,6 +277,7 @@ pub fn propose(task: &TaskDraft, products_count: Option<u32>) -> RunOfShow {
                 plan_session(
                     &context,
                     Lineup::Items(&listed),
+                    flash_items,
                     &mut product_cursor,
                     &mut flash_cursor,
                 )
@@ -248,7 +286,7 @@ pub fn propose(task: &TaskDraft, products_count: Option<u32>) -> RunOfShow {
                 let lineup = counted
                     .as_deref()
                     .map_or(Lineup::OnePerSegment, Lineup::Items);
-                plan_session(&context, lineup, &mut p, &mut f)
+                plan_session(&context, lineup, None, &mut p, &mut f)
             }
         })
         .collect();
@@ -392,23 +430,29 @@ fn choose_layout(opening: u32, middle: u32, flash_len: &dyn Fn(usize) -> u32) ->
 enum Slot {
     Opening(u32),
     Product(u32),
-    /// Length and the flash sale's position in the session.
+    /// Length and the flash sale's (or spotlight's) position in the session.
     Flash(u32, usize),
     Closing(u32),
 }
 
+/// Plans one session. `flash_items` are the task's discounted products, when
+/// it has any: flash sales rotate through them. Without them the flash-sale
+/// slots are spotlights rotating through the session's products.
 fn plan_session(
     cx: &SessionContext,
     lineup: Lineup,
+    flash_items: Option<&[Item]>,
     product_cursor: &mut usize,
     flash_cursor: &mut usize,
 ) -> SessionPlanOfShow {
     let d = cx.session.duration_minutes;
     let (opening, closing) = frame(d);
     let middle = d - opening - closing;
-    let known_flash = |i: usize| match lineup {
-        Lineup::Items(items) => items[(*flash_cursor + i) % items.len()].flash_minutes,
-        Lineup::OnePerSegment => DEFAULT_FLASH_SALE_MINUTES,
+    let known_flash = |i: usize| match (flash_items, lineup) {
+        (Some(items), _) | (None, Lineup::Items(items)) => {
+            items[(*flash_cursor + i) % items.len()].flash_minutes
+        }
+        (None, Lineup::OnePerSegment) => DEFAULT_FLASH_SALE_MINUTES,
     };
     let mut slots = Vec::new();
     if opening == 0 {
@@ -444,7 +488,9 @@ fn plan_session(
         .iter()
         .filter(|s| matches!(s, Slot::Flash(..)))
         .count();
-    let flash_item = |i: usize| &items[(*flash_cursor + i) % items.len()];
+    let flash = flash_items.is_some();
+    let offered: &[Item] = flash_items.unwrap_or(items);
+    let flash_item = |i: usize| &offered[(*flash_cursor + i) % offered.len()];
     let first_flash_minute = {
         let mut t = 0;
         let mut found = None;
@@ -468,9 +514,9 @@ fn plan_session(
                 let first = flash_item(0);
                 (
                     SegmentKind::Opening,
-                    opening_title(cx),
+                    opening_title(cx, flash),
                     vec![first.id.clone()],
-                    opening_notes(cx, items, first, first_flash_minute),
+                    opening_notes(cx, items, first, first_flash_minute, flash),
                 )
             }
             Slot::Product(_) => {
@@ -483,7 +529,7 @@ fn plan_session(
                     product_notes(&group),
                 )
             }
-            Slot::Flash(minutes, i) => {
+            Slot::Flash(minutes, i) if flash => {
                 let item = flash_item(*i);
                 (
                     SegmentKind::FlashSale,
@@ -492,13 +538,22 @@ fn plan_session(
                     flash_notes(item, *minutes),
                 )
             }
+            Slot::Flash(minutes, i) => {
+                let item = flash_item(*i);
+                (
+                    SegmentKind::Spotlight,
+                    format!("Spotlight: {}", item.name),
+                    vec![item.id.clone()],
+                    spotlight_notes(item, *minutes),
+                )
+            }
             Slot::Closing(_) => {
                 let item = flash_item(flash_count);
                 (
                     SegmentKind::Closing,
-                    closing_title(cx),
+                    closing_title(cx, flash),
                     vec![item.id.clone()],
-                    closing_notes(cx, item),
+                    closing_notes(cx, item, flash),
                 )
             }
         };
@@ -513,7 +568,7 @@ fn plan_session(
         t += len;
     }
     let closing_flash = usize::from(closing > 0);
-    *flash_cursor = (*flash_cursor + flash_count + closing_flash) % items.len();
+    *flash_cursor = (*flash_cursor + flash_count + closing_flash) % offered.len();
     SessionPlanOfShow {
         session_index: cx.index as u32,
         duration_minutes: d,
@@ -574,18 +629,25 @@ fn product_title(group: &[&Item]) -> String {
     }
 }
 
-fn opening_title(cx: &SessionContext) -> String {
+/// What the session's offer slots are called: "flash sale" or "spotlight".
+fn offer_name(flash: bool) -> &'static str {
+    if flash { "flash sale" } else { "spotlight" }
+}
+
+fn opening_title(cx: &SessionContext, flash: bool) -> String {
     match &cx.session.theme {
         Some(theme) => format!("Welcome: {theme}"),
-        None => "Welcome & first flash-sale preview".to_string(),
+        None if flash => "Welcome & first flash-sale preview".to_string(),
+        None => "Welcome & first spotlight preview".to_string(),
     }
 }
 
-fn closing_title(cx: &SessionContext) -> String {
+fn closing_title(cx: &SessionContext, flash: bool) -> String {
+    let what = offer_name(flash);
     if cx.next.is_some() {
-        "Final flash sale, recap & next-session teaser".to_string()
+        format!("Final {what}, recap & next-session teaser")
     } else {
-        "Final flash sale, recap & thank-you".to_string()
+        format!("Final {what}, recap & thank-you")
     }
 }
 
@@ -602,7 +664,13 @@ fn names(items: &[Item], limit: usize) -> String {
     text
 }
 
-fn opening_notes(cx: &SessionContext, items: &[Item], first: &Item, minute: u32) -> String {
+fn opening_notes(
+    cx: &SessionContext,
+    items: &[Item],
+    first: &Item,
+    minute: u32,
+    flash: bool,
+) -> String {
     let theme = cx
         .session
         .theme
@@ -617,8 +685,9 @@ fn opening_notes(cx: &SessionContext, items: &[Item], first: &Item, minute: u32)
     let count = items.len();
     let noun = if count == 1 { "product" } else { "products" };
     format!(
-        "Welcome viewers and shout out early arrivals{of_series}.{theme} Overview of today's plan: {count} {noun} ({}). Announce the first flash sale: {} at minute {minute}.",
+        "Welcome viewers and shout out early arrivals{of_series}.{theme} Overview of today's plan: {count} {noun} ({}). Announce the first {}: {} at minute {minute}.",
         names(items, 5),
+        offer_name(flash),
         first.name
     )
 }
@@ -658,7 +727,21 @@ fn flash_notes(item: &Item, minutes: u32) -> String {
     )
 }
 
-fn closing_notes(cx: &SessionContext, final_item: &Item) -> String {
+/// A spotlight: the flash-sale slot of a task whose products have no live price.
+fn spotlight_notes(item: &Item, minutes: u32) -> String {
+    let (price, at_price) = match &item.price {
+        Some(p) => (format!(" at {p}"), " at this price"),
+        None => (String::new(), ""),
+    };
+    format!(
+        "{minutes}-minute spotlight on {}{price}: recap why it is worth buying and take orders{at_price}. \
+         A flash sale needs a live price: give the product a live_discount_price below its \
+         retail_price, or a launch_discount.",
+        item.name
+    )
+}
+
+fn closing_notes(cx: &SessionContext, final_item: &Item, flash: bool) -> String {
     let after = match cx.next {
         Some(next) => {
             let what = next
@@ -680,8 +763,14 @@ fn closing_notes(cx: &SessionContext, final_item: &Item) -> String {
         }
         None => "thank viewers and ask them to follow for the next live".to_string(),
     };
+    let recap = if flash {
+        "recap the best deals of the session"
+    } else {
+        "recap the session's products"
+    };
     format!(
-        "Final flash sale on {}; recap the best deals of the session; {after}.",
+        "Final {} on {}; {recap}; {after}.",
+        offer_name(flash),
         final_item.name
     )
 }
@@ -703,17 +792,41 @@ pub fn flash_sale_starts(plan: &SessionPlanOfShow) -> Vec<u32> {
         .collect()
 }
 
+/// The minutes at which offers start: every `flash_sale` and `spotlight`
+/// segment, then the closing (which holds the final one). A plan without
+/// discounts keeps the flash-sale rhythm with spotlights.
+pub fn offer_starts(plan: &SessionPlanOfShow) -> Vec<u32> {
+    plan.segments
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.kind,
+                SegmentKind::FlashSale | SegmentKind::Spotlight | SegmentKind::Closing
+            )
+        })
+        .map(|s| s.start_minute)
+        .collect()
+}
+
 /// Advisory remarks on a session plan that [`validate`] does not enforce: flash
-/// sales further apart or closer together than 20–30 minutes, and a first flash
-/// sale later than minute 30.
+/// sales (or, in a plan with spotlights and no flash sale, spotlights) further
+/// apart or closer together than 20–30 minutes, and a first one later than
+/// minute 30.
 pub fn advice(plan: &SessionPlanOfShow) -> Vec<String> {
     let (lo, hi) = (*FLASH_SALE_SPACING.start(), *FLASH_SALE_SPACING.end());
-    let starts = flash_sale_starts(plan);
+    let has = |kind| plan.segments.iter().any(|s| s.kind == kind);
+    let spotlights = has(SegmentKind::Spotlight) && !has(SegmentKind::FlashSale);
+    let (one, many) = if spotlights {
+        ("spotlight", "spotlights")
+    } else {
+        ("flash sale", "flash sales")
+    };
+    let starts = offer_starts(plan);
     let mut out = Vec::new();
     match starts.first() {
         None => out.push("no flash sale is planned".to_string()),
         Some(first) if *first > hi => out.push(format!(
-            "the first flash sale starts at minute {first}; the seed suggests one every {lo}-{hi} minutes"
+            "the first {one} starts at minute {first}; the seed suggests one every {lo}-{hi} minutes"
         )),
         Some(_) => {}
     }
@@ -721,7 +834,7 @@ pub fn advice(plan: &SessionPlanOfShow) -> Vec<String> {
         let gap = pair[1].abs_diff(pair[0]);
         if !FLASH_SALE_SPACING.contains(&gap) {
             out.push(format!(
-                "flash sales at minutes {} and {} are {gap} minutes apart (suggested {lo}-{hi})",
+                "{many} at minutes {} and {} are {gap} minutes apart (suggested {lo}-{hi})",
                 pair[0], pair[1]
             ));
         }
@@ -990,7 +1103,7 @@ fn segment(
             if kind.is_none() {
                 errors.push(FieldError::new(
                     format!("{path}.kind"),
-                    "must be one of opening, product, flash_sale, closing",
+                    "must be one of opening, product, flash_sale, spotlight, closing",
                 ));
             }
             kind
@@ -1123,8 +1236,13 @@ mod tests {
         (1..=n).map(|i| format!("product_{i}")).collect()
     }
 
-    /// The seed's rules, checked on one session plan.
-    fn assert_follows_the_seed(plan: &SessionPlanOfShow, products: &[String]) {
+    /// The seed's rules, checked on one session plan whose offers are `offer`:
+    /// flash sales, or spotlights when the task gives no product a live price.
+    fn assert_follows_the_seed(plan: &SessionPlanOfShow, products: &[String], offer: SegmentKind) {
+        let (what, other) = match offer {
+            SegmentKind::FlashSale => ("flash sale", SegmentKind::Spotlight),
+            _ => ("spotlight", SegmentKind::FlashSale),
+        };
         let d = plan.duration_minutes;
         let segs = &plan.segments;
         // Contiguous cover of 0..d.
@@ -1142,18 +1260,27 @@ mod tests {
                 "{p} missing from {segs:#?}"
             );
         }
-        // Opening 0–10 announces the first flash sale.
+        // Offers of one kind only.
+        assert!(segs.iter().all(|s| s.kind != other), "{segs:#?}");
+        // Opening 0–10 announces the first offer.
         let opening = &segs[0];
         assert_eq!(opening.kind, SegmentKind::Opening);
         assert_eq!(opening.end_minute, 10);
-        let starts = flash_sale_starts(plan);
-        let first_flash = segs
+        let starts = offer_starts(plan);
+        let first_offer = segs
             .iter()
-            .find(|s| matches!(s.kind, SegmentKind::FlashSale | SegmentKind::Closing))
+            .find(|s| {
+                matches!(
+                    s.kind,
+                    SegmentKind::FlashSale | SegmentKind::Spotlight | SegmentKind::Closing
+                )
+            })
             .unwrap();
-        assert_eq!(opening.product_ids, first_flash.product_ids);
+        assert_eq!(opening.product_ids, first_offer.product_ids);
         assert!(
-            opening.notes.contains("Announce the first flash sale: "),
+            opening
+                .notes
+                .contains(&format!("Announce the first {what}: ")),
             "{}",
             opening.notes
         );
@@ -1166,8 +1293,8 @@ mod tests {
         let closing = segs.last().unwrap();
         assert_eq!(closing.kind, SegmentKind::Closing);
         assert_eq!(closing.start_minute, d - 10);
-        assert!(closing.notes.starts_with("Final flash sale on "));
-        // Flash sales every 20–30 minutes, the first by minute 30.
+        assert!(closing.notes.starts_with(&format!("Final {what} on ")));
+        // Offers every 20–30 minutes, the first by minute 30.
         assert!(starts[0] <= 30, "{starts:?}");
         for pair in starts.windows(2) {
             assert!(
@@ -1199,7 +1326,11 @@ mod tests {
         assert_eq!(show.sessions.len(), 1);
         let plan = &show.sessions[0];
         assert_eq!(plan.duration_minutes, 180);
-        assert_follows_the_seed(plan, &ids(&["prod_001", "prod_002", "prod_003"]));
+        assert_follows_the_seed(
+            plan,
+            &ids(&["prod_001", "prod_002", "prod_003"]),
+            SegmentKind::FlashSale,
+        );
         assert_eq!(flash_sale_starts(plan), [20, 45, 70, 95, 120, 145, 170]);
         let product_order: Vec<&str> = plan
             .segments
@@ -1222,7 +1353,7 @@ mod tests {
         assert_eq!(plan.segments[1].title, "Vitamin C Serum");
         assert_eq!(
             plan.segments[1].notes,
-            "Demonstrate Vitamin C Serum at 199 CNY; answer chat questions and shout out buyers."
+            "Demonstrate Vitamin C Serum at 139.3 CNY live (retail 199); answer chat questions and shout out buyers."
         );
         assert_eq!(
             (plan.segments[2].kind, plan.segments[2].title.as_str()),
@@ -1230,7 +1361,7 @@ mod tests {
         );
         assert_eq!(
             plan.segments[2].notes,
-            "5-minute flash sale on Vitamin C Serum at 199 CNY: on-screen countdown, limited stock, call out orders as they come in."
+            "5-minute flash sale on Vitamin C Serum at 139.3 CNY live (retail 199): on-screen countdown, limited stock, call out orders as they come in."
         );
         let closing = plan.segments.last().unwrap();
         assert_eq!(closing.title, "Final flash sale, recap & thank-you");
@@ -1250,8 +1381,9 @@ mod tests {
         let show = propose(&task(&body), products_count(&body));
         let plan = &show.sessions[0];
         assert_eq!(plan.duration_minutes, 120);
-        assert_follows_the_seed(plan, &placeholders(8));
-        assert_eq!(flash_sale_starts(plan), [20, 43, 66, 88, 110]);
+        // Placeholders have no price: spotlights keep the rhythm.
+        assert_follows_the_seed(plan, &placeholders(8), SegmentKind::Spotlight);
+        assert_eq!(offer_starts(plan), [20, 43, 66, 88, 110]);
         assert_eq!(plan.segments[1].title, "Product 1");
         assert!(plan.segments[1].notes.contains("Placeholder"));
     }
@@ -1270,7 +1402,11 @@ mod tests {
             .iter()
             .filter(|s| s.kind == SegmentKind::Product)
             .count() as u32;
-        assert_follows_the_seed(plan, &placeholders(product_segments));
+        assert_follows_the_seed(
+            plan,
+            &placeholders(product_segments),
+            SegmentKind::Spotlight,
+        );
     }
 
     #[test]
@@ -1284,7 +1420,7 @@ mod tests {
             assert_eq!(plan.session_index, i as u32);
             assert_eq!(plan.duration_minutes, 120);
             // 12 items in fewer product segments: some segments present two.
-            assert_follows_the_seed(plan, &placeholders(12));
+            assert_follows_the_seed(plan, &placeholders(12), SegmentKind::Spotlight);
         }
         assert_eq!(
             show.sessions[1].segments[0].title,
@@ -1298,7 +1434,7 @@ mod tests {
         let first_closing = show.sessions[0].segments.last().unwrap();
         assert_eq!(
             first_closing.title,
-            "Final flash sale, recap & next-session teaser"
+            "Final spotlight, recap & next-session teaser"
         );
         assert!(
             first_closing.notes.ends_with(
@@ -1331,7 +1467,7 @@ mod tests {
         let all = ids(&["lip", "cushion", "serum", "mask", "mist"]);
         let order = ["lip", "cushion", "serum", "mask", "mist"];
         for pair in show.sessions.windows(2) {
-            assert_follows_the_seed(&pair[0], &all);
+            assert_follows_the_seed(&pair[0], &all, SegmentKind::Spotlight);
             let last = pair[0]
                 .segments
                 .iter()
@@ -1349,7 +1485,7 @@ mod tests {
                 .unwrap();
             assert_eq!(first.product_ids[0], order[(at + 1) % order.len()]);
         }
-        assert_follows_the_seed(&show.sessions[3], &all);
+        assert_follows_the_seed(&show.sessions[3], &all, SegmentKind::Spotlight);
         assert!(
             show.sessions[0]
                 .segments
@@ -1366,14 +1502,19 @@ mod tests {
     fn the_ninety_minute_qa_session() {
         let t = task(&smart_home_qa());
         let plan = &propose(&t, None).sessions[0];
-        assert_follows_the_seed(plan, &ids(&["prod_001", "prod_002", "prod_003"]));
-        assert_eq!(flash_sale_starts(plan), [20, 50, 80]);
+        // Retail prices only: spotlights, not flash sales at full price.
+        assert_follows_the_seed(
+            plan,
+            &ids(&["prod_001", "prod_002", "prod_003"]),
+            SegmentKind::Spotlight,
+        );
+        assert_eq!(offer_starts(plan), [20, 50, 80]);
         assert_eq!(
             kinds_and_minutes(plan)[..4],
             [
                 (0, 10, "opening"),
                 (10, 20, "product"),
-                (20, 25, "flash_sale"),
+                (20, 25, "spotlight"),
                 (25, 34, "product")
             ]
         );
@@ -1502,7 +1643,7 @@ mod tests {
             position(plan, 10).map(|(i, s)| (i, s.kind)),
             Some((1, SegmentKind::Product))
         );
-        assert_eq!(position(plan, 22).unwrap().1.kind, SegmentKind::FlashSale);
+        assert_eq!(position(plan, 22).unwrap().1.kind, SegmentKind::Spotlight);
         let last = plan.segments.len() - 1;
         assert_eq!(
             position(plan, 89).map(|(i, s)| (i, s.kind)),
@@ -1677,12 +1818,103 @@ mod tests {
                 "sessions[0].segments[0]: must be an object {start_minute, end_minute, kind, title, product_ids, notes}",
                 "sessions[1].session_index: must be 1, the position of the session",
                 "sessions[1].duration_minutes: must be 120, the session's duration",
-                "sessions[2].segments[3].kind: must be one of opening, product, flash_sale, closing",
+                "sessions[2].segments[3].kind: must be one of opening, product, flash_sale, spotlight, closing",
                 "sessions[2].segments[4].end_minute: must be a whole number of minutes from the session start",
                 "sessions[2].segments[5].product_ids: must be a list of product ids",
                 "sessions[2].segments[6].title: must be a string of at most 200 characters",
                 "sessions[3].segments: must list at least one segment",
             ]
+        );
+    }
+
+    #[test]
+    fn without_a_live_price_the_flash_sale_slots_are_spotlights() {
+        let plan = &propose(&task(&smart_home_qa()), None).sessions[0];
+        for s in &plan.segments {
+            assert_ne!(s.kind, SegmentKind::FlashSale);
+            assert!(!s.title.to_lowercase().contains("flash"), "{s:?}");
+        }
+        let spotlight = &plan.segments[2];
+        assert_eq!(spotlight.title, "Spotlight: Smart Speaker");
+        assert_eq!(
+            spotlight.notes,
+            "5-minute spotlight on Smart Speaker at 299 CNY: recap why it is worth buying and take \
+             orders at this price. A flash sale needs a live price: give the product a \
+             live_discount_price below its retail_price, or a launch_discount."
+        );
+        assert_eq!(
+            plan.segments[0].notes,
+            "Welcome viewers and shout out early arrivals. Overview of today's plan: 3 products \
+             (Smart Speaker, Smart Light Bulbs (4-pack), Smart Plug Set). Announce the first \
+             spotlight: Smart Speaker at minute 20."
+        );
+        let closing = plan.segments.last().unwrap();
+        assert_eq!(closing.title, "Final spotlight, recap & thank-you");
+        assert_eq!(
+            closing.notes,
+            "Final spotlight on Smart Plug Set; recap the session's products; thank viewers and \
+             ask them to follow for the next live."
+        );
+        assert_eq!(advice(plan), Vec::<String>::new());
+        // A live price equal to retail, or a 0% launch discount, is no discount.
+        let mut body = smart_home_qa();
+        body["live_session_details"]["products"][0]["live_discount_price"] = json!(299);
+        body["live_session_details"]["products"][1]["launch_discount"] = json!("0%");
+        let plan = &propose(&task(&body), None).sessions[0];
+        assert!(
+            plan.segments
+                .iter()
+                .all(|s| s.kind != SegmentKind::FlashSale)
+        );
+    }
+
+    #[test]
+    fn flash_sales_rotate_through_the_discounted_products_only() {
+        let mut body = launch_premiere();
+        // The serum loses its discount; the cream and the mask keep theirs.
+        body["live_session_details"]["products"][0]
+            .as_object_mut()
+            .unwrap()
+            .shift_remove("launch_discount");
+        let plan = &propose(&task(&body), None).sessions[0];
+        assert_follows_the_seed(
+            plan,
+            &ids(&["prod_001", "prod_002", "prod_003"]),
+            SegmentKind::FlashSale,
+        );
+        let sold: Vec<&str> = plan
+            .segments
+            .iter()
+            .filter(|s| matches!(s.kind, SegmentKind::FlashSale | SegmentKind::Closing))
+            .map(|s| s.product_ids[0].as_str())
+            .collect();
+        assert_eq!(
+            sold,
+            [
+                "prod_002", "prod_003", "prod_002", "prod_003", "prod_002", "prod_003", "prod_002"
+            ]
+        );
+        let first = plan
+            .segments
+            .iter()
+            .find(|s| s.kind == SegmentKind::FlashSale)
+            .unwrap();
+        // 249 less 25%.
+        assert_eq!(
+            first.notes,
+            "5-minute flash sale on Retinol Night Cream at 186.75 CNY live (retail 249): on-screen \
+             countdown, limited stock, call out orders as they come in."
+        );
+        // The serum is still presented, at its retail price.
+        let serum = plan
+            .segments
+            .iter()
+            .find(|s| s.kind == SegmentKind::Product && s.product_ids == ["prod_001"])
+            .unwrap();
+        assert!(
+            serum.notes.contains("Vitamin C Serum at 199 CNY;"),
+            "{}",
+            serum.notes
         );
     }
 
@@ -1694,6 +1926,10 @@ mod tests {
                 .map(|(i, f)| {
                     let mut p = json!({"product_id": format!("p{i}"), "retail_price": 10 + i,
                         "name": "x".repeat(i * 20)});
+                    // Every third product has a live price below retail.
+                    if i % 3 == 2 {
+                        p["live_discount_price"] = json!(5 + i);
+                    }
                     if let Some(f) = f {
                         p["flash_sale_duration_minutes"] = json!(f);
                     }
@@ -1722,8 +1958,17 @@ mod tests {
             } else {
                 (0..flash.len()).map(|i| format!("p{i}")).collect()
             };
+            let discounted: Vec<String> = (0..flash.len()).filter(|i| i % 3 == 2).map(|i| format!("p{i}")).collect();
             for plan in &show.sessions {
                 let segs = &plan.segments;
+                // Flash sales sell discounted products only; without any, spotlights.
+                for s in segs {
+                    match s.kind {
+                        SegmentKind::FlashSale => prop_assert!(discounted.contains(&s.product_ids[0])),
+                        SegmentKind::Spotlight => prop_assert!(discounted.is_empty()),
+                        _ => {}
+                    }
+                }
                 prop_assert_eq!(segs[0].start_minute, 0);
                 prop_assert_eq!(segs.last().unwrap().end_minute, minutes);
                 for pair in segs.windows(2) {

@@ -40,6 +40,8 @@ pub struct Product {
     pub retail_price: Option<Decimal>,
     /// `live_discount_price` (≤ retail).
     pub live_discount_price: Option<Decimal>,
+    /// `launch_discount` as a percentage, 0–100 (`"30%"` → 30).
+    pub launch_discount: Option<Decimal>,
     /// `stock_quantity`.
     pub stock_quantity: Option<u64>,
     /// `flash_sale_duration_minutes`.
@@ -645,19 +647,20 @@ fn parse_product(
             format!("must not exceed retail_price ({l} > {r})"),
         );
     }
-    if let Some(d) = obj.get("launch_discount") {
-        let ok = d
+    let launch_discount = obj.get("launch_discount").and_then(|d| {
+        let pct = d
             .as_str()
             .and_then(|s| s.trim().strip_suffix('%'))
             .and_then(|n| n.trim().parse::<Decimal>().ok())
-            .is_some_and(|n| n >= Decimal::ZERO && n <= Decimal::ONE_HUNDRED);
-        if !ok {
+            .filter(|n| *n >= Decimal::ZERO && *n <= Decimal::ONE_HUNDRED);
+        if pct.is_none() {
             cx.err(
                 format!("{path}.launch_discount"),
                 "must be a percentage from \"0%\" to \"100%\"",
             );
         }
-    }
+        pct
+    });
     let stock = obj
         .get("stock_quantity")
         .and_then(|v| cx.count(v, &format!("{path}.stock_quantity")))
@@ -681,6 +684,7 @@ fn parse_product(
         name: obj.get("name").and_then(Value::as_str).map(str::to_string),
         retail_price: retail,
         live_discount_price: live,
+        launch_discount,
         stock_quantity: stock,
         flash_sale_duration_minutes: flash,
     })

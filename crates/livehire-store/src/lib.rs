@@ -161,6 +161,14 @@ pub trait Store: Send + Sync + 'static {
     async fn write_ledger(&self, entry: &LedgerWrite) -> StoreResult<()>;
     /// Offers of a task, oldest first (`kind` filters).
     async fn offers(&self, task_id: &str, kind: Option<&str>) -> StoreResult<Vec<OfferRecord>>;
+    /// Up to `limit` invitations of a host with their tasks, newest first,
+    /// those with an id below `before_id` when given.
+    async fn host_invitations(
+        &self,
+        human_id: &str,
+        before_id: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<HostInvitation>>;
     /// Every submission version of a task, oldest first.
     async fn submissions(&self, task_id: &str) -> StoreResult<Vec<SubmissionRecord>>;
     /// Revision requests of a task, oldest first.

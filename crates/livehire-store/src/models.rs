@@ -164,6 +164,9 @@ pub struct TaskRecord {
     pub assigned_human_id: Option<String>,
     /// Base payment held in escrow, minor units.
     pub escrow_minor: i64,
+    /// The base payment agreed at assignment, minor units: the task's own
+    /// base, or the host's proposed compensation when the agent accepted it.
+    pub agreed_base_minor: Option<i64>,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339.
@@ -281,6 +284,23 @@ pub struct OfferRecord {
     pub updated_at: String,
 }
 
+/// One of a host's invitations with what the host needs to know of its task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostInvitation {
+    /// The invitation.
+    pub offer: OfferRecord,
+    /// The task's `title`.
+    pub title: String,
+    /// The task's currency.
+    pub currency: String,
+    /// The task's `compensation`, minor units.
+    pub compensation_minor: i64,
+    /// The task's status.
+    pub task_status: String,
+    /// The first session's scheduled time (RFC 3339), if any.
+    pub scheduled_time: Option<String>,
+}
+
 /// A journal entry to write: signed postings that sum to zero.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LedgerWrite {
@@ -392,6 +412,8 @@ pub struct TaskChange {
     pub assign: Option<String>,
     /// Sets the task's escrow amount (minor units).
     pub escrow_minor: Option<i64>,
+    /// Sets the base payment agreed at assignment (minor units).
+    pub agreed_base_minor: Option<i64>,
     /// RFC 3339.
     pub now: String,
     /// Journal entries to write (wallets and escrows may not go below zero).
@@ -418,6 +440,8 @@ pub struct TaskChange {
     pub session: Option<SessionUpdate>,
     /// Appends an event batch to that session (an imported recording).
     pub events: Option<EventBatch>,
+    /// Refuses the change (Conflict) while one of the task's sessions is live.
+    pub no_live_session: bool,
 }
 
 /// A session's move to `live` or `ended`.

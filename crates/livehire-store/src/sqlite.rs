@@ -122,6 +122,7 @@ fn task_from_row(row: &SqliteRow) -> StoreResult<TaskRecord> {
         body: json(row.try_get("body")?)?,
         assigned_human_id: row.try_get("assigned_human_id")?,
         escrow_minor: row.try_get("escrow_minor")?,
+        agreed_base_minor: row.try_get("agreed_base_minor")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         sessions: Vec::new(),
@@ -529,6 +530,7 @@ impl Store for SqliteStore {
             body: Value::Null,
             assigned_human_id: task.assigned_human_id.clone(),
             escrow_minor: task.escrow_minor,
+            agreed_base_minor: task.agreed_base_minor,
             created_at: task.created_at.clone(),
             updated_at: task.updated_at.clone(),
             sessions: task.sessions.clone(),
@@ -600,6 +602,15 @@ impl Store for SqliteStore {
 
     async fn offers(&self, task_id: &str, kind: Option<&str>) -> StoreResult<Vec<OfferRecord>> {
         hiring::offers(&self.reader, task_id, kind).await
+    }
+
+    async fn host_invitations(
+        &self,
+        human_id: &str,
+        before_id: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<HostInvitation>> {
+        hiring::host_invitations(&self.reader, human_id, before_id, limit).await
     }
 
     async fn submissions(&self, task_id: &str) -> StoreResult<Vec<SubmissionRecord>> {

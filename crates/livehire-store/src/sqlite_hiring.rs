@@ -85,6 +85,19 @@ impl SqliteStore {
         if !c.expect.is_empty() && !c.expect.contains(&current) {
             return Err(StoreError::Conflict(current));
         }
+        if c.no_live_session {
+            let live: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM sessions WHERE task_id = $1 AND status = 'live' LIMIT 1",
+            )
+            .bind(&c.task_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = live {
+                return Err(StoreError::Conflict(format!(
+                    "session {id} is live; end it first with POST /api/v1/sessions/{id}/end"
+                )));
+            }
+        }
         let mut qb = QueryBuilder::<Sqlite>::new("UPDATE tasks SET updated_at = ");
         qb.push_bind(c.now.clone());
         if let Some(s) = &c.status {
@@ -95,6 +108,9 @@ impl SqliteStore {
         }
         if let Some(e) = c.escrow_minor {
             qb.push(", escrow_minor = ").push_bind(e);
+        }
+        if let Some(b) = c.agreed_base_minor {
+            qb.push(", agreed_base_minor = ").push_bind(b);
         }
         qb.push(" WHERE id = ").push_bind(c.task_id.clone());
         qb.build().execute(&mut *tx).await?;
@@ -329,6 +345,40 @@ pub(crate) async fn offers(
     .fetch_all(db)
     .await?;
     rows.iter().map(offer_from_row).collect()
+}
+
+pub(crate) async fn host_invitations(
+    db: &SqlitePool,
+    human_id: &str,
+    before_id: Option<&str>,
+    limit: u32,
+) -> StoreResult<Vec<HostInvitation>> {
+    let rows = sqlx::query(
+        "SELECT o.*, t.title AS task_title, t.currency AS task_currency, \
+           t.compensation_minor AS task_compensation_minor, t.status AS task_status, \
+           (SELECT MIN(s.scheduled_time) FROM sessions s WHERE s.task_id = t.id) \
+             AS task_scheduled_time \
+         FROM offers o JOIN tasks t ON t.id = o.task_id \
+         WHERE o.human_id = $1 AND o.kind = 'invitation' AND ($2 IS NULL OR o.id < $2) \
+         ORDER BY o.id DESC LIMIT $3",
+    )
+    .bind(human_id)
+    .bind(before_id)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(HostInvitation {
+                offer: offer_from_row(r)?,
+                title: r.try_get("task_title")?,
+                currency: r.try_get("task_currency")?,
+                compensation_minor: r.try_get("task_compensation_minor")?,
+                task_status: r.try_get("task_status")?,
+                scheduled_time: r.try_get("task_scheduled_time")?,
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn submissions(

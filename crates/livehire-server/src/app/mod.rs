@@ -21,6 +21,7 @@ mod tiktok_shop_ownership;
 mod wallet;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -31,7 +32,7 @@ pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
 pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};
-pub use offers::{HostRef, NewApplication, OfferView};
+pub use offers::{Assignment, HostRef, InvitationPage, InvitationView, NewApplication, OfferView};
 pub use operator::NewVerification;
 pub use sessions::EventSender;
 pub use settlement::{Approval, NewRating, RevisionRequest, StatedFigures, StatedSessionFigures};
@@ -66,8 +67,9 @@ struct Inner {
     host_index: host_index::HostIndex,
     /// The TikTok Shop API client (order details for the order webhook).
     tiktok_shop: tiktok_shop_api::ShopApi,
-    /// Milliseconds added to the system clock (see [`App::travel_to`]).
-    clock_offset_ms: std::sync::atomic::AtomicI64,
+    /// Milliseconds added to the system clock (see [`App::travel_to`] and
+    /// [`App::advance_clock`]).
+    clock_offset_ms: AtomicI64,
 }
 
 impl App {
@@ -86,7 +88,7 @@ impl App {
                 live,
                 host_index: host_index::HostIndex::default(),
                 tiktok_shop: tiktok_shop_api::ShopApi::default(),
-                clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
+                clock_offset_ms: AtomicI64::new(0),
                 operator: operator::OperatorAccess::default(),
             }),
         }
@@ -107,25 +109,29 @@ impl App {
         self.inner.store.as_ref()
     }
 
-    /// The current time: the system clock, moved by [`App::travel_to`] if
-    /// it was.
+    /// The current time: the system clock, moved by [`App::travel_to`] or
+    /// [`App::advance_clock`] if it was. Every rule of the service layer reads
+    /// the time here.
     pub fn now(&self) -> DateTime<Utc> {
-        let offset = self
-            .inner
-            .clock_offset_ms
-            .load(std::sync::atomic::Ordering::Relaxed);
+        let offset = self.inner.clock_offset_ms.load(Ordering::Relaxed);
         Utc::now() + chrono::Duration::milliseconds(offset)
     }
 
     /// Moves this server's clock to `t`, from where it runs on: for tests and
     /// replays of recorded sessions that need a session's hours to pass. No
-    /// request reaches it; the service layer reads time only through
-    /// [`App::now`].
+    /// request reaches it.
     pub fn travel_to(&self, t: DateTime<Utc>) {
         let offset = (t - Utc::now()).num_milliseconds();
+        self.inner.clock_offset_ms.store(offset, Ordering::Relaxed);
+    }
+
+    /// Moves this application's clock forward by `by`, so tests reach
+    /// deadlines (a stalled task's cancel window) without waiting. The server
+    /// never calls it; only code holding the `App` can.
+    pub fn advance_clock(&self, by: chrono::Duration) {
         self.inner
             .clock_offset_ms
-            .store(offset, std::sync::atomic::Ordering::Relaxed);
+            .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
     }
 
     /// The current time as stored (RFC 3339, milliseconds, `Z`).

@@ -6,7 +6,7 @@ use livehire_domain::ids;
 use livehire_domain::ledger::Entry;
 use livehire_domain::money;
 use livehire_domain::state::{TaskAction, TaskStatus};
-use livehire_store::{Caller, OfferRecord, StoreError, TaskHost, TaskRecord};
+use livehire_store::{Caller, HostInvitation, OfferRecord, StoreError, TaskHost, TaskRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -20,6 +20,18 @@ use crate::error::{ApiError, ApiResult};
 pub struct HostRef {
     /// The host (`ph_profile_…`).
     pub human_id: String,
+}
+
+/// `POST …/assign` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Assignment {
+    /// The host (`ph_profile_…`): an applicant or an invitee.
+    pub human_id: String,
+    /// `true`: assign at the `proposed_compensation` of the host's application,
+    /// which then becomes the base payment held in escrow and paid at approval.
+    /// Absent or `false`: the task's own base.
+    #[serde(default)]
+    pub accept_proposed_compensation: bool,
 }
 
 /// `POST …/applications` body.
@@ -52,6 +64,99 @@ pub struct OfferView {
     pub proposed_compensation: Option<Value>,
     /// RFC 3339.
     pub created_at: String,
+}
+
+/// One of a host's invitations (`GET /api/v1/me/invitations`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationView {
+    /// `ph_inv_…`.
+    pub id: String,
+    /// The task.
+    pub task_id: String,
+    /// The task's title.
+    pub title: String,
+    /// The task's compensation, in its currency.
+    #[schema(value_type = f64)]
+    pub compensation: Value,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// When the task's first session is scheduled (RFC 3339), if it is.
+    pub scheduled_time: Option<String>,
+    /// `pending` (accept it with `POST /api/v1/tasks/{task_id}/accept`),
+    /// `accepted`, `declined` (another host was assigned) or `withdrawn` (the
+    /// task was cancelled).
+    pub status: String,
+    /// The task's status.
+    pub task_status: String,
+    /// When the agent sent it (RFC 3339).
+    pub sent_at: String,
+}
+
+/// A page of a host's invitations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationPage {
+    /// Newest first.
+    pub data: Vec<InvitationView>,
+    /// Pass as `cursor` for the next page; null on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// An offer's status as its host sees it: a pending offer on a cancelled task
+/// was withdrawn.
+fn status_for_host(offer_status: &str, task_status: &str) -> String {
+    if offer_status == "pending" && task_status == TaskStatus::Cancelled.as_str() {
+        "withdrawn".into()
+    } else {
+        offer_status.into()
+    }
+}
+
+fn invitation_view(i: &HostInvitation) -> InvitationView {
+    InvitationView {
+        id: i.offer.id.clone(),
+        task_id: i.offer.task_id.clone(),
+        title: i.title.clone(),
+        compensation: crate::app::minor_json(i.compensation_minor, &i.currency),
+        currency: i.currency.clone(),
+        scheduled_time: i.scheduled_time.clone(),
+        status: status_for_host(&i.offer.status, &i.task_status),
+        task_status: i.task_status.clone(),
+        sent_at: i.offer.created_at.clone(),
+    }
+}
+
+/// A host's accept that the agent's wallet could not cover: 409
+/// `escrow_unfunded`, without amounts and without pointing at a wallet the
+/// host does not own. Other errors pass through.
+fn unfunded_for_host(e: ApiError) -> ApiError {
+    match e {
+        ApiError::InsufficientFunds { .. } => ApiError::Conflict {
+            code: "escrow_unfunded",
+            message: "the brand has not funded the escrow for this task yet, so it cannot be \
+                      assigned to you now; your invitation stays pending and you can accept it \
+                      once the escrow is funded"
+                .into(),
+        },
+        other => other,
+    }
+}
+
+/// An opaque page cursor holding the last id of a page.
+fn id_cursor(id: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("i{id}"))
+}
+
+/// Decodes a cursor made by [`id_cursor`]; 422 naming `cursor` otherwise.
+fn parse_id_cursor(cursor: &str, prefix: &str) -> ApiResult<String> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix('i').map(str::to_string))
+        .filter(|id| id.starts_with(prefix))
+        .ok_or_else(|| ApiError::field("cursor", "is not a cursor this server issued"))
 }
 
 fn offer_view(o: &OfferRecord, currency: money::Currency) -> OfferView {
@@ -189,6 +294,53 @@ impl App {
         .await
     }
 
+    /// The calling host's invitations, newest first (`GET /api/v1/me/invitations`).
+    pub async fn my_invitations(
+        &self,
+        caller: &Caller,
+        limit: Option<&str>,
+        cursor: Option<&str>,
+    ) -> ApiResult<InvitationPage> {
+        let human_id = require_host(caller)?;
+        let limit = super::parse_limit(limit)?;
+        let before = cursor
+            .map(|c| parse_id_cursor(c, ids::INVITATION))
+            .transpose()?;
+        let mut rows = self
+            .store()
+            .host_invitations(human_id, before.as_deref(), limit + 1)
+            .await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        Ok(InvitationPage {
+            next_cursor: rows.last().filter(|_| more).map(|r| id_cursor(&r.offer.id)),
+            data: rows.iter().map(invitation_view).collect(),
+        })
+    }
+
+    /// A host's own offer on a task, as the task view shows it to them: the
+    /// invitation if there is one, else the application.
+    pub(crate) async fn offer_of(
+        &self,
+        task: &TaskRecord,
+        human_id: &str,
+    ) -> ApiResult<Option<OfferView>> {
+        let mut mine: Vec<OfferRecord> = self
+            .store()
+            .offers(&task.id, None)
+            .await?
+            .into_iter()
+            .filter(|o| o.human_id == human_id)
+            .collect();
+        mine.sort_by_key(|o| o.kind != "invitation");
+        let Some(offer) = mine.first() else {
+            return Ok(None);
+        };
+        let mut view = offer_view(offer, currency_of(task)?);
+        view.status = status_for_host(&offer.status, &task.status);
+        Ok(Some(view))
+    }
+
     /// Lists a task's offers of one kind (agent).
     pub async fn offers(
         &self,
@@ -208,29 +360,52 @@ impl App {
             .collect())
     }
 
-    /// Assigns a host who applied or was invited (agent); holds the base in escrow.
-    pub async fn assign(&self, caller: &Caller, task_id: &str, human_id: &str) -> ApiResult<Value> {
+    /// Assigns a host who applied or was invited (agent); holds the base in
+    /// escrow: the task's, or the host's proposed compensation when the agent
+    /// accepts it.
+    pub async fn assign(
+        &self,
+        caller: &Caller,
+        task_id: &str,
+        body: &Assignment,
+    ) -> ApiResult<Value> {
         let task = self.visible_task(caller, task_id).await?;
         require_agent(caller)?;
         status_of(&task)?.apply(TaskAction::Assign)?;
-        let offered = self
+        let human_id = body.human_id.as_str();
+        let offers: Vec<OfferRecord> = self
             .store()
             .offers(task_id, None)
             .await?
-            .iter()
-            .any(|o| o.human_id == human_id);
-        if !offered {
+            .into_iter()
+            .filter(|o| o.human_id == human_id)
+            .collect();
+        if offers.is_empty() {
             return Err(ApiError::field(
                 "human_id",
                 format!("{human_id} has neither applied nor been invited"),
             ));
         }
-        self.assign_host(&task, human_id, TaskAction::Assign)
+        let base = if body.accept_proposed_compensation {
+            let proposed = offers.iter().find_map(|o| o.proposed_compensation_minor);
+            Some(proposed.ok_or_else(|| {
+                ApiError::field(
+                    "accept_proposed_compensation",
+                    format!("{human_id} proposed no compensation for this task"),
+                )
+            })?)
+        } else {
+            None
+        };
+        self.assign_host(&task, human_id, TaskAction::Assign, base)
             .await?;
         self.task(caller, task_id).await
     }
 
-    /// Accepts an invitation (host), which assigns the task to them.
+    /// Accepts an invitation (host), which assigns the task to them. When the
+    /// agent's wallet cannot cover the base, the host learns only that the
+    /// escrow is not funded yet (409 `escrow_unfunded`): the brand's balance is
+    /// not the host's business, nor is paying it.
     pub async fn accept(&self, caller: &Caller, task_id: &str) -> ApiResult<Value> {
         let task = self.visible_task(caller, task_id).await?;
         let human_id = require_host(caller)?;
@@ -246,28 +421,38 @@ impl App {
                 "there is no pending invitation for you on this task".into(),
             ));
         }
-        self.assign_host(&task, human_id, TaskAction::Accept)
-            .await?;
+        self.assign_host(&task, human_id, TaskAction::Accept, None)
+            .await
+            .map_err(unfunded_for_host)?;
         self.task(caller, task_id).await
     }
 
+    /// Assigns `human_id` and holds the base in escrow: `agreed_base` (minor
+    /// units) when the agent accepted the host's proposal, else the task's.
     async fn assign_host(
         &self,
         task: &TaskRecord,
         human_id: &str,
         action: TaskAction,
+        agreed_base: Option<i64>,
     ) -> ApiResult<()> {
         self.check_eligible(task, human_id).await?;
-        let draft = draft_of(task)?;
         let currency = currency_of(task)?;
-        let base = money::to_minor(
-            money::round(draft.commission.base_total, currency),
-            currency,
-        )
-        .map_err(|m| anyhow::anyhow!("task {} base: {m}", task.id))?;
+        let base = match agreed_base {
+            Some(base) => base,
+            None => {
+                let draft = draft_of(task)?;
+                money::to_minor(
+                    money::round(draft.commission.base_total, currency),
+                    currency,
+                )
+                .map_err(|m| anyhow::anyhow!("task {} base: {m}", task.id))?
+            }
+        };
         let mut change = self.change_for(task, TaskStatus::Assigned);
         change.assign = Some(human_id.to_string());
         change.escrow_minor = Some(base);
+        change.agreed_base_minor = Some(base);
         change.involve = Some(TaskHost {
             human_id: human_id.to_string(),
             role: "assigned".into(),
@@ -282,7 +467,7 @@ impl App {
             None,
         ));
         self.apply(change, action).await?;
-        tracing::info!(task_id = %task.id, human_id, "host assigned");
+        tracing::info!(task_id = %task.id, human_id, base, "host assigned");
         Ok(())
     }
 }

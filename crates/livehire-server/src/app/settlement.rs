@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
-use super::tasks::{currency_of, draft_of, status_of};
+use super::tasks::{agreed_commission, currency_of, status_of};
 use super::{App, minor_json, require_agent, require_host};
 use crate::error::{ApiError, ApiResult};
 
@@ -437,8 +437,7 @@ impl App {
             return Err(anyhow::anyhow!("stored submission of {task_id} no longer parses").into());
         }
         let chosen = figures::choose(basis, &figures, submitted.as_ref(), &stated);
-        let draft = draft_of(&task)?;
-        let breakdown = payout::compute(&draft.commission, &chosen.observed);
+        let breakdown = payout::compute(&agreed_commission(&task)?, &chosen.observed);
         let total = money::to_minor(breakdown.total, currency)
             .map_err(|m| anyhow::anyhow!("payout total: {m}"))?;
         let mut body = payout_json(&breakdown);
@@ -493,9 +492,9 @@ impl App {
                 "only the task's agent or assigned host can preview its payout".into(),
             ));
         }
-        let draft = draft_of(&task)?;
-        let observed = observed_from_query(q, &draft.commission, task.sessions.len())?;
-        Ok(payout_json(&payout::compute(&draft.commission, &observed)))
+        let commission = agreed_commission(&task)?;
+        let observed = observed_from_query(q, &commission, task.sessions.len())?;
+        Ok(payout_json(&payout::compute(&commission, &observed)))
     }
 
     /// Rates the host once after approval, with an optional tip from the wallet.

@@ -1,9 +1,12 @@
 //! Tasks: posting, reading, listing, cancelling.
 
+use livehire_domain::commission::CommissionStructure;
 use livehire_domain::ids;
 use livehire_domain::ledger::Entry;
 use livehire_domain::money::{self, Currency};
-use livehire_domain::state::{InvalidTransition, TaskAction, TaskStatus};
+use livehire_domain::state::{
+    CancelRefused, CancelWindow, InvalidTransition, SessionTimes, TaskAction, TaskStatus,
+};
 use livehire_domain::task::TaskDraft;
 use livehire_store::{
     Caller, CallerKind, LedgerWrite, SessionRecord, StoreError, TaskChange, TaskFilter, TaskRecord,
@@ -20,6 +23,7 @@ const SERVER_FIELDS: &[&str] = &[
     "agent_id",
     "sessions",
     "assigned_human_id",
+    "agreed_base_payment",
     "created_at",
     "updated_at",
 ];
@@ -100,6 +104,12 @@ fn view_with_body(t: &TaskRecord, body: Map<String, Value>) -> Value {
         Value::Array(t.sessions.iter().map(session_view).collect()),
     );
     out.insert("assigned_human_id".into(), json!(t.assigned_human_id));
+    if let Some(base) = t.agreed_base_minor {
+        out.insert(
+            "agreed_base_payment".into(),
+            super::minor_json(base, &t.currency),
+        );
+    }
     out.insert("created_at".into(), json!(t.created_at));
     out.insert("updated_at".into(), json!(t.updated_at));
     Value::Object(out)
@@ -151,6 +161,7 @@ impl App {
             body,
             assigned_human_id: None,
             escrow_minor: 0,
+            agreed_base_minor: None,
             created_at: now_text.clone(),
             updated_at: now_text,
             sessions,
@@ -185,13 +196,18 @@ impl App {
         if visible { Ok(task) } else { Err(not_found()) }
     }
 
-    /// A task (`GET /api/v1/tasks/{id}`), with its saved run of show.
+    /// A task (`GET /api/v1/tasks/{id}`), with its saved run of show; a host
+    /// who was invited or applied also sees its own offer (`your_offer`).
     pub async fn task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
         let task = self.visible_task(caller, id).await?;
         let mut view = task_view(&task);
         let plan_visible = match caller.kind {
             CallerKind::Agent => true,
             CallerKind::Host => {
+                if let Some(offer) = self.offer_of(&task, &caller.id).await? {
+                    view["your_offer"] =
+                        serde_json::to_value(offer).map_err(anyhow::Error::from)?;
+                }
                 task.assigned_human_id.as_deref() == Some(caller.id.as_str())
                     || self
                         .store()
@@ -254,13 +270,20 @@ impl App {
         }))
     }
 
-    /// Cancels a task before any session started (`POST /api/v1/tasks/{id}/cancel`);
+    /// Cancels a task (`POST /api/v1/tasks/{id}/cancel`): freely while its host
+    /// is not yet due, or once the host is late (see `state::CancelWindow`);
     /// an assigned task's escrow goes back to the wallet in the same transaction.
     pub async fn cancel_task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
         let task = self.visible_task(caller, id).await?;
         let agent_id = require_agent(caller)?;
-        let next = status_of(&task)?.apply(TaskAction::Cancel)?;
+        let status = status_of(&task)?;
+        let window = self.cancel_window(&task, status).await?;
+        let live = task.sessions.iter().find(|s| s.status == "live");
+        let (action, next) = status
+            .cancel(self.now(), &window, live.is_some())
+            .map_err(|refused| cancel_refused(refused, live))?;
         let mut change = self.change_for(&task, next);
+        change.no_live_session = true;
         if task.escrow_minor > 0 {
             let currency = currency_of(&task)?;
             let entry = Entry::escrow_refund(agent_id, id, currency, task.escrow_minor);
@@ -269,9 +292,52 @@ impl App {
                 .push(self.ledger_write(&entry, Some(id), Some(agent_id), None, None));
             change.escrow_minor = Some(0);
         }
-        self.apply(change, TaskAction::Cancel).await?;
-        tracing::info!(task_id = id, "task cancelled");
+        self.apply(change, action).await?;
+        tracing::info!(
+            task_id = id,
+            stalled = action == TaskAction::CancelStalled,
+            "task cancelled"
+        );
         self.task(caller, id).await
+    }
+
+    /// When the task's host is due and when it is late.
+    async fn cancel_window(
+        &self,
+        task: &TaskRecord,
+        status: TaskStatus,
+    ) -> ApiResult<CancelWindow> {
+        let time = |t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(|e| {
+                    ApiError::from(anyhow::anyhow!("task {}: stored time {t:?}: {e}", task.id))
+                })
+        };
+        let sessions = task
+            .sessions
+            .iter()
+            .map(|s| {
+                Ok(SessionTimes {
+                    scheduled_start: s.scheduled_time.as_deref().map(time).transpose()?,
+                    duration_minutes: s.duration_minutes,
+                    ended_at: s.ended_at.as_deref().map(time).transpose()?,
+                })
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        let revision = if status == TaskStatus::InProgress {
+            match self.store().revisions(&task.id).await?.last() {
+                Some(r) => Some(time(&r.created_at)?),
+                None => None,
+            }
+        } else {
+            None
+        };
+        Ok(CancelWindow::new(
+            time(&task.deadline)?,
+            &sessions,
+            revision,
+        ))
     }
 
     /// A change that moves `task` from its current status to `next`.
@@ -367,6 +433,32 @@ impl App {
     }
 }
 
+/// The answer to a refused cancel: what stands in the way, and the way out.
+fn cancel_refused(refused: CancelRefused, live: Option<&SessionRecord>) -> ApiError {
+    match refused {
+        CancelRefused::State(e) => e.into(),
+        CancelRefused::SessionLive => {
+            let id = live.map_or("of this task", |s| s.id.as_str());
+            ApiError::Conflict {
+                code: "invalid_state",
+                message: format!(
+                    "session {id} is live; end it first with POST /api/v1/sessions/{id}/end, then cancel"
+                ),
+            }
+        }
+        CancelRefused::NotYet { current, from } => ApiError::Conflict {
+            code: "invalid_state",
+            message: format!(
+                "task is {current} and its host may still deliver: cancel is possible from {} \
+                 (the deadline, or {} hours after the last session's scheduled end, a session's \
+                 actual end or a revision request, whichever is latest)",
+                timestamp(from),
+                livehire_domain::state::DELIVERY_GRACE_HOURS
+            ),
+        },
+    }
+}
+
 /// The task's status as the state machine's type.
 pub(crate) fn status_of(task: &TaskRecord) -> ApiResult<TaskStatus> {
     TaskStatus::parse(&task.status).ok_or_else(|| {
@@ -377,6 +469,17 @@ pub(crate) fn status_of(task: &TaskRecord) -> ApiResult<TaskStatus> {
 /// The task's currency.
 pub(crate) fn currency_of(task: &TaskRecord) -> ApiResult<Currency> {
     Currency::parse(&task.currency).map_err(|e| anyhow::anyhow!("task {}: {e}", task.id).into())
+}
+
+/// The task's commission structure with the base agreed at assignment (the
+/// host's proposed compensation when the agent accepted it): what payouts
+/// and previews are computed from.
+pub(crate) fn agreed_commission(task: &TaskRecord) -> ApiResult<CommissionStructure> {
+    let commission = draft_of(task)?.commission;
+    Ok(match task.agreed_base_minor {
+        Some(base) => commission.with_base(money::from_minor(base, commission.currency)),
+        None => commission,
+    })
 }
 
 /// The typed view of a stored task (re-validated without the "future" checks).

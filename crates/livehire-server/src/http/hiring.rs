@@ -5,7 +5,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::app::{App, Approval, HostRef, NewApplication, NewRating, OfferView, RevisionRequest};
+use crate::app::{
+    App, Approval, Assignment, HostRef, InvitationPage, NewApplication, NewRating, OfferView,
+    RevisionRequest,
+};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
 
@@ -36,6 +39,28 @@ pub async fn invitations(
 ) -> ApiResult<Json<Value>> {
     Ok(Json(
         json!({ "data": app.offers(&caller, &task_id, "invitation").await? }),
+    ))
+}
+
+/// The calling host's invitations, newest first, with each task's title,
+/// compensation, currency and scheduled time; accept a pending one with
+/// `POST /api/v1/tasks/{task_id}/accept`.
+#[utoipa::path(get, path = "/api/v1/me/invitations", tag = "offers", security(("bearer" = [])),
+    params(("limit" = Option<u32>, Query, description = "1–100, default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    responses(
+        (status = 200, description = "A page of the host's invitations: `{data: [invitation…], next_cursor}`", body = InvitationPage),
+        (status = 401, description = "No key, or an unknown or revoked key", body = ErrorBody),
+        (status = 403, description = "The caller is an agent: only hosts have invitations", body = ErrorBody),
+        (status = 422, description = "A bad `limit` or `cursor`", body = ErrorBody)))]
+pub async fn my_invitations(
+    State(app): State<App>,
+    Auth(caller): Auth,
+    q: QueryPairs,
+) -> ApiResult<Json<InvitationPage>> {
+    Ok(Json(
+        app.my_invitations(&caller, q.get("limit"), q.get("cursor"))
+            .await?,
     ))
 }
 
@@ -70,23 +95,32 @@ pub async fn applications(
 }
 
 /// Assigns an applicant or invitee (agent); the base payment moves into escrow.
+/// With `accept_proposed_compensation: true` the base is the compensation the
+/// host proposed in its application; the task then shows it as
+/// `agreed_base_payment` and the payout's base line pays it.
 #[utoipa::path(post, path = "/api/v1/tasks/{task_id}/assign", tag = "offers", security(("bearer" = [])),
-    params(("task_id" = String, Path)), request_body = HostRef,
-    responses((status = 200, description = "The task, `status: assigned`", body = Object),
-        (status = 402, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("task_id" = String, Path)), request_body = Assignment,
+    responses((status = 200, description = "The task, `status: assigned`, with `agreed_base_payment`", body = Object),
+        (status = 402, description = "`insufficient_funds`: the wallet cannot cover the base; the shortfall is named and nothing changed", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not open", body = ErrorBody),
+        (status = 422, description = "The host has not applied or been invited, is not eligible, or proposed no compensation to accept", body = ErrorBody)))]
 pub async fn assign(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
-    AppJson(body): AppJson<HostRef>,
+    AppJson(body): AppJson<Assignment>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(app.assign(&caller, &task_id, &body.human_id).await?))
+    Ok(Json(app.assign(&caller, &task_id, &body).await?))
 }
 
-/// Accepts an invitation (host), which assigns the task.
+/// Accepts an invitation (host), which assigns the task; the task's base moves
+/// from the brand's wallet into escrow.
 #[utoipa::path(post, path = "/api/v1/tasks/{task_id}/accept", tag = "offers", security(("bearer" = [])),
     params(("task_id" = String, Path)),
-    responses((status = 200, body = Object), (status = 402, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, description = "The task, `status: assigned`, with `your_offer.status: accepted`", body = Object),
+        (status = 403, description = "No pending invitation for this host, or an agent key", body = ErrorBody),
+        (status = 409, description = "`escrow_unfunded`: the brand has not funded the escrow yet; nothing changed and the invitation stays pending. `invalid_state`: the task is not open", body = ErrorBody),
+        (status = 422, description = "The host no longer meets the task's requirements", body = ErrorBody)))]
 pub async fn accept(
     State(app): State<App>,
     Auth(caller): Auth,

@@ -96,6 +96,7 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(tasks::cancel))
         .routes(routes!(messages::post, messages::list))
         .routes(routes!(hiring::invite, hiring::invitations))
+        .routes(routes!(hiring::my_invitations))
         .routes(routes!(hiring::apply, hiring::applications))
         .routes(routes!(hiring::assign))
         .routes(routes!(hiring::accept))

@@ -63,6 +63,8 @@ type Row = (&'static str, &'static str, &'static str, Fixture, [u16; 5]);
 const MATRIX: &[Row] = &[
     // method path                                              body                                              fixture    [owner, other agent, host, other host, no key]
     (GET,   "/api/v1/me",                                       "",                                               NoTask,    [200, 200, 200, 200, 401]),
+    // Invitations belong to hosts; the invited host's list holds this task's.
+    (GET,   "/api/v1/me/invitations",                           "",                                               Open,      [403, 403, 200, 200, 401]),
     (GET,   "/api/v1/humans?skills=live_streaming",             "",                                               NoTask,    [200, 200, 200, 200, 401]),
     // for_task is a query parameter of a search, so a task that is not the
     // caller's is a bad value (422 naming for_task, the same answer as for an

@@ -4,6 +4,7 @@
 mod accounts;
 mod authz;
 mod bad_input;
+mod dead_ends;
 mod harness;
 mod hiring;
 mod idempotency;

@@ -14,6 +14,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/humans/register"),
     ("get", "/api/v1/me"),
     ("post", "/api/v1/me/keys/rotate"),
+    ("get", "/api/v1/me/invitations"),
     ("get", "/api/v1/humans"),
     ("get", "/api/v1/humans/{human_id}"),
     ("patch", "/api/v1/humans/{human_id}"),

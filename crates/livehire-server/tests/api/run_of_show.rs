@@ -44,8 +44,11 @@ fn minute(v: &Value) -> u64 {
 }
 
 /// Checks one session plan against the seed's best practices as SPEC §3 lists
-/// them, for a session of `duration` minutes that must show `products`.
-fn assert_well_formed(session: &Value, duration: u64, products: &[String]) {
+/// them, for a session of `duration` minutes that must show `products`, whose
+/// offers are `offer`: `flash_sale`, or `spotlight` when no product has a live
+/// price below retail.
+fn assert_well_formed(session: &Value, duration: u64, products: &[String], offer: &str) {
+    let what = offer.replace('_', " ");
     let segs = segments(session);
     assert_eq!(session["duration_minutes"], duration);
     // Contiguous from 0 to the session's end.
@@ -60,14 +63,22 @@ fn assert_well_formed(session: &Value, duration: u64, products: &[String]) {
     for s in segs {
         assert!(minute(&s["start_minute"]) < minute(&s["end_minute"]), "{s}");
     }
-    // Opening 0–10 with the first flash sale announced; closing the last 10
-    // with the final flash sale.
+    // Offers of one kind.
+    for s in segs {
+        assert!(
+            !["flash_sale", "spotlight"].contains(&s["kind"].as_str().unwrap())
+                || s["kind"] == offer,
+            "{s}"
+        );
+    }
+    // Opening 0–10 with the first offer announced; closing the last 10
+    // with the final one.
     let (first, last) = (&segs[0], segs.last().unwrap());
     assert_eq!(first["kind"], "opening");
     assert_eq!(minute(&first["end_minute"]), 10);
     assert!(
-        first["notes"].as_str().unwrap().contains("flash sale"),
-        "the opening announces the first flash sale: {first}"
+        first["notes"].as_str().unwrap().contains(&what),
+        "the opening announces the first {what}: {first}"
     );
     assert_eq!(last["kind"], "closing");
     assert_eq!(minute(&last["start_minute"]), duration - 10);
@@ -76,7 +87,7 @@ fn assert_well_formed(session: &Value, duration: u64, products: &[String]) {
             .as_str()
             .unwrap()
             .to_lowercase()
-            .contains("final flash sale"),
+            .contains(&format!("final {what}")),
         "{last}"
     );
     // Every product is presented in a product segment.
@@ -95,11 +106,11 @@ fn assert_well_formed(session: &Value, duration: u64, products: &[String]) {
             "product segment of {len} minutes: {s}"
         );
     }
-    // A flash sale every 20–30 minutes: the flash-sale segments, then the
-    // closing's final flash sale.
+    // An offer every 20–30 minutes: the offer segments, then the closing's
+    // final one.
     let starts: Vec<u64> = segs
         .iter()
-        .filter(|s| s["kind"] == "flash_sale" || s["kind"] == "closing")
+        .filter(|s| s["kind"] == offer || s["kind"] == "closing")
         .map(|s| minute(&s["start_minute"]))
         .collect();
     assert!(starts.len() >= 2, "{starts:?}");
@@ -163,7 +174,8 @@ async fn proposes_edits_and_serves_the_launch_premieres_plan() {
     let products: Vec<String> = ["prod_001", "prod_002", "prod_003"]
         .map(String::from)
         .to_vec();
-    assert_well_formed(&sessions[0], 180, &products);
+    // Every product has a launch discount: flash sales.
+    assert_well_formed(&sessions[0], 180, &products, "flash_sale");
 
     // Served back as is, and on the task.
     let got = app.get(&path, Some(&agent.key)).await;
@@ -256,11 +268,12 @@ async fn a_four_week_series_gets_one_plan_per_session() {
     let sessions = proposed.body["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 4);
     // No product list, "10-12 items" per session: twelve numbered placeholders,
-    // each presented in every session.
+    // each presented in every session. They have no price, so no flash sale is
+    // proposed: spotlights keep the rhythm.
     let products: Vec<String> = (1..=12).map(|n| format!("product_{n}")).collect();
     for (i, s) in sessions.iter().enumerate() {
         assert_eq!(s["session_index"], i);
-        assert_well_formed(s, 120, &products);
+        assert_well_formed(s, 120, &products, "spotlight");
         let closing = segments(s).last().unwrap()["title"].as_str().unwrap();
         if i < 3 {
             assert!(closing.contains("teaser"), "session {i}: {closing}");
