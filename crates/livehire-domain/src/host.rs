@@ -20,9 +20,95 @@ pub const SERVER_MAINTAINED: &[&str] = &[
     "ratings_count",
     "completion_count",
     "metrics_source",
+    MONITORED,
     "ratings",
     crate::identity::SELF_DECLARED,
 ];
+
+/// The profile block the server keeps of a host's verified sessions.
+pub const MONITORED: &str = "monitored_metrics";
+
+/// One session's verified figures, kept once its task is approved: what a
+/// host's monitored figures average over.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MonitoredSession {
+    /// ISO code of the session's task.
+    pub currency: String,
+    /// GMV, in `currency`.
+    pub gmv: rust_decimal::Decimal,
+    /// Average concurrent viewers over the session (TikTok Shop's ACU).
+    pub acu: rust_decimal::Decimal,
+    /// Peak concurrent viewers.
+    pub peak_viewers: u64,
+    /// Average watch time, seconds.
+    pub avg_watch_seconds: rust_decimal::Decimal,
+    /// Buyers ÷ unique viewers.
+    pub conversion_rate: rust_decimal::Decimal,
+}
+
+/// A host's monitored figures: averages over its verified sessions, for the
+/// `monitored_metrics` block of its profile (`None` without any).
+///
+/// | field | value |
+/// |---|---|
+/// | `sessions` | verified sessions of approved tasks |
+/// | `avg_gmv_per_session` | mean GMV of those in `currency` (the host's `compensation_range.currency`, else CNY), 2 decimals; `null` without one |
+/// | `avg_live_viewers` | mean average concurrent viewers of those with verified viewers, whole |
+/// | `peak_concurrent_viewers` | the highest peak |
+/// | `avg_conversion_rate` | mean conversion of those with verified viewers, 4 decimals |
+/// | `avg_watch_time_minutes` | mean average watch time of those with verified viewers, 1 decimal |
+///
+/// A `null` figure leaves the host's own in use.
+///
+/// Search, eligibility and matching read these in place of the host's own
+/// `live_commerce_metrics` and `follower_stats.avg_live_viewers` once they
+/// exist (`metrics_source: "monitored"`).
+pub fn monitored_metrics(sessions: &[MonitoredSession], currency: &str) -> Option<Value> {
+    use rust_decimal::Decimal;
+    if sessions.is_empty() {
+        return None;
+    }
+    let mean = |values: &mut dyn Iterator<Item = Decimal>, dp: u32| -> Option<Decimal> {
+        let (mut sum, mut n) = (Decimal::ZERO, 0_i64);
+        for v in values {
+            sum = sum.checked_add(v)?;
+            n += 1;
+        }
+        (n > 0).then(|| {
+            let mut m = (sum / Decimal::from(n)).round_dp(dp);
+            m.rescale(dp);
+            m
+        })
+    };
+    let in_currency: Vec<&MonitoredSession> =
+        sessions.iter().filter(|s| s.currency == currency).collect();
+    // Viewer figures come only from sessions whose verified sources saw
+    // viewers (a session known only by its checkout orders says nothing of
+    // its audience); without any, the host's own figures stay in use.
+    let watched: Vec<&MonitoredSession> = sessions.iter().filter(|s| s.peak_viewers > 0).collect();
+    let gmv = mean(&mut in_currency.iter().map(|s| s.gmv), 2);
+    let acu = mean(&mut watched.iter().map(|s| s.acu), 0);
+    let conversion = mean(&mut watched.iter().map(|s| s.conversion_rate), 4);
+    let watch = mean(
+        &mut watched
+            .iter()
+            .map(|s| s.avg_watch_seconds / Decimal::from(60)),
+        1,
+    );
+    let number = |d: Option<Decimal>| {
+        d.and_then(|d| d.to_string().parse::<serde_json::Number>().ok())
+            .map_or(Value::Null, Value::Number)
+    };
+    Some(serde_json::json!({
+        "sessions": sessions.len(),
+        "currency": currency,
+        "avg_gmv_per_session": number(gmv),
+        "avg_live_viewers": number(acu),
+        "peak_concurrent_viewers": sessions.iter().map(|s| s.peak_viewers).max().unwrap_or(0),
+        "avg_conversion_rate": number(conversion),
+        "avg_watch_time_minutes": number(watch),
+    }))
+}
 
 /// Niche words recognised in `product_expertise` phrases when a profile has no
 /// explicit `niches` list (phrase fragment → niche).
@@ -142,6 +228,14 @@ pub fn search_fields(profile: &Value) -> SearchFields {
         Some(v)
     };
     let metrics = get(&["live_commerce_metrics"]);
+    // Monitored figures, once a host has them, stand in for its own.
+    let monitored = get(&[MONITORED]).filter(|m| m.is_object());
+    let figure = |monitored_key: &str, own: &[&str]| -> Option<&Value> {
+        monitored
+            .and_then(|m| m.get(monitored_key))
+            .filter(|v| !v.is_null())
+            .or_else(|| get(own))
+    };
     let badges = strings(get(&["badges"]));
     let expertise = strings(get(&["product_expertise"]));
     let specialties = strings(get(&["hosting_specialties"]));
@@ -159,7 +253,11 @@ pub fn search_fields(profile: &Value) -> SearchFields {
             }
         }
     }
-    let avg_gmv_cents = cents(get(&["live_commerce_metrics", "avg_gmv_per_session"])).unwrap_or(0);
+    let avg_gmv_cents = cents(figure(
+        "avg_gmv_per_session",
+        &["live_commerce_metrics", "avg_gmv_per_session"],
+    ))
+    .unwrap_or(0);
     let live_commerce_experience = match get(&["live_commerce_experience"]) {
         Some(Value::Bool(b)) => *b,
         _ => metrics.is_some() && avg_gmv_cents > 0,
@@ -183,16 +281,28 @@ pub fn search_fields(profile: &Value) -> SearchFields {
     SearchFields {
         platform: text("platform").to_lowercase(),
         followers: num(get(&["follower_stats", "followers"])).unwrap_or(0.0) as i64,
-        avg_live_viewers: num(get(&["follower_stats", "avg_live_viewers"])).unwrap_or(0.0) as i64,
+        avg_live_viewers: num(figure(
+            "avg_live_viewers",
+            &["follower_stats", "avg_live_viewers"],
+        ))
+        .unwrap_or(0.0) as i64,
         avg_gmv_cents,
-        conversion_rate: num(get(&["live_commerce_metrics", "avg_conversion_rate"])).unwrap_or(0.0),
+        conversion_rate: num(figure(
+            "avg_conversion_rate",
+            &["live_commerce_metrics", "avg_conversion_rate"],
+        ))
+        .unwrap_or(0.0),
         rating: num(get(&["rating"])).unwrap_or(0.0),
         ratings_count: num(get(&["ratings_count"]))
             .or_else(|| num(get(&["completion_count"])))
             .unwrap_or(0.0)
             .max(0.0) as i64,
         engagement_rate: engagement_rate(
-            num(get(&["live_commerce_metrics", "avg_watch_time_minutes"])).unwrap_or(0.0),
+            num(figure(
+                "avg_watch_time_minutes",
+                &["live_commerce_metrics", "avg_watch_time_minutes"],
+            ))
+            .unwrap_or(0.0),
             num(get(&["live_commerce_metrics", "repeat_viewer_rate"])).unwrap_or(0.0),
         ),
         min_rate_cents: cents(get(&["compensation_range", "min"])),
@@ -418,6 +528,66 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn monitored_figures_average_the_verified_sessions_and_stand_in_for_the_hosts() {
+        use rust_decimal_macros::dec;
+        let session = |currency: &str, gmv, acu, peak, watch, conv| MonitoredSession {
+            currency: currency.into(),
+            gmv,
+            acu,
+            peak_viewers: peak,
+            avg_watch_seconds: watch,
+            conversion_rate: conv,
+        };
+        let sessions = [
+            session(
+                "CNY",
+                dec!(1000.00),
+                dec!(120.4),
+                300,
+                dec!(600),
+                dec!(0.1000),
+            ),
+            session(
+                "CNY",
+                dec!(2000.00),
+                dec!(80.0),
+                500,
+                dec!(900),
+                dec!(0.0500),
+            ),
+            session("USD", dec!(99.00), dec!(10.0), 40, dec!(300), dec!(0.2000)),
+        ];
+        let m = monitored_metrics(&sessions, "CNY").unwrap();
+        assert_eq!(m["sessions"], 3);
+        assert_eq!(m["avg_gmv_per_session"].to_string(), "1500.00");
+        assert_eq!(m["avg_live_viewers"].to_string(), "70");
+        assert_eq!(m["peak_concurrent_viewers"], 500);
+        assert_eq!(m["avg_conversion_rate"].to_string(), "0.1167");
+        assert_eq!(m["avg_watch_time_minutes"].to_string(), "10.0");
+        assert!(monitored_metrics(&[], "CNY").is_none());
+
+        let mut profile = serde_json::json!({"name": "Chen",
+            "follower_stats": {"avg_live_viewers": 2500},
+            "live_commerce_metrics": {"avg_gmv_per_session": 85000, "avg_conversion_rate": 0.065}});
+        let own = search_fields(&profile);
+        assert_eq!((own.avg_gmv_cents, own.avg_live_viewers), (8_500_000, 2500));
+        profile[MONITORED] = m;
+        let monitored = search_fields(&profile);
+        assert_eq!(monitored.avg_gmv_cents, 150_000);
+        assert_eq!(monitored.avg_live_viewers, 70);
+        assert_eq!(monitored.conversion_rate, 0.1167);
+
+        // Sessions known only by their checkout orders leave viewers to the host.
+        let orders_only = [session("CNY", dec!(210.00), dec!(0), 0, dec!(0), dec!(1))];
+        let m = monitored_metrics(&orders_only, "CNY").unwrap();
+        assert!(m["avg_live_viewers"].is_null() && m["avg_conversion_rate"].is_null());
+        profile[MONITORED] = m;
+        let f = search_fields(&profile);
+        assert_eq!((f.avg_gmv_cents, f.avg_live_viewers), (21_000, 2500));
+        assert_eq!(f.conversion_rate, 0.065);
+    }
     use serde_json::json;
 
     #[test]

@@ -183,6 +183,8 @@ pub trait Store: Send + Sync + 'static {
     async fn run_of_show(&self, task_id: &str) -> StoreResult<Option<(Value, String, String)>>;
     /// An agent's balances per currency.
     async fn wallet(&self, agent_id: &str) -> StoreResult<Vec<WalletBalance>>;
+    /// The verified figures kept of a host's sessions, oldest first.
+    async fn host_session_results(&self, human_id: &str) -> StoreResult<Vec<SessionResultRecord>>;
     /// A host's balances per currency.
     async fn earnings(&self, human_id: &str) -> StoreResult<Vec<EarningsBalance>>;
     /// Journal entries touching an agent (by `agent_id`) or a host (by `human_id`), newest first.

@@ -440,6 +440,8 @@ pub struct TaskChange {
     pub session: Option<SessionUpdate>,
     /// Appends an event batch to that session (an imported recording).
     pub events: Option<EventBatch>,
+    /// Keeps sessions' verified figures (an approval).
+    pub session_results: Vec<SessionResultRecord>,
     /// Refuses the change (Conflict) while one of the task's sessions is live.
     pub no_live_session: bool,
 }
@@ -610,6 +612,25 @@ pub struct EventBatch {
     pub source_id: Option<String>,
     /// The TikTok LIVE connector message ids the events came from.
     pub msg_ids: Vec<String>,
+}
+
+/// One session's verified figures, kept when its task is approved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionResultRecord {
+    /// The session.
+    pub session_id: String,
+    /// Its task.
+    pub task_id: String,
+    /// The host paid for it.
+    pub human_id: String,
+    /// ISO code.
+    pub currency: String,
+    /// GMV, minor units.
+    pub gmv_minor: i64,
+    /// The other figures, as the metrics serve them.
+    pub figures: Value,
+    /// RFC 3339.
+    pub created_at: String,
 }
 
 /// A stored event batch as read back for a rebuild.

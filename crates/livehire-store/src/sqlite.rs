@@ -481,6 +481,32 @@ impl Store for SqliteStore {
         live::flash_orders_page(&self.reader, flash_sale_id, after, limit).await
     }
 
+    async fn host_session_results(&self, human_id: &str) -> StoreResult<Vec<SessionResultRecord>> {
+        let rows: Vec<(String, String, String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT session_id, task_id, human_id, currency, gmv_minor, figures, created_at \
+             FROM session_results WHERE human_id = $1 ORDER BY created_at, session_id",
+        )
+        .bind(human_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter()
+            .map(
+                |(session_id, task_id, human_id, currency, gmv_minor, figures, created_at)| {
+                    Ok(SessionResultRecord {
+                        session_id,
+                        task_id,
+                        human_id,
+                        currency,
+                        gmv_minor,
+                        figures: serde_json::from_str(&figures)
+                            .map_err(|e| StoreError::Other(e.into()))?,
+                        created_at,
+                    })
+                },
+            )
+            .collect()
+    }
+
     async fn session_key(&self, digest: &str) -> StoreResult<Option<SessionKey>> {
         let row: Option<(String, String, String)> = sqlx::query_as(
             "SELECT kind, session_id, agent_id FROM checkout_keys WHERE digest = $1 AND revoked_at IS NULL",

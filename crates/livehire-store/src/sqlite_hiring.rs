@@ -300,6 +300,21 @@ impl SqliteStore {
         if let Some(b) = &c.events {
             crate::sqlite_live::insert_batch(&mut tx, b, &c.now).await?;
         }
+        for r in &c.session_results {
+            sqlx::query(
+                "INSERT INTO session_results (session_id, task_id, human_id, currency, gmv_minor, figures, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&r.session_id)
+            .bind(&r.task_id)
+            .bind(&r.human_id)
+            .bind(&r.currency)
+            .bind(r.gmv_minor)
+            .bind(r.figures.to_string())
+            .bind(&r.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
         if let Some((body, source)) = &c.run_of_show {
             sqlx::query(
                 "INSERT INTO run_of_show (task_id, body, source, updated_at) VALUES ($1, $2, $3, $4) \

@@ -301,6 +301,51 @@ impl App {
         Ok(HostSearchPage(body.to_string()))
     }
 
+    /// Recomputes a host's monitored figures (averages over its verified
+    /// sessions of approved tasks) into its profile's `monitored_metrics`,
+    /// which search, eligibility and matching then read in place of the
+    /// host's own figures (`metrics_source: "monitored"`).
+    pub(crate) async fn refresh_monitored_metrics(&self, id: &str) -> ApiResult<()> {
+        let sessions: Vec<host::MonitoredSession> = self
+            .store()
+            .host_session_results(id)
+            .await?
+            .iter()
+            .filter_map(|r| {
+                let c = livehire_domain::money::Currency::parse(&r.currency).ok()?;
+                let dec = |k: &str| -> rust_decimal::Decimal {
+                    r.figures[k].to_string().parse().unwrap_or_default()
+                };
+                Some(host::MonitoredSession {
+                    currency: r.currency.clone(),
+                    gmv: livehire_domain::money::from_minor(r.gmv_minor, c),
+                    acu: dec("acu"),
+                    peak_viewers: r.figures["peak_concurrent_viewers"].as_u64().unwrap_or(0),
+                    avg_watch_seconds: dec("avg_watch_time_seconds"),
+                    conversion_rate: dec("conversion_rate"),
+                })
+            })
+            .collect();
+        let index = self.inner.host_index.writer().await;
+        let current = self.store().host(id).await?.profile;
+        let currency = current["compensation_range"]["currency"]
+            .as_str()
+            .unwrap_or("CNY")
+            .to_string();
+        let Some(block) = host::monitored_metrics(&sessions, &currency) else {
+            return Ok(());
+        };
+        let mut declared = identity::declared_profile(&current);
+        declared[host::MONITORED] = block;
+        declared["metrics_source"] = Value::from("monitored");
+        let write = self.host_write_as_is(id, declared, &Verified::of(&current));
+        self.store().update_host(&write).await?;
+        index
+            .hosts_written(self.store(), std::slice::from_ref(&write))
+            .await;
+        Ok(())
+    }
+
     /// Inserts or refreshes demo hosts (profiles keep their own ids and
     /// ratings). They are the operator's own data (`livehire seed`,
     /// `serve --demo`), so what they claim (`tiktok_shop_verified`, `badges`)

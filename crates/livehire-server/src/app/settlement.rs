@@ -10,7 +10,8 @@ use livehire_domain::payout::{self, Observed, SessionFigures};
 use livehire_domain::state::{TaskAction, TaskStatus};
 use livehire_domain::submission;
 use livehire_store::{
-    Caller, CallerKind, PayoutRecord, RatingRecord, SubmissionRecord, TaskRecord,
+    Caller, CallerKind, PayoutRecord, RatingRecord, SessionResultRecord, SubmissionRecord,
+    TaskRecord,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -234,6 +235,7 @@ impl App {
                         all: all.as_ref().map(|m| session_figures(m, completed)),
                     },
                     host_reported: host.as_ref().map(KeyFigures::of),
+                    verified,
                 })
             })
             .await
@@ -431,6 +433,15 @@ impl App {
             .last()
             .ok_or_else(|| anyhow::anyhow!("submitted task {task_id} has no submission"))?;
         let evidence = self.session_evidence(&task).await?;
+        let now = self.now_text();
+        let results: Vec<SessionResultRecord> = task
+            .sessions
+            .iter()
+            .zip(&evidence)
+            .filter_map(|(s, e)| {
+                session_result(s, e.verified.as_ref()?, &task, &human_id, currency, &now)
+            })
+            .collect();
         let figures: Vec<SessionEvidence> = evidence.into_iter().map(|e| e.figures).collect();
         let submitted = submission::parse(&latest.body, currency, &session_ids(&task)).ok();
         if submitted.is_none() && figures.iter().all(|e| e.all.is_none()) {
@@ -468,11 +479,20 @@ impl App {
             created_at: self.now_text(),
         });
         change.host_completed = Some(human_id.clone());
+        let monitored = !results.is_empty();
+        change.session_results = results;
         self.apply(change, TaskAction::Approve).await?;
         for settled in &mut frozen {
             **settled = true;
         }
         drop(frozen);
+        if monitored {
+            // Derived from the kept results: a failure here is logged and
+            // mended by the host's next approval.
+            if let Err(e) = self.refresh_monitored_metrics(&human_id).await {
+                tracing::warn!(human_id, error = ?e, "refreshing a host's monitored figures failed");
+            }
+        }
         tracing::info!(task_id, human_id, total = %breakdown.total, ?basis, "task approved and paid");
         Ok(json!({ "task": self.task(caller, task_id).await?, "payout": body }))
     }
@@ -573,6 +593,35 @@ impl App {
 pub(crate) struct LiveEvidence {
     figures: SessionEvidence,
     host_reported: Option<KeyFigures>,
+    /// The verified metrics, kept for the host's monitored figures.
+    verified: Option<Metrics>,
+}
+
+/// What is kept of a session's verified figures when its task is approved.
+fn session_result(
+    s: &livehire_store::SessionRecord,
+    m: &Metrics,
+    task: &TaskRecord,
+    human_id: &str,
+    currency: money::Currency,
+    now: &str,
+) -> Option<SessionResultRecord> {
+    Some(SessionResultRecord {
+        session_id: s.id.clone(),
+        task_id: task.id.clone(),
+        human_id: human_id.to_string(),
+        currency: currency.code().to_string(),
+        gmv_minor: money::to_minor(m.gmv, currency).ok()?,
+        figures: json!({
+            "acu": m.tiktok_shop.acu,
+            "peak_concurrent_viewers": m.peak_concurrent_viewers,
+            "avg_watch_time_seconds": m.avg_watch_time_seconds,
+            "conversion_rate": m.conversion_rate,
+            "unique_viewers": m.unique_viewers,
+            "orders": m.orders,
+        }),
+        created_at: now.to_string(),
+    })
 }
 
 /// A session's figures for the payout engine from a metrics snapshot.

@@ -222,6 +222,53 @@ async fn a_host_cannot_pay_itself_with_orders_it_posts() {
     assert_eq!(p["figures_used"]["sessions"][0]["figures"], "verified");
     let earnings = app.get("/api/v1/earnings", Some(&lt.host.key)).await.body;
     assert_eq!(amount(&earnings["balances"][0]["total"]), "5021.00");
+
+    // The host's figures are now what was monitored, and search sorts on them:
+    // the 45,000 average it declared no longer passes a 40,000 floor.
+    let profile = app
+        .get(
+            &format!("/api/v1/humans/{}", lt.host.id),
+            Some(&lt.agent.key),
+        )
+        .await
+        .body;
+    assert_eq!(profile["metrics_source"], "monitored");
+    let monitored = &profile["monitored_metrics"];
+    assert_eq!(monitored["sessions"], 1);
+    assert_eq!(amount(&monitored["avg_gmv_per_session"]), "210.00");
+    assert_eq!(monitored["currency"], "CNY");
+    assert_eq!(
+        profile["live_commerce_metrics"]["avg_gmv_per_session"], 45000,
+        "the host's own figure is kept beside"
+    );
+    let found = app
+        .get(
+            "/api/v1/humans?min_avg_gmv_per_session=40000&limit=100",
+            Some(&lt.agent.key),
+        )
+        .await
+        .body;
+    let ids: Vec<&str> = found["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["human_id"].as_str())
+        .collect();
+    assert!(!ids.contains(&lt.host.id.as_str()), "{ids:?}");
+    let found = app
+        .get(
+            "/api/v1/humans?min_avg_gmv_per_session=200&limit=100",
+            Some(&lt.agent.key),
+        )
+        .await
+        .body;
+    assert!(
+        found["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["human_id"] == lt.host.id.as_str())
+    );
 }
 
 #[tokio::test]
