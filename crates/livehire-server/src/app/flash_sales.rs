@@ -173,8 +173,8 @@ impl App {
             return Err(ApiError::field(
                 "stock",
                 format!(
-                    "price × stock would take the session's GMV past {} {currency}",
-                    money::group_thousands(&limits::MAX_SESSION_GMV.to_string())
+                    "price × stock would take the session's GMV past {}",
+                    session_gmv_limit_words(currency)
                 ),
             ));
         }
@@ -506,6 +506,14 @@ impl App {
         let k = self.session_key(key, "checkout").await?;
         Ok(OrderCaller::Checkout(k.session_id))
     }
+}
+
+/// The session GMV limit in words: `1,000,000,000,000 CNY`.
+pub(crate) fn session_gmv_limit_words(currency: money::Currency) -> String {
+    format!(
+        "{} {currency}",
+        money::group_thousands(&limits::MAX_SESSION_GMV.to_string())
+    )
 }
 
 /// The session GMV limit of one provenance in minor units of `currency`.

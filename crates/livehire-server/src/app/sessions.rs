@@ -16,7 +16,7 @@ use livehire_store::{
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use super::flash_sales::session_gmv_limit_minor;
+use super::flash_sales::{session_gmv_limit_minor, session_gmv_limit_words};
 use super::tasks::{currency_of, status_of};
 use super::{App, require_agent, timestamp};
 use crate::error::{ApiError, ApiResult};
@@ -442,21 +442,23 @@ impl App {
             rejected.push((
                 *index,
                 format!(
-                    "order.amount: would take the session's {} GMV past {} {currency}",
+                    "order.amount: would take the session's {} GMV past {}",
                     provenance_words(provenance),
-                    money::group_thousands(&livehire_domain::limits::MAX_SESSION_GMV.to_string())
+                    session_gmv_limit_words(currency)
                 ),
             ));
             false
         });
         let events: Vec<LiveEvent> = accepted.iter().map(|(_, e, _)| e.clone()).collect();
         if !events.is_empty() {
-            let mut batch = event_batch(id, &[], currency);
-            batch.event_count = events.len() as i64;
-            batch.ndjson = stored_lines(&accepted, currency);
-            batch.source = source.as_str().to_string();
-            batch.source_id = Some(source_id);
-            batch.msg_ids = taken_msg_ids;
+            let batch = EventBatch {
+                session_id: id.to_string(),
+                event_count: events.len() as i64,
+                ndjson: stored_lines(&accepted, currency),
+                source: source.as_str().to_string(),
+                source_id: Some(source_id),
+                msg_ids: taken_msg_ids,
+            };
             if let Err(e) = self.store().append_events(&batch, &self.now_text()).await {
                 live.forget_msg_ids(&batch.msg_ids);
                 live.release_gmv(provenance, reserved);
@@ -533,18 +535,13 @@ impl App {
         let amounts: Vec<i64> = events.iter().filter_map(order_amount).collect();
         let reserved: i128 = amounts.iter().map(|a| i128::from(*a)).sum();
         let limit = session_gmv_limit_minor(currency);
-        if live.reserve_gmv(
-            Provenance::Verified,
-            &[i64::try_from(reserved).unwrap_or(i64::MAX)],
-            limit,
-        )[0]
-        {
-        } else {
+        let whole = [i64::try_from(reserved).unwrap_or(i64::MAX)];
+        if !live.reserve_gmv(Provenance::Verified, &whole, limit)[0] {
             return Err(ApiError::field(
                 "",
                 format!(
-                    "the recording's orders would take the session's GMV past {} {currency}",
-                    money::group_thousands(&livehire_domain::limits::MAX_SESSION_GMV.to_string())
+                    "the recording's orders would take the session's GMV past {}",
+                    session_gmv_limit_words(currency)
                 ),
             ));
         }

@@ -758,7 +758,7 @@ fn observed_from_query(
             "session_gmv",
             format!(
                 "each must be from 0 to {}",
-                money::group_thousands(&limits::MAX_SESSION_GMV.to_string())
+                super::flash_sales::session_gmv_limit_words(cs.currency)
             ),
         ));
     }
