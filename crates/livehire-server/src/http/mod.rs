@@ -41,7 +41,14 @@ use crate::error::ApiError;
             ASCII-lowercased); registering or patching to a handle another host holds is 409 `handle_taken`. \
             A profile's `tiktok_shop_verified` and `badges` are what the operator verified \
             (`POST /api/v1/admin/humans/{human_id}/verification`); what the host claims is shown, as sent, \
-            under `self_declared`. Search and task eligibility use the verified values."
+            under `self_declared`. Search and task eligibility use the verified values, and a host's \
+            `monitored_metrics` (averages over its verified sessions) once it has them.\n\n\
+            Limits (422 naming the field past them): an amount at most 1,000,000,000,000 in the currency's major unit, \
+            and a session's GMV per kind of source the same; an order's quantity at most 10,000; ids a client chooses \
+            (viewer, order, product, buyer) 1–128 characters; chat and question texts at most 2,000 characters; \
+            50,000 events a request. Live events count from a session's start (2 minutes of clock skew) to its end, \
+            delivered up to 10 minutes after it; events the assigned host posts are `host_reported`, all others \
+            `verified`, and a payout reads the verified ones."
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth)

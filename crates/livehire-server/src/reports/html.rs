@@ -102,6 +102,47 @@ const ENGAGEMENT: &[(&str, &str)] = &[
 ];
 
 /// The session report page from the JSON report and its SVG.
+/// Who reported the figures: each kind of source's key figures side by side
+/// (`docs/trust.md`), the verified ones being those a payout reads.
+fn sources_table(m: &Value) -> String {
+    let src = &m["sources"];
+    let mut b = format!(
+        "<h2>Who reported what</h2><p class=\"meta\">Figures from: <code>{}</code>. \
+         Verified figures come from sources the host does not control (the agent, its ingest key, \
+         the flash-sale checkout, TikTok Shop, an import); a payout reads them.</p>",
+        show(&m["figures_source"])
+    );
+    b.push_str("<div class=\"card\"><table><thead><tr><th>Figure</th><th class=\"num\">verified</th><th class=\"num\">host-reported</th></tr></thead><tbody>");
+    // A kind of source that sent nothing shows a dash, not zeros.
+    let from = m["figures_source"].as_str().unwrap_or("none");
+    let has = |kind: &str| from == kind || from == "mixed";
+    let cell = |kind: &str, text: String| if has(kind) { text } else { "—".to_string() };
+    for (label, key) in [
+        ("GMV", "gmv"),
+        ("Orders", "orders"),
+        ("Buyers", "buyers"),
+        ("Unique viewers", "unique_viewers"),
+        ("Peak concurrent viewers", "peak_concurrent_viewers"),
+        ("Questions", "questions"),
+    ] {
+        b.push_str(&format!(
+            "<tr><td>{label}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            cell("verified", show(&src["verified"][key])),
+            cell("host_reported", show(&src["host_reported"][key])),
+        ));
+    }
+    b.push_str(&format!(
+        "<tr><td>Conversion</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+        cell("verified", percent(&src["verified"]["conversion_rate"])),
+        cell(
+            "host_reported",
+            percent(&src["host_reported"]["conversion_rate"])
+        ),
+    ));
+    b.push_str("</tbody></table></div>");
+    b
+}
+
 pub fn session_page(report: &Value, svg: &str) -> String {
     let m = &report["metrics"];
     let tts = &m["tiktok_shop"];
@@ -148,6 +189,8 @@ pub fn session_page(report: &Value, svg: &str) -> String {
         ));
     }
     b.push_str("</tbody></table></div>");
+
+    b.push_str(&sources_table(m));
 
     b.push_str("<h2>Top products</h2><div class=\"card\"><table><thead><tr><th>#</th><th>Product</th><th class=\"num\">Orders</th><th class=\"num\">Units</th><th class=\"num\">GMV</th></tr></thead><tbody>");
     let products = m["products"].as_array().cloned().unwrap_or_default();

@@ -263,6 +263,10 @@ async fn a_session_report_repeats_the_metrics_and_draws_them_with_the_flash_sale
         "198.00",
         "prod_001",
         "&lt;b&gt;x&lt;/b&gt;",
+        // Every figure here came from the agent and its checkout: verified.
+        "Who reported what",
+        "Figures from: <code>verified</code>",
+        "<tr><td>GMV</td><td class=\"num\">248.00</td><td class=\"num\">—</td></tr>",
     ] {
         assert!(page.contains(shown), "{shown}");
     }
