@@ -776,3 +776,57 @@ async fn a_session_that_never_went_live_takes_the_agents_import_of_a_recording()
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     assert_eq!(again.code(), "invalid_state");
 }
+
+#[tokio::test]
+async fn an_ingest_key_posts_one_sessions_events_and_nothing_else() {
+    let app = spawn_app().await;
+    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
+    let s = lt.session_id(0);
+    start_at(&app, &lt.host.key, &s, now_ms()).await;
+    let minted = app
+        .post(
+            &format!("/api/v1/sessions/{s}/ingest-keys"),
+            Some(&lt.agent.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(minted.status, StatusCode::CREATED, "{}", minted.body);
+    let key = minted.body["api_key"].as_str().unwrap().to_string();
+    // The host cannot mint one for itself.
+    let host_mint = app
+        .post(
+            &format!("/api/v1/sessions/{s}/ingest-keys"),
+            Some(&lt.host.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        host_mint.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        host_mint.body
+    );
+
+    let a = post_events(&app, &key, &s, vec![chat(now_ms(), "v1")]).await;
+    assert_eq!(a.body["accepted"], 1, "{}", a.body);
+    assert_eq!(a.body["source"], "ingest_key");
+    assert_eq!(a.body["provenance"], "verified");
+
+    // Another session, another route: the key is for this session's events only.
+    let other = another_task(&app, &lt).await;
+    let s2 = other.session_id(0);
+    let a = post_events(&app, &key, &s2, vec![chat(now_ms(), "v1")]).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.body);
+    let m = app
+        .get(&format!("/api/v1/sessions/{s}/metrics"), Some(&key))
+        .await;
+    assert_eq!(m.status, StatusCode::UNAUTHORIZED, "{}", m.body);
+    let sale = app
+        .post(
+            &format!("/api/v1/sessions/{s}/flash-sales"),
+            Some(&key),
+            &json!({"product_id": "prod_001", "price": 1, "stock": 1, "duration_minutes": 1}),
+        )
+        .await;
+    assert_eq!(sale.status, StatusCode::UNAUTHORIZED, "{}", sale.body);
+}
