@@ -5,6 +5,7 @@
 //! server's service layer, so each rule lives in exactly one place.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod bonus;
 pub mod commission;
 pub mod demo;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use livehire_domain::access::Action;
 use livehire_domain::ids;
 use livehire_domain::limits;
 use livehire_domain::live::Provenance;
@@ -14,7 +15,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::tasks::{currency_of, draft_of};
-use super::{App, key_digest, minor_json, require_agent, timestamp};
+use super::{App, key_digest, minor_json, timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::live::sale::{Keyed, OrderRefusal};
 use crate::live::stream::sale_state;
@@ -86,7 +87,9 @@ impl App {
         session_id: &str,
         body: NewFlashSale,
     ) -> ApiResult<Value> {
-        let (task, s) = self.session_access(caller, session_id).await?;
+        let (task, s, _) = self
+            .session_for(caller, session_id, Action::RunSession)
+            .await?;
         if s.status != "live" {
             return Err(ApiError::Conflict {
                 code: "invalid_state",
@@ -239,7 +242,7 @@ impl App {
     /// `GET /api/v1/flash-sales/{id}` (the task's agent or assigned host).
     pub async fn flash_sale(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
         let sale = self.loaded_sale(id).await?;
-        self.session_access(caller, &sale.rec.session_id)
+        self.session_for(caller, &sale.rec.session_id, Action::RunSession)
             .await
             .map_err(|_| ApiError::NotFound(format!("flash sale {id}")))?;
         Ok(flash_sale_view(&sale, self.now().timestamp_millis()))
@@ -271,26 +274,22 @@ impl App {
     ) -> ApiResult<OrderAck> {
         let sale = self.loaded_sale(sale_id).await?;
         match who {
-            OrderCaller::Agent(c) => {
-                // Only the task's agent orders with an account key; to anyone
-                // else the sale does not exist. (Held in memory: no read per order.)
-                let sees = match c.kind {
-                    CallerKind::Agent => sale.session.agent_id == c.id,
-                    // Hosts are refused either way; read who is assigned now to
-                    // tell 403 from 404.
-                    CallerKind::Host => {
-                        self.store()
-                            .task(&sale.rec.task_id)
-                            .await?
-                            .assigned_human_id
-                            .as_deref()
-                            == Some(c.id.as_str())
-                    }
-                };
-                if !sees {
+            // The task's agent, known from memory: no read per order.
+            OrderCaller::Agent(c) if c.kind == CallerKind::Agent => {
+                if sale.session.agent_id != c.id {
                     return Err(ApiError::NotFound(format!("flash sale {sale_id}")));
                 }
-                require_agent(c)?;
+            }
+            // Anyone else by the access rules (a host: 403 if assigned, else 404).
+            OrderCaller::Agent(c) => {
+                self.session_for(c, &sale.rec.session_id, Action::ManageSession)
+                    .await
+                    .map_err(|e| match e {
+                        ApiError::NotFound(_) => {
+                            ApiError::NotFound(format!("flash sale {sale_id}"))
+                        }
+                        other => other,
+                    })?;
             }
             OrderCaller::Checkout(session) if *session == sale.rec.session_id => {}
             OrderCaller::Checkout(_) => {
@@ -441,11 +440,13 @@ impl App {
         cursor: Option<&str>,
     ) -> ApiResult<Value> {
         let sale = self.loaded_sale(id).await?;
-        let (task, _) = self
-            .session_access(caller, &sale.rec.session_id)
+        let (task, _, _) = self
+            .session_for(caller, &sale.rec.session_id, Action::ManageSession)
             .await
-            .map_err(|_| ApiError::NotFound(format!("flash sale {id}")))?;
-        require_agent(caller)?;
+            .map_err(|e| match e {
+                ApiError::NotFound(_) => ApiError::NotFound(format!("flash sale {id}")),
+                other => other,
+            })?;
         let limit = super::parse_limit_in(limit, 100, 1000)?;
         let after = cursor.map(super::parse_seq_cursor).transpose()?;
         let currency = task.currency.clone();
@@ -484,8 +485,10 @@ impl App {
         kind: &str,
         prefix: &str,
     ) -> ApiResult<Value> {
-        let (task, _) = self.session_access(caller, session_id).await?;
-        let agent_id = require_agent(caller)?;
+        let (task, _, _) = self
+            .session_for(caller, session_id, Action::ManageSession)
+            .await?;
+        let agent_id = task.agent_id.clone();
         let key = ids::new_key(prefix, &mut rand::rng());
         let record = livehire_store::SessionKey {
             kind: kind.to_string(),

@@ -229,8 +229,11 @@ impl App {
         mut query: HostQuery,
     ) -> ApiResult<HostSearchPage> {
         require_agent(caller)?;
-        let task = match self.visible_task(caller, task_id).await {
-            Ok(t) => t,
+        let task = match self
+            .task_for(caller, task_id, livehire_domain::access::Action::ManageTask)
+            .await
+        {
+            Ok((t, _)) => t,
             Err(ApiError::NotFound(_)) => {
                 return Err(ApiError::field(
                     "for_task",

@@ -1,5 +1,6 @@
 //! Task message threads: one private thread per involved host, plus the brief.
 
+use livehire_domain::access::Action;
 use livehire_domain::ids;
 use livehire_store::{Caller, CallerKind, MessageRecord};
 use serde::{Deserialize, Serialize};
@@ -81,7 +82,7 @@ impl App {
         task_id: &str,
         msg: NewMessage,
     ) -> ApiResult<MessageView> {
-        let task = self.visible_task(caller, task_id).await?;
+        let (task, _) = self.task_for(caller, task_id, Action::Message).await?;
         if msg.text.trim().is_empty() {
             return Err(ApiError::field("text", "must not be empty"));
         }
@@ -111,11 +112,6 @@ impl App {
                         "a host writes only to its own thread",
                     ));
                 }
-                if !self.involved(task_id, assigned, &caller.id).await? {
-                    return Err(ApiError::Forbidden(
-                        "apply to this task (or accept an invitation) before messaging".into(),
-                    ));
-                }
                 caller.id.clone()
             }
         };
@@ -143,21 +139,13 @@ impl App {
         limit: Option<&str>,
         cursor: Option<&str>,
     ) -> ApiResult<Value> {
-        let task = self.visible_task(caller, task_id).await?;
+        self.task_for(caller, task_id, Action::Message).await?;
         let threads = match caller.kind {
             CallerKind::Agent => match human_id {
                 Some(h) => vec![BRIEF.to_string(), h.to_string()],
                 None => Vec::new(),
             },
             CallerKind::Host => {
-                if !self
-                    .involved(task_id, task.assigned_human_id.as_deref(), &caller.id)
-                    .await?
-                {
-                    return Err(ApiError::Forbidden(
-                        "messages are for hosts involved in the task; apply first".into(),
-                    ));
-                }
                 if human_id.is_some_and(|h| h != caller.id) {
                     return Err(ApiError::NotFound("thread".into()));
                 }

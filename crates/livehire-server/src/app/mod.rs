@@ -2,6 +2,7 @@
 //! handlers, MCP tools and CLI commands. Each method authorises the caller,
 //! runs the domain rules and calls the store once (one transaction).
 
+mod access;
 mod accounts;
 mod flash_sales;
 mod host_index;

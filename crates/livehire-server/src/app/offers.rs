@@ -1,5 +1,6 @@
 //! Offers: invitations, applications, assignment and acceptance.
 
+use livehire_domain::access::Action;
 use livehire_domain::eligibility;
 use livehire_domain::host::search_fields;
 use livehire_domain::ids;
@@ -12,7 +13,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::tasks::{currency_of, draft_of, status_of};
-use super::{App, require_agent, require_host};
+use super::{App, require_host};
 use crate::error::{ApiError, ApiResult};
 
 /// `POST …/invitations` and `POST …/assign` body.
@@ -251,8 +252,7 @@ impl App {
         task_id: &str,
         human_id: &str,
     ) -> ApiResult<OfferView> {
-        let task = self.visible_task(caller, task_id).await?;
-        require_agent(caller)?;
+        let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         self.add_offer(&task, human_id, "invitation", None, None)
             .await
     }
@@ -264,8 +264,8 @@ impl App {
         task_id: &str,
         body: NewApplication,
     ) -> ApiResult<OfferView> {
-        let task = self.visible_task(caller, task_id).await?;
-        let human_id = require_host(caller)?;
+        let (task, _) = self.task_for(caller, task_id, Action::Apply).await?;
+        let human_id = caller.id.as_str();
         let pitch = body.pitch.trim();
         if pitch.is_empty() || pitch.chars().count() > 5_000 {
             return Err(ApiError::field("pitch", "must be 1–5,000 characters"));
@@ -348,8 +348,7 @@ impl App {
         task_id: &str,
         kind: &str,
     ) -> ApiResult<Vec<OfferView>> {
-        let task = self.visible_task(caller, task_id).await?;
-        require_agent(caller)?;
+        let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         let currency = currency_of(&task)?;
         Ok(self
             .store()
@@ -369,8 +368,7 @@ impl App {
         task_id: &str,
         body: &Assignment,
     ) -> ApiResult<Value> {
-        let task = self.visible_task(caller, task_id).await?;
-        require_agent(caller)?;
+        let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         status_of(&task)?.apply(TaskAction::Assign)?;
         let human_id = body.human_id.as_str();
         let offers: Vec<OfferRecord> = self
@@ -407,8 +405,8 @@ impl App {
     /// escrow is not funded yet (409 `escrow_unfunded`): the brand's balance is
     /// not the host's business, nor is paying it.
     pub async fn accept(&self, caller: &Caller, task_id: &str) -> ApiResult<Value> {
-        let task = self.visible_task(caller, task_id).await?;
-        let human_id = require_host(caller)?;
+        let (task, _) = self.task_for(caller, task_id, Action::Accept).await?;
+        let human_id = caller.id.as_str();
         status_of(&task)?.apply(TaskAction::Accept)?;
         let invited = self
             .store()

@@ -1,8 +1,9 @@
 //! Post-session reports (SPEC §6): one session's report (JSON, SVG, HTML) and a
 //! series report that puts a task's sessions side by side.
 
+use livehire_domain::access::Action;
 use livehire_domain::live::{Metrics, Timeline, format_ts};
-use livehire_store::{Caller, CallerKind, FlashSaleRecord, StoreError, TaskRecord};
+use livehire_store::{Caller, FlashSaleRecord, TaskRecord};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Map, Value, json};
@@ -80,25 +81,10 @@ pub fn growth_pct(from: Decimal, to: Decimal) -> Option<Decimal> {
 }
 
 impl App {
-    /// A task whose reports the caller may read: its agent or assigned host.
-    async fn report_task(&self, caller: &Caller, id: &str) -> ApiResult<TaskRecord> {
-        let not_found = || ApiError::NotFound(format!("task {id}"));
-        let task = match self.store().task(id).await {
-            Ok(t) => t,
-            Err(StoreError::NotFound) => return Err(not_found()),
-            Err(e) => return Err(e.into()),
-        };
-        let allowed = match caller.kind {
-            CallerKind::Agent => task.agent_id == caller.id,
-            CallerKind::Host => task.assigned_human_id.as_deref() == Some(caller.id.as_str()),
-        };
-        if allowed { Ok(task) } else { Err(not_found()) }
-    }
-
     /// Metrics and the per-minute timeline of one session, over the same window.
     async fn session_data(&self, caller: &Caller, id: &str) -> ApiResult<SessionData> {
         let view = self.session(caller, id).await?;
-        let (task, s) = self.session_access(caller, id).await?;
+        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         let live = self.live_session(&task, &s).await?;
         let now_ms = self.now().timestamp_millis();
         let (metrics, timeline, window) = tokio::task::spawn_blocking(move || {
@@ -156,7 +142,7 @@ impl App {
     /// a week in a series), with growth from the first monitored session to
     /// the last. Sessions with nothing monitored here have null figures.
     pub async fn series_report(&self, caller: &Caller, task_id: &str) -> ApiResult<Value> {
-        let task = self.report_task(caller, task_id).await?;
+        let (task, _) = self.task_for(caller, task_id, Action::RunSession).await?;
         let now_ms = self.now().timestamp_millis();
         let mut rows = Vec::with_capacity(task.sessions.len());
         let mut figures: Vec<(usize, Metrics)> = Vec::new();

@@ -1,13 +1,14 @@
 //! The run of show: a proposed minute-by-minute plan per session, editable by
 //! the agent, saved with the task.
 
+use livehire_domain::access::Action;
 use livehire_domain::run_of_show::{self as ros, RunOfShow};
 use livehire_domain::state::TaskStatus;
-use livehire_store::{Caller, CallerKind, TaskChange};
+use livehire_store::{Caller, TaskChange};
 use serde_json::{Value, json};
 
+use super::App;
 use super::tasks::{draft_of, status_of};
-use super::{App, require_agent};
 use crate::error::{ApiError, ApiResult};
 
 fn view(task_id: &str, plan: &Value, source: &str, updated_at: &str) -> Value {
@@ -27,8 +28,7 @@ impl App {
         task_id: &str,
         body: Value,
     ) -> ApiResult<Value> {
-        let task = self.visible_task(caller, task_id).await?;
-        require_agent(caller)?;
+        let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         let status = status_of(&task)?;
         if matches!(status, TaskStatus::Approved | TaskStatus::Cancelled) {
             return Err(ApiError::InvalidState {
@@ -57,20 +57,8 @@ impl App {
 
     /// The saved run of show (agent, or a host involved in the task).
     pub async fn run_of_show(&self, caller: &Caller, task_id: &str) -> ApiResult<Value> {
-        let task = self.visible_task(caller, task_id).await?;
-        if caller.kind == CallerKind::Host
-            && task.assigned_human_id.as_deref() != Some(caller.id.as_str())
-        {
-            let involved = self
-                .store()
-                .task_hosts(task_id)
-                .await?
-                .iter()
-                .any(|h| h.human_id == caller.id);
-            if !involved {
-                return Err(ApiError::NotFound("run of show".into()));
-            }
-        }
+        self.task_for(caller, task_id, Action::ViewRunOfShow)
+            .await?;
         match self.store().run_of_show(task_id).await? {
             Some((plan, source, updated)) => Ok(view(task_id, &plan, &source, &updated)),
             None => Err(ApiError::NotFound(format!(

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use chrono::DateTime;
+use livehire_domain::access::Action;
 use livehire_domain::ids;
 use livehire_domain::live::{self, LiveEvent, LiveWindow, Provenance, Source};
 use livehire_domain::money;
@@ -18,7 +19,7 @@ use tokio::sync::broadcast;
 
 use super::flash_sales::{session_gmv_limit_minor, session_gmv_limit_words};
 use super::tasks::{currency_of, status_of};
-use super::{App, require_agent, timestamp};
+use super::{App, timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::live::sale::{order_ref, placed_ms};
 use crate::live::stream::sale_state;
@@ -69,34 +70,6 @@ fn session_view(task: &TaskRecord, s: &SessionRecord) -> Value {
 }
 
 impl App {
-    /// A session the caller may see: its task's agent or assigned host; else 404.
-    pub(crate) async fn session_access(
-        &self,
-        caller: &Caller,
-        id: &str,
-    ) -> ApiResult<(TaskRecord, SessionRecord)> {
-        let not_found = || ApiError::NotFound(format!("session {id}"));
-        let task = match self.store().session_task(id).await {
-            Ok(t) => t,
-            Err(StoreError::NotFound) => return Err(not_found()),
-            Err(e) => return Err(e.into()),
-        };
-        let allowed = match caller.kind {
-            CallerKind::Agent => task.agent_id == caller.id,
-            CallerKind::Host => task.assigned_human_id.as_deref() == Some(caller.id.as_str()),
-        };
-        if !allowed {
-            return Err(not_found());
-        }
-        let session = task
-            .sessions
-            .iter()
-            .find(|s| s.id == id)
-            .cloned()
-            .ok_or_else(not_found)?;
-        Ok((task, session))
-    }
-
     /// The session's live state, rebuilt from storage the first time: its
     /// stored event batches counted under their senders' provenance, its
     /// flash sales with their orders (verified), what is reserved of the GMV
@@ -192,14 +165,14 @@ impl App {
 
     /// `GET /api/v1/sessions/{id}`.
     pub async fn session(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
-        let (task, s) = self.session_access(caller, id).await?;
+        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         Ok(session_view(&task, &s))
     }
 
     /// Starts a session (agent or assigned host); the first start moves the task
     /// to `in_progress`.
     pub async fn start_session(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
-        let (task, s) = self.session_access(caller, id).await?;
+        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         let status = status_of(&task)?;
         let next = status.apply(TaskAction::StartSession)?;
         if s.status != "scheduled" {
@@ -220,7 +193,7 @@ impl App {
         self.apply(change, TaskAction::StartSession)
             .await
             .map_err(session_conflict)?;
-        let (task, s) = self.session_access(caller, id).await?;
+        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         let live = self.live_session(&task, &s).await?;
         if let Ok(mut t) = live.times.lock() {
             t.0 = ms(&now);
@@ -235,7 +208,7 @@ impl App {
 
     /// Ends a live session.
     pub async fn end_session(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
-        let (task, s) = self.session_access(caller, id).await?;
+        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         if s.status != "live" {
             return Err(ApiError::Conflict {
                 code: "invalid_state",
@@ -278,7 +251,7 @@ impl App {
             json!({"status": "ended", "ended_at": now, "metrics": metrics}),
         );
         tracing::info!(session_id = id, "session ended");
-        let (task, s) = self.session_access(caller, id).await?;
+        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         Ok(session_view(&task, &s))
     }
 
@@ -310,7 +283,7 @@ impl App {
     ) -> ApiResult<(TaskRecord, SessionRecord, Source, String)> {
         match sender {
             EventSender::Account(caller) => {
-                let (task, s) = self.session_access(caller, id).await?;
+                let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
                 let source = match caller.kind {
                     CallerKind::Host => Source::Host,
                     CallerKind::Agent => Source::Agent,
@@ -492,8 +465,7 @@ impl App {
         ndjson: bool,
         body: &[u8],
     ) -> ApiResult<Value> {
-        let (task, s) = self.session_access(caller, id).await?;
-        require_agent(caller)?;
+        let (task, s, _) = self.session_for(caller, id, Action::ManageSession).await?;
         let next = status_of(&task)?.apply(TaskAction::StartSession)?;
         if s.status != "scheduled" {
             return Err(ApiError::Conflict {
@@ -572,7 +544,7 @@ impl App {
         }
         drop(settled);
         tracing::info!(session_id = id, events = events.len(), "recording imported");
-        let (task, s) = self.session_access(caller, id).await?;
+        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         let mut view = session_view(&task, &s);
         view["imported"] = json!({"accepted": events.len(), "duplicates": duplicates});
         Ok(view)
@@ -580,7 +552,7 @@ impl App {
 
     /// `GET /api/v1/sessions/{id}/metrics`.
     pub async fn session_metrics(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
-        let (task, s) = self.session_access(caller, id).await?;
+        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         let live = self.live_session(&task, &s).await?;
         let now_ms = self.now().timestamp_millis();
         let mut m = {
@@ -647,7 +619,7 @@ impl App {
         id: &str,
         last_id: Option<u64>,
     ) -> ApiResult<(Value, Vec<StreamItem>, broadcast::Receiver<StreamItem>)> {
-        let (task, s) = self.session_access(caller, id).await?;
+        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         let live = self.live_session(&task, &s).await?;
         let (missed, rx) = live.subscribe(last_id);
         let snapshot = live.snapshot(self.now().timestamp_millis()).await;

@@ -1,5 +1,6 @@
 //! Submission, revision, approval with payout, preview, rating with tip.
 
+use livehire_domain::access::Action;
 use livehire_domain::commission::CommissionStructure;
 use livehire_domain::figures::{self, Basis, Chosen, SessionEvidence, Stated, StatedSession};
 use livehire_domain::ledger::Entry;
@@ -10,8 +11,7 @@ use livehire_domain::payout::{self, Observed, SessionFigures};
 use livehire_domain::state::{TaskAction, TaskStatus};
 use livehire_domain::submission;
 use livehire_store::{
-    Caller, CallerKind, PayoutRecord, RatingRecord, SessionResultRecord, SubmissionRecord,
-    TaskRecord,
+    Caller, PayoutRecord, RatingRecord, SessionResultRecord, SubmissionRecord, TaskRecord,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
 use super::tasks::{agreed_commission, currency_of, status_of};
-use super::{App, minor_json, require_agent, require_host};
+use super::{App, minor_json};
 use crate::error::{ApiError, ApiResult};
 
 /// `POST …/request-revision` body.
@@ -247,13 +247,8 @@ impl App {
 
     /// The assigned host submits results (again, after a revision request).
     pub async fn submit(&self, caller: &Caller, task_id: &str, body: Value) -> ApiResult<Value> {
-        let task = self.visible_task(caller, task_id).await?;
-        let human_id = require_host(caller)?;
-        if task.assigned_human_id.as_deref() != Some(human_id) {
-            return Err(ApiError::Forbidden(
-                "only the assigned host submits results".into(),
-            ));
-        }
+        let (task, _) = self.task_for(caller, task_id, Action::Submit).await?;
+        let human_id = caller.id.as_str();
         let next = status_of(&task)?.apply(TaskAction::Submit)?;
         let currency = currency_of(&task)?;
         let evidence = self.session_evidence(&task).await?;
@@ -279,12 +274,9 @@ impl App {
 
     /// The latest submission with its figures and history (agent or assigned host).
     pub async fn submission(&self, caller: &Caller, task_id: &str) -> ApiResult<Value> {
-        let task = self.visible_task(caller, task_id).await?;
-        if caller.kind == CallerKind::Host
-            && task.assigned_human_id.as_deref() != Some(caller.id.as_str())
-        {
-            return Err(ApiError::NotFound("submission".into()));
-        }
+        let (task, _) = self
+            .task_for(caller, task_id, Action::ViewSubmission)
+            .await?;
         let versions = self.store().submissions(task_id).await?;
         let Some(latest) = versions.last() else {
             return Err(ApiError::NotFound(format!("submission for task {task_id}")));
@@ -375,8 +367,7 @@ impl App {
         task_id: &str,
         body: RevisionRequest,
     ) -> ApiResult<Value> {
-        let task = self.visible_task(caller, task_id).await?;
-        require_agent(caller)?;
+        let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         let next = status_of(&task)?.apply(TaskAction::RequestRevision)?;
         let reason = body.reason.trim();
         if reason.is_empty() || reason.chars().count() > 5_000 {
@@ -400,8 +391,8 @@ impl App {
         task_id: &str,
         body: Approval,
     ) -> ApiResult<Value> {
-        let task = self.visible_task(caller, task_id).await?;
-        let agent_id = require_agent(caller)?;
+        let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
+        let agent_id = caller.id.as_str();
         let next = status_of(&task)?.apply(TaskAction::Approve)?;
         let human_id = task
             .assigned_human_id
@@ -504,14 +495,9 @@ impl App {
         task_id: &str,
         q: &[(String, String)],
     ) -> ApiResult<Value> {
-        let task = self.visible_task(caller, task_id).await?;
-        if caller.kind == CallerKind::Host
-            && task.assigned_human_id.as_deref() != Some(caller.id.as_str())
-        {
-            return Err(ApiError::Forbidden(
-                "only the task's agent or assigned host can preview its payout".into(),
-            ));
-        }
+        let (task, _) = self
+            .task_for(caller, task_id, Action::PreviewPayout)
+            .await?;
         let commission = agreed_commission(&task)?;
         let observed = observed_from_query(q, &commission, task.sessions.len())?;
         Ok(payout_json(&payout::compute(&commission, &observed)))
@@ -519,8 +505,8 @@ impl App {
 
     /// Rates the host once after approval, with an optional tip from the wallet.
     pub async fn rate(&self, caller: &Caller, task_id: &str, body: NewRating) -> ApiResult<Value> {
-        let task = self.visible_task(caller, task_id).await?;
-        let agent_id = require_agent(caller)?;
+        let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
+        let agent_id = caller.id.as_str();
         status_of(&task)?.apply(TaskAction::Rate)?;
         if !(1..=5).contains(&body.overall_rating) {
             return Err(ApiError::field(

@@ -1,5 +1,6 @@
 //! Tasks: posting, reading, listing, cancelling.
 
+use livehire_domain::access::{self, Action, Party};
 use livehire_domain::commission::CommissionStructure;
 use livehire_domain::ids;
 use livehire_domain::ledger::Entry;
@@ -171,53 +172,17 @@ impl App {
         Ok(into_task_view(record))
     }
 
-    /// Loads a task the caller may see: its agent, a host involved in it, or any
-    /// host while it is open. Others get 404, as if it did not exist.
-    pub(crate) async fn visible_task(&self, caller: &Caller, id: &str) -> ApiResult<TaskRecord> {
-        let not_found = || ApiError::NotFound(format!("task {id}"));
-        let task = match self.store().task(id).await {
-            Ok(t) => t,
-            Err(StoreError::NotFound) => return Err(not_found()),
-            Err(e) => return Err(e.into()),
-        };
-        let visible = match caller.kind {
-            CallerKind::Agent => task.agent_id == caller.id,
-            CallerKind::Host => {
-                task.status == TaskStatus::Open.as_str()
-                    || task.assigned_human_id.as_deref() == Some(caller.id.as_str())
-                    || self
-                        .store()
-                        .task_hosts(id)
-                        .await?
-                        .iter()
-                        .any(|h| h.human_id == caller.id)
-            }
-        };
-        if visible { Ok(task) } else { Err(not_found()) }
-    }
-
     /// A task (`GET /api/v1/tasks/{id}`), with its saved run of show; a host
     /// who was invited or applied also sees its own offer (`your_offer`).
     pub async fn task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
-        let task = self.visible_task(caller, id).await?;
+        let (task, party) = self.task_for(caller, id, Action::ViewTask).await?;
         let mut view = task_view(&task);
-        let plan_visible = match caller.kind {
-            CallerKind::Agent => true,
-            CallerKind::Host => {
-                if let Some(offer) = self.offer_of(&task, &caller.id).await? {
-                    view["your_offer"] =
-                        serde_json::to_value(offer).map_err(anyhow::Error::from)?;
-                }
-                task.assigned_human_id.as_deref() == Some(caller.id.as_str())
-                    || self
-                        .store()
-                        .task_hosts(id)
-                        .await?
-                        .iter()
-                        .any(|h| h.human_id == caller.id)
-            }
-        };
-        if !plan_visible {
+        if matches!(party, Party::AssignedHost | Party::InvolvedHost)
+            && let Some(offer) = self.offer_of(&task, &caller.id).await?
+        {
+            view["your_offer"] = serde_json::to_value(offer).map_err(anyhow::Error::from)?;
+        }
+        if access::decide(party, Action::ViewRunOfShow) != access::Outcome::Allow {
             return Ok(view);
         }
         if let Some((plan, source, updated_at)) = self.store().run_of_show(id).await? {
@@ -274,8 +239,8 @@ impl App {
     /// is not yet due, or once the host is late (see `state::CancelWindow`);
     /// an assigned task's escrow goes back to the wallet in the same transaction.
     pub async fn cancel_task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
-        let task = self.visible_task(caller, id).await?;
-        let agent_id = require_agent(caller)?;
+        let (task, _) = self.task_for(caller, id, Action::ManageTask).await?;
+        let agent_id = caller.id.as_str();
         let status = status_of(&task)?;
         let window = self.cancel_window(&task, status).await?;
         let live = task.sessions.iter().find(|s| s.status == "live");

@@ -578,3 +578,75 @@ async fn a_checkout_key_orders_only_in_its_own_session() {
         );
     }
 }
+
+/// Session-scoped keys and the operator's token are not parties to a task
+/// (docs/access.md): each opens one door, and every other keyed route of the
+/// router answers it 401 like a key it does not know.
+#[tokio::test]
+async fn checkout_and_ingest_keys_and_the_admin_token_open_only_their_own_door() {
+    const ADMIN: &str = "operator-token-0123456789abcdef";
+    let app = spawn_app().await;
+    app.app.set_admin_token(ADMIN);
+    let w = World::new(&app).await;
+    let mut failures = Vec::new();
+    let mut doors = Vec::new();
+    for (method, path_template, body_template, fixture, _) in MATRIX {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        for kind in ["checkout", "ingest", "admin"] {
+            // Keys for the row's own session where it has one (else for a
+            // fresh live session), so a door is tried with the right key.
+            let made = w.make(&app, *fixture).await;
+            let session = match &made.session {
+                Some(s) => s.clone(),
+                None => w.make(&app, Live).await.session.unwrap(),
+            };
+            let key = match kind {
+                "admin" => ADMIN.to_string(),
+                k => {
+                    let minted = app
+                        .post(
+                            &format!("/api/v1/sessions/{session}/{k}-keys"),
+                            Some(&w.owner.key),
+                            &json!({}),
+                        )
+                        .await;
+                    assert_eq!(minted.status, StatusCode::CREATED, "{}", minted.body);
+                    minted.body["api_key"].as_str().unwrap().to_string()
+                }
+            };
+            let path = fill(path_template, &made, &w);
+            let body = match *body_template {
+                "SEED_TASK" => seed_fixture("task_workflow1_launch.json"),
+                "SUBMISSION" => submission_body().to_string(),
+                b => fill(b, &made, &w),
+            };
+            let door = match kind {
+                "checkout" => {
+                    method == Method::POST
+                        && path.starts_with("/api/v1/flash-sales/")
+                        && path.ends_with("/orders")
+                }
+                "ingest" => method == Method::POST && path.ends_with("/events"),
+                _ => path.starts_with("/api/v1/admin/"),
+            };
+            let (status, code, text) = call(&app, &method, &path, Some(&key), &body).await;
+            if door {
+                doors.push(format!("{kind}: {method} {path_template}"));
+            }
+            let ok = if door {
+                (200..300).contains(&status)
+            } else {
+                status == 401 && code == "unauthorized"
+            };
+            if !ok {
+                failures.push(format!(
+                    "{method} {path} with the {kind} key: expected {}, got {status} {text}",
+                    if door { "2xx" } else { "401" }
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Each kind met its own door once (orders, events, host verification).
+    assert_eq!(doors.len(), 3, "{doors:?}");
+}
