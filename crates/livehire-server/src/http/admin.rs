@@ -2,6 +2,7 @@
 
 use axum::extract::{Path, State};
 
+use super::{doc, examples};
 use crate::app::{App, HostView, NewVerification};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AdminToken, AppJson};
@@ -15,10 +16,15 @@ use crate::extract::{AdminToken, AppJson};
 /// revokes everything. Needs the operator's admin token (`serve
 /// --admin-token`, `LIVEHIRE_ADMIN_TOKEN`) as the Bearer key.
 #[utoipa::path(post, path = "/api/v1/admin/humans/{human_id}/verification", tag = "admin",
+    operation_id = "admin_hosts_verify",
     security(("admin_token" = [])),
     params(("human_id" = String, Path, description = "`ph_profile_…`")),
-    request_body = NewVerification,
+    request_body(content = NewVerification,
+        examples(("shop_and_badges" = (summary = "Confirm the seed's Example 1 host's shop and badges", value = json!(examples::verification()))))),
     responses(
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 200, description = "The host's profile, with the verified `tiktok_shop_verified` and `badges` and its claims under `self_declared`", body = Object),
         (status = 401, description = "No Bearer token, or one that is neither the admin token nor any API key (also when the server has no admin token configured)", body = ErrorBody),
         (status = 403, description = "An agent's or a host's API key: only the operator verifies", body = ErrorBody),

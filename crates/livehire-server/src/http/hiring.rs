@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
+use super::{doc, examples};
 use crate::app::{
     App, Approval, Assignment, HostRef, InvitationPage, NewApplication, NewRating, OfferView,
     RevisionRequest,
@@ -13,9 +14,20 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
 
 /// Invites a host to an open task (agent). The host must meet the requirements.
-#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/invitations", tag = "offers", security(("bearer" = [])),
-    params(("task_id" = String, Path)), request_body = HostRef,
-    responses((status = 201, body = OfferView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/invitations", tag = "offers", operation_id = "tasks_invitations_create", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    request_body(content = HostRef,
+        examples(("live_queen_chen" = (summary = "Invite a host", value = json!(examples::invitation()))))),
+    responses(
+        (status = 201, description = "The invitation, `status: pending`", body = OfferView),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not open; `conflict`: this host was invited already", body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: no such host, or each requirement it does not meet (`requirements.…`)", body = ErrorBody)))]
 pub async fn invite(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -29,9 +41,13 @@ pub async fn invite(
 }
 
 /// Lists a task's invitations (agent).
-#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/invitations", tag = "offers", security(("bearer" = [])),
-    params(("task_id" = String, Path)),
-    responses((status = 200, description = "`{data: [invitation…]}`", body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/invitations", tag = "offers", operation_id = "tasks_invitations_list", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    responses(
+        (status = 200, description = "`{data: [invitation…]}`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody)))]
 pub async fn invitations(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -45,14 +61,14 @@ pub async fn invitations(
 /// The calling host's invitations, newest first, with each task's title,
 /// compensation, currency and scheduled time; accept a pending one with
 /// `POST /api/v1/tasks/{task_id}/accept`.
-#[utoipa::path(get, path = "/api/v1/me/invitations", tag = "offers", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/invitations", tag = "offers", operation_id = "me_invitations_list", security(("bearer" = [])),
     params(("limit" = Option<u32>, Query, description = "1–100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
         (status = 200, description = "A page of the host's invitations: `{data: [invitation…], next_cursor}`", body = InvitationPage),
-        (status = 401, description = "No key, or an unknown or revoked key", body = ErrorBody),
-        (status = 403, description = "The caller is an agent: only hosts have invitations", body = ErrorBody),
-        (status = 422, description = "A bad `limit` or `cursor`", body = ErrorBody)))]
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::HOST_ONLY, body = ErrorBody),
+        (status = 422, description = doc::BAD_PAGE, body = ErrorBody)))]
 pub async fn my_invitations(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -65,9 +81,20 @@ pub async fn my_invitations(
 }
 
 /// Applies to an open task (host). The host must meet the requirements.
-#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/applications", tag = "offers", security(("bearer" = [])),
-    params(("task_id" = String, Path)), request_body = NewApplication,
-    responses((status = 201, body = OfferView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/applications", tag = "offers", operation_id = "tasks_applications_create", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    request_body(content = NewApplication,
+        examples(("pitch" = (summary = "A pitch with a proposed base", value = json!(examples::application()))))),
+    responses(
+        (status = 201, description = "The application, `status: pending`", body = OfferView),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::HOST_ONLY, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not open; `conflict`: this host applied already", body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `pitch` empty or over 5,000 characters, a bad `proposed_compensation`, or each requirement the host does not meet", body = ErrorBody)))]
 pub async fn apply(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -81,9 +108,13 @@ pub async fn apply(
 }
 
 /// Lists a task's applications (agent).
-#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/applications", tag = "offers", security(("bearer" = [])),
-    params(("task_id" = String, Path)),
-    responses((status = 200, description = "`{data: [application…]}`", body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/applications", tag = "offers", operation_id = "tasks_applications_list", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    responses(
+        (status = 200, description = "`{data: [application…]}`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody)))]
 pub async fn applications(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -98,12 +129,20 @@ pub async fn applications(
 /// With `accept_proposed_compensation: true` the base is the compensation the
 /// host proposed in its application; the task then shows it as
 /// `agreed_base_payment` and the payout's base line pays it.
-#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/assign", tag = "offers", security(("bearer" = [])),
-    params(("task_id" = String, Path)), request_body = Assignment,
+#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/assign", tag = "offers", operation_id = "tasks_assign", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    request_body(content = Assignment,
+        examples(("task_base" = (summary = "Assign an applicant at the task's own base", value = json!(examples::assignment()))))),
     responses((status = 200, description = "The task, `status: assigned`, with `agreed_base_payment`", body = Object),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 402, description = "`insufficient_funds`: the wallet cannot cover the base; the shortfall is named and nothing changed", body = ErrorBody),
         (status = 409, description = "`invalid_state`: the task is not open", body = ErrorBody),
-        (status = 422, description = "The host has not applied or been invited, is not eligible, or proposed no compensation to accept", body = ErrorBody)))]
+        (status = 422, description = "`validation_failed`: the host has not applied or been invited, is not eligible (each unmet requirement named), or proposed no compensation to accept", body = ErrorBody)))]
 pub async fn assign(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -115,12 +154,14 @@ pub async fn assign(
 
 /// Accepts an invitation (host), which assigns the task; the task's base moves
 /// from the brand's wallet into escrow.
-#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/accept", tag = "offers", security(("bearer" = [])),
-    params(("task_id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/accept", tag = "offers", operation_id = "tasks_accept", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
     responses((status = 200, description = "The task, `status: assigned`, with `your_offer.status: accepted`", body = Object),
-        (status = 403, description = "No pending invitation for this host, or an agent key", body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 403, description = "`forbidden`: no pending invitation for this host, or an agent's key", body = ErrorBody),
         (status = 409, description = "`escrow_unfunded`: the brand has not funded the escrow yet; nothing changed and the invitation stays pending. `invalid_state`: the task is not open", body = ErrorBody),
-        (status = 422, description = "The host no longer meets the task's requirements", body = ErrorBody)))]
+        (status = 422, description = "`validation_failed`: the host no longer meets the task's requirements (each named)", body = ErrorBody)))]
 pub async fn accept(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -131,9 +172,20 @@ pub async fn accept(
 
 /// Submits results (assigned host): recording, GMV report, viewer analytics,
 /// top products, per-session blocks for a series.
-#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/submission", tag = "settlement", security(("bearer" = [])),
-    params(("task_id" = String, Path)), request_body = Object,
-    responses((status = 201, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/submission", tag = "settlement", operation_id = "tasks_submission_post", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    request_body(content = Object, description = "`recording_url`, `highlight_reel_url`, `highlight_views`, `gmv_report`, `viewer_analytics`, `top_products`, and `sessions[]` with the same blocks per session of a series",
+        examples(("after_the_session" = (summary = "What the seed's Workflow 1 says a host provides", value = json!(examples::submission()))))),
+    responses(
+        (status = 201, description = "The submission as `GET …/submission` shows it; the task is `submitted`", body = Object),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "`forbidden`: not the task's assigned host", body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = doc::INVALID_STATE, body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: each block or figure that breaks a rule, named in `details`", body = ErrorBody)))]
 pub async fn submit(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -147,9 +199,12 @@ pub async fn submit(
 }
 
 /// The latest submission, its figures and its revision history.
-#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/submission", tag = "settlement", security(("bearer" = [])),
-    params(("task_id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/submission", tag = "settlement", operation_id = "tasks_submission_get", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    responses(
+        (status = 200, description = "The latest submission, the `figures` a default approval pays with `figures_used`, the verified figures per session with their `differences` from the host's report, and the revision history", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such task, not the caller's (its agent or assigned host), or nothing submitted yet", body = ErrorBody)))]
 pub async fn submission(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -159,9 +214,20 @@ pub async fn submission(
 }
 
 /// Asks the host for changes (agent); the task goes back to `in_progress`.
-#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/request-revision", tag = "settlement", security(("bearer" = [])),
-    params(("task_id" = String, Path)), request_body = RevisionRequest,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/request-revision", tag = "settlement", operation_id = "tasks_revision_request", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    request_body(content = RevisionRequest,
+        examples(("highlights" = (summary = "Ask for the missing highlight reel", value = json!({"reason": "Please add the highlight reel URL and the top-selling products breakdown."}))))),
+    responses(
+        (status = 200, description = "The task, back `in_progress`", body = Object),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = doc::INVALID_STATE, body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `reason` missing, empty or over 5,000 characters", body = ErrorBody)))]
 pub async fn request_revision(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -177,9 +243,21 @@ pub async fn request_revision(
 /// otherwise); `{"figures": "host_reported"}` pays on the host's word, and
 /// `stated` replaces figures with the agent's own. `figures_used` says, per
 /// session, which figures paid. The task's sessions are frozen afterwards.
-#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/approve", tag = "settlement", security(("bearer" = [])),
-    params(("task_id" = String, Path)), request_body(content = Approval, description = "Optional"),
-    responses((status = 200, body = Object), (status = 402, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/approve", tag = "settlement", operation_id = "tasks_approve", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    request_body(content = Approval, description = "Optional: an empty body pays on the verified figures",
+        examples(("verified" = (summary = "Pay on the figures this server verified", value = json!(examples::approval()))))),
+    responses(
+        (status = 200, description = "`{task, payout: {currency, gmv, lines, total, host_cost, roi, figures_used}}`; the task is `approved`", body = Object),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 402, description = "`insufficient_funds`: the wallet cannot cover the payout beyond the escrow; the shortfall is named and nothing changed", body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not `submitted`, or one of its sessions is still live", body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: an unknown `figures` basis or a `stated` figure out of bounds", body = ErrorBody)))]
 pub async fn approve(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -190,15 +268,20 @@ pub async fn approve(
 }
 
 /// What the payout would be for given figures.
-#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/payout-preview", tag = "settlement", security(("bearer" = [])),
-    params(("task_id" = String, Path), ("gmv" = Option<f64>, Query), ("orders" = Option<u64>, Query),
+#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/payout-preview", tag = "settlement", operation_id = "tasks_payout_preview", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`"), ("gmv" = Option<f64>, Query), ("orders" = Option<u64>, Query),
         ("peak_viewers" = Option<u64>, Query), ("unique_viewers" = Option<u64>, Query),
         ("questions" = Option<u64>, Query), ("questions_answered" = Option<u64>, Query),
         ("highlight_views" = Option<u64>, Query),
         ("session_gmv" = Option<String>, Query, description = "Comma list per session, session 1 first"),
         ("session_unique_viewers" = Option<String>, Query), ("session_peak_viewers" = Option<String>, Query),
         ("sessions_completed" = Option<u64>, Query)),
-    responses((status = 200, description = "`{currency, gmv, lines, total, host_cost, roi}`", body = Object), (status = 422, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "`{currency, gmv, lines, total, host_cost, roi}`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "`forbidden`: a host that is not the task's assigned host", body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a figure that is not a number ≥ 0, out of bounds, or a per-session list longer than the task's sessions", body = ErrorBody)))]
 pub async fn payout_preview(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -209,9 +292,21 @@ pub async fn payout_preview(
 }
 
 /// Rates the host once after approval, with an optional tip.
-#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/rate", tag = "settlement", security(("bearer" = [])),
-    params(("task_id" = String, Path)), request_body = NewRating,
-    responses((status = 200, body = Object), (status = 402, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/rate", tag = "settlement", operation_id = "tasks_rate", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    request_body(content = NewRating,
+        examples(("five_stars_and_a_tip" = (summary = "The seed's Workflow 1 rating", value = json!(examples::rating()))))),
+    responses(
+        (status = 200, description = "`{task_id, human_id, overall_rating, review_text, tip_amount, currency, host: {rating, completion_count}}`", body = Object),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 402, description = "`insufficient_funds`: the wallet cannot cover the tip; nothing changed", body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not approved; `conflict`: it was rated already", body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `overall_rating` not 1–5, `review_text` over 10,000 characters, or a bad `tip_amount`", body = ErrorBody)))]
 pub async fn rate(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -223,9 +318,20 @@ pub async fn rate(
 
 /// Proposes a run of show (empty body) or saves the agent's edited plan
 /// (`{sessions: [{session_index, duration_minutes, segments: [...]}]}`).
-#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/run-of-show", tag = "tasks", security(("bearer" = [])),
-    params(("task_id" = String, Path)), request_body = Object,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/run-of-show", tag = "tasks", operation_id = "tasks_run_of_show_post", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    request_body(content = Object, description = "Empty to have a plan proposed, or `{sessions: [{session_index, duration_minutes, segments: [...]}]}`",
+        examples(("propose" = (summary = "Propose a plan from the task", value = json!({}))))),
+    responses(
+        (status = 200, description = "`{task_id, source: proposed | edited, updated_at, sessions}`", body = Object),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is approved or cancelled", body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: each part of an edited plan that breaks a rule, named in `details`", body = ErrorBody)))]
 pub async fn run_of_show_post(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -236,9 +342,12 @@ pub async fn run_of_show_post(
 }
 
 /// The task's saved run of show.
-#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/run-of-show", tag = "tasks", security(("bearer" = [])),
-    params(("task_id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/run-of-show", tag = "tasks", operation_id = "tasks_run_of_show_get", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    responses(
+        (status = 200, description = "`{task_id, source, updated_at, sessions}`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such task, not one the caller is involved in, or no run of show saved yet", body = ErrorBody)))]
 pub async fn run_of_show_get(
     State(app): State<App>,
     Auth(caller): Auth,

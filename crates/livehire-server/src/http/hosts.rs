@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use serde_json::Value;
 
+use super::doc;
 use crate::app::{App, HostSearchPage, HostView};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
@@ -11,7 +12,7 @@ use crate::extract::{AppJson, Auth, QueryPairs};
 /// repeated `skills[]`; `niche` takes `beauty OR skincare` / `AND`; sorts are
 /// descending unless `order=asc`. Pages with `next_cursor`. A numeric
 /// parameter outside its bound is 422 naming it.
-#[utoipa::path(get, path = "/api/v1/humans", tag = "hosts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/humans", tag = "hosts", operation_id = "hosts_search", security(("bearer" = [])),
     params(
         ("platform" = Option<String>, Query, description = "`tiktok`"),
         ("skills" = Option<String>, Query, description = "Comma list; also `skills[]` repeated. Host must have all."),
@@ -32,8 +33,11 @@ use crate::extract::{AppJson, Auth, QueryPairs};
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
         ("for_task" = Option<String>, Query, description = "Only hosts eligible for this task of yours, each with `match: {score, expected_gmv, reasons}`; ranked by match unless another sort is asked. The score's rating part uses `(5 × 3.0 + n × rating) / (5 + n)`, n = ratings behind the rating"),
     ),
-    responses((status = 200, description = "`{data: [profile…], next_cursor}`", body = Object),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "A page of profiles: `{data: [profile…], next_cursor}`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "`forbidden`: `for_task` with a host's key (only the task's agent matches hosts to it)", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a parameter outside its bound, an unknown `sort`, a bad `cursor`, or a `for_task` that is not one of the caller's tasks", body = ErrorBody)))]
 pub async fn search(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -43,9 +47,12 @@ pub async fn search(
 }
 
 /// A host's public profile.
-#[utoipa::path(get, path = "/api/v1/humans/{human_id}", tag = "hosts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/humans/{human_id}", tag = "hosts", operation_id = "hosts_get", security(("bearer" = [])),
     params(("human_id" = String, Path, description = "`ph_profile_…`")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "The profile, with `ratings`, the verified `tiktok_shop_verified` and `badges`, the host's claims under `self_declared` and `monitored_metrics` once it has verified sessions", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = "`not_found`: no host with this id", body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
     _auth: Auth,
@@ -57,11 +64,20 @@ pub async fn get(
 /// Updates the caller's own profile (JSON merge patch: `null` removes a
 /// field). `tiktok_shop_verified` and `badges` change the host's claims
 /// (`self_declared`), never the verified values.
-#[utoipa::path(patch, path = "/api/v1/humans/{human_id}", tag = "hosts", security(("bearer" = [])),
-    params(("human_id" = String, Path)), request_body = Object,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody),
+#[utoipa::path(patch, path = "/api/v1/humans/{human_id}", tag = "hosts", operation_id = "hosts_patch", security(("bearer" = [])),
+    params(("human_id" = String, Path, description = "`ph_profile_…`: the caller's own")),
+    request_body(content = Object, description = "A JSON merge patch of the profile",
+        examples(("new_figures" = (summary = "Update follower figures and remove the avatar", value = json!({"follower_stats": {"followers": 185000}, "avatar_url": null}))))),
+    responses(
+        (status = 200, description = "The updated profile", body = Object),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = "`forbidden`: not the caller's own profile", body = ErrorBody),
+        (status = 404, description = "`not_found`: no host with this id", body = ErrorBody),
         (status = 409, description = "`handle_taken`: another host holds this TikTok handle", body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the patched profile breaks a rule (each field named in `details`)", body = ErrorBody)))]
 pub async fn patch(
     State(app): State<App>,
     Auth(caller): Auth,

@@ -17,6 +17,88 @@ use crate::extract::{bearer, read_body};
 /// The request header.
 pub const HEADER: &str = "idempotency-key";
 
+/// How the header is documented on the operations that honour it.
+const HEADER_DOC: &str = "Replays the first answer (with `Idempotent-Replayed: true`) to a repeat of this request \
+    by the same account key (`ph_sk_…`, `ph_hk_…`) within 24 hours; 1–255 characters";
+/// What a key used with another request, or still in flight, answers.
+const KEY_REUSED: &str = "`idempotency_key_reused`: this `Idempotency-Key` came with a different request; \
+    `idempotency_key_in_use`: the first request with it is still being processed";
+/// What a key of a bad length answers, on every POST the layer wraps.
+const KEY_LENGTH: &str = "`validation_failed` naming `Idempotency-Key`: not 1–255 characters";
+/// What a keyed request whose body the layer cannot hold answers.
+const BODY_TOO_LARGE: &str = "`payload_too_large`: with an `Idempotency-Key`, a body over 1 MiB (the layer keeps it to compare)";
+
+/// Documents what [`layer`] does on the routes it wraps, in the document of
+/// those routes: every POST answers 422 for a key of a bad length (checked
+/// before anything else); a POST authenticated by an account key (`bearer`)
+/// takes the header, answers 409 for a key reused or in flight, and 413 for
+/// a body over the 1 MiB it reads (operations with a body of their own say
+/// so in their 413). POSTs without an account key (registration, the
+/// operator's, TikTok Shop's webhook) are not replayed, so they do not list
+/// the header.
+pub fn document(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::security::SecurityRequirement;
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
+
+    let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
+    for item in doc.paths.paths.values_mut() {
+        let Some(op) = item.post.as_mut() else {
+            continue;
+        };
+        add_error(op, "422", KEY_LENGTH);
+        if !op.security.as_ref().is_some_and(|s| s.contains(&bearer)) {
+            continue;
+        }
+        let header = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(HEADER_DOC))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255)),
+            ))
+            .build();
+        op.parameters
+            .get_or_insert_with(Vec::new)
+            .push(utoipa::openapi::RefOr::T(header));
+        add_error(op, "409", KEY_REUSED);
+        if !op.responses.responses.contains_key("413") {
+            add_error(op, "413", BODY_TOO_LARGE);
+        }
+    }
+}
+
+/// Adds `text` to the operation's error answer `status`, or adds the answer.
+fn add_error(op: &mut utoipa::openapi::path::Operation, status: &str, text: &str) {
+    use utoipa::openapi::{Content, RefOr, Response};
+
+    match op.responses.responses.get_mut(status) {
+        Some(RefOr::T(response)) if response.description.is_empty() => {
+            response.description = text.to_string();
+        }
+        Some(RefOr::T(response)) => {
+            response.description = format!("{}; {text}", response.description);
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            let mut response = Response::new(text);
+            response.content.insert(
+                "application/json".into(),
+                RefOr::T(Content::new(Some(utoipa::openapi::Ref::from_schema_name(
+                    "ErrorBody",
+                )))),
+            );
+            op.responses
+                .responses
+                .insert(status.to_string(), RefOr::T(response));
+        }
+    }
+}
+
 /// The middleware.
 pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response {
     // Flash-sale orders are not routed through this layer: they keep their

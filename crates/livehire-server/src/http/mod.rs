@@ -3,6 +3,8 @@
 
 mod accounts;
 mod admin;
+mod doc;
+mod examples;
 mod hiring;
 mod hosts;
 mod idempotency;
@@ -31,7 +33,8 @@ use crate::error::ApiError;
         description = "Hire TikTok live-commerce hosts, run monitored live sessions, pay from verified results.\n\n\
             Authenticate with `Authorization: Bearer <key>` (agents `ph_sk_…`, hosts `ph_hk_…`). \
             Every failure has the shape `{\"error\": {\"code\", \"message\", \"details\": [{\"path\", \"message\"}]}}`. \
-            Every POST honours `Idempotency-Key` (scoped to the caller, kept 24 h).\n\n\
+            A POST made with an account key honours `Idempotency-Key` (scoped to the caller, kept 24 h; \
+            flash-sale orders keep keys with the sale); each such operation lists the header.\n\n\
             Host search: `engagement_rate = min(avg_watch_time_minutes, 60) / 60 × repeat_viewer_rate` (0–1). \
             The match score (`for_task`, `sort=match`) weighs a host's rating by the ratings behind it: \
             `weighted = (5 × 3.0 + n × rating) / (5 + n)`, n = the profile's `ratings_count` \
@@ -59,11 +62,20 @@ struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
         if let Some(c) = openapi.components.as_mut() {
             c.add_security_scheme(
                 "bearer",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+            c.add_security_scheme(
+                "tiktok_shop_signature",
+                SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                    "Authorization",
+                    "TikTok Shop's webhook signature: hex HMAC-SHA256 of the app key followed by the raw body, keyed by the app secret",
+                ))),
             );
             c.add_security_scheme(
                 "admin_token",
@@ -81,8 +93,9 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The documented routes, and the OpenAPI document generated from them. The
-/// first router's POSTs go through the `Idempotency-Key` middleware; the
-/// second holds flash-sale orders, which keep their keys with the sale's
+/// first router's POSTs go through the `Idempotency-Key` middleware (whose
+/// header and answers [`idempotency::document`] adds to their operations);
+/// the second holds flash-sale orders, which keep their keys with the sale's
 /// in-memory counter and so skip that layer (the hottest write path).
 pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
     let (orders, orders_doc) = OpenApiRouter::new()
@@ -136,6 +149,7 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::series))
         .routes(routes!(reports::series_html))
         .split_for_parts();
+    idempotency::document(&mut doc);
     doc.merge(orders_doc);
     (api, orders, doc)
 }

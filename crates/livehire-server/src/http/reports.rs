@@ -6,6 +6,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value;
 
+use super::doc;
 use crate::app::App;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Auth;
@@ -15,8 +16,12 @@ use crate::extract::Auth;
 /// (`concurrent_viewers`, `cumulative_gmv`; the last equals `metrics.gmv`),
 /// `flash_sales` with their windows and units sold, and `formulas` naming how
 /// each TikTok Shop field is computed.
-#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/report", tag = "reports", security(("bearer" = [])),
-    params(("session_id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/report", tag = "reports", operation_id = "sessions_report_get", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`")),
+    responses(
+        (status = 200, description = "`{session, metrics, tiktok_shop, timeline, flash_sales, formulas, …}`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn session(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -28,9 +33,12 @@ pub async fn session(
 /// The session report's charts as one SVG: concurrent viewers over time with
 /// flash sales shaded, cumulative GMV, the after-join retention curve and the
 /// top products by GMV.
-#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/report.svg", tag = "reports", security(("bearer" = [])),
-    params(("session_id" = String, Path)),
-    responses((status = 200, description = "The charts", content_type = "image/svg+xml", body = String), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/report.svg", tag = "reports", operation_id = "sessions_report_svg", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`")),
+    responses(
+        (status = 200, description = "The charts, one SVG document", content_type = "image/svg+xml", body = String),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn session_svg(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -49,9 +57,12 @@ pub async fn session_svg(
 
 /// The session report as one self-contained HTML page (charts inlined, no
 /// external resources), the key figures beside TikTok Shop's names.
-#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/report.html", tag = "reports", security(("bearer" = [])),
-    params(("session_id" = String, Path)),
-    responses((status = 200, description = "The page", content_type = "text/html", body = String), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/report.html", tag = "reports", operation_id = "sessions_report_html", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`")),
+    responses(
+        (status = 200, description = "The page, self-contained", content_type = "text/html", body = String),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn session_html(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -64,8 +75,12 @@ pub async fn session_html(
 /// unique viewers, peak viewers, GMV, orders, conversion, average watch time
 /// (null for a session not monitored here) — and `growth` in % from the first
 /// monitored session to the last (viewers and GMV).
-#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/report", tag = "reports", security(("bearer" = [])),
-    params(("task_id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/report", tag = "reports", operation_id = "tasks_report_get", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    responses(
+        (status = 200, description = "`{task_id, sessions: [{…figures}], growth, …}`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such task, or the caller is neither its agent nor its assigned host", body = ErrorBody)))]
 pub async fn series(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -76,9 +91,12 @@ pub async fn series(
 
 /// The series report as one self-contained HTML page: the table and a bar
 /// chart per figure.
-#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/report.html", tag = "reports", security(("bearer" = [])),
-    params(("task_id" = String, Path)),
-    responses((status = 200, description = "The page", content_type = "text/html", body = String), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tasks/{task_id}/report.html", tag = "reports", operation_id = "tasks_report_html", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    responses(
+        (status = 200, description = "The page, self-contained", content_type = "text/html", body = String),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such task, or the caller is neither its agent nor its assigned host", body = ErrorBody)))]
 pub async fn series_html(
     State(app): State<App>,
     Auth(caller): Auth,

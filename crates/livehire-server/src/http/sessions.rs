@@ -12,6 +12,8 @@ use futures::{Stream, StreamExt};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+use super::doc::{EventBatch, LiveEvents};
+use super::{doc, examples};
 use crate::app::{App, NewFlashSale, NewOrder, OrderAck};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs, bearer, read_body_up_to};
@@ -21,8 +23,12 @@ use crate::live::StreamItem;
 pub const EVENTS_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 /// A session: `status` is `scheduled`, `live` or `ended`.
-#[utoipa::path(get, path = "/api/v1/sessions/{session_id}", tag = "live", security(("bearer" = [])),
-    params(("session_id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}", tag = "live", operation_id = "sessions_get", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`")),
+    responses(
+        (status = 200, description = "The session: `id`, `task_id`, `status`, `scheduled_time`, `started_at`, `ended_at`, …", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -32,8 +38,13 @@ pub async fn get(
 }
 
 /// Starts a session (agent or assigned host). The first start moves the task to `in_progress`.
-#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/start", tag = "live", security(("bearer" = [])),
-    params(("session_id" = String, Path)), responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/start", tag = "live", operation_id = "sessions_start", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`")),
+    responses(
+        (status = 200, description = "The session, `status: live`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the session is not `scheduled`, or the task is not assigned or in progress", body = ErrorBody)))]
 pub async fn start(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -43,8 +54,13 @@ pub async fn start(
 }
 
 /// Ends a live session.
-#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/end", tag = "live", security(("bearer" = [])),
-    params(("session_id" = String, Path)), responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/end", tag = "live", operation_id = "sessions_end", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`")),
+    responses(
+        (status = 200, description = "The session, `status: ended`; its running flash sales ended with it", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the session is not live", body = ErrorBody)))]
 pub async fn end(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -88,10 +104,25 @@ fn ndjson_body(parts: &axum::http::request::Parts) -> ApiResult<bool> {
 /// (2 minutes of clock skew) to its end, delivered up to 10 minutes after it.
 /// Answers `{accepted, duplicates, rejected: [{index, error}], source, provenance}`;
 /// accepted events are durable. 409 `session_settled` once the task is approved.
-#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/events", tag = "live", security(("bearer" = [])),
-    params(("session_id" = String, Path), ("format" = Option<String>, Query, description = "`tiktok-live-connector`")),
-    request_body(content = Object, description = "Array of `{type, ts, …}` events, or NDJSON"),
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/events", tag = "live", operation_id = "sessions_events_post", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`"),
+        ("format" = Option<String>, Query, description = "`native` (the default) or `tiktok-live-connector`")),
+    request_body(description = "Events: a JSON array (a single object is one event), or NDJSON, one event a line (`application/x-ndjson`; `application/ndjson` and `application/jsonl` too). At most 50,000 events a request.",
+        content(
+            (EventBatch = "application/json",
+                examples(("native" = (summary = "The first minutes of the Getting Started session", value = json!(examples::events()))))),
+            (String = "application/x-ndjson",
+                examples(("native" = (summary = "The same events as NDJSON", value = json!(examples::events_ndjson())))))
+        )),
+    responses(
+        (status = 200, description = "`{accepted, duplicates, rejected: [{index, error}], stream_end, source, provenance}`; the accepted events are durable. A bad or out-of-window event is not refused: it is listed in `rejected` by index", body = Object),
+        (status = 400, description = "`invalid_json`: a JSON body that is not JSON; `bad_request`: an NDJSON body that is not UTF-8", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no `Authorization: Bearer` key, or an unknown or revoked one (an account key, or this session's ingest key `ph_ik_…`)", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such session, or not one the key may post to (its task's agent, its assigned host, or its own ingest key)", body = ErrorBody),
+        (status = 409, description = "`session_settled`: the task is approved or cancelled; its figures are final", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over 32 MiB (1 MiB when an `Idempotency-Key` is sent)", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: neither JSON nor NDJSON", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: an unknown `format`, over 50,000 events, or a JSON body that is neither an array nor an object", body = ErrorBody)))]
 pub async fn events(
     State(app): State<App>,
     Path(session_id): Path<String>,
@@ -125,11 +156,25 @@ pub async fn events(
 /// events as a JSON array or NDJSON, every one valid. Its first and last
 /// events become the session's start and end; the session ends, and its
 /// figures count as verified.
-#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/import", tag = "live", security(("bearer" = [])),
-    params(("session_id" = String, Path)),
-    request_body(content = Object, description = "Array of `{type, ts, …}` events, or NDJSON"),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/import", tag = "live", operation_id = "sessions_import", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`")),
+    request_body(description = "The recording's native events: a JSON array, or NDJSON (`application/x-ndjson`; `application/ndjson` and `application/jsonl` too). At most 50,000 events, spanning at most 24 hours.",
+        content(
+            (LiveEvents = "application/json",
+                examples(("recording" = (summary = "A recording's first minutes", value = json!(examples::events()))))),
+            (String = "application/x-ndjson",
+                examples(("recording" = (summary = "The same events as NDJSON", value = json!(examples::events_ndjson())))))
+        )),
+    responses(
+        (status = 200, description = "The session, `ended`, its window the recording's first to last event, with `imported: {accepted, duplicates}`; the figures count as verified", body = Object),
+        (status = 400, description = "`invalid_json`: a JSON body that is not JSON; `bad_request`: an NDJSON body that is not UTF-8", body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the session went live or was imported already, or the task cannot start a session; `session_settled`: the task is approved or cancelled", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over 32 MiB (1 MiB when an `Idempotency-Key` is sent)", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: neither JSON nor NDJSON", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: each bad event by index (`[3]`), over 50,000 events, a recording before the task was posted, ahead of the server's clock or over 24 hours, or orders past the session's GMV limit", body = ErrorBody)))]
 pub async fn import(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -148,8 +193,13 @@ pub async fn import(
 /// Mints an ingest key (`ph_ik_…`) that can only post this session's events
 /// (agent): for the agent's own TikTok LIVE connector bridge. Its events count
 /// as `verified`.
-#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/ingest-keys", tag = "live", security(("bearer" = [])),
-    params(("session_id" = String, Path)), responses((status = 201, body = Object), (status = 403, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/ingest-keys", tag = "live", operation_id = "sessions_ingest_keys_create", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`")),
+    responses(
+        (status = 201, description = "`{api_key, session_id, task_id}`: the key (`ph_ik_…`), shown only this once", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn ingest_key(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -162,8 +212,12 @@ pub async fn ingest_key(
 }
 
 /// Exact metrics of the session, with TikTok Shop's names beside them.
-#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/metrics", tag = "live", security(("bearer" = [])),
-    params(("session_id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/metrics", tag = "live", operation_id = "sessions_metrics_get", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`")),
+    responses(
+        (status = 200, description = "The metrics of every event, TikTok Shop's names in `tiktok_shop`, `figures_source` and each kind of source's key figures in `sources`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn metrics(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -203,8 +257,13 @@ fn live_events(
 
 /// Server-Sent Events: `metrics` snapshots at least once a second while live,
 /// `flash_sale` ticks, `sold_out`, `session` changes. `Last-Event-ID` resumes.
-#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/stream", tag = "live", security(("bearer" = [])),
-    params(("session_id" = String, Path)), responses((status = 200, description = "text/event-stream"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/stream", tag = "live", operation_id = "sessions_stream", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`"),
+        ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this item (the last 512 items are kept)")),
+    responses(
+        (status = 200, description = "An event stream: a `metrics` snapshot first, then `metrics` at least once a second while live, `flash_sale` ticks, `sold_out` and `session` changes, each item with an `id` and JSON `data`", content_type = "text/event-stream", body = String),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn stream(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -226,9 +285,19 @@ pub async fn stream(
 }
 
 /// Starts a flash sale in a live session: `{id, stock, sold, remaining, ends_at, status, …}`.
-#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/flash-sales", tag = "live", security(("bearer" = [])),
-    params(("session_id" = String, Path)), request_body = NewFlashSale,
-    responses((status = 201, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/flash-sales", tag = "live", operation_id = "sessions_flash_sales_create", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`")),
+    request_body(content = NewFlashSale,
+        examples(("earbuds" = (summary = "The seed's API reference product at its live discount price", value = json!(examples::flash_sale()))))),
+    responses(
+        (status = 201, description = "The sale, counting down: `{id, session_id, product_id, price, currency, stock, sold, remaining, seconds_left, ends_at, status, per_buyer_limit, starts_at, overlay_url}`", body = Object),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the session is not live", body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a product not among the task's, a bad price, stock outside 1–1,000,000, no or a bad duration, a `per_buyer_limit` below 1, or price × stock past the session's GMV limit", body = ErrorBody)))]
 pub async fn create_flash_sale(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -242,8 +311,13 @@ pub async fn create_flash_sale(
 }
 
 /// Mints a checkout key (`ph_ck_…`) that can only place orders in this session's flash sales.
-#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/checkout-keys", tag = "live", security(("bearer" = [])),
-    params(("session_id" = String, Path)), responses((status = 201, body = Object), (status = 403, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/checkout-keys", tag = "live", operation_id = "sessions_checkout_keys_create", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "`ph_sess_…`")),
+    responses(
+        (status = 201, description = "`{api_key, session_id, task_id}`: the key (`ph_ck_…`), shown only this once", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn checkout_key(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -256,8 +330,12 @@ pub async fn checkout_key(
 }
 
 /// A flash sale: remaining stock and seconds left.
-#[utoipa::path(get, path = "/api/v1/flash-sales/{flash_sale_id}", tag = "live", security(("bearer" = [])),
-    params(("flash_sale_id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/flash-sales/{flash_sale_id}", tag = "live", operation_id = "flash_sales_get", security(("bearer" = [])),
+    params(("flash_sale_id" = String, Path, description = "`ph_fs_…`")),
+    responses(
+        (status = 200, description = "The sale: remaining stock and seconds left", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::FLASH_SALE_NOT_FOUND, body = ErrorBody)))]
 pub async fn get_flash_sale(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -269,9 +347,22 @@ pub async fn get_flash_sale(
 /// Places an order (agent key or the session's checkout key). Never oversold;
 /// durable before acknowledged. 409 `sold_out` / `limit_exceeded`, 410
 /// `flash_sale_ended`. `Idempotency-Key` replays the first answer.
-#[utoipa::path(post, path = "/api/v1/flash-sales/{flash_sale_id}/orders", tag = "live", security(("bearer" = [])),
-    params(("flash_sale_id" = String, Path)), request_body = NewOrder,
-    responses((status = 201, body = Object), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/flash-sales/{flash_sale_id}/orders", tag = "live", operation_id = "flash_sales_orders_create", security(("bearer" = [])),
+    params(("flash_sale_id" = String, Path, description = "`ph_fs_…`"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Kept with the sale: the same key with the same buyer and quantity returns the first order again; with another, 409 `idempotency_key_reused`")),
+    request_body(content = NewOrder,
+        examples(("two_units" = (summary = "A viewer buys two", value = json!(examples::order()))))),
+    responses(
+        (status = 201, description = "`{order_id, flash_sale_id, buyer_id, product_id, quantity, unit_price, amount, currency, remaining, created_at}`; durable", body = Object),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no `Authorization: Bearer` key, or an unknown or revoked one (the task's agent key, or this session's checkout key `ph_ck_…`)", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the assigned host's key; hosts do not order", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such flash sale, or not the key's (another agent's, or another session's checkout key)", body = ErrorBody),
+        (status = 409, description = "`sold_out`; `limit_exceeded`: past the sale's per-buyer limit; `idempotency_key_reused`", body = ErrorBody),
+        (status = 410, description = "`flash_sale_ended`: the countdown is over or the session ended", body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `buyer_id` not 1–128 characters, `quantity` outside 1–10,000, or price × quantity over the largest amount", body = ErrorBody)))]
 pub async fn order(
     State(app): State<App>,
     Path(flash_sale_id): Path<String>,
@@ -303,10 +394,15 @@ pub async fn order(
 
 /// A flash sale's accepted orders, oldest first (agent), a page at a time:
 /// `{flash_sale_id, data: [order…], next_cursor}`.
-#[utoipa::path(get, path = "/api/v1/flash-sales/{flash_sale_id}/orders", tag = "live", security(("bearer" = [])),
-    params(("flash_sale_id" = String, Path), ("limit" = Option<u32>, Query, description = "1–1,000, default 100"),
-        ("cursor" = Option<String>, Query)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/flash-sales/{flash_sale_id}/orders", tag = "live", operation_id = "flash_sales_orders_list", security(("bearer" = [])),
+    params(("flash_sale_id" = String, Path, description = "`ph_fs_…`"), ("limit" = Option<u32>, Query, description = "1–1,000, default 100"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    responses(
+        (status = 200, description = "`{flash_sale_id, data: [{order_id, buyer_id, quantity, amount, created_at}], next_cursor}`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::FLASH_SALE_NOT_FOUND, body = ErrorBody),
+        (status = 422, description = doc::BAD_PAGE, body = ErrorBody)))]
 pub async fn list_orders(
     State(app): State<App>,
     Auth(caller): Auth,

@@ -5,14 +5,23 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
 
+use super::{doc, examples};
 use crate::app::{App, TaskListQuery};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
 
 /// Posts a live-commerce task (the seed's whole body; unknown fields are kept).
-#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", security(("bearer" = [])), request_body = Object,
-    responses((status = 201, description = "The task with `id`, `status: open` and `sessions[]`", body = Object),
-        (status = 400, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", operation_id = "tasks_create", security(("bearer" = [])),
+    request_body(content = Object, description = "The seed's task body: title, description, compensation and currency, deadline, requirements, live_session_details, deliverables, commission_structure",
+        examples(("getting_started" = (summary = "The seed's Getting Started step 3", value = json!(examples::task()))))),
+    responses(
+        (status = 201, description = "The task with `id`, `status: open` and `sessions[]`", body = Object),
+        (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
+        (status = 415, description = doc::NOT_JSON, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: every field that breaks a rule, named in `details`", body = ErrorBody)))]
 pub async fn create(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -25,9 +34,14 @@ pub async fn create(
 }
 
 /// Lists the caller's tasks (hosts: open tasks and their own), newest first.
-#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", security(("bearer" = [])),
-    params(("status" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
-    responses((status = 200, description = "`{data: [task…], next_cursor}`", body = Object), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", operation_id = "tasks_list", security(("bearer" = [])),
+    params(("status" = Option<String>, Query, description = "`open`, `assigned`, `in_progress`, `submitted`, `approved` or `cancelled`"),
+        ("limit" = Option<u32>, Query, description = "1–100, default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    responses(
+        (status = 200, description = "`{data: [task…], next_cursor}`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: an unknown `status`, a bad `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -42,9 +56,12 @@ pub async fn list(
 }
 
 /// A task.
-#[utoipa::path(get, path = "/api/v1/tasks/{task_id}", tag = "tasks", security(("bearer" = [])),
-    params(("task_id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tasks/{task_id}", tag = "tasks", operation_id = "tasks_get", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    responses(
+        (status = 200, description = "The task as posted, with `id`, `status`, `sessions[]`, its run of show and, for an involved host, `your_offer`", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
     Auth(caller): Auth,
@@ -54,9 +71,14 @@ pub async fn get(
 }
 
 /// Cancels a task that has not started.
-#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/cancel", tag = "tasks", security(("bearer" = [])),
-    params(("task_id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tasks/{task_id}/cancel", tag = "tasks", operation_id = "tasks_cancel", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "`ph_task_…`")),
+    responses(
+        (status = 200, description = "The task, `status: cancelled`; an assigned task's escrow is back in the wallet", body = Object),
+        (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
+        (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is past cancelling, a session is live, or its host is not late yet", body = ErrorBody)))]
 pub async fn cancel(
     State(app): State<App>,
     Auth(caller): Auth,

@@ -11,6 +11,7 @@ mod idempotency;
 mod identity;
 mod live;
 mod openapi;
+mod openapi_examples;
 mod reports;
 mod run_of_show;
 mod search;
