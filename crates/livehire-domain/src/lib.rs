@@ -7,7 +7,6 @@
 
 pub mod bonus;
 pub mod commission;
-pub mod demo;
 pub mod eligibility;
 pub mod error;
 pub mod figures;
@@ -23,9 +22,10 @@ pub mod niche;
 pub mod payout;
 pub mod run_of_show;
 pub mod search;
-pub mod simulation;
 pub mod state;
 pub mod submission;
 pub mod task;
+#[cfg(test)]
+mod test_hosts;
 
 pub use error::FieldError;

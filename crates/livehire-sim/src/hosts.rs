@@ -45,12 +45,12 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 
 /// The seed's three host profiles plus the added search fields, as JSON text.
-const SEED_HOSTS_JSON: &str = include_str!("demo_seed_hosts.json");
+const SEED_HOSTS_JSON: &str = include_str!("hosts/seed_hosts.json");
 
 static SEED_HOSTS: LazyLock<Vec<Value>> = LazyLock::new(|| {
-    // Invariant: demo_seed_hosts.json is a JSON array checked in with this file
+    // Invariant: hosts/seed_hosts.json is a JSON array checked in with this file
     // and parsed by the unit tests below, so it cannot fail at run time.
-    serde_json::from_str(SEED_HOSTS_JSON).expect("demo_seed_hosts.json is a valid JSON array")
+    serde_json::from_str(SEED_HOSTS_JSON).expect("hosts/seed_hosts.json is a valid JSON array")
 });
 
 /// The seed document's three host profiles, in order: "Live Queen Chen"
@@ -1183,7 +1183,7 @@ fn compact(x: u64) -> String {
 
 /// "9,800,000".
 fn thousands(x: u64) -> String {
-    crate::money::group_thousands(&x.to_string())
+    livehire_domain::money::group_thousands(&x.to_string())
 }
 
 fn capitalize(s: &str) -> String {

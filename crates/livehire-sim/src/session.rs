@@ -55,8 +55,8 @@ use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::live::{EventBody, LiveEvent};
-use crate::money::{self, Currency};
+use livehire_domain::live::{EventBody, LiveEvent};
+use livehire_domain::money::{self, Currency};
 
 const MINUTE_MS: i64 = 60_000;
 /// Shortest visit.
@@ -411,7 +411,7 @@ pub struct Options {
     /// The random seed.
     pub seed: u64,
     /// The session's currency; the profile's CNY figures are converted at the
-    /// demo rates ([`crate::demo::cny_rate`]; 1:1 for other currencies).
+    /// demo rates ([`crate::hosts::cny_rate`]; 1:1 for other currencies).
     pub currency: Currency,
     /// The task's products; empty: the profile's. A product without a price
     /// takes the profile's price at the same position.
@@ -837,7 +837,7 @@ struct Generator<'a> {
 
 impl<'a> Generator<'a> {
     fn new(profile: &'a Profile, opts: &'a Options) -> Self {
-        let rate = crate::demo::cny_rate(opts.currency.code()).unwrap_or(1.0);
+        let rate = crate::hosts::cny_rate(opts.currency.code()).unwrap_or(1.0);
         let scale = 10f64.powi(opts.currency.minor_units() as i32);
         let profile_price = |i: usize| {
             ((profile.products[i % profile.products.len()].price_cny * rate * scale).round() as i64)
@@ -1095,7 +1095,7 @@ impl<'a> Generator<'a> {
     /// by bisection on the resolved orders themselves.
     fn orders(&mut self, viewers: &[Viewer], starts: &[i64]) -> Vec<FlashSalePlan> {
         let draws = self.draw_orders(viewers, starts);
-        let rate = crate::demo::cny_rate(self.opts.currency.code()).unwrap_or(1.0);
+        let rate = crate::hosts::cny_rate(self.opts.currency.code()).unwrap_or(1.0);
         let scale = 10f64.powi(self.opts.currency.minor_units() as i32);
         let p = self.profile;
         let profile_orders =
@@ -1353,7 +1353,7 @@ fn quantity_at(u: f64, mu: f64, cap: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::{SessionAggregator, Window, parse_event, to_json};
+    use livehire_domain::live::{SessionAggregator, Window, parse_event, to_json};
     use rust_decimal::prelude::ToPrimitive;
     use std::collections::HashMap;
 
@@ -1371,7 +1371,7 @@ mod tests {
     }
 
     /// The server's view: every event, and the accepted flash-sale orders.
-    fn metrics(s: &SimSession) -> crate::live::Metrics {
+    fn metrics(s: &SimSession) -> livehire_domain::live::Metrics {
         let mut agg = SessionAggregator::new(s.currency);
         for e in &s.events {
             agg.apply(e);
