@@ -9,7 +9,7 @@ use serde_json::Value;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
-use crate::sqlite::json;
+use super::json;
 use crate::*;
 
 /// Rows inserted per multi-row INSERT when seeding (well under SQLite's bind limit).

@@ -6,7 +6,7 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
-use crate::sqlite_live::insert_batch;
+use super::live::insert_batch;
 use crate::*;
 
 fn shop_from_row(r: &SqliteRow) -> StoreResult<TiktokShopRecord> {

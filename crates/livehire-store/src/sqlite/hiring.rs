@@ -298,7 +298,7 @@ impl SqliteStore {
             }
         }
         if let Some(b) = &c.events {
-            crate::sqlite_live::insert_batch(&mut tx, b, &c.now).await?;
+            super::live::insert_batch(&mut tx, b, &c.now).await?;
         }
         for r in &c.session_results {
             sqlx::query(

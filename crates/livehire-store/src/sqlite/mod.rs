@@ -1,7 +1,7 @@
 //! The embedded SQLite backend: one file, WAL mode, a single writer connection
 //! (SQLite serialises writers anyway; one connection avoids busy retries), a
 //! small pool of readers, and a connection of its own for flash-sale orders
-//! (`sqlite_orders`), which writes only while it holds the writer.
+//! (`orders`), which writes only while it holds the writer.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -14,14 +14,17 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
-use crate::sqlite_hiring as hiring;
-use crate::sqlite_hosts::{self as hosts, host_from_row};
-use crate::sqlite_live as live;
-use crate::sqlite_orders::OrderConnection;
-use crate::sqlite_shop as shop;
 use crate::*;
+use hosts::host_from_row;
+use orders::OrderConnection;
 
-/// The SQLite store (its hiring and money queries live in `sqlite_hiring`).
+mod hiring;
+mod hosts;
+mod live;
+mod orders;
+mod shop;
+
+/// The SQLite store (its hiring and money queries live in `hiring`).
 #[derive(Clone)]
 pub struct SqliteStore {
     pub(crate) writer: SqlitePool,
