@@ -1,336 +1,274 @@
-//! SQLite queries for hiring and money: task changes in one transaction, the
-//! ledger with its running balances, and the read models over them.
+//! Hiring: a task change applied in one transaction (status, offers,
+//! submission, payout, rating, host figures, session state, events, run of
+//! show, with its ledger entries), and the reads of offers, invitations,
+//! submissions, revisions, payouts, ratings and the saved run of show.
 
-use livehire_domain::ledger::must_stay_non_negative;
 use serde_json::Value;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
+use super::common::{json, unique_violation};
+use super::ledger::write_entry;
+use super::live::insert_batch;
 use crate::*;
 
-fn json(text: &str) -> StoreResult<Value> {
-    serde_json::from_str(text)
-        .map_err(|e| StoreError::Other(anyhow::anyhow!("stored JSON is corrupt: {e}")))
-}
-
-fn unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .is_some_and(|d| d.is_unique_violation())
-}
-
-/// Writes one journal entry and moves the running balances; a wallet or escrow
-/// going below zero aborts with `InsufficientFunds`.
-pub(crate) async fn write_entry(tx: &mut SqliteConnection, e: &LedgerWrite) -> StoreResult<()> {
-    let sum: i64 = e.postings.iter().map(|(_, a)| a).sum();
-    if sum != 0 {
-        return Err(StoreError::Other(anyhow::anyhow!(
-            "unbalanced ledger entry {} (sum {sum})",
-            e.id
-        )));
+pub(super) async fn apply_change(db: &SqlitePool, c: &TaskChange) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    let current: Option<String> = sqlx::query_scalar("SELECT status FROM tasks WHERE id = $1")
+        .bind(&c.task_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(current) = current else {
+        return Err(StoreError::NotFound);
+    };
+    if !c.expect.is_empty() && !c.expect.contains(&current) {
+        return Err(StoreError::Conflict(current));
     }
-    let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO ledger_entries (id, kind, task_id, agent_id, human_id, currency, reference, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
-    )
-    .bind(&e.id)
-    .bind(&e.kind)
-    .bind(&e.task_id)
-    .bind(&e.agent_id)
-    .bind(&e.human_id)
-    .bind(&e.currency)
-    .bind(&e.reference)
-    .bind(&e.created_at)
-    .fetch_one(&mut *tx)
-    .await?;
-    for (account, amount) in &e.postings {
-        sqlx::query(
-            "INSERT INTO ledger_postings (entry_seq, account, amount_minor) VALUES ($1, $2, $3)",
+    if c.no_live_session {
+        let live: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM sessions WHERE task_id = $1 AND status = 'live' LIMIT 1",
         )
-        .bind(seq)
-        .bind(account)
-        .bind(amount)
-        .execute(&mut *tx)
+        .bind(&c.task_id)
+        .fetch_optional(&mut *tx)
         .await?;
-        let balance: i64 = sqlx::query_scalar(
-            "INSERT INTO account_balances (account, currency, balance_minor) VALUES ($1, $2, $3) \
-             ON CONFLICT (account, currency) DO UPDATE SET balance_minor = balance_minor + excluded.balance_minor \
-             RETURNING balance_minor",
-        )
-        .bind(account)
-        .bind(&e.currency)
-        .bind(amount)
-        .fetch_one(&mut *tx)
-        .await?;
-        if balance < 0 && must_stay_non_negative(account) {
-            return Err(StoreError::InsufficientFunds {
-                account: account.clone(),
-                currency: e.currency.clone(),
-                shortfall_minor: -balance,
-            });
+        if let Some(id) = live {
+            return Err(StoreError::Conflict(format!(
+                "session {id} is live; end it first with POST /api/v1/sessions/{id}/end"
+            )));
         }
     }
-    Ok(())
-}
+    let mut qb = QueryBuilder::<Sqlite>::new("UPDATE tasks SET updated_at = ");
+    qb.push_bind(c.now.clone());
+    if let Some(s) = &c.status {
+        qb.push(", status = ").push_bind(s.clone());
+    }
+    if let Some(h) = &c.assign {
+        qb.push(", assigned_human_id = ").push_bind(h.clone());
+    }
+    if let Some(e) = c.escrow_minor {
+        qb.push(", escrow_minor = ").push_bind(e);
+    }
+    if let Some(b) = c.agreed_base_minor {
+        qb.push(", agreed_base_minor = ").push_bind(b);
+    }
+    qb.push(" WHERE id = ").push_bind(c.task_id.clone());
+    qb.build().execute(&mut *tx).await?;
 
-impl SqliteStore {
-    pub(crate) async fn apply_change(&self, c: &TaskChange) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        let current: Option<String> = sqlx::query_scalar("SELECT status FROM tasks WHERE id = $1")
-            .bind(&c.task_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    for e in &c.ledger {
+        write_entry(&mut tx, e).await?;
+    }
+    if let Some(o) = &c.offer {
+        let inserted = sqlx::query(
+            "INSERT INTO offers (id, task_id, human_id, kind, status, pitch, proposed_compensation_minor, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&o.id)
+        .bind(&o.task_id)
+        .bind(&o.human_id)
+        .bind(&o.kind)
+        .bind(&o.status)
+        .bind(&o.pitch)
+        .bind(o.proposed_compensation_minor)
+        .bind(&o.created_at)
+        .bind(&o.updated_at)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(e) if unique_violation(&e) => {
+                return Err(StoreError::Conflict(format!(
+                    "{} already has an {} for this task",
+                    o.human_id, o.kind
+                )));
+            }
+            other => {
+                other?;
+            }
+        }
+    }
+    if let Some(h) = &c.involve {
+        sqlx::query(
+            "INSERT INTO task_hosts (task_id, human_id, role, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (task_id, human_id) DO UPDATE SET role = CASE \
+               WHEN excluded.role = 'assigned' THEN 'assigned' ELSE task_hosts.role END",
+        )
+        .bind(&c.task_id)
+        .bind(&h.human_id)
+        .bind(&h.role)
+        .bind(&c.now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(h) = &c.settle_offers_for {
+        sqlx::query(
+            "UPDATE offers SET status = CASE WHEN human_id = $1 THEN 'accepted' ELSE 'declined' END, \
+             updated_at = $2 WHERE task_id = $3 AND status = 'pending'",
+        )
+        .bind(h)
+        .bind(&c.now)
+        .bind(&c.task_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(s) = &c.submission {
+        sqlx::query(
+            "INSERT INTO submissions (task_id, version, human_id, body, created_at) \
+             VALUES ($1, (SELECT COALESCE(MAX(version), 0) + 1 FROM submissions WHERE task_id = $1), $2, $3, $4)",
+        )
+        .bind(&c.task_id)
+        .bind(&s.human_id)
+        .bind(s.body.to_string())
+        .bind(&s.created_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(reason) = &c.revision {
+        sqlx::query(
+            "INSERT INTO revision_requests (task_id, version, reason, created_at) \
+             VALUES ($1, (SELECT COALESCE(MAX(version), 0) FROM submissions WHERE task_id = $1), $2, $3)",
+        )
+        .bind(&c.task_id)
+        .bind(reason)
+        .bind(&c.now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(p) = &c.payout {
+        sqlx::query(
+            "INSERT INTO payouts (task_id, human_id, currency, total_minor, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&p.task_id)
+        .bind(&p.human_id)
+        .bind(&p.currency)
+        .bind(p.total_minor)
+        .bind(p.body.to_string())
+        .bind(&p.created_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(r) = &c.rating {
+        let inserted = sqlx::query(
+            "INSERT INTO ratings (task_id, human_id, agent_id, overall_rating, review_text, tip_minor, currency, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&r.task_id)
+        .bind(&r.human_id)
+        .bind(&r.agent_id)
+        .bind(r.overall_rating)
+        .bind(&r.review_text)
+        .bind(r.tip_minor)
+        .bind(&r.currency)
+        .bind(&r.created_at)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(e) if unique_violation(&e) => {
+                return Err(StoreError::Conflict(
+                    "this task has already been rated".into(),
+                ));
+            }
+            other => {
+                other?;
+            }
+        }
+        // The host's rating becomes the average of the ratings given here,
+        // and its profile says how many that is (the match score weighs by it).
+        sqlx::query(
+            "UPDATE hosts SET ratings_count = ratings_count + 1, ratings_sum = ratings_sum + $1, \
+             rating = ROUND((ratings_sum + $1) * 1.0 / (ratings_count + 1), 2), updated_at = $2 WHERE id = $3",
+        )
+        .bind(r.overall_rating)
+        .bind(&c.now)
+        .bind(&r.human_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE hosts SET profile = json_set(profile, '$.rating', rating, '$.ratings_count', ratings_count), \
+             public_json = json_set(public_json, '$.rating', rating, '$.ratings_count', ratings_count) WHERE id = $1",
+        )
+        .bind(&r.human_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(h) = &c.host_completed {
+        sqlx::query(
+            "UPDATE hosts SET \
+             profile = json_set(profile, '$.completion_count', COALESCE(json_extract(profile, '$.completion_count'), 0) + 1), \
+             public_json = json_set(public_json, '$.completion_count', COALESCE(json_extract(public_json, '$.completion_count'), 0) + 1), \
+             updated_at = $1 WHERE id = $2",
+        )
+        .bind(&c.now)
+        .bind(h)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(u) = &c.session {
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT status FROM sessions WHERE id = $1 AND task_id = $2")
+                .bind(&u.session_id)
+                .bind(&c.task_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some(current) = current else {
             return Err(StoreError::NotFound);
         };
-        if !c.expect.is_empty() && !c.expect.contains(&current) {
-            return Err(StoreError::Conflict(current));
+        if !u.expect.is_empty() && !u.expect.contains(&current) {
+            return Err(StoreError::Conflict(format!("session is {current}")));
         }
-        if c.no_live_session {
-            let live: Option<String> = sqlx::query_scalar(
-                "SELECT id FROM sessions WHERE task_id = $1 AND status = 'live' LIMIT 1",
-            )
-            .bind(&c.task_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(id) = live {
-                return Err(StoreError::Conflict(format!(
-                    "session {id} is live; end it first with POST /api/v1/sessions/{id}/end"
-                )));
-            }
-        }
-        let mut qb = QueryBuilder::<Sqlite>::new("UPDATE tasks SET updated_at = ");
-        qb.push_bind(c.now.clone());
-        if let Some(s) = &c.status {
-            qb.push(", status = ").push_bind(s.clone());
-        }
-        if let Some(h) = &c.assign {
-            qb.push(", assigned_human_id = ").push_bind(h.clone());
-        }
-        if let Some(e) = c.escrow_minor {
-            qb.push(", escrow_minor = ").push_bind(e);
-        }
-        if let Some(b) = c.agreed_base_minor {
-            qb.push(", agreed_base_minor = ").push_bind(b);
-        }
-        qb.push(" WHERE id = ").push_bind(c.task_id.clone());
-        qb.build().execute(&mut *tx).await?;
-
-        for e in &c.ledger {
-            write_entry(&mut tx, e).await?;
-        }
-        if let Some(o) = &c.offer {
-            let inserted = sqlx::query(
-                "INSERT INTO offers (id, task_id, human_id, kind, status, pitch, proposed_compensation_minor, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(&o.id)
-            .bind(&o.task_id)
-            .bind(&o.human_id)
-            .bind(&o.kind)
-            .bind(&o.status)
-            .bind(&o.pitch)
-            .bind(o.proposed_compensation_minor)
-            .bind(&o.created_at)
-            .bind(&o.updated_at)
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Err(e) if unique_violation(&e) => {
-                    return Err(StoreError::Conflict(format!(
-                        "{} already has an {} for this task",
-                        o.human_id, o.kind
-                    )));
-                }
-                other => {
-                    other?;
-                }
-            }
-        }
-        if let Some(h) = &c.involve {
+        sqlx::query(
+            "UPDATE sessions SET status = $1, started_at = COALESCE($2, started_at), \
+             ended_at = COALESCE($3, ended_at) WHERE id = $4",
+        )
+        .bind(&u.status)
+        .bind(&u.started_at)
+        .bind(&u.ended_at)
+        .bind(&u.session_id)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(ended) = &u.ended_at {
+            // A flash sale cannot outlive its session.
             sqlx::query(
-                "INSERT INTO task_hosts (task_id, human_id, role, created_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (task_id, human_id) DO UPDATE SET role = CASE \
-                   WHEN excluded.role = 'assigned' THEN 'assigned' ELSE task_hosts.role END",
+                "UPDATE flash_sales SET ends_at = $2 WHERE session_id = $1 AND ends_at > $2",
             )
-            .bind(&c.task_id)
-            .bind(&h.human_id)
-            .bind(&h.role)
-            .bind(&c.now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(h) = &c.settle_offers_for {
-            sqlx::query(
-                "UPDATE offers SET status = CASE WHEN human_id = $1 THEN 'accepted' ELSE 'declined' END, \
-                 updated_at = $2 WHERE task_id = $3 AND status = 'pending'",
-            )
-            .bind(h)
-            .bind(&c.now)
-            .bind(&c.task_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(s) = &c.submission {
-            sqlx::query(
-                "INSERT INTO submissions (task_id, version, human_id, body, created_at) \
-                 VALUES ($1, (SELECT COALESCE(MAX(version), 0) + 1 FROM submissions WHERE task_id = $1), $2, $3, $4)",
-            )
-            .bind(&c.task_id)
-            .bind(&s.human_id)
-            .bind(s.body.to_string())
-            .bind(&s.created_at)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(reason) = &c.revision {
-            sqlx::query(
-                "INSERT INTO revision_requests (task_id, version, reason, created_at) \
-                 VALUES ($1, (SELECT COALESCE(MAX(version), 0) FROM submissions WHERE task_id = $1), $2, $3)",
-            )
-            .bind(&c.task_id)
-            .bind(reason)
-            .bind(&c.now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(p) = &c.payout {
-            sqlx::query(
-                "INSERT INTO payouts (task_id, human_id, currency, total_minor, body, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&p.task_id)
-            .bind(&p.human_id)
-            .bind(&p.currency)
-            .bind(p.total_minor)
-            .bind(p.body.to_string())
-            .bind(&p.created_at)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(r) = &c.rating {
-            let inserted = sqlx::query(
-                "INSERT INTO ratings (task_id, human_id, agent_id, overall_rating, review_text, tip_minor, currency, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&r.task_id)
-            .bind(&r.human_id)
-            .bind(&r.agent_id)
-            .bind(r.overall_rating)
-            .bind(&r.review_text)
-            .bind(r.tip_minor)
-            .bind(&r.currency)
-            .bind(&r.created_at)
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Err(e) if unique_violation(&e) => {
-                    return Err(StoreError::Conflict(
-                        "this task has already been rated".into(),
-                    ));
-                }
-                other => {
-                    other?;
-                }
-            }
-            // The host's rating becomes the average of the ratings given here,
-            // and its profile says how many that is (the match score weighs by it).
-            sqlx::query(
-                "UPDATE hosts SET ratings_count = ratings_count + 1, ratings_sum = ratings_sum + $1, \
-                 rating = ROUND((ratings_sum + $1) * 1.0 / (ratings_count + 1), 2), updated_at = $2 WHERE id = $3",
-            )
-            .bind(r.overall_rating)
-            .bind(&c.now)
-            .bind(&r.human_id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE hosts SET profile = json_set(profile, '$.rating', rating, '$.ratings_count', ratings_count), \
-                 public_json = json_set(public_json, '$.rating', rating, '$.ratings_count', ratings_count) WHERE id = $1",
-            )
-            .bind(&r.human_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(h) = &c.host_completed {
-            sqlx::query(
-                "UPDATE hosts SET \
-                 profile = json_set(profile, '$.completion_count', COALESCE(json_extract(profile, '$.completion_count'), 0) + 1), \
-                 public_json = json_set(public_json, '$.completion_count', COALESCE(json_extract(public_json, '$.completion_count'), 0) + 1), \
-                 updated_at = $1 WHERE id = $2",
-            )
-            .bind(&c.now)
-            .bind(h)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(u) = &c.session {
-            let current: Option<String> =
-                sqlx::query_scalar("SELECT status FROM sessions WHERE id = $1 AND task_id = $2")
-                    .bind(&u.session_id)
-                    .bind(&c.task_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let Some(current) = current else {
-                return Err(StoreError::NotFound);
-            };
-            if !u.expect.is_empty() && !u.expect.contains(&current) {
-                return Err(StoreError::Conflict(format!("session is {current}")));
-            }
-            sqlx::query(
-                "UPDATE sessions SET status = $1, started_at = COALESCE($2, started_at), \
-                 ended_at = COALESCE($3, ended_at) WHERE id = $4",
-            )
-            .bind(&u.status)
-            .bind(&u.started_at)
-            .bind(&u.ended_at)
             .bind(&u.session_id)
-            .execute(&mut *tx)
-            .await?;
-            if let Some(ended) = &u.ended_at {
-                // A flash sale cannot outlive its session.
-                sqlx::query(
-                    "UPDATE flash_sales SET ends_at = $2 WHERE session_id = $1 AND ends_at > $2",
-                )
-                .bind(&u.session_id)
-                .bind(ended)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        if let Some(b) = &c.events {
-            super::live::insert_batch(&mut tx, b, &c.now).await?;
-        }
-        for r in &c.session_results {
-            sqlx::query(
-                "INSERT INTO session_results (session_id, task_id, human_id, currency, gmv_minor, figures, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&r.session_id)
-            .bind(&r.task_id)
-            .bind(&r.human_id)
-            .bind(&r.currency)
-            .bind(r.gmv_minor)
-            .bind(r.figures.to_string())
-            .bind(&r.created_at)
+            .bind(ended)
             .execute(&mut *tx)
             .await?;
         }
-        if let Some((body, source)) = &c.run_of_show {
-            sqlx::query(
-                "INSERT INTO run_of_show (task_id, body, source, updated_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (task_id) DO UPDATE SET body = excluded.body, source = excluded.source, \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(&c.task_id)
-            .bind(body.to_string())
-            .bind(source)
-            .bind(&c.now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
+    if let Some(b) = &c.events {
+        insert_batch(&mut tx, b, &c.now).await?;
+    }
+    for r in &c.session_results {
+        sqlx::query(
+            "INSERT INTO session_results (session_id, task_id, human_id, currency, gmv_minor, figures, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&r.session_id)
+        .bind(&r.task_id)
+        .bind(&r.human_id)
+        .bind(&r.currency)
+        .bind(r.gmv_minor)
+        .bind(r.figures.to_string())
+        .bind(&r.created_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some((body, source)) = &c.run_of_show {
+        sqlx::query(
+            "INSERT INTO run_of_show (task_id, body, source, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (task_id) DO UPDATE SET body = excluded.body, source = excluded.source, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(&c.task_id)
+        .bind(body.to_string())
+        .bind(source)
+        .bind(&c.now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 fn offer_from_row(r: &SqliteRow) -> StoreResult<OfferRecord> {
@@ -347,7 +285,7 @@ fn offer_from_row(r: &SqliteRow) -> StoreResult<OfferRecord> {
     })
 }
 
-pub(crate) async fn offers(
+pub(super) async fn offers(
     db: &SqlitePool,
     task_id: &str,
     kind: Option<&str>,
@@ -362,7 +300,7 @@ pub(crate) async fn offers(
     rows.iter().map(offer_from_row).collect()
 }
 
-pub(crate) async fn host_invitations(
+pub(super) async fn host_invitations(
     db: &SqlitePool,
     human_id: &str,
     before_id: Option<&str>,
@@ -396,7 +334,7 @@ pub(crate) async fn host_invitations(
         .collect()
 }
 
-pub(crate) async fn submissions(
+pub(super) async fn submissions(
     db: &SqlitePool,
     task_id: &str,
 ) -> StoreResult<Vec<SubmissionRecord>> {
@@ -417,7 +355,7 @@ pub(crate) async fn submissions(
         .collect()
 }
 
-pub(crate) async fn revisions(db: &SqlitePool, task_id: &str) -> StoreResult<Vec<RevisionRecord>> {
+pub(super) async fn revisions(db: &SqlitePool, task_id: &str) -> StoreResult<Vec<RevisionRecord>> {
     let rows = sqlx::query("SELECT * FROM revision_requests WHERE task_id = $1 ORDER BY version")
         .bind(task_id)
         .fetch_all(db)
@@ -433,7 +371,7 @@ pub(crate) async fn revisions(db: &SqlitePool, task_id: &str) -> StoreResult<Vec
         .collect()
 }
 
-pub(crate) async fn payout(db: &SqlitePool, task_id: &str) -> StoreResult<Option<PayoutRecord>> {
+pub(super) async fn payout(db: &SqlitePool, task_id: &str) -> StoreResult<Option<PayoutRecord>> {
     let row = sqlx::query("SELECT * FROM payouts WHERE task_id = $1")
         .bind(task_id)
         .fetch_optional(db)
@@ -451,7 +389,7 @@ pub(crate) async fn payout(db: &SqlitePool, task_id: &str) -> StoreResult<Option
     .transpose()
 }
 
-pub(crate) async fn ratings(
+pub(super) async fn ratings(
     db: &SqlitePool,
     task_id: Option<&str>,
     human_id: Option<&str>,
@@ -482,7 +420,7 @@ pub(crate) async fn ratings(
         .collect()
 }
 
-pub(crate) async fn run_of_show(
+pub(super) async fn run_of_show(
     db: &SqlitePool,
     task_id: &str,
 ) -> StoreResult<Option<(Value, String, String)>> {
@@ -498,109 +436,4 @@ pub(crate) async fn run_of_show(
         ))
     })
     .transpose()
-}
-
-pub(crate) async fn wallet(db: &SqlitePool, agent_id: &str) -> StoreResult<Vec<WalletBalance>> {
-    let rows = sqlx::query(
-        "WITH cur AS ( \
-           SELECT currency FROM account_balances WHERE account = 'agent:' || $1 || ':available' \
-           UNION SELECT currency FROM ledger_entries WHERE agent_id = $1) \
-         SELECT cur.currency AS currency, \
-           COALESCE((SELECT balance_minor FROM account_balances b \
-                     WHERE b.account = 'agent:' || $1 || ':available' AND b.currency = cur.currency), 0) AS available, \
-           COALESCE((SELECT SUM(b.balance_minor) FROM account_balances b JOIN tasks t ON b.account = 'escrow:' || t.id \
-                     WHERE t.agent_id = $1 AND b.currency = cur.currency), 0) AS in_escrow, \
-           COALESCE((SELECT SUM(p.amount_minor) FROM ledger_postings p JOIN ledger_entries e ON e.seq = p.entry_seq \
-                     WHERE e.agent_id = $1 AND e.currency = cur.currency AND p.account LIKE 'host:%'), 0) AS paid_out \
-         FROM cur ORDER BY cur.currency",
-    )
-    .bind(agent_id)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(WalletBalance {
-                currency: r.try_get("currency")?,
-                available: r.try_get("available")?,
-                in_escrow: r.try_get("in_escrow")?,
-                paid_out: r.try_get("paid_out")?,
-            })
-        })
-        .collect()
-}
-
-pub(crate) async fn earnings(db: &SqlitePool, human_id: &str) -> StoreResult<Vec<EarningsBalance>> {
-    let rows = sqlx::query(
-        "WITH cur AS ( \
-           SELECT currency FROM account_balances WHERE account = 'host:' || $1 || ':earnings' \
-           UNION SELECT currency FROM tasks WHERE assigned_human_id = $1 AND escrow_minor > 0) \
-         SELECT cur.currency AS currency, \
-           COALESCE((SELECT balance_minor FROM account_balances b \
-                     WHERE b.account = 'host:' || $1 || ':earnings' AND b.currency = cur.currency), 0) AS paid_out, \
-           COALESCE((SELECT SUM(b.balance_minor) FROM account_balances b JOIN tasks t ON b.account = 'escrow:' || t.id \
-                     WHERE t.assigned_human_id = $1 AND b.currency = cur.currency), 0) AS pending \
-         FROM cur ORDER BY cur.currency",
-    )
-    .bind(human_id)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(EarningsBalance {
-                currency: r.try_get("currency")?,
-                paid_out: r.try_get("paid_out")?,
-                pending: r.try_get("pending")?,
-            })
-        })
-        .collect()
-}
-
-pub(crate) async fn ledger(
-    db: &SqlitePool,
-    agent_id: Option<&str>,
-    human_id: Option<&str>,
-    before_seq: Option<i64>,
-    limit: u32,
-) -> StoreResult<Page<LedgerRecord>> {
-    let rows = sqlx::query(
-        "SELECT * FROM ledger_entries WHERE ($1 IS NULL OR agent_id = $1) AND ($2 IS NULL OR human_id = $2) \
-         AND ($3 IS NULL OR seq < $3) ORDER BY seq DESC LIMIT $4",
-    )
-    .bind(agent_id)
-    .bind(human_id)
-    .bind(before_seq)
-    .bind(i64::from(limit) + 1)
-    .fetch_all(db)
-    .await?;
-    let more = rows.len() > limit as usize;
-    let mut data = Vec::new();
-    for r in rows.iter().take(limit as usize) {
-        let seq: i64 = r.try_get("seq")?;
-        let postings: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT account, amount_minor FROM ledger_postings WHERE entry_seq = $1 ORDER BY rowid",
-        )
-        .bind(seq)
-        .fetch_all(db)
-        .await?;
-        data.push(LedgerRecord {
-            seq,
-            entry: LedgerWrite {
-                id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
-                task_id: r.try_get("task_id")?,
-                agent_id: r.try_get("agent_id")?,
-                human_id: r.try_get("human_id")?,
-                currency: r.try_get("currency")?,
-                reference: r.try_get("reference")?,
-                postings,
-                created_at: r.try_get("created_at")?,
-            },
-        });
-    }
-    let next = if more {
-        data.last().map(|l| l.seq)
-    } else {
-        None
-    };
-    Ok(Page { data, next })
 }

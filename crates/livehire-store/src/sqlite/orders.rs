@@ -35,7 +35,7 @@ enum Job {
 
 /// The thread that owns the order connection.
 #[derive(Clone)]
-pub(crate) struct OrderConnection {
+pub(super) struct OrderConnection {
     jobs: mpsc::Sender<Job>,
 }
 
@@ -45,7 +45,7 @@ const INSERT: &str = "INSERT INTO flash_sale_orders (order_id, flash_sale_id, bu
 impl OrderConnection {
     /// Opens the connection on the (already migrated) database file and
     /// starts its thread.
-    pub(crate) fn open(path: &Path) -> anyhow::Result<Self> {
+    pub(super) fn open(path: &Path) -> anyhow::Result<Self> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -83,7 +83,7 @@ impl OrderConnection {
     }
 
     /// Commits the orders in one transaction; hands them back once durable.
-    pub(crate) async fn insert(
+    pub(super) async fn insert(
         &self,
         orders: Vec<FlashOrderRecord>,
     ) -> StoreResult<Vec<FlashOrderRecord>> {
@@ -99,7 +99,7 @@ impl OrderConnection {
 
     /// Closes the connection once the batches already handed over are
     /// committed; later batches fail as stopped.
-    pub(crate) async fn close(&self) {
+    pub(super) async fn close(&self) {
         let (done, closed) = oneshot::channel();
         if self.jobs.send(Job::Close(done)).is_ok() {
             let _ = closed.await;
@@ -125,4 +125,129 @@ fn commit(conn: &mut Connection, orders: &[FlashOrderRecord]) -> rusqlite::Resul
         }
     }
     tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::*;
+
+    async fn agents(store: &SqliteStore) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM agents")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap()
+    }
+
+    fn order(id: &str, sale: &str) -> FlashOrderRecord {
+        FlashOrderRecord {
+            order_id: id.into(),
+            flash_sale_id: sale.into(),
+            buyer_id: "buyer-1".into(),
+            quantity: 2,
+            amount_minor: 19_800,
+            idempotency_key: None,
+            created_at: "2026-11-25T20:00:00.000Z".into(),
+        }
+    }
+
+    async fn orders(store: &SqliteStore) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM flash_sale_orders")
+            .fetch_one(&store.reader)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_order_batch_is_kept_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        {
+            // A sale to order from, without the task and session it would hang from.
+            let mut conn = store.writer.acquire().await.unwrap();
+            sqlx::raw_sql(
+                "PRAGMA foreign_keys = OFF; \
+                 INSERT INTO flash_sales (id, session_id, task_id, product_id, currency, price_minor, \
+                 stock, starts_at, ends_at, overlay_token, created_at) VALUES ('ph_fs_a', 'ph_sess_a', \
+                 'ph_task_a', 'serum', 'CNY', 9900, 100, '2026-11-25T20:00:00Z', \
+                 '2026-11-25T20:10:00Z', 't', '2026-11-25T20:00:00Z'); \
+                 PRAGMA foreign_keys = ON;",
+            )
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        }
+
+        // A repeated order id fails the batch, and its first order goes too.
+        let twice = vec![order("ph_ord_1", "ph_fs_a"), order("ph_ord_1", "ph_fs_a")];
+        let err = store.insert_flash_orders(twice).await.unwrap_err();
+        assert!(err.to_string().contains("UNIQUE"), "{err}");
+        assert_eq!(orders(&store).await, 0);
+
+        // So does an order for a sale that does not exist.
+        let orphan = vec![
+            order("ph_ord_1", "ph_fs_a"),
+            order("ph_ord_2", "ph_fs_none"),
+        ];
+        let err = store.insert_flash_orders(orphan).await.unwrap_err();
+        assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+        assert_eq!(orders(&store).await, 0);
+
+        // Two orders with one Idempotency-Key in one sale: the key index holds.
+        let keyed = |id: &str| FlashOrderRecord {
+            idempotency_key: Some("k-1".into()),
+            ..order(id, "ph_fs_a")
+        };
+        let err = store
+            .insert_flash_orders(vec![keyed("ph_ord_1"), keyed("ph_ord_2")])
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("UNIQUE"), "{err}");
+        assert_eq!(orders(&store).await, 0);
+
+        // The connection is usable after a failed batch, takes turns with the
+        // pool's writes, and hands the orders back once they are stored.
+        let batch = vec![order("ph_ord_1", "ph_fs_a"), order("ph_ord_2", "ph_fs_a")];
+        let (stored, agent) = tokio::join!(
+            store.insert_flash_orders(batch.clone()),
+            sqlx::query(
+                "INSERT INTO agents (id, name, created_at) VALUES ('ph_agent_a', 'a', 'now')"
+            )
+            .execute(&store.writer),
+        );
+        assert_eq!(stored.unwrap(), batch);
+        agent.unwrap();
+        assert_eq!(orders(&store).await, 2);
+        assert_eq!(agents(&store).await, 1);
+        let page = store.flash_orders_page("ph_fs_a", None, 10).await.unwrap();
+        let ids: Vec<_> = page.data.iter().map(|o| o.order_id.as_str()).collect();
+        assert_eq!(ids, ["ph_ord_1", "ph_ord_2"]);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn closing_checkpoints_the_wal_and_stops_taking_orders() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = SqliteStore::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO agents (id, name, created_at) VALUES ('ph_agent_a', 'a', 'now')")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let wal = dir.path().join("t.db-wal");
+        assert!(wal.exists());
+        store.close().await;
+        // The last connection to close checkpoints the log and removes it.
+        assert!(!wal.exists(), "the WAL outlived the store");
+        let err = store
+            .insert_flash_orders(vec![order("ph_ord_1", "ph_fs_a")])
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("closed") || err.to_string().contains("stopped"),
+            "{err}"
+        );
+    }
 }
