@@ -6,9 +6,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use livehire_domain::demo;
 use livehire_server::app::NewAgent;
 use livehire_server::{App, Application};
+use livehire_sim::hosts;
 use livehire_store::SqliteStore;
 
 mod simulate;
@@ -209,7 +209,7 @@ async fn serve(
 /// The demo host's profile: the seed's skincare host (eligible for the seed's
 /// example tasks), under its own name and handle.
 fn demo_host_profile() -> serde_json::Value {
-    let mut profile = demo::seed_hosts()[1].clone();
+    let mut profile = hosts::seed_hosts()[1].clone();
     if let Some(fields) = profile.as_object_mut() {
         fields.remove("human_id");
         fields.insert("name".into(), "Demo Host".into());
@@ -242,7 +242,7 @@ async fn seed(app: &App, n: u64, progress: bool) -> anyhow::Result<()> {
     );
     bar.set_message("seeding");
     let mut new = app
-        .upsert_demo_hosts(demo::seed_hosts())
+        .upsert_demo_hosts(hosts::seed_hosts())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.inc(3);
@@ -250,7 +250,7 @@ async fn seed(app: &App, n: u64, progress: bool) -> anyhow::Result<()> {
     while start <= n {
         let end = (start + BATCH - 1).min(n);
         let batch = tokio::task::spawn_blocking(move || {
-            (start..=end).map(demo::generated_host).collect::<Vec<_>>()
+            (start..=end).map(hosts::generated_host).collect::<Vec<_>>()
         })
         .await?;
         new += app

@@ -1,7 +1,7 @@
 //! `livehire simulate`: drives a realistic live session against a running
 //! server, or replays a recorded one.
 //!
-//! The session comes from [`livehire_domain::simulation`] (a profile, a length
+//! The session comes from [`livehire_sim::session`] (a profile, a length
 //! and a seed) or from an NDJSON file of native events (`--replay`). Events go
 //! to `POST /sessions/{id}/events` in NDJSON batches as the simulated clock
 //! passes them; each flash sale is started through the API when its time comes
@@ -30,7 +30,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use livehire_domain::ids;
 use livehire_domain::live;
 use livehire_domain::money::{self, Currency};
-use livehire_domain::simulation::{self, AttemptOutcome, SimSession};
+use livehire_sim::session::{self as simulation, AttemptOutcome, SimSession};
 use serde_json::{Value, json};
 
 /// Most events in one request (the server takes up to 50,000).

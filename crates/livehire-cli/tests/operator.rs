@@ -75,7 +75,7 @@ async fn livehire_seed_loads_verified_hosts() {
     )
     .await;
     let declared = (1..=20)
-        .map(livehire_domain::demo::generated_host)
+        .map(livehire_sim::hosts::generated_host)
         .filter(|h| h["tiktok_shop_verified"] == true)
         .count();
     assert_eq!(page["data"].as_array().unwrap().len(), 3 + declared);
@@ -115,7 +115,7 @@ async fn an_admin_token_closes_registration_unless_it_is_kept_open() {
     .await;
     let (status, agent) = register_agent(&c, &open.base, None).await;
     assert_eq!(status, 201, "{agent}");
-    let mut profile = livehire_domain::demo::seed_hosts()[2].clone();
+    let mut profile = livehire_sim::hosts::seed_hosts()[2].clone();
     profile.as_object_mut().unwrap().remove("human_id");
     let (status, host) = call(
         &c,

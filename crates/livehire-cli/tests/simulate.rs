@@ -6,7 +6,7 @@ use std::process::Command;
 
 use livehire_domain::live::{LiveEvent, SessionAggregator, Window};
 use livehire_domain::money::{self, Currency};
-use livehire_domain::simulation::{self, FAST_FACTOR};
+use livehire_sim::session::{self as simulation, FAST_FACTOR};
 use serde_json::{Value, json};
 
 mod common;

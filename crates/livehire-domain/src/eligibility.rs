@@ -159,9 +159,9 @@ fn whole_units(cents: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::seed_hosts;
     use crate::host::search_fields;
     use crate::niche::NicheExpr;
+    use crate::test_hosts::seed_hosts;
 
     fn chen() -> SearchFields {
         search_fields(&seed_hosts()[0])

@@ -354,7 +354,7 @@ mod tests {
 
     #[test]
     fn the_operator_profiles_count_their_claims_as_verified() {
-        let chen = &crate::demo::seed_hosts()[0];
+        let chen = &crate::test_hosts::seed_hosts()[0];
         let v = Verified::as_declared(chen);
         assert!(v.tiktok_shop_verified);
         assert_eq!(

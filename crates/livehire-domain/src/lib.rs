@@ -8,7 +8,6 @@
 pub mod access;
 pub mod bonus;
 pub mod commission;
-pub mod demo;
 pub mod eligibility;
 pub mod error;
 pub mod figures;
@@ -24,9 +23,10 @@ pub mod niche;
 pub mod payout;
 pub mod run_of_show;
 pub mod search;
-pub mod simulation;
 pub mod state;
 pub mod submission;
 pub mod task;
+#[cfg(test)]
+mod test_hosts;
 
 pub use error::FieldError;

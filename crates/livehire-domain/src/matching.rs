@@ -357,8 +357,8 @@ pub(crate) fn thousands(d: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::seed_hosts;
     use crate::host::search_fields;
+    use crate::test_hosts::seed_hosts;
     use chrono::{TimeZone, Utc};
     use proptest::prelude::*;
     use rust_decimal_macros::dec;

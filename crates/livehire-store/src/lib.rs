@@ -7,11 +7,6 @@
 
 mod models;
 mod sqlite;
-mod sqlite_hiring;
-mod sqlite_hosts;
-mod sqlite_live;
-mod sqlite_orders;
-mod sqlite_shop;
 
 use async_trait::async_trait;
 use livehire_domain::search::HostQuery;

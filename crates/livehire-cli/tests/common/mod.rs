@@ -136,7 +136,7 @@ pub async fn agent_and_host(
     )
     .await;
     let key = agent["api_key"].as_str().unwrap().to_string();
-    let mut profile = livehire_domain::demo::seed_hosts()[1].clone();
+    let mut profile = livehire_sim::hosts::seed_hosts()[1].clone();
     profile.as_object_mut().unwrap().remove("human_id");
     let (_, host) = call(
         c,

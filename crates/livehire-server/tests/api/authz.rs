@@ -147,7 +147,7 @@ fn code_for(status: u16) -> &'static str {
 /// (once the operator verified its shop), registered under another name and
 /// handle.
 fn eligible_host(name: &str, handle: &str) -> Value {
-    let mut p = livehire_domain::demo::seed_hosts()[1].clone();
+    let mut p = livehire_sim::hosts::seed_hosts()[1].clone();
     let o = p.as_object_mut().unwrap();
     o.remove("human_id");
     o.insert("name".into(), json!(name));

@@ -29,7 +29,7 @@ fn stamp(t: DateTime<Utc>) -> String {
 /// A seed profile under another name, with a handle of its own (a handle
 /// belongs to one host).
 fn seed_host(index: usize, name: &str) -> Value {
-    let mut p = livehire_domain::demo::seed_hosts()[index].clone();
+    let mut p = livehire_sim::hosts::seed_hosts()[index].clone();
     let o = p.as_object_mut().unwrap();
     o.remove("human_id");
     o.insert("name".into(), json!(name));

@@ -223,8 +223,8 @@ impl TestApp {
 
     /// Loads the seed's three hosts and `n` generated ones.
     pub async fn with_demo_hosts(&self, n: u64) -> Vec<Value> {
-        let mut all = livehire_domain::demo::seed_hosts();
-        all.extend((1..=n).map(livehire_domain::demo::generated_host));
+        let mut all = livehire_sim::hosts::seed_hosts();
+        all.extend((1..=n).map(livehire_sim::hosts::generated_host));
         self.app
             .upsert_demo_hosts(all.clone())
             .await

@@ -21,7 +21,7 @@ fn d(s: &str) -> Decimal {
 
 /// A seed host as a registration body (their demo profile carries skills and niches).
 fn seed_host_profile(index: usize) -> Value {
-    let mut p = livehire_domain::demo::seed_hosts()[index].clone();
+    let mut p = livehire_sim::hosts::seed_hosts()[index].clone();
     p.as_object_mut().unwrap().remove("human_id");
     p
 }

@@ -12,7 +12,7 @@ const ADMIN: &str = "operator-admin-token-0123456789";
 
 /// A seed host's demo profile as a registration body, under another handle.
 fn lookalike(index: usize, handle: &str) -> Value {
-    let mut p = livehire_domain::demo::seed_hosts()[index].clone();
+    let mut p = livehire_sim::hosts::seed_hosts()[index].clone();
     let o = p.as_object_mut().unwrap();
     o.remove("human_id");
     o.insert("tiktok_handle".into(), json!(handle));

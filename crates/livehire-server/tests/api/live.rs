@@ -25,7 +25,7 @@ impl LiveTask {
 
 pub async fn assigned_task(app: &TestApp, fixture: &str) -> LiveTask {
     let agent = app.agent("Live brand").await;
-    let mut profile = livehire_domain::demo::seed_hosts()[1].clone();
+    let mut profile = livehire_sim::hosts::seed_hosts()[1].clone();
     profile.as_object_mut().unwrap().remove("human_id");
     let host = app.verified_host(&profile).await;
     let task = app.task(&agent, &seed_json(fixture)).await;

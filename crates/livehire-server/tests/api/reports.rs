@@ -14,7 +14,7 @@ use crate::live::{LiveTask, assigned_task};
 /// Zhang (who has the `flash_sales` and `audience_building` skills it asks for).
 async fn assigned_series_task(app: &TestApp) -> LiveTask {
     let agent = app.agent("Series brand").await;
-    let mut profile = livehire_domain::demo::seed_hosts()[2].clone();
+    let mut profile = livehire_sim::hosts::seed_hosts()[2].clone();
     profile.as_object_mut().unwrap().remove("human_id");
     let host = app.host(&profile).await;
     let task = app

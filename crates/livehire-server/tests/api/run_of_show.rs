@@ -9,7 +9,7 @@ use crate::harness::*;
 /// A seed host as a registration body, renamed, with a handle made of the
 /// name (a handle belongs to one host).
 fn seed_host(index: usize, name: &str) -> Value {
-    let mut p = livehire_domain::demo::seed_hosts()[index].clone();
+    let mut p = livehire_sim::hosts::seed_hosts()[index].clone();
     let o = p.as_object_mut().unwrap();
     o.remove("human_id");
     o.insert("name".into(), json!(name));

@@ -212,7 +212,7 @@ async fn a_cursor_stays_valid_while_hosts_are_added() {
     let cursor = first.body["next_cursor"].as_str().unwrap().to_string();
     let before = all_pages(&app, &key, &format!("sort=followers&cursor={cursor}"), 100).await;
     // A new host with the most followers lands before the cursor, so the rest is unchanged.
-    let mut star = livehire_domain::demo::generated_host(999_999);
+    let mut star = livehire_sim::hosts::generated_host(999_999);
     star["follower_stats"]["followers"] = serde_json::json!(50_000_000);
     app.app.upsert_demo_hosts(vec![star]).await.unwrap();
     let after = all_pages(&app, &key, &format!("sort=followers&cursor={cursor}"), 100).await;
@@ -411,9 +411,7 @@ async fn the_index_answers_byte_for_byte_as_sql_does() {
     assert_index_agrees_with_sql(&app, 1, 300).await;
     // Changes through App: refreshed demo hosts (figures, skills, niches), a new
     // registration, a profile patch.
-    let mut changed: Vec<Value> = (1..=120)
-        .map(livehire_domain::demo::generated_host)
-        .collect();
+    let mut changed: Vec<Value> = (1..=120).map(livehire_sim::hosts::generated_host).collect();
     for (i, h) in changed.iter_mut().enumerate() {
         h["follower_stats"]["followers"] = serde_json::json!(1000 * i);
         h["skills"] = serde_json::json!(["storytelling", format!("rare_skill_{i}")]);
@@ -424,9 +422,9 @@ async fn the_index_answers_byte_for_byte_as_sql_does() {
             h["rating"] = serde_json::json!(-0.0);
         }
     }
-    changed.extend((601..=700).map(livehire_domain::demo::generated_host));
+    changed.extend((601..=700).map(livehire_sim::hosts::generated_host));
     app.app.upsert_demo_hosts(changed).await.unwrap();
-    let host = app.host(&livehire_domain::demo::generated_host(5000)).await;
+    let host = app.host(&livehire_sim::hosts::generated_host(5000)).await;
     let patched = app
         .patch(
             &format!("/api/v1/humans/{}", host.id),
@@ -447,7 +445,7 @@ async fn the_index_answers_byte_for_byte_as_sql_does() {
     for word in ["zebra", "okapi"] {
         let rewritten: Vec<Value> = (1..=700)
             .map(|i| {
-                let mut h = livehire_domain::demo::generated_host(i);
+                let mut h = livehire_sim::hosts::generated_host(i);
                 h["bio"] = serde_json::json!(format!("{word} {}", i % 5));
                 h
             })

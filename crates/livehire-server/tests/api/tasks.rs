@@ -93,7 +93,7 @@ async fn cancelling_twice_is_an_invalid_state_naming_what_is_allowed() {
 async fn hosts_see_open_tasks_but_cannot_post_or_cancel_and_uninvolved_hosts_cannot_message() {
     let app = spawn_app().await;
     let agent = app.agent("Agent").await;
-    let mut chen = livehire_domain::demo::seed_hosts()[0].clone();
+    let mut chen = livehire_sim::hosts::seed_hosts()[0].clone();
     chen.as_object_mut().unwrap().remove("human_id");
     let host = app.verified_host(&chen).await;
     // The seed's raw example has no skills, so the task's requirements exclude it.

@@ -209,7 +209,7 @@ async fn assigned_shop_task(app: &TestApp, agent_name: &str) -> ShopTask {
     // The stand-in listens on 127.0.0.1 over plain http.
     app.app.allow_private_tiktok_shop_urls(true);
     let agent = app.agent(agent_name).await;
-    let mut profile = livehire_domain::demo::seed_hosts()[1].clone();
+    let mut profile = livehire_sim::hosts::seed_hosts()[1].clone();
     profile.as_object_mut().unwrap().remove("human_id");
     // One host per agent, each with a handle of its own.
     let handle: String = agent_name

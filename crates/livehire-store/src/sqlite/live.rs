@@ -5,7 +5,7 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use crate::*;
 
-pub(crate) async fn append_events(
+pub(super) async fn append_events(
     db: &SqlitePool,
     batch: &EventBatch,
     now: &str,
@@ -16,7 +16,7 @@ pub(crate) async fn append_events(
 
 /// Appends a batch unless the session's task is settled
 /// (`Conflict("session_settled")`, nothing written).
-pub(crate) async fn insert_batch(
+pub(super) async fn insert_batch(
     conn: &mut SqliteConnection,
     b: &EventBatch,
     now: &str,
@@ -45,7 +45,7 @@ pub(crate) async fn insert_batch(
     Ok(())
 }
 
-pub(crate) async fn connector_msg_ids(
+pub(super) async fn connector_msg_ids(
     db: &SqlitePool,
     session_id: &str,
 ) -> StoreResult<Vec<String>> {
@@ -61,7 +61,7 @@ pub(crate) async fn connector_msg_ids(
         .collect())
 }
 
-pub(crate) async fn event_batches(
+pub(super) async fn event_batches(
     db: &SqlitePool,
     session_id: &str,
 ) -> StoreResult<Vec<StoredBatch>> {
@@ -77,7 +77,7 @@ pub(crate) async fn event_batches(
         .collect())
 }
 
-pub(crate) async fn create_flash_sale(db: &SqlitePool, s: &FlashSaleRecord) -> StoreResult<()> {
+pub(super) async fn create_flash_sale(db: &SqlitePool, s: &FlashSaleRecord) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO flash_sales (id, session_id, task_id, product_id, currency, price_minor, stock, per_buyer_limit, \
          starts_at, ends_at, overlay_token, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -116,7 +116,7 @@ fn sale_from_row(r: &SqliteRow) -> StoreResult<FlashSaleRecord> {
     })
 }
 
-pub(crate) async fn flash_sales(
+pub(super) async fn flash_sales(
     db: &SqlitePool,
     id: Option<&str>,
     session_id: Option<&str>,
@@ -144,7 +144,7 @@ fn order_from_row(r: &SqliteRow) -> StoreResult<FlashOrderRecord> {
     })
 }
 
-pub(crate) async fn flash_orders(
+pub(super) async fn flash_orders(
     db: &SqlitePool,
     flash_sale_id: &str,
 ) -> StoreResult<Vec<FlashOrderRecord>> {
@@ -156,7 +156,7 @@ pub(crate) async fn flash_orders(
     rows.iter().map(order_from_row).collect()
 }
 
-pub(crate) async fn flash_orders_page(
+pub(super) async fn flash_orders_page(
     db: &SqlitePool,
     flash_sale_id: &str,
     after: Option<i64>,

@@ -1,21 +1,16 @@
-//! SQLite queries for hosts: writes with their skill and niche tags, the SQL
-//! search (keyset pagination by sort value and seq), and the reads that load
-//! the in-memory search index.
+//! Hosts: writes with their skill and niche tags and their one TikTok handle,
+//! reads by id, and the verified figures kept of their sessions.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use livehire_domain::search::{HostQuery, SortKey};
-use serde_json::Value;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
-use crate::sqlite::json;
+use super::common::json;
 use crate::*;
 
 /// Rows inserted per multi-row INSERT when seeding (well under SQLite's bind limit).
 const UPSERT_CHUNK: usize = 500;
 
-pub(crate) fn host_from_row(row: &SqliteRow) -> StoreResult<HostRecord> {
+pub(super) fn host_from_row(row: &SqliteRow) -> StoreResult<HostRecord> {
     Ok(HostRecord {
         id: row.try_get("id")?,
         seq: row.try_get("seq")?,
@@ -23,77 +18,6 @@ pub(crate) fn host_from_row(row: &SqliteRow) -> StoreResult<HostRecord> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
-}
-
-/// The columns [`host_index_row`] reads.
-macro_rules! host_index_columns {
-    () => {
-        "seq, id, platform, followers, avg_live_viewers, avg_gmv_cents, conversion_rate, rating, \
-         engagement_rate, min_rate_cents, tiktok_shop_verified, live_commerce_experience, \
-         search_text, public_json"
-    };
-}
-
-/// A slice of [`Store::all_hosts_for_index`]: hosts after a seq, in seq order.
-const HOSTS_FOR_INDEX_AFTER: &str = concat!(
-    "SELECT ",
-    host_index_columns!(),
-    " FROM hosts WHERE seq > $1 ORDER BY seq LIMIT $2"
-);
-
-/// [`Store::hosts_for_index`], up to the id list.
-const HOSTS_FOR_INDEX_BY_ID: &str = concat!(
-    "SELECT ",
-    host_index_columns!(),
-    " FROM hosts WHERE id IN ("
-);
-
-fn host_index_row(row: &SqliteRow) -> StoreResult<HostIndexRow> {
-    Ok(HostIndexRow {
-        seq: row.try_get("seq")?,
-        id: row.try_get("id")?,
-        platform: row.try_get("platform")?,
-        followers: row.try_get("followers")?,
-        avg_live_viewers: row.try_get("avg_live_viewers")?,
-        avg_gmv_cents: row.try_get("avg_gmv_cents")?,
-        conversion_rate: row.try_get("conversion_rate")?,
-        rating: row.try_get("rating")?,
-        engagement_rate: row.try_get("engagement_rate")?,
-        min_rate_cents: row.try_get("min_rate_cents")?,
-        tiktok_shop_verified: row.try_get("tiktok_shop_verified")?,
-        live_commerce_experience: row.try_get("live_commerce_experience")?,
-        search_text: row.try_get("search_text")?,
-        public_json: row.try_get("public_json")?,
-    })
-}
-
-fn sort_column(sort: SortKey) -> &'static str {
-    match sort {
-        SortKey::AvgGmv => "avg_gmv_cents",
-        SortKey::ConversionRate => "conversion_rate",
-        SortKey::AvgViewers => "avg_live_viewers",
-        SortKey::EngagementRate => "engagement_rate",
-        SortKey::Followers => "followers",
-        SortKey::Rating | SortKey::Match => "rating",
-    }
-}
-
-/// A keyset cursor: the sort value and seq of the last row of a page.
-fn encode_cursor(value: &Value, seq: i64) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::json!([value, seq]).to_string())
-}
-
-fn decode_cursor(cursor: &str) -> Option<(Value, i64)> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let v: Value = serde_json::from_slice(&bytes).ok()?;
-    let arr = v.as_array()?;
-    Some((arr.first()?.clone(), arr.get(1)?.as_i64()?))
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 fn push_host_insert(qb: &mut QueryBuilder<Sqlite>, hosts: &[HostWrite]) {
@@ -224,55 +148,82 @@ async fn taken_handle(tx: &mut sqlx::SqliteConnection, hosts: &[HostWrite]) -> S
     )))
 }
 
-impl SqliteStore {
-    /// Inserts or replaces hosts (with the first key of a new one); one
-    /// transaction. HandleTaken, and nothing written, when a host's TikTok
-    /// handle is another's.
-    pub(crate) async fn write_hosts(
-        &self,
-        hosts: &[HostWrite],
-        key_digest: Option<&str>,
-    ) -> StoreResult<u64> {
-        let mut tx = self.writer.begin().await?;
-        let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM hosts")
-            .fetch_one(&mut *tx)
-            .await?;
-        let mut new = 0u64;
-        for chunk in hosts.chunks(UPSERT_CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new("");
-            push_host_insert(&mut qb, chunk);
-            let rows = match qb.build().fetch_all(&mut *tx).await {
-                Err(e) if handle_taken(&e) => {
-                    return Err(StoreError::HandleTaken {
-                        handle: taken_handle(&mut tx, chunk).await?,
-                    });
-                }
-                other => other?,
-            };
-            let mut seqs = std::collections::HashMap::with_capacity(rows.len());
-            for r in &rows {
-                let seq: i64 = r.try_get("seq")?;
-                if seq > before {
-                    new += 1;
-                }
-                seqs.insert(r.try_get::<String, _>("id")?, seq);
+/// Inserts or replaces hosts (with the first key of a new one); one
+/// transaction. HandleTaken, and nothing written, when a host's TikTok
+/// handle is another's.
+pub(super) async fn write_hosts(
+    db: &SqlitePool,
+    hosts: &[HostWrite],
+    key_digest: Option<&str>,
+) -> StoreResult<u64> {
+    let mut tx = db.begin().await?;
+    let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM hosts")
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut new = 0u64;
+    for chunk in hosts.chunks(UPSERT_CHUNK) {
+        let mut qb = QueryBuilder::<Sqlite>::new("");
+        push_host_insert(&mut qb, chunk);
+        let rows = match qb.build().fetch_all(&mut *tx).await {
+            Err(e) if handle_taken(&e) => {
+                return Err(StoreError::HandleTaken {
+                    handle: taken_handle(&mut tx, chunk).await?,
+                });
             }
-            write_host_tags(&mut tx, chunk, &seqs).await?;
+            other => other?,
+        };
+        let mut seqs = std::collections::HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let seq: i64 = r.try_get("seq")?;
+            if seq > before {
+                new += 1;
+            }
+            seqs.insert(r.try_get::<String, _>("id")?, seq);
         }
-        if let (Some(digest), Some(h)) = (key_digest, hosts.first()) {
-            sqlx::query("INSERT INTO api_keys (digest, owner_kind, owner_id, created_at) VALUES ($1, 'host', $2, $3)")
-                .bind(digest)
-                .bind(&h.id)
-                .bind(&h.now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(new)
+        write_host_tags(&mut tx, chunk, &seqs).await?;
     }
+    if let (Some(digest), Some(h)) = (key_digest, hosts.first()) {
+        sqlx::query("INSERT INTO api_keys (digest, owner_kind, owner_id, created_at) VALUES ($1, 'host', $2, $3)")
+            .bind(digest)
+            .bind(&h.id)
+            .bind(&h.now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(new)
 }
 
-pub(crate) async fn hosts_by_ids(db: &SqlitePool, ids: &[String]) -> StoreResult<Vec<HostRecord>> {
+pub(super) async fn create_host(
+    reader: &SqlitePool,
+    writer: &SqlitePool,
+    host: &HostWrite,
+    key_digest: &str,
+) -> StoreResult<()> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT seq FROM hosts WHERE id = $1")
+        .bind(&host.id)
+        .fetch_optional(reader)
+        .await?;
+    if exists.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "host {} already exists",
+            host.id
+        )));
+    }
+    write_hosts(writer, std::slice::from_ref(host), Some(key_digest)).await?;
+    Ok(())
+}
+
+pub(super) async fn host(db: &SqlitePool, id: &str) -> StoreResult<HostRecord> {
+    let row =
+        sqlx::query("SELECT id, seq, profile, created_at, updated_at FROM hosts WHERE id = $1")
+            .bind(id)
+            .fetch_one(db)
+            .await?;
+    host_from_row(&row)
+}
+
+pub(super) async fn hosts_by_ids(db: &SqlitePool, ids: &[String]) -> StoreResult<Vec<HostRecord>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut qb = QueryBuilder::<Sqlite>::new(
@@ -290,208 +241,47 @@ pub(crate) async fn hosts_by_ids(db: &SqlitePool, ids: &[String]) -> StoreResult
     Ok(out)
 }
 
-pub(crate) async fn search_hosts(db: &SqlitePool, q: &HostQuery) -> StoreResult<HostPage> {
-    let col = sort_column(q.sort);
-    let real = matches!(
-        q.sort,
-        SortKey::ConversionRate | SortKey::EngagementRate | SortKey::Rating | SortKey::Match
-    );
-    let mut qb = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT seq, public_json, {col} AS sort_value FROM hosts WHERE 1 = 1"
-    ));
-    if let Some(p) = &q.platform {
-        qb.push(" AND platform = ").push_bind(p.clone());
-    }
-    for skill in &q.skills {
-        qb.push(" AND EXISTS (SELECT 1 FROM host_skills s WHERE s.skill = ")
-            .push_bind(skill.clone())
-            .push(" AND s.host_seq = hosts.seq)");
-    }
-    if q.live_commerce_category {
-        qb.push(" AND live_commerce_experience = 1");
-    }
-    if let Some(expr) = &q.niche {
-        qb.push(" AND (");
-        for (i, all) in expr.dnf().iter().enumerate() {
-            if i > 0 {
-                qb.push(" OR ");
-            }
-            qb.push("(");
-            for (j, niche) in all.iter().enumerate() {
-                if j > 0 {
-                    qb.push(" AND ");
-                }
-                qb.push("EXISTS (SELECT 1 FROM host_niches n WHERE n.niche = ")
-                    .push_bind(niche.clone())
-                    .push(" AND n.host_seq = hosts.seq)");
-            }
-            qb.push(")");
-        }
-        qb.push(")");
-    }
-    let int_bounds = [
-        ("followers", q.min_followers),
-        ("avg_live_viewers", q.min_avg_live_viewers),
-        ("avg_gmv_cents", q.min_avg_gmv_cents),
-    ];
-    for (c, bound) in int_bounds {
-        if let Some(b) = bound {
-            qb.push(format!(" AND {c} >= ")).push_bind(b);
-        }
-    }
-    for (c, bound) in [
-        ("conversion_rate", q.min_conversion_rate),
-        ("rating", q.min_rating),
-    ] {
-        if let Some(b) = bound {
-            qb.push(format!(" AND {c} >= ")).push_bind(b);
-        }
-    }
-    if let Some(max) = q.max_rate_cents {
-        qb.push(" AND min_rate_cents <= ").push_bind(max);
-    }
-    for (c, flag) in [
-        ("tiktok_shop_verified", q.tiktok_shop_verified),
-        ("live_commerce_experience", q.live_commerce_experience),
-    ] {
-        if let Some(f) = flag {
-            qb.push(format!(" AND {c} = ")).push_bind(f);
-        }
-    }
-    if let Some(text) = &q.q {
-        qb.push(" AND search_text LIKE ")
-            .push_bind(format!("%{}%", escape_like(text)))
-            .push(" ESCAPE '\\'");
-    }
-    let (cmp, dir) = if q.ascending {
-        (">", "ASC")
-    } else {
-        ("<", "DESC")
-    };
-    if let Some(cursor) = &q.cursor {
-        let (value, seq) = decode_cursor(cursor)
-            .ok_or_else(|| StoreError::Conflict("cursor is not one this server issued".into()))?;
-        qb.push(format!(" AND ({col} {cmp} "));
-        if real {
-            let v = value.as_f64().unwrap_or(0.0);
-            qb.push_bind(v).push(format!(" OR ({col} = ")).push_bind(v);
-        } else {
-            let v = value.as_i64().unwrap_or(0);
-            qb.push_bind(v).push(format!(" OR ({col} = ")).push_bind(v);
-        }
-        qb.push(format!(" AND seq {cmp} "))
-            .push_bind(seq)
-            .push("))");
-    }
-    qb.push(format!(" ORDER BY {col} {dir}, seq {dir} LIMIT "))
-        .push_bind(i64::from(q.limit) + 1);
-
-    let rows = qb.build().fetch_all(db).await?;
-    let more = rows.len() > q.limit as usize;
-    let mut data = Vec::with_capacity(rows.len().min(q.limit as usize));
-    let mut last = None;
-    for row in rows.iter().take(q.limit as usize) {
-        data.push(row.try_get::<String, _>("public_json")?);
-        let seq: i64 = row.try_get("seq")?;
-        let v = if real {
-            serde_json::json!(row.try_get::<f64, _>("sort_value")?)
-        } else {
-            serde_json::json!(row.try_get::<i64, _>("sort_value")?)
-        };
-        last = Some((v, seq));
-    }
-    let next_cursor = match (more, last) {
-        (true, Some((v, seq))) => Some(encode_cursor(&v, seq)),
-        _ => None,
-    };
-    Ok(HostPage { data, next_cursor })
+pub(super) async fn host_count(db: &SqlitePool) -> StoreResult<u64> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM hosts")
+        .fetch_one(db)
+        .await?;
+    Ok(n as u64)
 }
 
-pub(crate) async fn all_hosts_for_index(db: &SqlitePool) -> StoreResult<HostIndexSnapshot> {
-    // In slices by seq, so the raw rows of 100,000 profiles are never all held
-    // beside their converted copies. One read transaction: a consistent snapshot.
-    const SLICE: i64 = 5_000;
-    let mut tx = db.begin().await?;
-    let mut out = HostIndexSnapshot::default();
-    let mut after = i64::MIN;
-    loop {
-        let rows = sqlx::query(HOSTS_FOR_INDEX_AFTER)
-            .bind(after)
-            .bind(SLICE)
-            .fetch_all(&mut *tx)
-            .await?;
-        for row in &rows {
-            out.hosts.push(host_index_row(row)?);
-        }
-        match out.hosts.last() {
-            Some(last) if rows.len() as i64 == SLICE => after = last.seq,
-            _ => break,
-        }
-    }
-    // One row a host (a JSON array of its tags), not one a tag: far fewer rows to decode.
-    let skills: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT host_seq, json_group_array(skill) FROM host_skills GROUP BY host_seq",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let niches: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT host_seq, json_group_array(niche) FROM host_niches GROUP BY host_seq",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let tags = |rows: Vec<(i64, String)>| -> StoreResult<Vec<(i64, Vec<String>)>> {
-        rows.into_iter()
-            .map(|(seq, list)| {
-                let list = serde_json::from_str(&list)
-                    .map_err(|e| StoreError::Other(anyhow::anyhow!("host tags of {seq}: {e}")))?;
-                Ok((seq, list))
-            })
-            .collect()
-    };
-    out.skills = tags(skills)?;
-    out.niches = tags(niches)?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-pub(crate) async fn hosts_for_index(
+pub(super) async fn session_results(
     db: &SqlitePool,
-    ids: &[String],
-) -> StoreResult<Vec<HostIndexRow>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut qb = QueryBuilder::<Sqlite>::new(HOSTS_FOR_INDEX_BY_ID);
-        let mut sep = qb.separated(", ");
-        for id in chunk {
-            sep.push_bind(id.clone());
-        }
-        sep.push_unseparated(")");
-        for row in qb.build().fetch_all(db).await? {
-            out.push(host_index_row(&row)?);
-        }
-    }
-    Ok(out)
-}
-
-pub(crate) async fn host_seqs(db: &SqlitePool, ids: &[String]) -> StoreResult<Vec<(String, i64)>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, seq FROM hosts WHERE id IN (");
-        let mut sep = qb.separated(", ");
-        for id in chunk {
-            sep.push_bind(id.clone());
-        }
-        sep.push_unseparated(")");
-        out.extend(qb.build_query_as::<(String, i64)>().fetch_all(db).await?);
-    }
-    Ok(out)
+    human_id: &str,
+) -> StoreResult<Vec<SessionResultRecord>> {
+    let rows: Vec<(String, String, String, String, i64, String, String)> = sqlx::query_as(
+        "SELECT session_id, task_id, human_id, currency, gmv_minor, figures, created_at \
+         FROM session_results WHERE human_id = $1 ORDER BY created_at, session_id",
+    )
+    .bind(human_id)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(
+            |(session_id, task_id, human_id, currency, gmv_minor, figures, created_at)| {
+                Ok(SessionResultRecord {
+                    session_id,
+                    task_id,
+                    human_id,
+                    currency,
+                    gmv_minor,
+                    figures: serde_json::from_str(&figures)
+                        .map_err(|e| StoreError::Other(e.into()))?,
+                    created_at,
+                })
+            },
+        )
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use std::str::FromStr;
 
-    use serde_json::json;
+    use serde_json::{Value, json};
     use sqlx::sqlite::SqliteConnectOptions;
 
     use super::*;

@@ -6,7 +6,7 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
-use crate::sqlite_live::insert_batch;
+use super::live::insert_batch;
 use crate::*;
 
 fn shop_from_row(r: &SqliteRow) -> StoreResult<TiktokShopRecord> {
@@ -52,7 +52,7 @@ fn order_from_row(r: &SqliteRow) -> StoreResult<TiktokShopOrderRecord> {
     })
 }
 
-pub(crate) async fn connect_shop(
+pub(super) async fn connect_shop(
     db: &SqlitePool,
     s: &TiktokShopRecord,
 ) -> StoreResult<TiktokShopRecord> {
@@ -126,7 +126,7 @@ pub(crate) async fn connect_shop(
     Ok(rec)
 }
 
-pub(crate) async fn shop(db: &SqlitePool, shop_id: &str) -> StoreResult<Option<TiktokShopRecord>> {
+pub(super) async fn shop(db: &SqlitePool, shop_id: &str) -> StoreResult<Option<TiktokShopRecord>> {
     sqlx::query("SELECT * FROM tiktok_shops WHERE shop_id = $1")
         .bind(shop_id)
         .fetch_optional(db)
@@ -136,7 +136,7 @@ pub(crate) async fn shop(db: &SqlitePool, shop_id: &str) -> StoreResult<Option<T
         .transpose()
 }
 
-pub(crate) async fn claims(db: &SqlitePool, shop_id: &str) -> StoreResult<Vec<TiktokShopRecord>> {
+pub(super) async fn claims(db: &SqlitePool, shop_id: &str) -> StoreResult<Vec<TiktokShopRecord>> {
     sqlx::query(concat!(
         "SELECT ",
         shop_columns!(),
@@ -151,7 +151,7 @@ pub(crate) async fn claims(db: &SqlitePool, shop_id: &str) -> StoreResult<Vec<Ti
     .collect()
 }
 
-pub(crate) async fn prove_claim(
+pub(super) async fn prove_claim(
     db: &SqlitePool,
     shop_id: &str,
     agent_id: &str,
@@ -199,7 +199,7 @@ pub(crate) async fn prove_claim(
     })
 }
 
-pub(crate) async fn shops(db: &SqlitePool, agent_id: &str) -> StoreResult<Vec<TiktokShopRecord>> {
+pub(super) async fn shops(db: &SqlitePool, agent_id: &str) -> StoreResult<Vec<TiktokShopRecord>> {
     sqlx::query(concat!(
         "SELECT ",
         shop_columns!(),
@@ -217,7 +217,7 @@ pub(crate) async fn shops(db: &SqlitePool, agent_id: &str) -> StoreResult<Vec<Ti
     .collect()
 }
 
-pub(crate) async fn live_session(
+pub(super) async fn live_session(
     db: &SqlitePool,
     agent_id: &str,
     shop_id: &str,
@@ -239,7 +239,7 @@ pub(crate) async fn live_session(
     .await?)
 }
 
-pub(crate) async fn order(
+pub(super) async fn order(
     db: &SqlitePool,
     shop_id: &str,
     order_id: &str,
@@ -254,7 +254,7 @@ pub(crate) async fn order(
         .transpose()
 }
 
-pub(crate) async fn record_order(
+pub(super) async fn record_order(
     db: &SqlitePool,
     o: &TiktokShopOrderRecord,
     events: Option<&EventBatch>,
@@ -292,7 +292,7 @@ pub(crate) async fn record_order(
     Ok(None)
 }
 
-pub(crate) async fn cancel_order(
+pub(super) async fn cancel_order(
     db: &SqlitePool,
     shop_id: &str,
     order_id: &str,
@@ -321,7 +321,7 @@ pub(crate) async fn cancel_order(
     Ok(true)
 }
 
-pub(crate) async fn notification_outcome(
+pub(super) async fn notification_outcome(
     db: &SqlitePool,
     shop_id: &str,
     notification_id: &str,
@@ -338,7 +338,7 @@ pub(crate) async fn notification_outcome(
     .await?)
 }
 
-pub(crate) async fn log_notification(
+pub(super) async fn log_notification(
     db: &SqlitePool,
     n: &TiktokShopNotification,
 ) -> StoreResult<()> {
