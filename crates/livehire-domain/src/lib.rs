@@ -10,6 +10,7 @@ pub mod bonus;
 pub mod commission;
 pub mod eligibility;
 pub mod error;
+pub mod events;
 pub mod figures;
 pub mod host;
 pub mod identity;

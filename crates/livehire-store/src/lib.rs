@@ -110,8 +110,12 @@ pub trait Store: Send + Sync + 'static {
     async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<StoredBatch>>;
     /// Every connector message id stored with a session's event batches.
     async fn connector_msg_ids(&self, session_id: &str) -> StoreResult<Vec<String>>;
-    /// Creates a flash sale.
-    async fn create_flash_sale(&self, sale: &FlashSaleRecord) -> StoreResult<()>;
+    /// Creates a flash sale and appends its events.
+    async fn create_flash_sale(
+        &self,
+        sale: &FlashSaleRecord,
+        outbox: &[OutboxRecord],
+    ) -> StoreResult<()>;
     /// A flash sale.
     async fn flash_sale(&self, id: &str) -> StoreResult<FlashSaleRecord>;
     /// A session's flash sales, oldest first.
@@ -193,8 +197,26 @@ pub trait Store: Send + Sync + 'static {
     /// Hosts involved in a task (invited, applied, assigned).
     async fn task_hosts(&self, task_id: &str) -> StoreResult<Vec<TaskHost>>;
 
-    /// Appends a message.
-    async fn add_message(&self, message: &MessageRecord) -> StoreResult<MessageRecord>;
+    /// Appends a message and its events.
+    async fn add_message(
+        &self,
+        message: &MessageRecord,
+        outbox: &[OutboxRecord],
+    ) -> StoreResult<MessageRecord>;
+
+    /// Appends domain events on their own (transitions outside a change's
+    /// transaction); an event whose `dedupe_key` is stored already is skipped.
+    async fn append_outbox(&self, events: &[OutboxRecord]) -> StoreResult<()>;
+    /// Up to `limit` domain events after id `after`, oldest first: all of them,
+    /// or only an agent's or a host's (`party`: (agent_id, human_id)).
+    async fn outbox_after(
+        &self,
+        after: i64,
+        limit: u32,
+        party: Option<(Option<&str>, Option<&str>)>,
+    ) -> StoreResult<Vec<OutboxRecord>>;
+    /// The newest domain event's id (0 without any).
+    async fn outbox_last_id(&self) -> StoreResult<i64>;
     /// A page of messages of a task, oldest first, from the given threads.
     async fn list_messages(
         &self,

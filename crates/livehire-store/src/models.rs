@@ -404,6 +404,10 @@ pub struct RatingRecord {
 pub struct TaskChange {
     /// The task.
     pub task_id: String,
+    /// The task's agent (for the change's events).
+    pub agent_id: String,
+    /// The task's assigned host before the change, if any (for its events).
+    pub human_id: Option<String>,
     /// Statuses the task must be in (empty: any).
     pub expect: Vec<String>,
     /// The new status.
@@ -442,6 +446,8 @@ pub struct TaskChange {
     pub events: Option<EventBatch>,
     /// Keeps sessions' verified figures (an approval).
     pub session_results: Vec<SessionResultRecord>,
+    /// The domain events of the change, written in its transaction.
+    pub outbox: Vec<OutboxRecord>,
     /// Refuses the change (Conflict) while one of the task's sessions is live.
     pub no_live_session: bool,
 }
@@ -612,6 +618,31 @@ pub struct EventBatch {
     pub source_id: Option<String>,
     /// The TikTok LIVE connector message ids the events came from.
     pub msg_ids: Vec<String>,
+}
+
+/// A domain event in the outbox: something that happened that someone
+/// outside the request must learn of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRecord {
+    /// Monotonic; 0 until stored.
+    pub id: i64,
+    /// `task.assigned`, `session.started`, `flash_sale.sold_out`, …
+    pub kind: String,
+    /// The task it is about, if any.
+    pub task_id: Option<String>,
+    /// The session it is about, if any.
+    pub session_id: Option<String>,
+    /// The agent who may read it.
+    pub agent_id: Option<String>,
+    /// The host who may read it.
+    pub human_id: Option<String>,
+    /// What happened, in the API's shapes.
+    pub data: Value,
+    /// One row per key (transitions recorded outside their change's own
+    /// transaction); `None` for the rest.
+    pub dedupe_key: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
 }
 
 /// One session's verified figures, kept when its task is approved.

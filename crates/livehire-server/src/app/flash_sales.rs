@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use livehire_domain::access::Action;
+use livehire_domain::events::EventKind;
 use livehire_domain::ids;
 use livehire_domain::limits;
 use livehire_domain::live::Provenance;
@@ -197,10 +198,6 @@ impl App {
             overlay_token: ids::random_base62(&mut rand::rng(), 24),
             created_at: timestamp(now),
         };
-        if let Err(e) = self.store().create_flash_sale(&rec).await {
-            live.release_gmv(Provenance::Verified, worth);
-            return Err(e.into());
-        }
         let sale = Arc::new(FlashSaleLive::new(
             rec.clone(),
             now.timestamp_millis(),
@@ -208,9 +205,14 @@ impl App {
             live.clone(),
             &[],
         ));
+        let started = self.sale_event(EventKind::FlashSaleStarted, &sale);
+        if let Err(e) = self.store().create_flash_sale(&rec, &[started]).await {
+            live.release_gmv(Provenance::Verified, worth);
+            return Err(e.into());
+        }
+        self.events_written();
         self.live().add_sale(sale.clone());
         let view = flash_sale_view(&sale, now.timestamp_millis());
-        live.publish("flash_sale", sale_state(&sale, now.timestamp_millis()));
         tracing::info!(flash_sale_id = %rec.id, session_id, stock = rec.stock, "flash sale started");
         Ok(view)
     }
@@ -423,9 +425,9 @@ impl App {
         };
         sale.settled_one();
         let remaining = sale.rec.stock - sale.sold();
-        if remaining == 0 {
-            sale.session
-                .publish("sold_out", sale_state(sale, now.timestamp_millis()));
+        if remaining == 0 && sale.mark_sold_out() {
+            self.record_events(&[self.sale_event(EventKind::FlashSaleSoldOut, sale)])
+                .await;
         }
         Ok((rec, remaining))
     }

@@ -1,8 +1,9 @@
 //! Task message threads: one private thread per involved host, plus the brief.
 
 use livehire_domain::access::Action;
+use livehire_domain::events::EventKind;
 use livehire_domain::ids;
-use livehire_store::{Caller, CallerKind, MessageRecord};
+use livehire_store::{Caller, CallerKind, MessageRecord, OutboxRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -125,7 +126,20 @@ impl App {
             text: msg.text,
             created_at: self.now_text(),
         };
-        let stored = self.store().add_message(&record).await?;
+        let event = OutboxRecord {
+            id: 0,
+            kind: EventKind::MessageCreated.as_str().to_string(),
+            task_id: Some(task_id.to_string()),
+            session_id: None,
+            agent_id: Some(task.agent_id.clone()),
+            human_id: (record.thread != BRIEF).then(|| record.thread.clone()),
+            data: serde_json::json!({"message_id": record.id, "thread": record.thread,
+                "sender_kind": record.sender_kind, "sender_id": record.sender_id, "text": record.text}),
+            dedupe_key: None,
+            created_at: record.created_at.clone(),
+        };
+        let stored = self.store().add_message(&record, &[event]).await?;
+        self.events_written();
         Ok(MessageView::from(&stored))
     }
 

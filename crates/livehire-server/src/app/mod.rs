@@ -11,6 +11,7 @@ mod messages;
 mod offers;
 mod operator;
 mod outbound;
+mod outbox;
 mod reports;
 mod run_of_show;
 mod sessions;
@@ -35,6 +36,7 @@ pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{Assignment, HostRef, InvitationPage, InvitationView, NewApplication, OfferView};
 pub use operator::NewVerification;
+pub use outbox::{EventPage, EventView};
 pub use sessions::EventSender;
 pub use settlement::{Approval, NewRating, RevisionRequest, StatedFigures, StatedSessionFigures};
 pub use tasks::TaskListQuery;
@@ -68,6 +70,8 @@ struct Inner {
     host_index: host_index::HostIndex,
     /// The TikTok Shop API client (order details for the order webhook).
     tiktok_shop: tiktok_shop_api::ShopApi,
+    /// Wakes the outbox dispatcher when events were written.
+    outbox_ready: tokio::sync::Notify,
     /// Milliseconds added to the system clock (see [`App::travel_to`] and
     /// [`App::advance_clock`]).
     clock_offset_ms: AtomicI64,
@@ -80,7 +84,7 @@ impl App {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let live = Arc::new(crate::live::LiveRuntime::default());
         tokio::spawn(crate::live::stream::ticker(live.clone()));
-        Self {
+        let app = Self {
             inner: Arc::new(Inner {
                 orders: crate::live::OrderWriter::spawn(store.clone()),
                 store,
@@ -90,9 +94,12 @@ impl App {
                 host_index: host_index::HostIndex::default(),
                 tiktok_shop: tiktok_shop_api::ShopApi::default(),
                 clock_offset_ms: AtomicI64::new(0),
+                outbox_ready: tokio::sync::Notify::new(),
                 operator: operator::OperatorAccess::default(),
             }),
-        }
+        };
+        tokio::spawn(outbox::dispatch(app.clone()));
+        app
     }
 
     /// The live runtime.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::DateTime;
 use livehire_domain::access::Action;
+use livehire_domain::events::EventKind;
 use livehire_domain::ids;
 use livehire_domain::live::{self, LiveEvent, LiveWindow, Provenance, Source};
 use livehire_domain::money;
@@ -86,6 +87,7 @@ impl App {
         }
         let currency = currency_of(task)?;
         let live = Arc::new(SessionLive::new(&s.id, &task.id, &task.agent_id, currency));
+        live.set_host(task.assigned_human_id.as_deref());
         let ended_ms = s.ended_at.as_deref().and_then(ms);
         if let Ok(mut t) = live.times.lock() {
             *t = (s.started_at.as_deref().and_then(ms), ended_ms);
@@ -198,10 +200,10 @@ impl App {
         if let Ok(mut t) = live.times.lock() {
             t.0 = ms(&now);
         }
+        live.set_host(task.assigned_human_id.as_deref());
         if let Ok(mut m) = self.live().live.lock() {
             m.insert(id.to_string(), live.clone());
         }
-        live.publish("session", json!({"status": "live", "started_at": now}));
         tracing::info!(session_id = id, task_id = %task.id, "session started");
         Ok(session_view(&task, &s))
     }
@@ -239,17 +241,18 @@ impl App {
         }
         // Its running flash sales end with it; orders already reserved are
         // stored (or released) before the session's figures are final.
+        let mut ended = Vec::new();
         for sale in self.live().all_sales() {
             if sale.rec.session_id == id && sale.close(end_ms) {
                 sale.drain(std::time::Duration::from_secs(5)).await;
-                live.publish("flash_sale", sale_state(&sale, end_ms));
+                if sale.mark_ended() {
+                    ended.push(self.sale_event(EventKind::FlashSaleEnded, &sale));
+                }
             }
         }
-        let metrics = live.metrics(end_ms);
-        live.publish(
-            "session",
-            json!({"status": "ended", "ended_at": now, "metrics": metrics}),
-        );
+        if !ended.is_empty() {
+            self.record_events(&ended).await;
+        }
         tracing::info!(session_id = id, "session ended");
         let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         Ok(session_view(&task, &s))

@@ -309,6 +309,8 @@ impl App {
     pub(crate) fn change_for(&self, task: &TaskRecord, next: TaskStatus) -> TaskChange {
         TaskChange {
             task_id: task.id.clone(),
+            agent_id: task.agent_id.clone(),
+            human_id: task.assigned_human_id.clone(),
             expect: vec![task.status.clone()],
             status: Some(next.as_str().to_string()),
             now: self.now_text(),
@@ -317,9 +319,11 @@ impl App {
     }
 
     /// Applies a change; a concurrent status change becomes `invalid_state` for `action`.
-    pub(crate) async fn apply(&self, change: TaskChange, action: TaskAction) -> ApiResult<()> {
+    pub(crate) async fn apply(&self, mut change: TaskChange, action: TaskAction) -> ApiResult<()> {
+        change.outbox = self.task_events(&change, action);
         match self.store().apply_task_change(&change).await {
             Ok(()) => {
+                self.events_written();
                 if matches!(change.status.as_deref(), Some("approved" | "cancelled")) {
                     self.freeze_sessions(&change.task_id).await;
                 }

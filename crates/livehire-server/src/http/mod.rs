@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod doc;
+mod events;
 mod examples;
 mod hiring;
 mod hosts;
@@ -130,6 +131,7 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(wallet::wallet))
         .routes(routes!(wallet::earnings))
         .routes(routes!(wallet::ledger))
+        .routes(routes!(events::list))
         .routes(routes!(sessions::get))
         .routes(routes!(sessions::start))
         .routes(routes!(sessions::end))

@@ -44,6 +44,9 @@ pub struct SessionLive {
     pub task_id: String,
     /// The task's agent (fixed for the task's life).
     pub agent_id: String,
+    /// The task's assigned host, once known (set when the session is loaded
+    /// or started).
+    host: Mutex<Option<String>>,
     /// The task's currency.
     pub currency: Currency,
     /// The session's figures, kept apart by provenance; locked briefly to
@@ -123,6 +126,7 @@ impl SessionLive {
             id: id.to_string(),
             task_id: task_id.to_string(),
             agent_id: agent_id.to_string(),
+            host: Mutex::new(None),
             currency,
             aggregator: Mutex::new(SessionTally::new(currency)),
             settled: tokio::sync::RwLock::new(false),
@@ -134,6 +138,18 @@ impl SessionLive {
             tx,
             recent: Mutex::new(VecDeque::with_capacity(RECENT_ITEMS)),
             latest: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The task's assigned host, if known.
+    pub fn host_id(&self) -> Option<String> {
+        self.host.lock().ok().and_then(|h| h.clone())
+    }
+
+    /// Records the task's assigned host.
+    pub fn set_host(&self, host: Option<&str>) {
+        if let (Some(h), Ok(mut slot)) = (host, self.host.lock()) {
+            *slot = Some(h.to_string());
         }
     }
 

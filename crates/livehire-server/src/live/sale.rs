@@ -65,6 +65,9 @@ pub struct FlashSaleLive {
     state: Mutex<SaleState>,
     /// Orders reserved and not yet stored or released.
     in_flight: AtomicU64,
+    /// Whether its sold-out and its end were recorded as events.
+    sold_out_recorded: std::sync::atomic::AtomicBool,
+    ended_recorded: std::sync::atomic::AtomicBool,
 }
 
 /// What an idempotent order request resolved to.
@@ -111,7 +114,19 @@ impl FlashSaleLive {
             session,
             state: Mutex::new(state),
             in_flight: AtomicU64::new(0),
+            sold_out_recorded: std::sync::atomic::AtomicBool::new(false),
+            ended_recorded: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// True the first time it is called: the sale's sold-out is to be recorded.
+    pub fn mark_sold_out(&self) -> bool {
+        !self.sold_out_recorded.swap(true, Ordering::AcqRel)
+    }
+
+    /// True the first time it is called: the sale's end is to be recorded.
+    pub fn mark_ended(&self) -> bool {
+        !self.ended_recorded.swap(true, Ordering::AcqRel)
     }
 
     /// When the countdown ends (or ended), epoch ms.

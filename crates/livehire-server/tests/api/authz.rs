@@ -120,6 +120,7 @@ const MATRIX: &[Row] = &[
     (GET,   "/api/v1/wallet",                                   "",                                               NoTask,    [200, 200, 403, 403, 401]),
     (GET,   "/api/v1/earnings",                                 "",                                               NoTask,    [403, 403, 200, 200, 401]),
     (GET,   "/api/v1/ledger",                                   "",                                               NoTask,    [200, 200, 200, 200, 401]),
+    (GET,   "/api/v1/events",                                   "",                                               NoTask,    [200, 200, 200, 200, 401]),
     // A fresh shop id per call (`{now}` differs), so no cell meets another's
     // connection; the order webhook is signed by the shop, not keyed, so it is
     // not in this matrix (tests/api/tiktok_shop.rs covers it).

@@ -47,6 +47,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("get",  "/api/v1/wallet",                               "wallet_get"),
     ("get",  "/api/v1/earnings",                             "earnings_get"),
     ("get",  "/api/v1/ledger",                               "ledger_list"),
+    ("get",  "/api/v1/events",                               "events_list"),
     ("get",  "/api/v1/sessions/{session_id}",                "sessions_get"),
     ("post", "/api/v1/sessions/{session_id}/start",          "sessions_start"),
     ("post", "/api/v1/sessions/{session_id}/end",            "sessions_end"),

@@ -267,6 +267,7 @@ pub(super) async fn apply_change(db: &SqlitePool, c: &TaskChange) -> StoreResult
         .execute(&mut *tx)
         .await?;
     }
+    super::outbox::append(&mut tx, &c.outbox).await?;
     tx.commit().await?;
     Ok(())
 }

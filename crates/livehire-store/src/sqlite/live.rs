@@ -77,7 +77,10 @@ pub(super) async fn event_batches(
         .collect())
 }
 
-pub(super) async fn create_flash_sale(db: &SqlitePool, s: &FlashSaleRecord) -> StoreResult<()> {
+pub(super) async fn create_flash_sale(
+    db: &mut SqliteConnection,
+    s: &FlashSaleRecord,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO flash_sales (id, session_id, task_id, product_id, currency, price_minor, stock, per_buyer_limit, \
          starts_at, ends_at, overlay_token, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -94,7 +97,7 @@ pub(super) async fn create_flash_sale(db: &SqlitePool, s: &FlashSaleRecord) -> S
     .bind(&s.ends_at)
     .bind(&s.overlay_token)
     .bind(&s.created_at)
-    .execute(db)
+    .execute(&mut *db)
     .await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Messages between an agent and hosts about a task, in threads.
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
 use crate::*;
 
@@ -18,7 +18,10 @@ fn message_from_row(row: &SqliteRow) -> StoreResult<MessageRecord> {
     })
 }
 
-pub(super) async fn add_message(db: &SqlitePool, m: &MessageRecord) -> StoreResult<MessageRecord> {
+pub(super) async fn add_message(
+    db: &mut SqliteConnection,
+    m: &MessageRecord,
+) -> StoreResult<MessageRecord> {
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO messages (id, task_id, thread, sender_kind, sender_id, text, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
@@ -30,7 +33,7 @@ pub(super) async fn add_message(db: &SqlitePool, m: &MessageRecord) -> StoreResu
     .bind(&m.sender_id)
     .bind(&m.text)
     .bind(&m.created_at)
-    .fetch_one(db)
+    .fetch_one(&mut *db)
     .await?;
     Ok(MessageRecord { seq, ..m.clone() })
 }

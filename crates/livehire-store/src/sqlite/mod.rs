@@ -40,6 +40,7 @@ mod ledger;
 mod live;
 mod messages;
 mod orders;
+mod outbox;
 mod shop;
 mod tasks;
 
@@ -196,8 +197,16 @@ impl Store for SqliteStore {
         live::connector_msg_ids(&self.reader, session_id).await
     }
 
-    async fn create_flash_sale(&self, sale: &FlashSaleRecord) -> StoreResult<()> {
-        live::create_flash_sale(&self.writer, sale).await
+    async fn create_flash_sale(
+        &self,
+        sale: &FlashSaleRecord,
+        events: &[OutboxRecord],
+    ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        live::create_flash_sale(&mut tx, sale).await?;
+        outbox::append(&mut tx, events).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn flash_sale(&self, id: &str) -> StoreResult<FlashSaleRecord> {
@@ -332,8 +341,36 @@ impl Store for SqliteStore {
         tasks::task_hosts(&self.reader, task_id).await
     }
 
-    async fn add_message(&self, m: &MessageRecord) -> StoreResult<MessageRecord> {
-        messages::add_message(&self.writer, m).await
+    async fn add_message(
+        &self,
+        m: &MessageRecord,
+        events: &[OutboxRecord],
+    ) -> StoreResult<MessageRecord> {
+        let mut tx = self.writer.begin().await?;
+        let stored = messages::add_message(&mut tx, m).await?;
+        outbox::append(&mut tx, events).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn append_outbox(&self, events: &[OutboxRecord]) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        outbox::append(&mut tx, events).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn outbox_after(
+        &self,
+        after: i64,
+        limit: u32,
+        party: Option<(Option<&str>, Option<&str>)>,
+    ) -> StoreResult<Vec<OutboxRecord>> {
+        outbox::after(&self.reader, after, limit, party).await
+    }
+
+    async fn outbox_last_id(&self) -> StoreResult<i64> {
+        outbox::last_id(&self.reader).await
     }
 
     async fn list_messages(
