@@ -127,3 +127,92 @@ mod tests {
         }
     }
 }
+
+/// Declares an id newtype: a `String` that says what it identifies, so a
+/// session id cannot be passed where a task id is meant. Ids are opaque
+/// lookups: a malformed one simply finds nothing (404), so construction does
+/// not validate.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The id's text, owned.
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                $name(s)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                $name(s.to_string())
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A task (`ph_task_…`).
+    TaskId
+);
+id_type!(
+    /// A host (`ph_profile_…`; the seed calls hosts "humans").
+    HostId
+);
+id_type!(
+    /// An agent (`ph_agent_…`).
+    AgentId
+);
+id_type!(
+    /// A session of a task (`ph_sess_…`).
+    SessionId
+);
+id_type!(
+    /// A flash sale (`ph_fs_…`).
+    FlashSaleId
+);
+id_type!(
+    /// A flash-sale order (`ph_ord_…`).
+    OrderId
+);
+id_type!(
+    /// An invitation or an application (`ph_inv_…`, `ph_app_…`).
+    OfferId
+);
+id_type!(
+    /// A message (`ph_msg_…`).
+    MessageId
+);

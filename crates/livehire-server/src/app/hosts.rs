@@ -16,18 +16,11 @@ use super::{App, require_agent};
 pub const MATCH_CANDIDATES: u32 = 5_000;
 
 fn offset_cursor(offset: usize) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("m{offset}"))
+    super::Cursor::Offset(offset).encode()
 }
 
 fn parse_offset_cursor(cursor: &str) -> ApiResult<usize> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix('m').and_then(|n| n.parse().ok()))
-        .ok_or_else(|| ApiError::field("cursor", "is not a cursor this server issued"))
+    super::Cursor::offset(cursor)
 }
 use crate::error::{ApiError, ApiResult};
 

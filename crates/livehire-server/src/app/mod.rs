@@ -12,6 +12,7 @@ mod offers;
 mod operator;
 mod outbound;
 mod outbox;
+mod paging;
 mod reports;
 mod run_of_show;
 mod sessions;
@@ -37,6 +38,7 @@ pub use messages::{MessageView, NewMessage};
 pub use offers::{Assignment, HostRef, InvitationPage, InvitationView, NewApplication, OfferView};
 pub use operator::NewVerification;
 pub use outbox::{EventPage, EventView};
+pub use paging::{Cursor, Page, PageRequest};
 pub use sessions::EventSender;
 pub use settlement::{Approval, NewRating, RevisionRequest, StatedFigures, StatedSessionFigures};
 pub use tasks::TaskListQuery;
@@ -259,19 +261,12 @@ pub fn require_host(caller: &Caller) -> ApiResult<&str> {
 
 /// Encodes a `seq` position as an opaque page cursor.
 pub fn seq_cursor(seq: i64) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("s{seq}"))
+    Cursor::Seq(seq).encode()
 }
 
 /// Decodes a cursor made by [`seq_cursor`]; 422 naming `cursor` otherwise.
 pub fn parse_seq_cursor(cursor: &str) -> ApiResult<i64> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix('s').and_then(|n| n.parse().ok()))
-        .ok_or_else(|| ApiError::field("cursor", "is not a cursor this server issued"))
+    Cursor::seq(cursor)
 }
 
 /// Parses `limit` (1–100, default 20).
@@ -281,14 +276,5 @@ pub fn parse_limit(raw: Option<&str>) -> ApiResult<u32> {
 
 /// A `limit` query parameter from 1 to `max`, `default` when absent.
 pub fn parse_limit_in(raw: Option<&str>, default: u32, max: u32) -> ApiResult<u32> {
-    match raw {
-        None => Ok(default),
-        Some(v) => match v.parse::<u32>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(ApiError::field(
-                "limit",
-                format!("must be an integer from 1 to {max}"),
-            )),
-        },
-    }
+    PageRequest::parse(raw, None, default, max).map(|p| p.limit)
 }

@@ -144,20 +144,12 @@ fn unfunded_for_host(e: ApiError) -> ApiError {
 
 /// An opaque page cursor holding the last id of a page.
 fn id_cursor(id: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("i{id}"))
+    super::Cursor::Id(id.to_string()).encode()
 }
 
 /// Decodes a cursor made by [`id_cursor`]; 422 naming `cursor` otherwise.
 fn parse_id_cursor(cursor: &str, prefix: &str) -> ApiResult<String> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix('i').map(str::to_string))
-        .filter(|id| id.starts_with(prefix))
-        .ok_or_else(|| ApiError::field("cursor", "is not a cursor this server issued"))
+    super::Cursor::id(cursor, prefix)
 }
 
 fn offer_view(o: &OfferRecord, currency: money::Currency) -> OfferView {
