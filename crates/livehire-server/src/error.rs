@@ -86,6 +86,15 @@ pub enum ApiError {
     /// TikTok Shop API) failed; retrying later may succeed.
     #[error("{0}")]
     BadGateway(String),
+    /// A repeat of a request whose first answer was an error (Idempotency-Key):
+    /// that status and envelope again.
+    #[error("{}", error["error"]["message"].as_str().unwrap_or("the first answer to this request"))]
+    Replayed {
+        /// The first answer's status.
+        status: u16,
+        /// The first answer's envelope, as given then.
+        error: serde_json::Value,
+    },
     /// 500 `internal`: logged in full, shown opaque.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -140,6 +149,9 @@ impl ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Replayed { status, .. } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
         }
     }
 
@@ -159,11 +171,33 @@ impl ApiError {
             ApiError::Validation(_) => "validation_failed",
             ApiError::BadGateway(_) => "upstream_unavailable",
             ApiError::Internal(_) => "internal",
+            ApiError::Replayed { .. } => "replayed",
         }
     }
 
     /// The envelope for this error.
     pub fn body(&self) -> ErrorBody {
+        if let ApiError::Replayed { error, .. } = self {
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+            let e = &error["error"];
+            return ErrorBody {
+                error: ErrorDetail {
+                    code: text(&e["code"]),
+                    message: text(&e["message"]),
+                    details: e["details"]
+                        .as_array()
+                        .map(|d| {
+                            d.iter()
+                                .map(|f| ErrorField {
+                                    path: text(&f["path"]),
+                                    message: text(&f["message"]),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                },
+            };
+        }
         let details = match self {
             ApiError::Validation(fields) => fields
                 .iter()

@@ -61,7 +61,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let expiry = tokio::spawn(expire_idempotency_keys(self.app.clone()));
+        let expiry = tokio::spawn(app::expire_idempotency_keys(self.app.clone()));
         let router = http::router(self.app.clone());
         axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown)
@@ -71,17 +71,5 @@ impl Application {
             s.close().await;
         }
         Ok(())
-    }
-}
-
-/// Forgets idempotency keys older than 24 hours, hourly.
-async fn expire_idempotency_keys(app: App) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        let before = app::timestamp(app.now() - chrono::Duration::hours(24));
-        if let Err(e) = app.store().idempotency_expire(&before).await {
-            tracing::warn!(error = ?e, "expiring idempotency keys failed");
-        }
     }
 }

@@ -7,6 +7,7 @@ mod accounts;
 mod flash_sales;
 mod host_index;
 mod hosts;
+mod idempotency;
 mod messages;
 mod offers;
 mod operator;
@@ -34,6 +35,8 @@ use sha2::{Digest, Sha256};
 pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
 pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use hosts::{HostSearchPage, HostView};
+pub(crate) use idempotency::expire_keys as expire_idempotency_keys;
+pub use idempotency::{Idempotent, KeyState, KeyTicket, fingerprint};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{Assignment, HostRef, InvitationPage, InvitationView, NewApplication, OfferView};
 pub use operator::NewVerification;
@@ -47,6 +50,9 @@ pub use tiktok_shop_api::DEFAULT_API_URL as DEFAULT_TIKTOK_SHOP_API_URL;
 pub use wallet::NewDeposit;
 
 use crate::error::{ApiError, ApiResult};
+
+/// `clock_frozen_ms` when the clock runs.
+const NOT_FROZEN: i64 = i64::MIN;
 
 /// The application: storage plus in-memory caches. Cheap to clone.
 #[derive(Clone)]
@@ -72,6 +78,9 @@ struct Inner {
     host_index: host_index::HostIndex,
     /// The TikTok Shop API client (order details for the order webhook).
     tiktok_shop: tiktok_shop_api::ShopApi,
+    /// The instant the clock is stopped at (see [`App::freeze_clock`]), or
+    /// [`NOT_FROZEN`].
+    clock_frozen_ms: AtomicI64,
     /// Wakes the outbox dispatcher when events were written.
     outbox_ready: tokio::sync::Notify,
     /// Milliseconds added to the system clock (see [`App::travel_to`] and
@@ -96,6 +105,7 @@ impl App {
                 host_index: host_index::HostIndex::default(),
                 tiktok_shop: tiktok_shop_api::ShopApi::default(),
                 clock_offset_ms: AtomicI64::new(0),
+                clock_frozen_ms: AtomicI64::new(NOT_FROZEN),
                 outbox_ready: tokio::sync::Notify::new(),
                 operator: operator::OperatorAccess::default(),
             }),
@@ -123,6 +133,12 @@ impl App {
     /// [`App::advance_clock`] if it was. Every rule of the service layer reads
     /// the time here.
     pub fn now(&self) -> DateTime<Utc> {
+        let frozen = self.inner.clock_frozen_ms.load(Ordering::Relaxed);
+        if frozen != NOT_FROZEN
+            && let Some(t) = DateTime::from_timestamp_millis(frozen)
+        {
+            return t;
+        }
         let offset = self.inner.clock_offset_ms.load(Ordering::Relaxed);
         Utc::now() + chrono::Duration::milliseconds(offset)
     }
@@ -133,15 +149,31 @@ impl App {
     pub fn travel_to(&self, t: DateTime<Utc>) {
         let offset = (t - Utc::now()).num_milliseconds();
         self.inner.clock_offset_ms.store(offset, Ordering::Relaxed);
+        self.inner
+            .clock_frozen_ms
+            .store(NOT_FROZEN, Ordering::Relaxed);
+    }
+
+    /// Stops this server's clock at `t` (until [`App::travel_to`] lets it run
+    /// again): for tests that need exact times. No request reaches it.
+    pub fn freeze_clock(&self, t: DateTime<Utc>) {
+        self.inner
+            .clock_frozen_ms
+            .store(t.timestamp_millis(), Ordering::Relaxed);
     }
 
     /// Moves this application's clock forward by `by`, so tests reach
     /// deadlines (a stalled task's cancel window) without waiting. The server
     /// never calls it; only code holding the `App` can.
     pub fn advance_clock(&self, by: chrono::Duration) {
-        self.inner
-            .clock_offset_ms
-            .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
+        let ms = by.num_milliseconds();
+        let frozen = self.inner.clock_frozen_ms.load(Ordering::Relaxed);
+        if frozen != NOT_FROZEN {
+            self.inner
+                .clock_frozen_ms
+                .store(frozen.saturating_add(ms), Ordering::Relaxed);
+        }
+        self.inner.clock_offset_ms.fetch_add(ms, Ordering::Relaxed);
     }
 
     /// The current time as stored (RFC 3339, milliseconds, `Z`).

@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use crate::app::App;
+use crate::app::{App, KeyState};
 use crate::error::ApiError;
 use crate::extract::{bearer, read_body};
 
@@ -99,7 +99,8 @@ fn add_error(op: &mut utoipa::openapi::path::Operation, status: &str, text: &str
     }
 }
 
-/// The middleware.
+/// The middleware: keys whole POST requests (method, URI and body) through
+/// the service layer's idempotency (`App::idempotency_begin`).
 pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response {
     // Flash-sale orders are not routed through this layer: they keep their
     // keys with the sale's in-memory counter (and on the order row), so the
@@ -130,6 +131,8 @@ pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response
         Ok(b) => b,
         Err(e) => return e.into_response(),
     };
+    // The request's fingerprint: method, URI and body, as keys stored by
+    // earlier releases were made.
     let mut hasher = Sha256::new();
     hasher.update(parts.method.as_str());
     hasher.update(b" ");
@@ -137,43 +140,21 @@ pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response
     hasher.update(b"\n");
     hasher.update(&bytes);
     let hash = hex::encode(hasher.finalize());
-    let owner = &caller.id;
-
-    match app
-        .store()
-        .idempotency_begin(owner, &key, &hash, &app.now_text())
-        .await
-    {
-        Err(e) => return ApiError::from(e).into_response(),
-        Ok(Some(entry)) if entry.request_hash != hash => {
-            return ApiError::Conflict {
-                code: "idempotency_key_reused",
-                message: "this Idempotency-Key was used with a different request".into(),
-            }
-            .into_response();
+    let ticket = match app.idempotency_begin(&caller, &key, &hash).await {
+        Err(e) => return e.into_response(),
+        Ok(KeyState::Replay { status, body }) => {
+            let mut resp = Response::new(Body::from(body));
+            *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            resp.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return resp;
         }
-        Ok(Some(entry)) => {
-            return match entry.response {
-                Some((status, body)) => {
-                    let mut resp = Response::new(Body::from(body));
-                    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-                    resp.headers_mut().insert(
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("application/json"),
-                    );
-                    resp.headers_mut()
-                        .insert("idempotent-replayed", HeaderValue::from_static("true"));
-                    resp
-                }
-                None => ApiError::Conflict {
-                    code: "idempotency_key_in_use",
-                    message: "a request with this Idempotency-Key is still being processed".into(),
-                }
-                .into_response(),
-            };
-        }
-        Ok(None) => {}
-    }
+        Ok(KeyState::Fresh(ticket)) => ticket,
+    };
 
     let resp = next
         .run(Request::from_parts(parts, Body::from(bytes)))
@@ -182,20 +163,16 @@ pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response
     let body = match axum::body::to_bytes(rbody, 16 * 1024 * 1024).await {
         Ok(b) => b,
         Err(e) => {
-            let _ = app.store().idempotency_abandon(owner, &key).await;
+            app.idempotency_abandon(ticket).await;
             return ApiError::Internal(anyhow::anyhow!("reading response for idempotency: {e}"))
                 .into_response();
         }
     };
-    let stored = if rparts.status.is_server_error() {
-        app.store().idempotency_abandon(owner, &key).await
+    if rparts.status.is_server_error() {
+        app.idempotency_abandon(ticket).await;
     } else {
-        app.store()
-            .idempotency_finish(owner, &key, rparts.status.as_u16(), &body)
-            .await
-    };
-    if let Err(e) = stored {
-        tracing::error!(error = ?e, "could not record idempotency key");
+        app.idempotency_finish(ticket, rparts.status.as_u16(), &body)
+            .await;
     }
     Response::from_parts(rparts, Body::from(body))
 }

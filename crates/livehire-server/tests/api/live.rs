@@ -65,10 +65,12 @@ async fn started_session(app: &TestApp) -> (LiveTask, String) {
     (lt, s)
 }
 
-/// Moves the server's clock to `ms` (epoch milliseconds).
+/// Sets the server's clock to `ms` (epoch milliseconds) and holds it there,
+/// so what the test stamps and what the server stamps agree to the
+/// millisecond.
 pub fn travel(app: &TestApp, ms: i64) {
     app.app
-        .travel_to(chrono::DateTime::from_timestamp_millis(ms).unwrap());
+        .freeze_clock(chrono::DateTime::from_timestamp_millis(ms).unwrap());
 }
 
 /// Starts a session at `ms` on the server's clock.
