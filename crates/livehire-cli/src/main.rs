@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use livehire_server::app::NewAgent;
-use livehire_server::{App, Application};
+use livehire_server::{App, Application, Settings};
 use livehire_sim::hosts;
 use livehire_store::SqliteStore;
 
@@ -102,14 +102,14 @@ async fn main() -> anyhow::Result<()> {
             admin_token,
             open_registration,
         } => {
-            serve(
-                &addr,
-                &database_url,
-                demo,
-                (&tiktok_shop_api_url, tiktok_shop_allow_private_urls),
-                (admin_token.as_deref(), open_registration),
-            )
-            .await
+            let settings = Settings {
+                admin_token,
+                open_registration,
+                tiktok_shop_api_url,
+                tiktok_shop_allow_private_urls,
+                ..Settings::new(&addr, &database_url)
+            };
+            serve(settings, demo).await
         }
         Command::Seed {
             hosts,
@@ -127,35 +127,11 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(
-    addr: &str,
-    database_url: &str,
-    demo_mode: bool,
-    (tiktok_shop_api_url, allow_private_shop_urls): (&str, bool),
-    (admin_token, open_registration): (Option<&str>, bool),
-) -> anyhow::Result<()> {
-    let application = Application::build(addr, database_url)
+async fn serve(settings: Settings, demo_mode: bool) -> anyhow::Result<()> {
+    let (addr, database_url) = (settings.addr.clone(), settings.database_url.clone());
+    let application = Application::build(settings)
         .await
         .with_context(|| format!("starting on {addr} with {database_url}"))?;
-    if let Some(token) = admin_token {
-        anyhow::ensure!(
-            token.len() >= 16,
-            "--admin-token must be at least 16 characters"
-        );
-        if open_registration {
-            application.app().set_admin_token(token);
-            tracing::info!("admin token set; self-service registration stays open");
-        } else {
-            application.app().close_registration(token);
-            tracing::info!("self-service registration closed; registering needs the admin token");
-        }
-    }
-    application
-        .app()
-        .set_tiktok_shop_api_url(tiktok_shop_api_url);
-    application
-        .app()
-        .allow_private_tiktok_shop_urls(allow_private_shop_urls);
     if demo_mode {
         let app = application.app();
         if app.store().host_count().await? == 0 {

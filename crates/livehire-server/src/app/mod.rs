@@ -35,7 +35,6 @@ use sha2::{Digest, Sha256};
 pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
 pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use hosts::{HostSearchPage, HostView};
-pub(crate) use idempotency::expire_keys as expire_idempotency_keys;
 pub use idempotency::{Idempotent, KeyState, KeyTicket, fingerprint};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{Assignment, HostRef, InvitationPage, InvitationView, NewApplication, OfferView};
@@ -89,13 +88,12 @@ struct Inner {
 }
 
 impl App {
-    /// Builds the application over a store; starts the order writer and the
-    /// live ticker (call inside a Tokio runtime). A server also calls
-    /// [`App::start_host_index`].
+    /// Builds the application over a store and starts its order writer
+    /// (call inside a Tokio runtime); a server then calls
+    /// [`App::start_workers`].
     pub fn new(store: Arc<dyn Store>) -> Self {
         let live = Arc::new(crate::live::LiveRuntime::default());
-        tokio::spawn(crate::live::stream::ticker(live.clone()));
-        let app = Self {
+        Self {
             inner: Arc::new(Inner {
                 orders: crate::live::OrderWriter::spawn(store.clone()),
                 store,
@@ -109,9 +107,20 @@ impl App {
                 outbox_ready: tokio::sync::Notify::new(),
                 operator: operator::OperatorAccess::default(),
             }),
-        };
-        tokio::spawn(outbox::dispatch(app.clone()));
-        app
+        }
+    }
+
+    /// Starts the background workers, all of them here: the live ticker
+    /// (metrics and flash-sale ticks to streams), the outbox dispatcher, the
+    /// hourly expiry of idempotency keys and the host search index load. A
+    /// server calls it once; a one-off command (`livehire seed`) does not.
+    /// (The order writer's task belongs to the writer and starts with
+    /// [`App::new`].)
+    pub fn start_workers(&self) {
+        tokio::spawn(crate::live::stream::ticker(self.inner.live.clone()));
+        tokio::spawn(outbox::dispatch(self.clone()));
+        tokio::spawn(idempotency::expire_keys(self.clone()));
+        self.start_host_index();
     }
 
     /// The live runtime.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use livehire_server::{App, Application};
+use livehire_server::{App, Application, Settings};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -63,7 +63,9 @@ pub async fn spawn_app() -> TestApp {
 }
 
 async fn serve(url: &str) -> TestApp {
-    let application = Application::build("127.0.0.1:0", url).await.expect("build");
+    let application = Application::build(Settings::new("127.0.0.1:0", url))
+        .await
+        .expect("build");
     let base = format!("http://{}", application.local_addr().expect("addr"));
     let app = application.app().clone();
     tokio::spawn(application.run_until(std::future::pending()));
