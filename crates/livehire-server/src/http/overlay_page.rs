@@ -3,18 +3,7 @@
 
 use serde_json::Value;
 
-fn escape(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&#39;".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
-}
+use crate::reports::html::esc as escape;
 
 /// Renders the page for a sale's current state.
 pub fn render(id: &str, token: &str, state: &Value) -> String {
