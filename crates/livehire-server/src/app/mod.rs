@@ -4,6 +4,7 @@
 
 mod access;
 mod accounts;
+mod figure_inputs;
 mod flash_sales;
 mod host_index;
 mod hosts;
@@ -17,6 +18,8 @@ mod reports;
 mod run_of_show;
 mod sessions;
 mod settlement;
+mod settlement_view;
+mod task_view;
 mod tasks;
 mod tiktok_shop;
 mod tiktok_shop_api;
@@ -32,16 +35,25 @@ use livehire_store::{Caller, CallerKind, Store};
 use sha2::{Digest, Sha256};
 
 pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
+pub use figure_inputs::{Approval, PayoutPreviewQuery, StatedFigures, StatedSessionFigures};
 pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};
-pub use offers::{Assignment, HostRef, InvitationPage, InvitationView, NewApplication, OfferView};
+pub use offers::{
+    Assignment, HostRef, InvitationView, NewApplication, OfferKind, OfferList, OfferView,
+};
 pub use operator::NewVerification;
 pub use outbox::{EventPage, EventView};
 pub use paging::{Cursor, Page, PageRequest};
+pub use run_of_show::{RunOfShowRequest, RunOfShowView};
 pub use sessions::EventSender;
-pub use settlement::{Approval, NewRating, RevisionRequest, StatedFigures, StatedSessionFigures};
-pub use tasks::TaskListQuery;
+pub use settlement::{NewRating, RevisionRequest};
+pub use settlement_view::{
+    ApprovalView, Difference, FiguresOrigin, FiguresUsed, HostReportedFigures, NewSubmission,
+    PayoutView, RatedHost, RatingView, RevisionRequestView, SessionFiguresUsed, SubmissionVersion,
+    SubmissionView, VerifiedComparison,
+};
+pub use task_view::{NewTask, TaskListQuery, TaskRunOfShow, TaskSessionView, TaskView};
 pub use tiktok_shop::{NewTiktokShop, WebhookReply};
 pub use tiktok_shop_api::DEFAULT_API_URL as DEFAULT_TIKTOK_SHOP_API_URL;
 pub use wallet::NewDeposit;
