@@ -4,6 +4,8 @@
 
 mod access;
 mod accounts;
+#[cfg(test)]
+mod boundary_tests;
 mod figure_inputs;
 mod flash_sales;
 mod host_index;
