@@ -38,6 +38,7 @@ impl Application {
         let listener = TcpListener::bind(addr).await?;
         let app = App::new(store);
         app.start_host_index();
+        app.start_filling_task_terms();
         Ok(Self {
             listener,
             app,

@@ -8,6 +8,7 @@
 const SERVICE: &[(&str, &str)] = &[
     ("app/tasks.rs", include_str!("tasks.rs")),
     ("app/task_view.rs", include_str!("task_view.rs")),
+    ("app/task_terms.rs", include_str!("task_terms.rs")),
     ("app/offers.rs", include_str!("offers.rs")),
     ("app/messages.rs", include_str!("messages.rs")),
     ("app/run_of_show.rs", include_str!("run_of_show.rs")),

@@ -21,6 +21,7 @@ mod run_of_show;
 mod sessions;
 mod settlement;
 mod settlement_view;
+mod task_terms;
 mod task_view;
 mod tasks;
 mod tiktok_shop;

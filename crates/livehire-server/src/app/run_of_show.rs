@@ -75,10 +75,7 @@ impl App {
                     .map_err(ApiError::Validation)?,
                 "edited",
             ),
-            None => (
-                ros::propose(&draft, ros::products_count(&task.body)),
-                "proposed",
-            ),
+            None => (ros::propose(&draft, draft.products_count), "proposed"),
         };
         let plan_json = serde_json::to_value(&plan).map_err(anyhow::Error::from)?;
         let change = TaskChange {

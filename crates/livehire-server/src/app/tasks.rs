@@ -78,6 +78,7 @@ impl App {
             compensation_minor,
             deadline: timestamp(draft.deadline),
             body,
+            terms: Some(super::task_terms::stored(&draft)?),
             assigned_human_id: None,
             escrow_minor: 0,
             agreed_base_minor: None,
@@ -373,8 +374,7 @@ pub(crate) fn agreed_commission(task: &TaskRecord) -> ApiResult<CommissionStruct
     })
 }
 
-/// The typed view of a stored task (re-validated without the "future" checks).
+/// The terms a stored task was posted under (see `task_terms::read`).
 pub(crate) fn draft_of(task: &TaskRecord) -> ApiResult<TaskDraft> {
-    TaskDraft::parse(&task.body, chrono::DateTime::<chrono::Utc>::MIN_UTC)
-        .map_err(|e| anyhow::anyhow!("stored task {} no longer parses: {e:?}", task.id).into())
+    super::task_terms::read(task)
 }

@@ -26,7 +26,7 @@ use crate::extract::{AppJson, Auth, QueryPairs};
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
-        (status = 409, description = "`invalid_state`: the task is not open; `conflict`: this host was invited already", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not open; `conflict`: this host was invited already; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 422, description = "`validation_failed`: no such host, or each requirement it does not meet (`requirements.…`)", body = ErrorBody)))]
@@ -95,7 +95,7 @@ pub async fn my_invitations(
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::HOST_ONLY, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
-        (status = 409, description = "`invalid_state`: the task is not open; `conflict`: this host applied already", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not open; `conflict`: this host applied already; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 422, description = "`validation_failed`: `pitch` empty or over 5,000 characters, a bad `proposed_compensation`, or each requirement the host does not meet", body = ErrorBody)))]
@@ -146,7 +146,7 @@ pub async fn applications(
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 402, description = "`insufficient_funds`: the wallet cannot cover the base; the shortfall is named and nothing changed", body = ErrorBody),
-        (status = 409, description = "`invalid_state`: the task is not open", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not open; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 422, description = "`validation_failed`: the host has not applied or been invited, is not eligible (each unmet requirement named), or proposed no compensation to accept", body = ErrorBody)))]
 pub async fn assign(
     State(app): State<App>,
@@ -167,7 +167,7 @@ pub async fn assign(
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
         (status = 403, description = "`forbidden`: no pending invitation for this host, or an agent's key", body = ErrorBody),
-        (status = 409, description = "`escrow_unfunded`: the brand has not funded the escrow yet; nothing changed and the invitation stays pending. `invalid_state`: the task is not open", body = ErrorBody),
+        (status = 409, description = "`escrow_unfunded`: the brand has not funded the escrow yet; nothing changed and the invitation stays pending. `invalid_state`: the task is not open; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 422, description = "`validation_failed`: the host no longer meets the task's requirements (each named)", body = ErrorBody)))]
 pub async fn accept(
     State(app): State<App>,
@@ -264,7 +264,7 @@ pub async fn request_revision(
         (status = 402, description = "`insufficient_funds`: the wallet cannot cover the payout beyond the escrow; the shortfall is named and nothing changed", body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
-        (status = 409, description = "`invalid_state`: the task is not `submitted`, or one of its sessions is still live", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not `submitted`, or one of its sessions is still live; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 422, description = "`validation_failed`: an unknown `figures` basis or a `stated` figure out of bounds", body = ErrorBody)))]
@@ -293,6 +293,7 @@ pub async fn approve(
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "`forbidden`: a host that is not the task's assigned host", body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 422, description = "`validation_failed`: a figure that is not a number ≥ 0, out of bounds, or a per-session list longer than the task's sessions", body = ErrorBody)))]
 pub async fn payout_preview(
     State(app): State<App>,
@@ -344,7 +345,7 @@ pub async fn rate(
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
-        (status = 409, description = "`invalid_state`: the task is approved or cancelled", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is approved or cancelled; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 422, description = "`validation_failed`: each part of an edited plan that breaks a rule, named in `details`", body = ErrorBody)))]
