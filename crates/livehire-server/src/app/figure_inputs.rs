@@ -1,6 +1,6 @@
-//! Figures a client gives: the ones an agent states at approval and the
-//! what-if figures of a payout preview, parsed at the edge and checked
-//! against the task (its sessions, its currency) by the service.
+//! Figures a client gives: amounts, the figures an agent states at approval
+//! and the what-if figures of a payout preview, parsed at the edge and
+//! checked against the task (its sessions, its currency) by the service.
 
 use livehire_domain::commission::CommissionStructure;
 use livehire_domain::figures::{Basis, Stated, StatedSession};
@@ -8,11 +8,48 @@ use livehire_domain::limits;
 use livehire_domain::money;
 use livehire_domain::payout::{Observed, SessionFigures};
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::error::{ApiError, ApiResult};
+
+/// An amount a client sends: a JSON number or a decimal string (`1500`,
+/// `"1500.00"`), read exactly; anything else is refused naming the field.
+/// Its bounds and decimals depend on the task's currency, which the service
+/// checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount(pub Decimal);
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(deserializer)?;
+        money::parse_amount(&v)
+            .map(Amount)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl PartialSchema for Amount {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Number, Type::String]))
+            .description(Some(
+                "An amount: a number or a decimal string (`1500`, `\"1500.00\"`), with at most \
+                 the currency's decimals",
+            ))
+            .examples([serde_json::json!(1500.00)])
+            .into()
+    }
+}
+
+impl ToSchema for Amount {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Amount")
+    }
+}
 
 /// `POST …/approve` body (optional: an empty body approves on the verified
 /// figures).
@@ -32,8 +69,7 @@ pub struct Approval {
 #[serde(deny_unknown_fields)]
 pub struct StatedFigures {
     /// Task GMV, in the task's currency.
-    #[schema(value_type = Option<f64>)]
-    pub gmv: Option<Value>,
+    pub gmv: Option<Amount>,
     /// Orders.
     pub orders: Option<u64>,
     /// Unique viewers.
@@ -55,8 +91,7 @@ pub struct StatedFigures {
 #[serde(deny_unknown_fields)]
 pub struct StatedSessionFigures {
     /// GMV.
-    #[schema(value_type = Option<f64>)]
-    pub gmv: Option<Value>,
+    pub gmv: Option<Amount>,
     /// Orders.
     pub orders: Option<u64>,
     /// Unique viewers.
@@ -74,12 +109,11 @@ pub struct StatedSessionFigures {
 /// A GMV figure stated or asked about: a number ≥ 0 with the currency's
 /// decimals, at most `max`.
 fn gmv_figure(
-    v: &Value,
+    Amount(d): Amount,
     path: &str,
     currency: money::Currency,
     max: Decimal,
 ) -> ApiResult<Decimal> {
-    let d = money::parse_amount(v).map_err(|m| ApiError::field(path, m))?;
     if d.is_sign_negative() && !d.is_zero() {
         return Err(ApiError::field(path, "must be a number ≥ 0"));
     }
@@ -125,7 +159,6 @@ pub(crate) fn stated_figures(
         Ok(StatedSession {
             gmv: s
                 .gmv
-                .as_ref()
                 .map(|v| gmv_figure(v, &p("gmv"), currency, limits::MAX_SESSION_GMV))
                 .transpose()?,
             orders: count_figure(s.orders, &p("orders"))?,
@@ -163,7 +196,6 @@ pub(crate) fn stated_figures(
     let mut totals = session(&totals, "stated.")?;
     totals.gmv = b
         .gmv
-        .as_ref()
         .map(|v| gmv_figure(v, "stated.gmv", currency, task_gmv_limit(sessions)))
         .transpose()?;
     Ok(Stated {

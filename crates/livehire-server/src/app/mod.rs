@@ -38,7 +38,9 @@ use livehire_store::{Caller, CallerKind, Store};
 use sha2::{Digest, Sha256};
 
 pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
-pub use figure_inputs::{Approval, PayoutPreviewQuery, StatedFigures, StatedSessionFigures};
+pub use figure_inputs::{
+    Amount, Approval, PayoutPreviewQuery, StatedFigures, StatedSessionFigures,
+};
 pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};

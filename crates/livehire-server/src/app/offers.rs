@@ -10,9 +10,9 @@ use livehire_domain::state::{TaskAction, TaskStatus};
 use livehire_store::{Caller, HostInvitation, OfferRecord, StoreError, TaskHost, TaskRecord};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::figure_inputs::Amount;
 use super::task_view::{TaskView, amount_of};
 use super::tasks::{currency_of, draft_of, status_of};
 use super::{App, Page, PageRequest, require_host};
@@ -45,8 +45,7 @@ pub struct NewApplication {
     /// Why this host is right for the session.
     pub pitch: String,
     /// What the host asks for, in the task's currency (defaults to the task's compensation).
-    #[schema(value_type = Option<f64>)]
-    pub proposed_compensation: Option<Value>,
+    pub proposed_compensation: Option<Amount>,
 }
 
 /// An invitation or application as served.
@@ -285,11 +284,9 @@ impl App {
             return Err(ApiError::field("pitch", "must be 1–5,000 characters"));
         }
         let currency = currency_of(&task)?;
-        let proposed = match &body.proposed_compensation {
-            None | Some(Value::Null) => None,
-            Some(v) => {
-                let amount = money::parse_amount(v)
-                    .map_err(|m| ApiError::field("proposed_compensation", m))?;
+        let proposed = match body.proposed_compensation {
+            None => None,
+            Some(Amount(amount)) => {
                 money::check_amount(amount, currency)
                     .map_err(|m| ApiError::field("proposed_compensation", m))?;
                 Some(

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::App;
-use super::figure_inputs::{Approval, PayoutPreviewQuery, stated_figures};
+use super::figure_inputs::{Amount, Approval, PayoutPreviewQuery, stated_figures};
 use super::settlement_view::{
     ApprovalView, FiguresOrigin, FiguresUsed, HostReportedFigures, NewSubmission, PayoutView,
     RatedHost, RatingView, RevisionRequestView, SubmissionVersion, SubmissionView,
@@ -42,8 +42,7 @@ pub struct NewRating {
     /// The review.
     pub review_text: Option<String>,
     /// Optional tip in the task's currency, paid from the wallet.
-    #[schema(value_type = Option<f64>)]
-    pub tip_amount: Option<Value>,
+    pub tip_amount: Option<Amount>,
 }
 
 fn session_ids(task: &TaskRecord) -> Vec<String> {
@@ -365,11 +364,9 @@ impl App {
             .clone()
             .ok_or_else(|| anyhow::anyhow!("approved task {task_id} has no assigned host"))?;
         let currency = currency_of(&task)?;
-        let tip = match &body.tip_amount {
-            None | Some(Value::Null) => 0,
-            Some(v) => {
-                let amount =
-                    money::parse_amount(v).map_err(|m| ApiError::field("tip_amount", m))?;
+        let tip = match body.tip_amount {
+            None => 0,
+            Some(Amount(amount)) => {
                 money::check_amount(amount, currency)
                     .map_err(|m| ApiError::field("tip_amount", m))?;
                 money::to_minor(amount, currency).map_err(|m| ApiError::field("tip_amount", m))?

@@ -73,8 +73,14 @@ impl PartialSchema for NewTask {
             ))
             .property("title", text("What the live session is"))
             .property("description", text("The brief"))
-            .property("category", text("`live_commerce`, …"))
-            .property("platform", text("`tiktok_live`, …"))
+            .property(
+                "category",
+                text("What kind of task").enum_values(Some(["tiktok_live_commerce"])),
+            )
+            .property(
+                "platform",
+                text("Where the session streams").enum_values(Some(["tiktok"])),
+            )
             .property(
                 "compensation",
                 amount("The base payment, > 0, with the currency's decimals (a number or a decimal string)"),
