@@ -12,13 +12,13 @@
 use std::fmt;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::money::{self, Currency};
 
 /// A figure a bonus can be conditioned on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BonusMetric {
     /// Gross merchandise value (paid, non-refunded orders), in the task currency.
@@ -102,7 +102,7 @@ const PERFORMANCE_KEY_FORMS: &str = "supported forms are [qualifier_]<amount>[k|
 
 /// A parsed `performance_bonuses` key: the bonus is earned when `metric` reaches
 /// `threshold` (≥).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PerformanceBonusKey {
     /// The key exactly as the task gave it (`"peak_3k_viewers"`).
     pub key: String,
@@ -176,7 +176,7 @@ pub fn parse_quantity(text: &str) -> Option<Decimal> {
 }
 
 /// When a conditional bonus is earned.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum BonusCondition {
     /// Session `later_session`'s figure exceeds session `earlier_session`'s by
@@ -262,7 +262,7 @@ const CONDITIONAL_FORMS: &str = "expected an amount (paid when every session of 
 
 /// A `*_bonus` field of a commission structure: `amount` is paid when `condition`
 /// holds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConditionalBonus {
     /// The field name (`growth_bonus`).
     pub field: String,

@@ -6,7 +6,7 @@
 //! `compensation` are given they must agree.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::bonus::{ConditionalBonus, PerformanceBonusKey};
@@ -30,8 +30,9 @@ pub struct CommissionContext {
     pub session_count: u32,
 }
 
-/// A validated commission structure.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A validated commission structure. It serialises to JSON and reads back
+/// without the rules (a stored task's terms).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommissionStructure {
     /// The task's currency; every amount here is in it.
     pub currency: Currency,
@@ -48,7 +49,10 @@ pub struct CommissionStructure {
     pub commission_rate: Decimal,
     /// Performance bonus tiers with their amounts, in the task's order (serialised
     /// as a list of `{key, metric, threshold, amount}`).
-    #[serde(serialize_with = "serialize_tiers")]
+    #[serde(
+        serialize_with = "serialize_tiers",
+        deserialize_with = "deserialize_tiers"
+    )]
     pub performance_bonuses: Vec<(PerformanceBonusKey, Decimal)>,
     /// `bonus_mode: "cumulative"`: pay every tier reached rather than only the best
     /// tier of each metric.
@@ -156,6 +160,34 @@ fn serialize_tiers<S: serde::Serializer>(
         key,
         amount: *amount,
     }))
+}
+
+/// One performance bonus tier as [`serialize_tiers`] writes it.
+#[derive(Deserialize)]
+struct StoredTier {
+    key: String,
+    metric: crate::bonus::BonusMetric,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    threshold: Decimal,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    amount: Decimal,
+}
+
+fn deserialize_tiers<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<(PerformanceBonusKey, Decimal)>, D::Error> {
+    let tiers = Vec::<StoredTier>::deserialize(deserializer)?;
+    Ok(tiers
+        .into_iter()
+        .map(|t| {
+            let key = PerformanceBonusKey {
+                key: t.key,
+                metric: t.metric,
+                threshold: t.threshold,
+            };
+            (key, t.amount)
+        })
+        .collect())
 }
 
 struct Parsing<'a> {

@@ -19,6 +19,7 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::payout::{Observed, SessionFigures};
 
@@ -33,7 +34,7 @@ pub struct SessionEvidence {
 }
 
 /// Which figures the agent approves with.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// Verified figures wherever a session has them (the default).
@@ -44,7 +45,7 @@ pub enum Basis {
 }
 
 /// Where one session's paid figures came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// Sources the host does not control.

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Upper bound on the number of AND-groups after expanding parentheses, so a
 /// hostile query cannot blow up the normal form.
@@ -136,6 +136,14 @@ impl FromStr for NicheExpr {
 impl Serialize for NicheExpr {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+/// Reads the normalised text [`Serialize`] writes (a stored task's terms).
+impl<'de> Deserialize<'de> for NicheExpr {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        NicheExpr::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 

@@ -22,16 +22,18 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::bonus::{BonusCondition, BonusMetric, ConditionalBonus};
 use crate::commission::CommissionStructure;
 use crate::money::{self, Currency};
 
 /// One session's figures, as verified by the live monitor or reported by the host.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct SessionFigures {
     /// GMV of the session's paid, non-refunded orders.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub gmv: Decimal,
     /// Orders placed.
     pub orders: u64,
@@ -65,10 +67,11 @@ impl SessionFigures {
 
 /// Everything the payout depends on: task (series) totals at the top level, and
 /// each session's figures in schedule order (session 1 first).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Observed {
     /// Total GMV of the task's sessions.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub gmv: Decimal,
     /// Total orders.
     pub orders: u64,
@@ -129,7 +132,7 @@ impl Observed {
 }
 
 /// One line of a payout breakdown.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct PayoutLine {
     /// `base`, `commission`, `performance_bonus`, `conditional_bonus` or `tip`.
     pub kind: String,
@@ -144,27 +147,33 @@ pub struct PayoutLine {
     pub met: Option<bool>,
     /// What this line pays, rounded to the currency's minor unit.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub amount: Decimal,
 }
 
 /// A host's pay for a task, line by line.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Payout {
-    /// Currency of every amount.
+    /// Currency of every amount (ISO 4217).
+    #[schema(value_type = String, example = "CNY")]
     pub currency: Currency,
     /// The GMV the payout was computed from.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub gmv: Decimal,
     /// The breakdown; `total` is their sum.
     pub lines: Vec<PayoutLine>,
     /// Sum of the lines.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub total: Decimal,
     /// What the brand spends on the host (equal to `total`, tips included).
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub host_cost: Decimal,
-    /// GMV / host cost, to one decimal place (half-even); `None` when nothing is paid.
+    /// GMV / host cost, to one decimal place (half-even); `None` (`null`) when nothing is paid.
     #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    #[schema(value_type = Option<f64>)]
     pub roi: Option<Decimal>,
 }
 

@@ -2,10 +2,14 @@
 //! rules need it and validated with the path of every bad field.
 //!
 //! The body itself is kept verbatim by the caller; [`TaskDraft`] is the typed
-//! view the rules run on, re-derivable from the stored body at any time.
+//! view the rules run on. It is parsed once, when the task is posted, and
+//! stored beside the body (it serialises to JSON and reads back without the
+//! rules), so a rule that changes later does not reinterpret or refuse the
+//! terms a task was posted under.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::commission::{CommissionContext, CommissionStructure};
@@ -17,7 +21,7 @@ use crate::niche::NicheExpr;
 pub const DEFAULT_SESSION_MINUTES: u32 = 120;
 
 /// One planned live session of a task.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionPlan {
     /// When it is scheduled (None: to be agreed).
     pub scheduled_time: Option<DateTime<Utc>>,
@@ -30,17 +34,20 @@ pub struct SessionPlan {
 }
 
 /// A product the session will sell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Product {
     /// `product_id`, or `prod_<n>` by position when absent.
     pub product_id: String,
     /// `name`.
     pub name: Option<String>,
     /// `retail_price`.
+    #[serde(default, with = "rust_decimal::serde::arbitrary_precision_option")]
     pub retail_price: Option<Decimal>,
     /// `live_discount_price` (≤ retail).
+    #[serde(default, with = "rust_decimal::serde::arbitrary_precision_option")]
     pub live_discount_price: Option<Decimal>,
     /// `launch_discount` as a percentage, 0–100 (`"30%"` → 30).
+    #[serde(default, with = "rust_decimal::serde::arbitrary_precision_option")]
     pub launch_discount: Option<Decimal>,
     /// `stock_quantity`.
     pub stock_quantity: Option<u64>,
@@ -49,7 +56,8 @@ pub struct Product {
 }
 
 /// The typed `requirements` a host must meet.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Requirements {
     /// `skills`: the host must have all.
     pub skills: Vec<String>,
@@ -71,12 +79,13 @@ pub struct Requirements {
     pub niche: Option<NicheExpr>,
 }
 
-/// The typed view of a task body.
-#[derive(Debug, Clone)]
+/// The typed view of a task body: the terms a task is posted under.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskDraft {
     /// `title`.
     pub title: String,
     /// `compensation` (> 0).
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
     pub compensation: Decimal,
     /// `currency`.
     pub currency: Currency,
@@ -89,9 +98,33 @@ pub struct TaskDraft {
     /// `live_session_details.products`.
     pub products: Vec<Product>,
     /// `live_session_details.time_zone`.
+    #[serde(default, with = "time_zone_name")]
     pub time_zone: Option<chrono_tz::Tz>,
     /// `commission_structure`, parsed.
     pub commission: CommissionStructure,
+    /// How many products a session presents when the task counts them
+    /// rather than listing them (`live_session_details.products_count` or
+    /// `products_per_session`), for the run-of-show planner.
+    #[serde(default)]
+    pub products_count: Option<u32>,
+}
+
+/// A time zone as its IANA name (`Asia/Shanghai`).
+mod time_zone_name {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(tz: &Option<chrono_tz::Tz>, s: S) -> Result<S::Ok, S::Error> {
+        match tz {
+            Some(tz) => s.serialize_some(tz.name()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<chrono_tz::Tz>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|name| name.parse().map_err(serde::de::Error::custom))
+            .transpose()
+    }
 }
 
 struct Ctx<'a> {
@@ -367,6 +400,7 @@ impl TaskDraft {
                     products,
                     time_zone,
                     commission,
+                    products_count: crate::run_of_show::products_count(body),
                 })
             }
             _ => Err(cx.errors),
@@ -722,6 +756,48 @@ mod tests {
         assert_eq!(t.sessions.len(), 1);
         assert_eq!(t.sessions[0].duration_minutes, 120);
         assert_eq!(t.requirements.min_followers, Some(20000));
+    }
+
+    #[test]
+    fn terms_read_back_as_they_were_parsed_without_the_rules() {
+        let mut b = step3();
+        b["requirements"]["niche"] = json!("(beauty OR skincare) AND fashion");
+        b["requirements"]["min_conversion_rate"] = json!(0.035);
+        b["requirements"]["min_avg_gmv_per_session"] = json!("20000.50");
+        b["live_session_details"] = json!({
+            "time_zone": "Asia/Shanghai", "duration_per_session": "90 minutes",
+            "products_per_session": "10-12 items",
+            "schedule": [
+                {"week": 1, "theme": "Launch", "scheduled_time": "2026-03-15T19:00:00Z"},
+                {"week": 4, "theme": "Finale", "scheduled_time": "2026-04-05T19:00:00Z"}
+            ],
+            "products": [{"product_id": "serum", "name": "Serum", "retail_price": 299,
+                "live_discount_price": "199.9", "launch_discount": "30%", "stock_quantity": 500}]
+        });
+        b["commission_structure"] = json!({
+            "base_payment_total": 1500, "per_session_base": 750, "commission_rate": 0.085,
+            "performance_bonuses": {"peak_3k_viewers": 300, "50k_gmv": "800.5"},
+            "bonus_mode": "cumulative",
+            "growth_bonus": "500 CNY if Week 2 viewers > Week 1 by 30%",
+            "answers_bonus": "300 CNY if 50+ questions answered",
+            "series_completion_bonus": 1000
+        });
+        let parsed = TaskDraft::parse(&b, now()).unwrap();
+        let stored = serde_json::to_string(&parsed).unwrap();
+        let read: TaskDraft = serde_json::from_str(&stored).unwrap();
+        assert_eq!(read, parsed);
+        assert_eq!(read.products_count, Some(12));
+        assert_eq!(read.time_zone, Some(chrono_tz::Asia::Shanghai));
+        assert_eq!(
+            read.commission.performance_bonuses[1].1,
+            Decimal::new(8005, 1)
+        );
+        assert_eq!(serde_json::to_string(&read).unwrap(), stored);
+        // Terms stored before a field was added read back with its default.
+        let mut older: Value = serde_json::from_str(&stored).unwrap();
+        older.as_object_mut().unwrap().remove("products_count");
+        let read: TaskDraft = serde_json::from_value(older).unwrap();
+        assert_eq!(read.products_count, None);
     }
 
     #[test]

@@ -152,6 +152,16 @@ pub trait Store: Send + Sync + 'static {
     async fn task(&self, id: &str) -> StoreResult<TaskRecord>;
     /// A page of tasks matching `filter`, newest first.
     async fn list_tasks(&self, filter: &TaskFilter) -> StoreResult<Page<TaskRecord>>;
+    /// Up to `limit` tasks without stored terms, after the position
+    /// `after_seq`, oldest first: `(seq, id, body)`.
+    async fn tasks_without_terms(
+        &self,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, String, Value)>>;
+    /// Stores terms of tasks that have none, in one transaction: `(id,
+    /// terms)`. A task that has terms keeps them.
+    async fn fill_task_terms(&self, terms: &[(String, String)]) -> StoreResult<()>;
     /// Applies a task action atomically. Conflict(current status) when the task
     /// is not in one of `change.expect`; InsufficientFunds when a wallet or escrow
     /// would go negative; Conflict(message) on a duplicate offer or rating.

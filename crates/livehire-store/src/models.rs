@@ -160,6 +160,10 @@ pub struct TaskRecord {
     pub deadline: String,
     /// Everything posted.
     pub body: Value,
+    /// The terms parsed from the body when the task was posted
+    /// (`livehire_domain::task::TaskDraft` as JSON); `None` for a task posted
+    /// before terms were stored, until the server fills them.
+    pub terms: Option<String>,
     /// The assigned host.
     pub assigned_human_id: Option<String>,
     /// Base payment held in escrow, minor units.

@@ -2,9 +2,10 @@
 //! session, a plan is contiguous segments, a segment has a kind.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// What a segment of the show is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SegmentKind {
     /// Welcome, session overview, first flash sale announced.
@@ -45,7 +46,7 @@ impl SegmentKind {
 }
 
 /// One stretch of a session, `[start_minute, end_minute)` from the session start.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Segment {
     /// First minute (inclusive).
     pub start_minute: u32,
@@ -62,7 +63,7 @@ pub struct Segment {
 }
 
 /// The plan of one session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SessionPlanOfShow {
     /// Position of the session in the task, from 0.
     pub session_index: u32,
@@ -73,7 +74,7 @@ pub struct SessionPlanOfShow {
 }
 
 /// The plan of every session of a task, in session order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RunOfShow {
     /// One plan per session of the task.
     pub sessions: Vec<SessionPlanOfShow>,

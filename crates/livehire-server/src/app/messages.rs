@@ -2,13 +2,12 @@
 
 use livehire_domain::access::Action;
 use livehire_domain::events::EventKind;
-use livehire_domain::ids;
+use livehire_domain::ids::{self, HostId, TaskId};
 use livehire_store::{Caller, CallerKind, MessageRecord, OutboxRecord};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::{App, parse_seq_cursor, seq_cursor};
+use super::{App, Page, PageRequest, parse_seq_cursor, seq_cursor};
 use crate::error::{ApiError, ApiResult};
 
 /// The thread every involved host can read.
@@ -19,8 +18,9 @@ pub const BRIEF: &str = "brief";
 pub struct NewMessage {
     /// The message, verbatim (newlines kept).
     pub text: String,
-    /// Agent only: the host whose thread this goes to.
-    pub human_id: Option<String>,
+    /// Agent only: the host whose thread this goes to (`ph_profile_…`).
+    #[schema(value_type = Option<String>)]
+    pub human_id: Option<HostId>,
 }
 
 /// A message as served.
@@ -80,7 +80,7 @@ impl App {
     pub async fn post_message(
         &self,
         caller: &Caller,
-        task_id: &str,
+        task_id: &TaskId,
         msg: NewMessage,
     ) -> ApiResult<MessageView> {
         let (task, _) = self.task_for(caller, task_id, Action::Message).await?;
@@ -100,13 +100,13 @@ impl App {
                             format!("{h} is not involved in this task (invite them first)"),
                         ));
                     }
-                    h
+                    h.into_string()
                 }
                 None => assigned.unwrap_or(BRIEF).to_string(),
             },
             CallerKind::Host => {
                 if let Some(h) = &msg.human_id
-                    && h != &caller.id
+                    && h.as_str() != caller.id
                 {
                     return Err(ApiError::field(
                         "human_id",
@@ -148,11 +148,10 @@ impl App {
     pub async fn list_messages(
         &self,
         caller: &Caller,
-        task_id: &str,
-        human_id: Option<&str>,
-        limit: Option<&str>,
-        cursor: Option<&str>,
-    ) -> ApiResult<Value> {
+        task_id: &TaskId,
+        human_id: Option<&HostId>,
+        page: PageRequest,
+    ) -> ApiResult<Page<MessageView>> {
         self.task_for(caller, task_id, Action::Message).await?;
         let threads = match caller.kind {
             CallerKind::Agent => match human_id {
@@ -160,21 +159,20 @@ impl App {
                 None => Vec::new(),
             },
             CallerKind::Host => {
-                if human_id.is_some_and(|h| h != caller.id) {
+                if human_id.is_some_and(|h| h.as_str() != caller.id) {
                     return Err(ApiError::NotFound("thread".into()));
                 }
                 vec![BRIEF.to_string(), caller.id.clone()]
             }
         };
-        let limit = super::parse_limit(limit)?;
-        let after = cursor.map(parse_seq_cursor).transpose()?;
-        let page = self
+        let after = page.cursor.as_deref().map(parse_seq_cursor).transpose()?;
+        let found = self
             .store()
-            .list_messages(task_id, &threads, after, limit)
+            .list_messages(task_id, &threads, after, page.limit)
             .await?;
-        Ok(json!({
-            "data": page.data.iter().map(MessageView::from).collect::<Vec<_>>(),
-            "next_cursor": page.next.map(seq_cursor),
-        }))
+        Ok(Page {
+            data: found.data.iter().map(MessageView::from).collect(),
+            next_cursor: found.next.map(seq_cursor),
+        })
     }
 }

@@ -4,6 +4,9 @@
 
 mod access;
 mod accounts;
+#[cfg(test)]
+mod boundary_tests;
+mod figure_inputs;
 mod flash_sales;
 mod host_index;
 mod hosts;
@@ -18,6 +21,9 @@ mod reports;
 mod run_of_show;
 mod sessions;
 mod settlement;
+mod settlement_view;
+mod task_terms;
+mod task_view;
 mod tasks;
 mod tiktok_shop;
 mod tiktok_shop_api;
@@ -33,17 +39,28 @@ use livehire_store::{Caller, CallerKind, Store};
 use sha2::{Digest, Sha256};
 
 pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
+pub use figure_inputs::{
+    Amount, Approval, PayoutPreviewQuery, StatedFigures, StatedSessionFigures,
+};
 pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
 pub use hosts::{HostSearchPage, HostView};
 pub use idempotency::{Idempotent, KeyState, KeyTicket, fingerprint};
 pub use messages::{MessageView, NewMessage};
-pub use offers::{Assignment, HostRef, InvitationPage, InvitationView, NewApplication, OfferView};
+pub use offers::{
+    Assignment, HostRef, InvitationView, NewApplication, OfferKind, OfferList, OfferView,
+};
 pub use operator::NewVerification;
 pub use outbox::{EventPage, EventView};
 pub use paging::{Cursor, Page, PageRequest};
+pub use run_of_show::{RunOfShowRequest, RunOfShowView};
 pub use sessions::EventSender;
-pub use settlement::{Approval, NewRating, RevisionRequest, StatedFigures, StatedSessionFigures};
-pub use tasks::TaskListQuery;
+pub use settlement::{NewRating, RevisionRequest};
+pub use settlement_view::{
+    ApprovalView, Difference, FiguresOrigin, FiguresUsed, HostReportedFigures, NewSubmission,
+    PayoutView, RatedHost, RatingView, RevisionRequestView, SessionFiguresUsed, SubmissionVersion,
+    SubmissionView, VerifiedComparison,
+};
+pub use task_view::{NewTask, TaskListQuery, TaskRunOfShow, TaskSessionView, TaskView};
 pub use tiktok_shop::{NewTiktokShop, WebhookReply};
 pub use tiktok_shop_api::DEFAULT_API_URL as DEFAULT_TIKTOK_SHOP_API_URL;
 pub use wallet::NewDeposit;
@@ -112,7 +129,8 @@ impl App {
 
     /// Starts the background workers, all of them here: the live ticker
     /// (metrics and flash-sale ticks to streams), the outbox dispatcher, the
-    /// hourly expiry of idempotency keys and the host search index load. A
+    /// hourly expiry of idempotency keys, the host search index load and the
+    /// filling of typed terms for tasks stored before terms were kept. A
     /// server calls it once; a one-off command (`livehire seed`) does not.
     /// (The order writer's task belongs to the writer and starts with
     /// [`App::new`].)
@@ -121,6 +139,7 @@ impl App {
         tokio::spawn(outbox::dispatch(self.clone()));
         tokio::spawn(idempotency::expire_keys(self.clone()));
         self.start_host_index();
+        self.start_filling_task_terms();
     }
 
     /// The live runtime.

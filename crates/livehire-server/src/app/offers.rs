@@ -3,31 +3,35 @@
 use livehire_domain::access::Action;
 use livehire_domain::eligibility;
 use livehire_domain::host::search_fields;
-use livehire_domain::ids;
+use livehire_domain::ids::{self, HostId, TaskId};
 use livehire_domain::ledger::Entry;
 use livehire_domain::money;
 use livehire_domain::state::{TaskAction, TaskStatus};
 use livehire_store::{Caller, HostInvitation, OfferRecord, StoreError, TaskHost, TaskRecord};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::figure_inputs::Amount;
+use super::task_view::{TaskView, amount_of};
 use super::tasks::{currency_of, draft_of, status_of};
-use super::{App, require_host};
+use super::{App, Page, PageRequest, require_host};
 use crate::error::{ApiError, ApiResult};
 
 /// `POST …/invitations` and `POST …/assign` body.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct HostRef {
     /// The host (`ph_profile_…`).
-    pub human_id: String,
+    #[schema(value_type = String)]
+    pub human_id: HostId,
 }
 
 /// `POST …/assign` body.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Assignment {
     /// The host (`ph_profile_…`): an applicant or an invitee.
-    pub human_id: String,
+    #[schema(value_type = String)]
+    pub human_id: HostId,
     /// `true`: assign at the `proposed_compensation` of the host's application,
     /// which then becomes the base payment held in escrow and paid at approval.
     /// Absent or `false`: the task's own base.
@@ -41,12 +45,11 @@ pub struct NewApplication {
     /// Why this host is right for the session.
     pub pitch: String,
     /// What the host asks for, in the task's currency (defaults to the task's compensation).
-    #[schema(value_type = Option<f64>)]
-    pub proposed_compensation: Option<Value>,
+    pub proposed_compensation: Option<Amount>,
 }
 
 /// An invitation or application as served.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OfferView {
     /// `ph_inv_…` or `ph_app_…`.
     pub id: String,
@@ -60,15 +63,16 @@ pub struct OfferView {
     pub status: String,
     /// The host's pitch (applications).
     pub pitch: Option<String>,
-    /// The host's proposed compensation (applications).
+    /// The host's proposed compensation (applications), in the task's currency.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
     #[schema(value_type = Option<f64>)]
-    pub proposed_compensation: Option<Value>,
+    pub proposed_compensation: Option<Decimal>,
     /// RFC 3339.
     pub created_at: String,
 }
 
 /// One of a host's invitations (`GET /api/v1/me/invitations`).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InvitationView {
     /// `ph_inv_…`.
     pub id: String,
@@ -77,8 +81,9 @@ pub struct InvitationView {
     /// The task's title.
     pub title: String,
     /// The task's compensation, in its currency.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
     #[schema(value_type = f64)]
-    pub compensation: Value,
+    pub compensation: Decimal,
     /// ISO 4217 code.
     pub currency: String,
     /// When the task's first session is scheduled (RFC 3339), if it is.
@@ -93,13 +98,31 @@ pub struct InvitationView {
     pub sent_at: String,
 }
 
-/// A page of a host's invitations.
+/// A task's invitations or applications (`GET …/invitations`,
+/// `GET …/applications`): every one, oldest first.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct InvitationPage {
-    /// Newest first.
-    pub data: Vec<InvitationView>,
-    /// Pass as `cursor` for the next page; null on the last.
-    pub next_cursor: Option<String>,
+pub struct OfferList {
+    /// The offers.
+    pub data: Vec<OfferView>,
+}
+
+/// Which kind of offer a host has on a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferKind {
+    /// The agent invited the host.
+    Invitation,
+    /// The host applied.
+    Application,
+}
+
+impl OfferKind {
+    /// The stored name: `invitation` or `application`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferKind::Invitation => "invitation",
+            OfferKind::Application => "application",
+        }
+    }
 }
 
 /// An offer's status as its host sees it: a pending offer on a cancelled task
@@ -117,7 +140,7 @@ fn invitation_view(i: &HostInvitation) -> InvitationView {
         id: i.offer.id.clone(),
         task_id: i.offer.task_id.clone(),
         title: i.title.clone(),
-        compensation: crate::app::minor_json(i.compensation_minor, &i.currency),
+        compensation: amount_of(i.compensation_minor, &i.currency),
         currency: i.currency.clone(),
         scheduled_time: i.scheduled_time.clone(),
         status: status_for_host(&i.offer.status, &i.task_status),
@@ -162,7 +185,7 @@ fn offer_view(o: &OfferRecord, currency: money::Currency) -> OfferView {
         pitch: o.pitch.clone(),
         proposed_compensation: o
             .proposed_compensation_minor
-            .map(|m| crate::app::money_json(money::from_minor(m, currency))),
+            .map(|m| money::from_minor(m, currency)),
         created_at: o.created_at.clone(),
     }
 }
@@ -199,28 +222,26 @@ impl App {
         &self,
         task: &TaskRecord,
         human_id: &str,
-        kind: &str,
+        kind: OfferKind,
         pitch: Option<String>,
         proposed: Option<i64>,
     ) -> ApiResult<OfferView> {
-        let action = if kind == "invitation" {
-            TaskAction::Invite
-        } else {
-            TaskAction::Apply
+        let action = match kind {
+            OfferKind::Invitation => TaskAction::Invite,
+            OfferKind::Application => TaskAction::Apply,
         };
         let next = status_of(task)?.apply(action)?;
         self.check_eligible(task, human_id).await?;
         let now = self.now_text();
-        let prefix = if kind == "invitation" {
-            ids::INVITATION
-        } else {
-            ids::APPLICATION
+        let prefix = match kind {
+            OfferKind::Invitation => ids::INVITATION,
+            OfferKind::Application => ids::APPLICATION,
         };
         let offer = OfferRecord {
             id: ids::new_id(prefix, self.now(), &mut rand::rng()),
             task_id: task.id.clone(),
             human_id: human_id.to_string(),
-            kind: kind.to_string(),
+            kind: kind.as_str().to_string(),
             status: "pending".into(),
             pitch,
             proposed_compensation_minor: proposed,
@@ -231,7 +252,7 @@ impl App {
         change.offer = Some(offer.clone());
         change.involve = Some(TaskHost {
             human_id: human_id.to_string(),
-            role: kind.to_string(),
+            role: kind.as_str().to_string(),
         });
         self.apply(change, action).await?;
         Ok(offer_view(&offer, currency_of(task)?))
@@ -241,11 +262,11 @@ impl App {
     pub async fn invite(
         &self,
         caller: &Caller,
-        task_id: &str,
-        human_id: &str,
+        task_id: &TaskId,
+        human_id: &HostId,
     ) -> ApiResult<OfferView> {
         let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
-        self.add_offer(&task, human_id, "invitation", None, None)
+        self.add_offer(&task, human_id, OfferKind::Invitation, None, None)
             .await
     }
 
@@ -253,7 +274,7 @@ impl App {
     pub async fn apply_to(
         &self,
         caller: &Caller,
-        task_id: &str,
+        task_id: &TaskId,
         body: NewApplication,
     ) -> ApiResult<OfferView> {
         let (task, _) = self.task_for(caller, task_id, Action::Apply).await?;
@@ -263,11 +284,9 @@ impl App {
             return Err(ApiError::field("pitch", "must be 1–5,000 characters"));
         }
         let currency = currency_of(&task)?;
-        let proposed = match &body.proposed_compensation {
-            None | Some(Value::Null) => None,
-            Some(v) => {
-                let amount = money::parse_amount(v)
-                    .map_err(|m| ApiError::field("proposed_compensation", m))?;
+        let proposed = match body.proposed_compensation {
+            None => None,
+            Some(Amount(amount)) => {
                 money::check_amount(amount, currency)
                     .map_err(|m| ApiError::field("proposed_compensation", m))?;
                 Some(
@@ -279,7 +298,7 @@ impl App {
         self.add_offer(
             &task,
             human_id,
-            "application",
+            OfferKind::Application,
             Some(pitch.to_string()),
             proposed,
         )
@@ -290,12 +309,13 @@ impl App {
     pub async fn my_invitations(
         &self,
         caller: &Caller,
-        limit: Option<&str>,
-        cursor: Option<&str>,
-    ) -> ApiResult<InvitationPage> {
+        page: PageRequest,
+    ) -> ApiResult<Page<InvitationView>> {
         let human_id = require_host(caller)?;
-        let limit = super::parse_limit(limit)?;
-        let before = cursor
+        let limit = page.limit;
+        let before = page
+            .cursor
+            .as_deref()
             .map(|c| parse_id_cursor(c, ids::INVITATION))
             .transpose()?;
         let mut rows = self
@@ -304,7 +324,7 @@ impl App {
             .await?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        Ok(InvitationPage {
+        Ok(Page {
             next_cursor: rows.last().filter(|_| more).map(|r| id_cursor(&r.offer.id)),
             data: rows.iter().map(invitation_view).collect(),
         })
@@ -324,7 +344,7 @@ impl App {
             .into_iter()
             .filter(|o| o.human_id == human_id)
             .collect();
-        mine.sort_by_key(|o| o.kind != "invitation");
+        mine.sort_by_key(|o| o.kind != OfferKind::Invitation.as_str());
         let Some(offer) = mine.first() else {
             return Ok(None);
         };
@@ -337,18 +357,20 @@ impl App {
     pub async fn offers(
         &self,
         caller: &Caller,
-        task_id: &str,
-        kind: &str,
-    ) -> ApiResult<Vec<OfferView>> {
+        task_id: &TaskId,
+        kind: OfferKind,
+    ) -> ApiResult<OfferList> {
         let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         let currency = currency_of(&task)?;
-        Ok(self
-            .store()
-            .offers(task_id, Some(kind))
-            .await?
-            .iter()
-            .map(|o| offer_view(o, currency))
-            .collect())
+        Ok(OfferList {
+            data: self
+                .store()
+                .offers(task_id, Some(kind.as_str()))
+                .await?
+                .iter()
+                .map(|o| offer_view(o, currency))
+                .collect(),
+        })
     }
 
     /// Assigns a host who applied or was invited (agent); holds the base in
@@ -357,9 +379,9 @@ impl App {
     pub async fn assign(
         &self,
         caller: &Caller,
-        task_id: &str,
+        task_id: &TaskId,
         body: &Assignment,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<TaskView> {
         let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         status_of(&task)?.apply(TaskAction::Assign)?;
         let human_id = body.human_id.as_str();
@@ -396,13 +418,13 @@ impl App {
     /// agent's wallet cannot cover the base, the host learns only that the
     /// escrow is not funded yet (409 `escrow_unfunded`): the brand's balance is
     /// not the host's business, nor is paying it.
-    pub async fn accept(&self, caller: &Caller, task_id: &str) -> ApiResult<Value> {
+    pub async fn accept(&self, caller: &Caller, task_id: &TaskId) -> ApiResult<TaskView> {
         let (task, _) = self.task_for(caller, task_id, Action::Accept).await?;
         let human_id = caller.id.as_str();
         status_of(&task)?.apply(TaskAction::Accept)?;
         let invited = self
             .store()
-            .offers(task_id, Some("invitation"))
+            .offers(task_id, Some(OfferKind::Invitation.as_str()))
             .await?
             .iter()
             .any(|o| o.human_id == human_id && o.status == "pending");

@@ -1,25 +1,30 @@
 //! Submission, revision, approval with payout, preview, rating with tip.
 
 use livehire_domain::access::Action;
-use livehire_domain::commission::CommissionStructure;
-use livehire_domain::figures::{self, Basis, Chosen, SessionEvidence, Stated, StatedSession};
+use livehire_domain::figures::{self, Basis, SessionEvidence, Stated};
+use livehire_domain::ids::TaskId;
 use livehire_domain::ledger::Entry;
-use livehire_domain::limits;
 use livehire_domain::live::{KeyFigures, Metrics, Provenance};
 use livehire_domain::money;
-use livehire_domain::payout::{self, Observed, SessionFigures};
+use livehire_domain::payout::{self, Payout, SessionFigures};
 use livehire_domain::state::{TaskAction, TaskStatus};
 use livehire_domain::submission;
 use livehire_store::{
     Caller, PayoutRecord, RatingRecord, SessionResultRecord, SubmissionRecord, TaskRecord,
 };
-use rust_decimal::Decimal;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+use super::App;
+use super::figure_inputs::{Amount, Approval, PayoutPreviewQuery, stated_figures};
+use super::settlement_view::{
+    ApprovalView, FiguresOrigin, FiguresUsed, HostReportedFigures, NewSubmission, PayoutView,
+    RatedHost, RatingView, RevisionRequestView, SubmissionVersion, SubmissionView,
+    VerifiedComparison, differences,
+};
+use super::task_view::TaskView;
 use super::tasks::{agreed_commission, currency_of, status_of};
-use super::{App, minor_json};
 use crate::error::{ApiError, ApiResult};
 
 /// `POST …/request-revision` body.
@@ -37,177 +42,11 @@ pub struct NewRating {
     /// The review.
     pub review_text: Option<String>,
     /// Optional tip in the task's currency, paid from the wallet.
-    #[schema(value_type = Option<f64>)]
-    pub tip_amount: Option<Value>,
-}
-
-/// `POST …/approve` body (optional: an empty body approves on the verified
-/// figures).
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Approval {
-    /// Which figures pay: `verified` (the default: a session's verified
-    /// figures wherever it has them) or `host_reported` (the host's
-    /// submission, else every live figure including the host's own posts).
-    #[schema(value_type = Option<String>, example = "verified")]
-    pub figures: Option<Basis>,
-    /// Figures the agent states itself, replacing the chosen ones field by field.
-    pub stated: Option<StatedFigures>,
-}
-
-/// Figures an agent states at approval.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatedFigures {
-    /// Task GMV, in the task's currency.
-    #[schema(value_type = Option<f64>)]
-    pub gmv: Option<Value>,
-    /// Orders.
-    pub orders: Option<u64>,
-    /// Unique viewers.
-    pub unique_viewers: Option<u64>,
-    /// Highest peak concurrent viewers.
-    pub peak_viewers: Option<u64>,
-    /// Questions asked.
-    pub questions: Option<u64>,
-    /// Questions answered.
-    pub questions_answered: Option<u64>,
-    /// Highlight-reel views.
-    pub highlight_views: Option<u64>,
-    /// Per session, session 1 first.
-    pub sessions: Option<Vec<StatedSessionFigures>>,
-}
-
-/// Figures an agent states for one session.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatedSessionFigures {
-    /// GMV.
-    #[schema(value_type = Option<f64>)]
-    pub gmv: Option<Value>,
-    /// Orders.
-    pub orders: Option<u64>,
-    /// Unique viewers.
-    pub unique_viewers: Option<u64>,
-    /// Peak concurrent viewers.
-    pub peak_viewers: Option<u64>,
-    /// Questions asked.
-    pub questions: Option<u64>,
-    /// Questions answered.
-    pub questions_answered: Option<u64>,
-    /// Whether the session was held.
-    pub completed: Option<bool>,
-}
-
-/// A GMV figure stated or asked about: a number ≥ 0 with the currency's
-/// decimals, at most `max`.
-fn gmv_figure(
-    v: &Value,
-    path: &str,
-    currency: money::Currency,
-    max: Decimal,
-) -> ApiResult<Decimal> {
-    let d = money::parse_amount(v).map_err(|m| ApiError::field(path, m))?;
-    if d.is_sign_negative() && !d.is_zero() {
-        return Err(ApiError::field(path, "must be a number ≥ 0"));
-    }
-    if d > max {
-        return Err(ApiError::field(
-            path,
-            format!(
-                "must be at most {}",
-                money::group_thousands(&max.to_string())
-            ),
-        ));
-    }
-    money::check_scale(d, currency).map_err(|m| ApiError::field(path, m))?;
-    Ok(d)
-}
-
-/// A count stated or asked about: at most [`limits::MAX_COUNT`].
-fn count_figure(n: Option<u64>, path: &str) -> ApiResult<Option<u64>> {
-    match n {
-        Some(n) => limits::check_count(n, limits::MAX_COUNT)
-            .map(|()| Some(n))
-            .map_err(|m| ApiError::field(path, m)),
-        None => Ok(None),
-    }
-}
-
-/// The most GMV a task of `sessions` sessions can have.
-fn task_gmv_limit(sessions: usize) -> Decimal {
-    limits::MAX_SESSION_GMV * Decimal::from(sessions.max(1))
-}
-
-/// Checks the figures an agent states and turns them into the domain's.
-fn stated_figures(
-    body: Option<&StatedFigures>,
-    currency: money::Currency,
-    sessions: usize,
-) -> ApiResult<Stated> {
-    let Some(b) = body else {
-        return Ok(Stated::default());
-    };
-    let session = |s: &StatedSessionFigures, prefix: &str| -> ApiResult<StatedSession> {
-        let p = |f: &str| format!("{prefix}{f}");
-        Ok(StatedSession {
-            gmv: s
-                .gmv
-                .as_ref()
-                .map(|v| gmv_figure(v, &p("gmv"), currency, limits::MAX_SESSION_GMV))
-                .transpose()?,
-            orders: count_figure(s.orders, &p("orders"))?,
-            unique_viewers: count_figure(s.unique_viewers, &p("unique_viewers"))?,
-            peak_viewers: count_figure(s.peak_viewers, &p("peak_viewers"))?,
-            questions: count_figure(s.questions, &p("questions"))?,
-            questions_answered: count_figure(s.questions_answered, &p("questions_answered"))?,
-            completed: s.completed,
-        })
-    };
-    let listed = b.sessions.as_deref().unwrap_or_default();
-    if listed.len() > sessions {
-        return Err(ApiError::field(
-            "stated.sessions",
-            format!(
-                "lists {} sessions but the task has {sessions}",
-                listed.len()
-            ),
-        ));
-    }
-    let per_session = listed
-        .iter()
-        .enumerate()
-        .map(|(i, s)| session(s, &format!("stated.sessions[{i}].")))
-        .collect::<ApiResult<Vec<_>>>()?;
-    let totals = StatedSessionFigures {
-        gmv: None,
-        orders: b.orders,
-        unique_viewers: b.unique_viewers,
-        peak_viewers: b.peak_viewers,
-        questions: b.questions,
-        questions_answered: b.questions_answered,
-        completed: None,
-    };
-    let mut totals = session(&totals, "stated.")?;
-    totals.gmv = b
-        .gmv
-        .as_ref()
-        .map(|v| gmv_figure(v, "stated.gmv", currency, task_gmv_limit(sessions)))
-        .transpose()?;
-    Ok(Stated {
-        sessions: per_session,
-        totals,
-        highlight_views: count_figure(b.highlight_views, "stated.highlight_views")?,
-    })
+    pub tip_amount: Option<Amount>,
 }
 
 fn session_ids(task: &TaskRecord) -> Vec<String> {
     task.sessions.iter().map(|s| s.id.clone()).collect()
-}
-
-/// The payout breakdown as served.
-fn payout_json(p: &payout::Payout) -> Value {
-    serde_json::to_value(p).unwrap_or(Value::Null)
 }
 
 impl App {
@@ -246,7 +85,13 @@ impl App {
     }
 
     /// The assigned host submits results (again, after a revision request).
-    pub async fn submit(&self, caller: &Caller, task_id: &str, body: Value) -> ApiResult<Value> {
+    pub async fn submit(
+        &self,
+        caller: &Caller,
+        task_id: &TaskId,
+        body: NewSubmission,
+    ) -> ApiResult<SubmissionView> {
+        let body = Value::Object(body.0);
         let (task, _) = self.task_for(caller, task_id, Action::Submit).await?;
         let human_id = caller.id.as_str();
         let next = status_of(&task)?.apply(TaskAction::Submit)?;
@@ -273,7 +118,7 @@ impl App {
     }
 
     /// The latest submission with its figures and history (agent or assigned host).
-    pub async fn submission(&self, caller: &Caller, task_id: &str) -> ApiResult<Value> {
+    pub async fn submission(&self, caller: &Caller, task_id: &TaskId) -> ApiResult<SubmissionView> {
         let (task, _) = self
             .task_for(caller, task_id, Action::ViewSubmission)
             .await?;
@@ -295,78 +140,57 @@ impl App {
         );
         let any_verified = figures.iter().any(|e| e.verified.is_some());
         let any_host = evidence.iter().any(|e| e.host_reported.is_some());
-        let mut out = Map::new();
-        out.insert("task_id".into(), json!(task_id));
-        out.insert("human_id".into(), json!(latest.human_id));
-        out.insert("version".into(), json!(latest.version));
-        out.insert("submitted_at".into(), json!(latest.created_at));
-        out.insert(
-            "source".into(),
-            json!(if any_verified {
-                "verified"
-            } else if any_host {
-                "host_reported"
-            } else {
-                "self_reported"
-            }),
-        );
-        if let Value::Object(body) = &latest.body {
-            for (k, v) in body {
-                out.entry(k.clone()).or_insert_with(|| v.clone());
-            }
-        }
-        out.insert(
-            "figures".into(),
-            serde_json::to_value(&chosen.observed).unwrap_or(Value::Null),
-        );
-        out.insert(
-            "figures_used".into(),
-            figures_used(&task, Basis::Verified, &chosen, &Stated::default()),
-        );
-        if any_verified {
-            out.insert(
-                "verified".into(),
-                json!({
-                    "sessions": figures.iter().map(|e| serde_json::to_value(&e.verified).unwrap_or(Value::Null)).collect::<Vec<_>>(),
-                    "reported": serde_json::to_value(&reported).unwrap_or(Value::Null),
-                    "differences": differences(&reported, &chosen.observed),
+        let source = if any_verified {
+            FiguresOrigin::Verified
+        } else if any_host {
+            FiguresOrigin::HostReported
+        } else {
+            FiguresOrigin::SelfReported
+        };
+        let figures_used = FiguresUsed::of(&task, Basis::Verified, &chosen, &Stated::default());
+        let verified = any_verified.then(|| VerifiedComparison {
+            sessions: figures.iter().map(|e| e.verified.clone()).collect(),
+            differences: differences(&reported, &chosen.observed),
+            reported,
+        });
+        let host_reported = any_host.then(|| HostReportedFigures {
+            sessions: evidence.iter().map(|e| e.host_reported.clone()).collect(),
+        });
+        let history = versions
+            .iter()
+            .map(|v| SubmissionVersion {
+                version: v.version,
+                submitted_at: v.created_at.clone(),
+                revision_request: revisions.iter().find(|r| r.version == v.version).map(|r| {
+                    RevisionRequestView {
+                        reason: r.reason.clone(),
+                        requested_at: r.created_at.clone(),
+                    }
                 }),
-            );
-        }
-        if any_host {
-            out.insert(
-                "host_reported".into(),
-                json!({
-                    "sessions": evidence.iter().map(|e| serde_json::to_value(&e.host_reported).unwrap_or(Value::Null)).collect::<Vec<_>>(),
-                }),
-            );
-        }
-        out.insert(
-            "history".into(),
-            Value::Array(
-                versions
-                    .iter()
-                    .map(|v| {
-                        json!({
-                            "version": v.version,
-                            "submitted_at": v.created_at,
-                            "revision_request": revisions.iter().find(|r| r.version == v.version)
-                                .map(|r| json!({"reason": r.reason, "requested_at": r.created_at})),
-                        })
-                    })
-                    .collect(),
-            ),
-        );
-        Ok(Value::Object(out))
+            })
+            .collect();
+        Ok(SubmissionView {
+            task_id: task_id.to_string(),
+            human_id: latest.human_id.clone(),
+            version: latest.version,
+            submitted_at: latest.created_at.clone(),
+            source,
+            extra: SubmissionView::extra_of(&latest.body, any_verified, any_host),
+            figures: chosen.observed,
+            figures_used,
+            verified,
+            host_reported,
+            history,
+        })
     }
 
     /// The agent asks for changes to a submission.
     pub async fn request_revision(
         &self,
         caller: &Caller,
-        task_id: &str,
+        task_id: &TaskId,
         body: RevisionRequest,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<TaskView> {
         let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         let next = status_of(&task)?.apply(TaskAction::RequestRevision)?;
         let reason = body.reason.trim();
@@ -388,9 +212,9 @@ impl App {
     pub async fn approve(
         &self,
         caller: &Caller,
-        task_id: &str,
+        task_id: &TaskId,
         body: Approval,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<ApprovalView> {
         let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         let agent_id = caller.id.as_str();
         let next = status_of(&task)?.apply(TaskAction::Approve)?;
@@ -442,8 +266,11 @@ impl App {
         let breakdown = payout::compute(&agreed_commission(&task)?, &chosen.observed);
         let total = money::to_minor(breakdown.total, currency)
             .map_err(|m| anyhow::anyhow!("payout total: {m}"))?;
-        let mut body = payout_json(&breakdown);
-        body["figures_used"] = figures_used(&task, basis, &chosen, &stated);
+        let paid = PayoutView {
+            payout: breakdown,
+            figures_used: FiguresUsed::of(&task, basis, &chosen, &stated),
+        };
+        let body = serde_json::to_value(&paid).map_err(anyhow::Error::from)?;
         let mut change = self.change_for(&task, next);
         change.escrow_minor = Some(0);
         let entry = Entry::payout(
@@ -456,7 +283,7 @@ impl App {
         );
         change.ledger.push(self.ledger_write(
             &entry,
-            Some(task_id),
+            Some(task_id.as_str()),
             Some(agent_id),
             Some(&human_id),
             None,
@@ -466,7 +293,7 @@ impl App {
             human_id: human_id.clone(),
             currency: currency.code().to_string(),
             total_minor: total,
-            body: body.clone(),
+            body,
             created_at: self.now_text(),
         });
         change.host_completed = Some(human_id.clone());
@@ -484,27 +311,35 @@ impl App {
                 tracing::warn!(human_id, error = ?e, "refreshing a host's monitored figures failed");
             }
         }
-        tracing::info!(task_id, human_id, total = %breakdown.total, ?basis, "task approved and paid");
-        Ok(json!({ "task": self.task(caller, task_id).await?, "payout": body }))
+        tracing::info!(%task_id, human_id, total = %paid.payout.total, ?basis, "task approved and paid");
+        Ok(ApprovalView {
+            task: self.task(caller, task_id).await?,
+            payout: paid,
+        })
     }
 
     /// What the payout would be for the given figures (agent or assigned host).
     pub async fn payout_preview(
         &self,
         caller: &Caller,
-        task_id: &str,
-        q: &[(String, String)],
-    ) -> ApiResult<Value> {
+        task_id: &TaskId,
+        q: &PayoutPreviewQuery,
+    ) -> ApiResult<Payout> {
         let (task, _) = self
             .task_for(caller, task_id, Action::PreviewPayout)
             .await?;
         let commission = agreed_commission(&task)?;
-        let observed = observed_from_query(q, &commission, task.sessions.len())?;
-        Ok(payout_json(&payout::compute(&commission, &observed)))
+        let observed = q.observed(&commission, task.sessions.len())?;
+        Ok(payout::compute(&commission, &observed))
     }
 
     /// Rates the host once after approval, with an optional tip from the wallet.
-    pub async fn rate(&self, caller: &Caller, task_id: &str, body: NewRating) -> ApiResult<Value> {
+    pub async fn rate(
+        &self,
+        caller: &Caller,
+        task_id: &TaskId,
+        body: NewRating,
+    ) -> ApiResult<RatingView> {
         let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         let agent_id = caller.id.as_str();
         status_of(&task)?.apply(TaskAction::Rate)?;
@@ -529,11 +364,9 @@ impl App {
             .clone()
             .ok_or_else(|| anyhow::anyhow!("approved task {task_id} has no assigned host"))?;
         let currency = currency_of(&task)?;
-        let tip = match &body.tip_amount {
-            None | Some(Value::Null) => 0,
-            Some(v) => {
-                let amount =
-                    money::parse_amount(v).map_err(|m| ApiError::field("tip_amount", m))?;
+        let tip = match body.tip_amount {
+            None => 0,
+            Some(Amount(amount)) => {
                 money::check_amount(amount, currency)
                     .map_err(|m| ApiError::field("tip_amount", m))?;
                 money::to_minor(amount, currency).map_err(|m| ApiError::field("tip_amount", m))?
@@ -554,23 +387,29 @@ impl App {
             let entry = Entry::tip(agent_id, &human_id, currency, tip);
             change.ledger.push(self.ledger_write(
                 &entry,
-                Some(task_id),
+                Some(task_id.as_str()),
                 Some(agent_id),
                 Some(&human_id),
                 None,
             ));
         }
         self.apply(change, TaskAction::Rate).await?;
-        let host = self.host(&human_id).await?.0;
-        Ok(json!({
-            "task_id": task_id,
-            "human_id": human_id,
-            "overall_rating": body.overall_rating,
-            "review_text": body.review_text,
-            "tip_amount": minor_json(tip, currency.code()),
-            "currency": currency.code(),
-            "host": {"rating": host["rating"], "completion_count": host["completion_count"]},
-        }))
+        let profile = self.store().host(&human_id).await?.profile;
+        Ok(RatingView {
+            task_id: task_id.to_string(),
+            human_id,
+            overall_rating: body.overall_rating,
+            review_text: body.review_text,
+            tip_amount: money::from_minor(tip, currency),
+            currency: currency.code().to_string(),
+            host: RatedHost {
+                rating: match &profile["rating"] {
+                    Value::Number(n) => Some(n.clone()),
+                    _ => None,
+                },
+                completion_count: profile["completion_count"].as_u64(),
+            },
+        })
     }
 }
 
@@ -621,194 +460,4 @@ fn session_figures(m: &Metrics, completed: bool) -> SessionFigures {
         questions_answered: m.questions_answered,
         completed,
     }
-}
-
-/// The `figures_used` block of a payout: the basis, each session's origin,
-/// the fields the agent stated and what the host reported that was not used.
-fn figures_used(task: &TaskRecord, basis: Basis, chosen: &Chosen, stated: &Stated) -> Value {
-    json!({
-        "basis": basis,
-        "sessions": task.sessions.iter().zip(&chosen.origins).map(|(s, o)| json!({
-            "session_id": s.id,
-            "figures": o,
-        })).collect::<Vec<_>>(),
-        "totals_from_submission": chosen.totals_from_submission,
-        "stated": stated.fields(),
-        "not_used": chosen.not_used,
-    })
-}
-
-/// Reported figures that disagree with the ones used, side by side.
-fn differences(reported: &Observed, used: &Observed) -> Vec<Value> {
-    let mut out = Vec::new();
-    let pairs: [(&str, String, String); 5] = [
-        ("gmv", reported.gmv.to_string(), used.gmv.to_string()),
-        (
-            "orders",
-            reported.orders.to_string(),
-            used.orders.to_string(),
-        ),
-        (
-            "peak_viewers",
-            reported.peak_viewers.to_string(),
-            used.peak_viewers.to_string(),
-        ),
-        (
-            "unique_viewers",
-            reported.unique_viewers.to_string(),
-            used.unique_viewers.to_string(),
-        ),
-        (
-            "questions",
-            reported.questions.to_string(),
-            used.questions.to_string(),
-        ),
-    ];
-    for (field, r, v) in pairs {
-        if r != v {
-            out.push(json!({"field": field, "reported": r, "verified": v}));
-        }
-    }
-    out
-}
-
-fn q_u64(q: &[(String, String)], key: &str) -> ApiResult<Option<u64>> {
-    let n = q
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| {
-            v.trim()
-                .parse::<u64>()
-                .map_err(|_| ApiError::field(key, "must be a whole number ≥ 0"))
-        })
-        .transpose()?;
-    count_figure(n, key)
-}
-
-fn q_list<T: std::str::FromStr>(q: &[(String, String)], key: &str) -> ApiResult<Option<Vec<T>>> {
-    q.iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| {
-            v.split(',')
-                .map(|x| {
-                    x.trim()
-                        .parse::<T>()
-                        .map_err(|_| ApiError::field(key, "must be a comma list of numbers ≥ 0"))
-                })
-                .collect::<ApiResult<Vec<T>>>()
-        })
-        .transpose()
-}
-
-/// Builds what-if figures from query parameters: `gmv`, `orders`,
-/// `peak_viewers`, `unique_viewers`, `questions`, `questions_answered`,
-/// `highlight_views`, and per session of a series `session_gmv`,
-/// `session_unique_viewers`, `session_peak_viewers` (comma lists, session 1
-/// first) and `sessions_completed` (default: every session given).
-fn observed_from_query(
-    q: &[(String, String)],
-    cs: &CommissionStructure,
-    task_sessions: usize,
-) -> ApiResult<Observed> {
-    let gmv = match q.iter().rev().find(|(k, _)| k == "gmv") {
-        Some((_, v)) => {
-            let d: Decimal = v
-                .trim()
-                .parse()
-                .map_err(|_| ApiError::field("gmv", "must be a number ≥ 0"))?;
-            if d.is_sign_negative() {
-                return Err(ApiError::field("gmv", "must be a number ≥ 0"));
-            }
-            let limit = task_gmv_limit(task_sessions);
-            if d > limit {
-                return Err(ApiError::field(
-                    "gmv",
-                    format!(
-                        "must be at most {}",
-                        money::group_thousands(&limit.to_string())
-                    ),
-                ));
-            }
-            Some(money::round(d, cs.currency))
-        }
-        None => None,
-    };
-    let session_gmv: Option<Vec<Decimal>> = q_list(q, "session_gmv")?;
-    if session_gmv.as_ref().is_some_and(|v| {
-        v.iter()
-            .any(|g| *g > limits::MAX_SESSION_GMV || g.is_sign_negative())
-    }) {
-        return Err(ApiError::field(
-            "session_gmv",
-            format!(
-                "each must be from 0 to {}",
-                super::flash_sales::session_gmv_limit_words(cs.currency)
-            ),
-        ));
-    }
-    let session_gmv = session_gmv.map(|v| {
-        v.into_iter()
-            .map(|g| money::round(g, cs.currency))
-            .collect::<Vec<_>>()
-    });
-    let session_unique: Option<Vec<u64>> = q_list(q, "session_unique_viewers")?;
-    let session_peak: Option<Vec<u64>> = q_list(q, "session_peak_viewers")?;
-    let n = [
-        session_gmv.as_ref().map(Vec::len),
-        session_unique.as_ref().map(Vec::len),
-        session_peak.as_ref().map(Vec::len),
-    ]
-    .into_iter()
-    .flatten()
-    .max()
-    .unwrap_or(0);
-    if n > task_sessions {
-        return Err(ApiError::field(
-            "session_gmv",
-            format!("the task has {task_sessions} sessions"),
-        ));
-    }
-    let completed = q_u64(q, "sessions_completed")?.map_or(n, |c| c as usize);
-    if completed > task_sessions {
-        return Err(ApiError::field(
-            "sessions_completed",
-            format!("the task has {task_sessions} sessions"),
-        ));
-    }
-    let sessions: Vec<SessionFigures> = (0..n.max(completed))
-        .map(|i| SessionFigures {
-            gmv: session_gmv
-                .as_ref()
-                .and_then(|v| v.get(i).copied())
-                .unwrap_or_default(),
-            unique_viewers: session_unique
-                .as_ref()
-                .and_then(|v| v.get(i).copied())
-                .unwrap_or(0),
-            peak_viewers: session_peak
-                .as_ref()
-                .and_then(|v| v.get(i).copied())
-                .unwrap_or(0),
-            completed: i < completed,
-            ..SessionFigures::default()
-        })
-        .collect();
-    let mut o = Observed::from_sessions(sessions, q_u64(q, "highlight_views")?.unwrap_or(0));
-    if let Some(g) = gmv {
-        o.gmv = g;
-    }
-    for (key, slot) in [
-        ("orders", &mut o.orders),
-        ("peak_viewers", &mut o.peak_viewers),
-        ("unique_viewers", &mut o.unique_viewers),
-        ("questions", &mut o.questions),
-        ("questions_answered", &mut o.questions_answered),
-    ] {
-        if let Some(v) = q_u64(q, key)? {
-            *slot = v;
-        }
-    }
-    Ok(o)
 }

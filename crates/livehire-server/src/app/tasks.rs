@@ -3,6 +3,7 @@
 use livehire_domain::access::{self, Action, Party};
 use livehire_domain::commission::CommissionStructure;
 use livehire_domain::ids;
+use livehire_domain::ids::TaskId;
 use livehire_domain::ledger::Entry;
 use livehire_domain::money::{self, Currency};
 use livehire_domain::state::{
@@ -12,33 +13,11 @@ use livehire_domain::task::TaskDraft;
 use livehire_store::{
     Caller, CallerKind, LedgerWrite, SessionRecord, StoreError, TaskChange, TaskFilter, TaskRecord,
 };
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-use super::{App, parse_seq_cursor, require_agent, seq_cursor, timestamp};
+use super::task_view::{NewTask, TaskListQuery, TaskRunOfShow, TaskView};
+use super::{App, Page, parse_seq_cursor, require_agent, seq_cursor, timestamp};
 use crate::error::{ApiError, ApiResult};
-
-/// Server-owned fields of a task view; a posted body cannot set them.
-const SERVER_FIELDS: &[&str] = &[
-    "id",
-    "status",
-    "agent_id",
-    "sessions",
-    "assigned_human_id",
-    "agreed_base_payment",
-    "created_at",
-    "updated_at",
-];
-
-/// `GET /api/v1/tasks` filters.
-#[derive(Debug, Default)]
-pub struct TaskListQuery {
-    /// Only tasks in this status.
-    pub status: Option<String>,
-    /// Page size, 1–100.
-    pub limit: Option<String>,
-    /// Cursor of the previous page.
-    pub cursor: Option<String>,
-}
 
 impl From<InvalidTransition> for ApiError {
     fn from(e: InvalidTransition) -> Self {
@@ -54,71 +33,10 @@ impl From<InvalidTransition> for ApiError {
     }
 }
 
-/// Renders a session.
-pub fn session_view(s: &SessionRecord) -> Value {
-    let mut v = json!({
-        "id": s.id,
-        "scheduled_time": s.scheduled_time,
-        "duration_minutes": s.duration_minutes,
-        "status": s.status,
-    });
-    if let Some(week) = s.week {
-        v["week"] = json!(week);
-    }
-    if let Some(theme) = &s.theme {
-        v["theme"] = json!(theme);
-    }
-    v
-}
-
-/// Renders a task: server fields first, then the posted body verbatim, then sessions.
-pub fn task_view(t: &TaskRecord) -> Value {
-    let body = match &t.body {
-        Value::Object(body) => body.clone(),
-        _ => Map::new(),
-    };
-    view_with_body(t, body)
-}
-
-/// [`task_view`] for a record that is no longer needed: its body moves into
-/// the view instead of being copied.
-fn into_task_view(mut t: TaskRecord) -> Value {
-    let body = match std::mem::take(&mut t.body) {
-        Value::Object(body) => body,
-        _ => Map::new(),
-    };
-    view_with_body(&t, body)
-}
-
-fn view_with_body(t: &TaskRecord, body: Map<String, Value>) -> Value {
-    let mut out = Map::new();
-    out.insert("id".into(), json!(t.id));
-    out.insert("status".into(), json!(t.status));
-    out.insert("agent_id".into(), json!(t.agent_id));
-    for (k, v) in body {
-        if !SERVER_FIELDS.contains(&k.as_str()) {
-            out.insert(k, v);
-        }
-    }
-    out.insert(
-        "sessions".into(),
-        Value::Array(t.sessions.iter().map(session_view).collect()),
-    );
-    out.insert("assigned_human_id".into(), json!(t.assigned_human_id));
-    if let Some(base) = t.agreed_base_minor {
-        out.insert(
-            "agreed_base_payment".into(),
-            super::minor_json(base, &t.currency),
-        );
-    }
-    out.insert("created_at".into(), json!(t.created_at));
-    out.insert("updated_at".into(), json!(t.updated_at));
-    Value::Object(out)
-}
-
 impl App {
     /// Posts a task (`POST /api/v1/tasks`).
-    pub async fn create_task(&self, caller: &Caller, body: Value) -> ApiResult<Value> {
+    pub async fn create_task(&self, caller: &Caller, body: NewTask) -> ApiResult<TaskView> {
+        let body = Value::Object(body.0);
         let agent_id = require_agent(caller)?;
         let now = self.now();
         let draft = TaskDraft::parse(&body, now).map_err(ApiError::Validation)?;
@@ -160,6 +78,7 @@ impl App {
             compensation_minor,
             deadline: timestamp(draft.deadline),
             body,
+            terms: Some(super::task_terms::stored(&draft)?),
             assigned_human_id: None,
             escrow_minor: 0,
             agreed_base_minor: None,
@@ -169,45 +88,45 @@ impl App {
         };
         self.store().create_task(&record).await?;
         tracing::debug!(task_id = %record.id, agent_id, "task posted");
-        Ok(into_task_view(record))
+        Ok(TaskView::of(record))
     }
 
     /// A task (`GET /api/v1/tasks/{id}`), with its saved run of show; a host
     /// who was invited or applied also sees its own offer (`your_offer`).
-    pub async fn task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+    pub async fn task(&self, caller: &Caller, id: &TaskId) -> ApiResult<TaskView> {
         let (task, party) = self.task_for(caller, id, Action::ViewTask).await?;
-        let mut view = task_view(&task);
+        let mut view = TaskView::of_ref(&task);
         if matches!(party, Party::AssignedHost | Party::InvolvedHost)
             && let Some(offer) = self.offer_of(&task, &caller.id).await?
         {
-            view["your_offer"] = serde_json::to_value(offer).map_err(anyhow::Error::from)?;
+            view.set_your_offer(offer);
         }
         if access::decide(party, Action::ViewRunOfShow) != access::Outcome::Allow {
             return Ok(view);
         }
         if let Some((plan, source, updated_at)) = self.store().run_of_show(id).await? {
-            view["run_of_show"] =
-                json!({"source": source, "updated_at": updated_at, "sessions": plan["sessions"]});
+            match super::run_of_show::plan_sessions(plan) {
+                Ok(sessions) => view.set_run_of_show(TaskRunOfShow {
+                    source,
+                    updated_at,
+                    sessions,
+                }),
+                // The task stays readable; GET …/run-of-show reports the fault.
+                Err(e) => {
+                    tracing::warn!(task_id = %id, error = ?e, "stored run of show unreadable")
+                }
+            }
         }
         Ok(view)
     }
 
     /// Lists the caller's tasks (a host: open tasks and its own), newest first.
-    pub async fn list_tasks(&self, caller: &Caller, q: TaskListQuery) -> ApiResult<Value> {
-        if let Some(s) = &q.status
-            && TaskStatus::parse(s).is_none()
-        {
-            return Err(ApiError::field(
-                "status",
-                "must be one of open, assigned, in_progress, submitted, approved, cancelled",
-            ));
-        }
-        let limit = super::parse_limit(q.limit.as_deref())?;
-        let before_seq = q.cursor.as_deref().map(parse_seq_cursor).transpose()?;
+    pub async fn list_tasks(&self, caller: &Caller, q: TaskListQuery) -> ApiResult<Page<TaskView>> {
+        let before_seq = q.page.cursor.as_deref().map(parse_seq_cursor).transpose()?;
         let mut filter = TaskFilter {
-            status: q.status,
+            status: q.status.map(|s| s.as_str().to_string()),
             before_seq,
-            limit,
+            limit: q.page.limit,
             ..TaskFilter::default()
         };
         match caller.kind {
@@ -229,16 +148,16 @@ impl App {
                     })
             });
         }
-        Ok(json!({
-            "data": data.iter().map(task_view).collect::<Vec<_>>(),
-            "next_cursor": page.next.map(seq_cursor),
-        }))
+        Ok(Page {
+            data: data.into_iter().map(TaskView::of).collect(),
+            next_cursor: page.next.map(seq_cursor),
+        })
     }
 
     /// Cancels a task (`POST /api/v1/tasks/{id}/cancel`): freely while its host
     /// is not yet due, or once the host is late (see `state::CancelWindow`);
     /// an assigned task's escrow goes back to the wallet in the same transaction.
-    pub async fn cancel_task(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+    pub async fn cancel_task(&self, caller: &Caller, id: &TaskId) -> ApiResult<TaskView> {
         let (task, _) = self.task_for(caller, id, Action::ManageTask).await?;
         let agent_id = caller.id.as_str();
         let status = status_of(&task)?;
@@ -252,14 +171,18 @@ impl App {
         if task.escrow_minor > 0 {
             let currency = currency_of(&task)?;
             let entry = Entry::escrow_refund(agent_id, id, currency, task.escrow_minor);
-            change
-                .ledger
-                .push(self.ledger_write(&entry, Some(id), Some(agent_id), None, None));
+            change.ledger.push(self.ledger_write(
+                &entry,
+                Some(id.as_str()),
+                Some(agent_id),
+                None,
+                None,
+            ));
             change.escrow_minor = Some(0);
         }
         self.apply(change, action).await?;
         tracing::info!(
-            task_id = id,
+            task_id = %id,
             stalled = action == TaskAction::CancelStalled,
             "task cancelled"
         );
@@ -451,8 +374,7 @@ pub(crate) fn agreed_commission(task: &TaskRecord) -> ApiResult<CommissionStruct
     })
 }
 
-/// The typed view of a stored task (re-validated without the "future" checks).
+/// The terms a stored task was posted under (see `task_terms::read`).
 pub(crate) fn draft_of(task: &TaskRecord) -> ApiResult<TaskDraft> {
-    TaskDraft::parse(&task.body, chrono::DateTime::<chrono::Utc>::MIN_UTC)
-        .map_err(|e| anyhow::anyhow!("stored task {} no longer parses: {e:?}", task.id).into())
+    super::task_terms::read(task)
 }

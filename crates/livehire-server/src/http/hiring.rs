@@ -3,12 +3,14 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use livehire_domain::ids::TaskId;
+use livehire_domain::payout::Payout;
 
 use super::{doc, examples};
 use crate::app::{
-    App, Approval, Assignment, HostRef, InvitationPage, NewApplication, NewRating, OfferView,
-    RevisionRequest,
+    App, Approval, ApprovalView, Assignment, HostRef, InvitationView, NewApplication, NewRating,
+    NewSubmission, OfferKind, OfferList, OfferView, Page, PageRequest, PayoutPreviewQuery,
+    RatingView, RevisionRequest, RunOfShowRequest, RunOfShowView, SubmissionView, TaskView,
 };
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
@@ -24,7 +26,7 @@ use crate::extract::{AppJson, Auth, QueryPairs};
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
-        (status = 409, description = "`invalid_state`: the task is not open; `conflict`: this host was invited already", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not open; `conflict`: this host was invited already; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 422, description = "`validation_failed`: no such host, or each requirement it does not meet (`requirements.…`)", body = ErrorBody)))]
@@ -36,7 +38,10 @@ pub async fn invite(
 ) -> ApiResult<(StatusCode, Json<OfferView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(app.invite(&caller, &task_id, &body.human_id).await?),
+        Json(
+            app.invite(&caller, &TaskId::from(task_id), &body.human_id)
+                .await?,
+        ),
     ))
 }
 
@@ -44,7 +49,7 @@ pub async fn invite(
 #[utoipa::path(get, path = "/api/v1/tasks/{task_id}/invitations", tag = "offers", operation_id = "tasks_invitations_list", security(("bearer" = [])),
     params(("task_id" = String, Path, description = "`ph_task_…`")),
     responses(
-        (status = 200, description = "`{data: [invitation…]}`", body = Object),
+        (status = 200, description = "`{data: [invitation…]}`", body = OfferList),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody)))]
@@ -52,9 +57,10 @@ pub async fn invitations(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OfferList>> {
     Ok(Json(
-        json!({ "data": app.offers(&caller, &task_id, "invitation").await? }),
+        app.offers(&caller, &TaskId::from(task_id), OfferKind::Invitation)
+            .await?,
     ))
 }
 
@@ -65,7 +71,7 @@ pub async fn invitations(
     params(("limit" = Option<u32>, Query, description = "1–100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
-        (status = 200, description = "A page of the host's invitations: `{data: [invitation…], next_cursor}`", body = InvitationPage),
+        (status = 200, description = "A page of the host's invitations: `{data: [invitation…], next_cursor}`", body = Page<InvitationView>),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::HOST_ONLY, body = ErrorBody),
         (status = 422, description = doc::BAD_PAGE, body = ErrorBody)))]
@@ -73,11 +79,9 @@ pub async fn my_invitations(
     State(app): State<App>,
     Auth(caller): Auth,
     q: QueryPairs,
-) -> ApiResult<Json<InvitationPage>> {
-    Ok(Json(
-        app.my_invitations(&caller, q.get("limit"), q.get("cursor"))
-            .await?,
-    ))
+) -> ApiResult<Json<Page<InvitationView>>> {
+    let page = PageRequest::parse(q.get("limit"), q.get("cursor"), 20, 100)?;
+    Ok(Json(app.my_invitations(&caller, page).await?))
 }
 
 /// Applies to an open task (host). The host must meet the requirements.
@@ -91,7 +95,7 @@ pub async fn my_invitations(
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::HOST_ONLY, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
-        (status = 409, description = "`invalid_state`: the task is not open; `conflict`: this host applied already", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not open; `conflict`: this host applied already; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 422, description = "`validation_failed`: `pitch` empty or over 5,000 characters, a bad `proposed_compensation`, or each requirement the host does not meet", body = ErrorBody)))]
@@ -103,7 +107,7 @@ pub async fn apply(
 ) -> ApiResult<(StatusCode, Json<OfferView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(app.apply_to(&caller, &task_id, body).await?),
+        Json(app.apply_to(&caller, &TaskId::from(task_id), body).await?),
     ))
 }
 
@@ -111,7 +115,7 @@ pub async fn apply(
 #[utoipa::path(get, path = "/api/v1/tasks/{task_id}/applications", tag = "offers", operation_id = "tasks_applications_list", security(("bearer" = [])),
     params(("task_id" = String, Path, description = "`ph_task_…`")),
     responses(
-        (status = 200, description = "`{data: [application…]}`", body = Object),
+        (status = 200, description = "`{data: [application…]}`", body = OfferList),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody)))]
@@ -119,9 +123,10 @@ pub async fn applications(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OfferList>> {
     Ok(Json(
-        json!({ "data": app.offers(&caller, &task_id, "application").await? }),
+        app.offers(&caller, &TaskId::from(task_id), OfferKind::Application)
+            .await?,
     ))
 }
 
@@ -133,7 +138,7 @@ pub async fn applications(
     params(("task_id" = String, Path, description = "`ph_task_…`")),
     request_body(content = Assignment,
         examples(("task_base" = (summary = "Assign an applicant at the task's own base", value = json!(examples::assignment()))))),
-    responses((status = 200, description = "The task, `status: assigned`, with `agreed_base_payment`", body = Object),
+    responses((status = 200, description = "The task, `status: assigned`, with `agreed_base_payment`", body = TaskView),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
@@ -141,43 +146,45 @@ pub async fn applications(
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 402, description = "`insufficient_funds`: the wallet cannot cover the base; the shortfall is named and nothing changed", body = ErrorBody),
-        (status = 409, description = "`invalid_state`: the task is not open", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not open; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 422, description = "`validation_failed`: the host has not applied or been invited, is not eligible (each unmet requirement named), or proposed no compensation to accept", body = ErrorBody)))]
 pub async fn assign(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
     AppJson(body): AppJson<Assignment>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(app.assign(&caller, &task_id, &body).await?))
+) -> ApiResult<Json<TaskView>> {
+    Ok(Json(
+        app.assign(&caller, &TaskId::from(task_id), &body).await?,
+    ))
 }
 
 /// Accepts an invitation (host), which assigns the task; the task's base moves
 /// from the brand's wallet into escrow.
 #[utoipa::path(post, path = "/api/v1/tasks/{task_id}/accept", tag = "offers", operation_id = "tasks_accept", security(("bearer" = [])),
     params(("task_id" = String, Path, description = "`ph_task_…`")),
-    responses((status = 200, description = "The task, `status: assigned`, with `your_offer.status: accepted`", body = Object),
+    responses((status = 200, description = "The task, `status: assigned`, with `your_offer.status: accepted`", body = TaskView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
         (status = 403, description = "`forbidden`: no pending invitation for this host, or an agent's key", body = ErrorBody),
-        (status = 409, description = "`escrow_unfunded`: the brand has not funded the escrow yet; nothing changed and the invitation stays pending. `invalid_state`: the task is not open", body = ErrorBody),
+        (status = 409, description = "`escrow_unfunded`: the brand has not funded the escrow yet; nothing changed and the invitation stays pending. `invalid_state`: the task is not open; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 422, description = "`validation_failed`: the host no longer meets the task's requirements (each named)", body = ErrorBody)))]
 pub async fn accept(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(app.accept(&caller, &task_id).await?))
+) -> ApiResult<Json<TaskView>> {
+    Ok(Json(app.accept(&caller, &TaskId::from(task_id)).await?))
 }
 
 /// Submits results (assigned host): recording, GMV report, viewer analytics,
 /// top products, per-session blocks for a series.
 #[utoipa::path(post, path = "/api/v1/tasks/{task_id}/submission", tag = "settlement", operation_id = "tasks_submission_post", security(("bearer" = [])),
     params(("task_id" = String, Path, description = "`ph_task_…`")),
-    request_body(content = Object, description = "`recording_url`, `highlight_reel_url`, `highlight_views`, `gmv_report`, `viewer_analytics`, `top_products`, and `sessions[]` with the same blocks per session of a series",
+    request_body(content = NewSubmission, description = "`recording_url`, `highlight_reel_url`, `highlight_views`, `gmv_report`, `viewer_analytics`, `top_products`, and `sessions[]` with the same blocks per session of a series",
         examples(("after_the_session" = (summary = "What the seed's Workflow 1 says a host provides", value = json!(examples::submission()))))),
     responses(
-        (status = 201, description = "The submission as `GET …/submission` shows it; the task is `submitted`", body = Object),
+        (status = 201, description = "The submission as `GET …/submission` shows it; the task is `submitted`", body = SubmissionView),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "`forbidden`: not the task's assigned host", body = ErrorBody),
@@ -190,11 +197,11 @@ pub async fn submit(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
-    AppJson(body): AppJson<Value>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+    AppJson(body): AppJson<NewSubmission>,
+) -> ApiResult<(StatusCode, Json<SubmissionView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(app.submit(&caller, &task_id, body).await?),
+        Json(app.submit(&caller, &TaskId::from(task_id), body).await?),
     ))
 }
 
@@ -202,15 +209,15 @@ pub async fn submit(
 #[utoipa::path(get, path = "/api/v1/tasks/{task_id}/submission", tag = "settlement", operation_id = "tasks_submission_get", security(("bearer" = [])),
     params(("task_id" = String, Path, description = "`ph_task_…`")),
     responses(
-        (status = 200, description = "The latest submission, the `figures` a default approval pays with `figures_used`, the verified figures per session with their `differences` from the host's report, and the revision history", body = Object),
+        (status = 200, description = "The latest submission, the `figures` a default approval pays with `figures_used`, the verified figures per session with their `differences` from the host's report, and the revision history", body = SubmissionView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = "`not_found`: no such task, not the caller's (its agent or assigned host), or nothing submitted yet", body = ErrorBody)))]
 pub async fn submission(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(app.submission(&caller, &task_id).await?))
+) -> ApiResult<Json<SubmissionView>> {
+    Ok(Json(app.submission(&caller, &TaskId::from(task_id)).await?))
 }
 
 /// Asks the host for changes (agent); the task goes back to `in_progress`.
@@ -219,7 +226,7 @@ pub async fn submission(
     request_body(content = RevisionRequest,
         examples(("highlights" = (summary = "Ask for the missing highlight reel", value = json!({"reason": "Please add the highlight reel URL and the top-selling products breakdown."}))))),
     responses(
-        (status = 200, description = "The task, back `in_progress`", body = Object),
+        (status = 200, description = "The task, back `in_progress`", body = TaskView),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
@@ -233,8 +240,11 @@ pub async fn request_revision(
     Auth(caller): Auth,
     Path(task_id): Path<String>,
     AppJson(body): AppJson<RevisionRequest>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(app.request_revision(&caller, &task_id, body).await?))
+) -> ApiResult<Json<TaskView>> {
+    Ok(Json(
+        app.request_revision(&caller, &TaskId::from(task_id), body)
+            .await?,
+    ))
 }
 
 /// Approves and pays (agent): `{task, payout: {currency, gmv, lines, total,
@@ -248,13 +258,13 @@ pub async fn request_revision(
     request_body(content = Approval, description = "Optional: an empty body pays on the verified figures",
         examples(("verified" = (summary = "Pay on the figures this server verified", value = json!(examples::approval()))))),
     responses(
-        (status = 200, description = "`{task, payout: {currency, gmv, lines, total, host_cost, roi, figures_used}}`; the task is `approved`", body = Object),
+        (status = 200, description = "`{task, payout: {currency, gmv, lines, total, host_cost, roi, figures_used}}`; the task is `approved`", body = ApprovalView),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 402, description = "`insufficient_funds`: the wallet cannot cover the payout beyond the escrow; the shortfall is named and nothing changed", body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
-        (status = 409, description = "`invalid_state`: the task is not `submitted`, or one of its sessions is still live", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is not `submitted`, or one of its sessions is still live; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 422, description = "`validation_failed`: an unknown `figures` basis or a `stated` figure out of bounds", body = ErrorBody)))]
@@ -263,8 +273,10 @@ pub async fn approve(
     Auth(caller): Auth,
     Path(task_id): Path<String>,
     AppJson(body): AppJson<Approval>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(app.approve(&caller, &task_id, body).await?))
+) -> ApiResult<Json<ApprovalView>> {
+    Ok(Json(
+        app.approve(&caller, &TaskId::from(task_id), body).await?,
+    ))
 }
 
 /// What the payout would be for given figures.
@@ -277,18 +289,23 @@ pub async fn approve(
         ("session_unique_viewers" = Option<String>, Query), ("session_peak_viewers" = Option<String>, Query),
         ("sessions_completed" = Option<u64>, Query)),
     responses(
-        (status = 200, description = "`{currency, gmv, lines, total, host_cost, roi}`", body = Object),
+        (status = 200, description = "`{currency, gmv, lines, total, host_cost, roi}`", body = Payout),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "`forbidden`: a host that is not the task's assigned host", body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
+        (status = 409, description = "`task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 422, description = "`validation_failed`: a figure that is not a number ≥ 0, out of bounds, or a per-session list longer than the task's sessions", body = ErrorBody)))]
 pub async fn payout_preview(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
     QueryPairs(q): QueryPairs,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(app.payout_preview(&caller, &task_id, &q).await?))
+) -> ApiResult<Json<Payout>> {
+    let figures = PayoutPreviewQuery::parse(&q)?;
+    Ok(Json(
+        app.payout_preview(&caller, &TaskId::from(task_id), &figures)
+            .await?,
+    ))
 }
 
 /// Rates the host once after approval, with an optional tip.
@@ -297,7 +314,7 @@ pub async fn payout_preview(
     request_body(content = NewRating,
         examples(("five_stars_and_a_tip" = (summary = "The seed's Workflow 1 rating", value = json!(examples::rating()))))),
     responses(
-        (status = 200, description = "`{task_id, human_id, overall_rating, review_text, tip_amount, currency, host: {rating, completion_count}}`", body = Object),
+        (status = 200, description = "`{task_id, human_id, overall_rating, review_text, tip_amount, currency, host: {rating, completion_count}}`", body = RatingView),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 402, description = "`insufficient_funds`: the wallet cannot cover the tip; nothing changed", body = ErrorBody),
@@ -312,23 +329,23 @@ pub async fn rate(
     Auth(caller): Auth,
     Path(task_id): Path<String>,
     AppJson(body): AppJson<NewRating>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(app.rate(&caller, &task_id, body).await?))
+) -> ApiResult<Json<RatingView>> {
+    Ok(Json(app.rate(&caller, &TaskId::from(task_id), body).await?))
 }
 
 /// Proposes a run of show (empty body) or saves the agent's edited plan
 /// (`{sessions: [{session_index, duration_minutes, segments: [...]}]}`).
 #[utoipa::path(post, path = "/api/v1/tasks/{task_id}/run-of-show", tag = "tasks", operation_id = "tasks_run_of_show_post", security(("bearer" = [])),
     params(("task_id" = String, Path, description = "`ph_task_…`")),
-    request_body(content = Object, description = "Empty to have a plan proposed, or `{sessions: [{session_index, duration_minutes, segments: [...]}]}`",
+    request_body(content = RunOfShowRequest, description = "Empty to have a plan proposed, or `{sessions: [{session_index, duration_minutes, segments: [...]}]}`",
         examples(("propose" = (summary = "Propose a plan from the task", value = json!({}))))),
     responses(
-        (status = 200, description = "`{task_id, source: proposed | edited, updated_at, sessions}`", body = Object),
+        (status = 200, description = "`{task_id, source: proposed | edited, updated_at, sessions}`", body = RunOfShowView),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
-        (status = 409, description = "`invalid_state`: the task is approved or cancelled", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the task is approved or cancelled; `task_terms_invalid`: a task stored before its terms were, whose body the rules now refuse", body = ErrorBody),
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 415, description = doc::NOT_JSON, body = ErrorBody),
         (status = 422, description = "`validation_failed`: each part of an edited plan that breaks a rule, named in `details`", body = ErrorBody)))]
@@ -336,22 +353,27 @@ pub async fn run_of_show_post(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
-    AppJson(body): AppJson<Value>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(app.save_run_of_show(&caller, &task_id, body).await?))
+    AppJson(body): AppJson<RunOfShowRequest>,
+) -> ApiResult<Json<RunOfShowView>> {
+    Ok(Json(
+        app.save_run_of_show(&caller, &TaskId::from(task_id), body)
+            .await?,
+    ))
 }
 
 /// The task's saved run of show.
 #[utoipa::path(get, path = "/api/v1/tasks/{task_id}/run-of-show", tag = "tasks", operation_id = "tasks_run_of_show_get", security(("bearer" = [])),
     params(("task_id" = String, Path, description = "`ph_task_…`")),
     responses(
-        (status = 200, description = "`{task_id, source, updated_at, sessions}`", body = Object),
+        (status = 200, description = "`{task_id, source, updated_at, sessions}`", body = RunOfShowView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = "`not_found`: no such task, not one the caller is involved in, or no run of show saved yet", body = ErrorBody)))]
 pub async fn run_of_show_get(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(app.run_of_show(&caller, &task_id).await?))
+) -> ApiResult<Json<RunOfShowView>> {
+    Ok(Json(
+        app.run_of_show(&caller, &TaskId::from(task_id)).await?,
+    ))
 }

@@ -3,10 +3,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::Value;
+use livehire_domain::ids::{HostId, TaskId};
 
 use super::{doc, examples};
-use crate::app::{App, MessageView, NewMessage};
+use crate::app::{App, MessageView, NewMessage, Page, PageRequest};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
 
@@ -33,7 +33,10 @@ pub async fn post(
 ) -> ApiResult<(StatusCode, Json<MessageView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(app.post_message(&caller, &task_id, body).await?),
+        Json(
+            app.post_message(&caller, &TaskId::from(task_id), body)
+                .await?,
+        ),
     ))
 }
 
@@ -44,7 +47,7 @@ pub async fn post(
         ("limit" = Option<u32>, Query, description = "1–100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
-        (status = 200, description = "`{data: [message…], next_cursor}`", body = Object),
+        (status = 200, description = "`{data: [message…], next_cursor}`", body = Page<MessageView>),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "`forbidden`: a host that has not applied or been invited", body = ErrorBody),
         (status = 404, description = "`not_found`: no such task, not one the caller may see, or (a host) another host's thread", body = ErrorBody),
@@ -54,15 +57,11 @@ pub async fn list(
     Auth(caller): Auth,
     Path(task_id): Path<String>,
     q: QueryPairs,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<MessageView>>> {
+    let page = PageRequest::parse(q.get("limit"), q.get("cursor"), 20, 100)?;
+    let human_id = q.get("human_id").map(HostId::from);
     Ok(Json(
-        app.list_messages(
-            &caller,
-            &task_id,
-            q.get("human_id"),
-            q.get("limit"),
-            q.get("cursor"),
-        )
-        .await?,
+        app.list_messages(&caller, &TaskId::from(task_id), human_id.as_ref(), page)
+            .await?,
     ))
 }

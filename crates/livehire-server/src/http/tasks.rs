@@ -3,19 +3,19 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::Value;
+use livehire_domain::ids::TaskId;
 
 use super::{doc, examples};
-use crate::app::{App, TaskListQuery};
+use crate::app::{App, NewTask, Page, TaskListQuery, TaskView};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
 
 /// Posts a live-commerce task (the seed's whole body; unknown fields are kept).
 #[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", operation_id = "tasks_create", security(("bearer" = [])),
-    request_body(content = Object, description = "The seed's task body: title, description, compensation and currency, deadline, requirements, live_session_details, deliverables, commission_structure",
+    request_body(content = NewTask, description = "The seed's task body: title, description, compensation and currency, deadline, requirements, live_session_details, deliverables, commission_structure",
         examples(("getting_started" = (summary = "The seed's Getting Started step 3", value = json!(examples::task()))))),
     responses(
-        (status = 201, description = "The task with `id`, `status: open` and `sessions[]`", body = Object),
+        (status = 201, description = "The task with `id`, `status: open` and `sessions[]`", body = TaskView),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
@@ -25,8 +25,8 @@ use crate::extract::{AppJson, Auth, QueryPairs};
 pub async fn create(
     State(app): State<App>,
     Auth(caller): Auth,
-    AppJson(body): AppJson<Value>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+    AppJson(body): AppJson<NewTask>,
+) -> ApiResult<(StatusCode, Json<TaskView>)> {
     Ok((
         StatusCode::CREATED,
         Json(app.create_task(&caller, body).await?),
@@ -39,19 +39,15 @@ pub async fn create(
         ("limit" = Option<u32>, Query, description = "1–100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
-        (status = 200, description = "`{data: [task…], next_cursor}`", body = Object),
+        (status = 200, description = "`{data: [task…], next_cursor}`", body = Page<TaskView>),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 422, description = "`validation_failed`: an unknown `status`, a bad `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list(
     State(app): State<App>,
     Auth(caller): Auth,
     q: QueryPairs,
-) -> ApiResult<Json<Value>> {
-    let query = TaskListQuery {
-        status: q.get("status").map(str::to_string),
-        limit: q.get("limit").map(str::to_string),
-        cursor: q.get("cursor").map(str::to_string),
-    };
+) -> ApiResult<Json<Page<TaskView>>> {
+    let query = TaskListQuery::parse(q.get("status"), q.get("limit"), q.get("cursor"))?;
     Ok(Json(app.list_tasks(&caller, query).await?))
 }
 
@@ -59,22 +55,22 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/tasks/{task_id}", tag = "tasks", operation_id = "tasks_get", security(("bearer" = [])),
     params(("task_id" = String, Path, description = "`ph_task_…`")),
     responses(
-        (status = 200, description = "The task as posted, with `id`, `status`, `sessions[]`, its run of show and, for an involved host, `your_offer`", body = Object),
+        (status = 200, description = "The task as posted, with `id`, `status`, `sessions[]`, its run of show and, for an involved host, `your_offer`", body = TaskView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(app.task(&caller, &task_id).await?))
+) -> ApiResult<Json<TaskView>> {
+    Ok(Json(app.task(&caller, &TaskId::from(task_id)).await?))
 }
 
 /// Cancels a task that has not started.
 #[utoipa::path(post, path = "/api/v1/tasks/{task_id}/cancel", tag = "tasks", operation_id = "tasks_cancel", security(("bearer" = [])),
     params(("task_id" = String, Path, description = "`ph_task_…`")),
     responses(
-        (status = 200, description = "The task, `status: cancelled`; an assigned task's escrow is back in the wallet", body = Object),
+        (status = 200, description = "The task, `status: cancelled`; an assigned task's escrow is back in the wallet", body = TaskView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::TASK_NOT_FOUND, body = ErrorBody),
@@ -83,6 +79,8 @@ pub async fn cancel(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(task_id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(app.cancel_task(&caller, &task_id).await?))
+) -> ApiResult<Json<TaskView>> {
+    Ok(Json(
+        app.cancel_task(&caller, &TaskId::from(task_id)).await?,
+    ))
 }

@@ -157,3 +157,125 @@ async fn hosts_see_open_tasks_but_cannot_post_or_cancel_and_uninvolved_hosts_can
         .await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 }
+
+/// Stores a copy of a posted task under `id` (its sessions renamed) with
+/// this body and these terms, as an older release or an older rule would
+/// have left it.
+async fn stored_copy(app: &TestApp, of: &str, id: &str, body: Value, terms: Option<String>) {
+    let mut copy = app.app.store().task(of).await.unwrap();
+    copy.id = id.to_string();
+    for (i, s) in copy.sessions.iter_mut().enumerate() {
+        s.id = format!("ph_sess_{id}_{i}");
+    }
+    copy.body = body;
+    copy.terms = terms;
+    app.app.store().create_task(&copy).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_task_keeps_the_terms_it_was_posted_under_when_the_rules_change() {
+    let app = spawn_app().await;
+    let agent = app.agent("Agent").await;
+    let posted = app
+        .task(&agent, &seed_json("task_getting_started.json"))
+        .await;
+    let id = posted["id"].as_str().unwrap();
+    let terms = app.app.store().task(id).await.unwrap().terms;
+    assert!(
+        terms.as_deref().is_some_and(|t| t.contains("50k_gmv")),
+        "{terms:?}"
+    );
+    let preview = |task: String| {
+        let app = &app;
+        let key = agent.key.clone();
+        async move {
+            app.get(
+                &format!("/api/v1/tasks/{task}/payout-preview?gmv=127000"),
+                Some(&key),
+            )
+            .await
+        }
+    };
+    let paid = preview(id.to_string()).await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+
+    // The rules now refuse this body (an unknown category, a bonus key the
+    // grammar does not read), but the task was posted under the old ones:
+    // its stored terms still pay, plan and show exactly as before.
+    let mut body = posted.clone();
+    body["category"] = json!("tiktok_live_shopping");
+    body["commission_structure"]["performance_bonuses"]["a_lot_of_gmv"] = json!(100);
+    stored_copy(&app, id, "ph_task_rule_changed", body, terms.clone()).await;
+    let again = preview("ph_task_rule_changed".into()).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(again.body, paid.body);
+    let plan = app
+        .post(
+            "/api/v1/tasks/ph_task_rule_changed/run-of-show",
+            Some(&agent.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    let shown = app
+        .get("/api/v1/tasks/ph_task_rule_changed", Some(&agent.key))
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(shown.body["category"], "tiktok_live_shopping");
+
+    // A task from before terms were stored: read from its body until the
+    // server fills its terms at start-up, then the same terms as posted now.
+    stored_copy(&app, id, "ph_task_legacy", posted.clone(), None).await;
+    let legacy = preview("ph_task_legacy".into()).await;
+    assert_eq!(legacy.body, paid.body);
+    // One whose body the rules now refuse cannot be acted on (409, not a
+    // 500), but can still be read and cancelled.
+    let mut refused = posted.clone();
+    refused["category"] = json!("tiktok_live_shopping");
+    stored_copy(&app, id, "ph_task_legacy_refused", refused, None).await;
+    let answer = preview("ph_task_legacy_refused".into()).await;
+    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
+    assert_eq!(answer.code(), "task_terms_invalid");
+    assert!(
+        answer.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("category"),
+        "{}",
+        answer.body
+    );
+    let shown = app
+        .get("/api/v1/tasks/ph_task_legacy_refused", Some(&agent.key))
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+
+    let restarted = app.restarted().await;
+    let mut filled = None;
+    for _ in 0..100 {
+        filled = restarted
+            .app
+            .store()
+            .task("ph_task_legacy")
+            .await
+            .unwrap()
+            .terms;
+        if filled.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(filled, terms);
+    let store = restarted.app.store();
+    assert_eq!(
+        store.task("ph_task_legacy_refused").await.unwrap().terms,
+        None
+    );
+    let cancelled = restarted
+        .post(
+            "/api/v1/tasks/ph_task_legacy_refused/cancel",
+            Some(&agent.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+}

@@ -272,6 +272,18 @@ impl Store for SqliteStore {
         tasks::list_tasks(&self.reader, f).await
     }
 
+    async fn tasks_without_terms(
+        &self,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, String, Value)>> {
+        tasks::tasks_without_terms(&self.reader, after_seq, limit).await
+    }
+
+    async fn fill_task_terms(&self, terms: &[(String, String)]) -> StoreResult<()> {
+        tasks::fill_task_terms(&self.writer, terms).await
+    }
+
     async fn apply_task_change(&self, change: &TaskChange) -> StoreResult<()> {
         hiring::apply_change(&self.writer, change).await
     }

@@ -30,6 +30,7 @@ fn task_from_row(row: &SqliteRow) -> StoreResult<TaskRecord> {
         compensation_minor: row.try_get("compensation_minor")?,
         deadline: row.try_get("deadline")?,
         body: json(row.try_get("body")?)?,
+        terms: row.try_get("terms")?,
         assigned_human_id: row.try_get("assigned_human_id")?,
         escrow_minor: row.try_get("escrow_minor")?,
         agreed_base_minor: row.try_get("agreed_base_minor")?,
@@ -82,7 +83,7 @@ fn task_inserts(tasks: &[(&TaskRecord, &str)]) -> QueryBuilder<Sqlite> {
     for chunk in tasks.chunks(INSERT_CHUNK) {
         qb.push(
             "INSERT INTO tasks (id, agent_id, status, title, currency, compensation_minor, deadline, body, \
-             assigned_human_id, created_at, updated_at) ",
+             terms, assigned_human_id, created_at, updated_at) ",
         );
         qb.push_values(chunk, |mut b, (t, body)| {
             b.push_bind(t.id.as_str())
@@ -93,6 +94,7 @@ fn task_inserts(tasks: &[(&TaskRecord, &str)]) -> QueryBuilder<Sqlite> {
                 .push_bind(t.compensation_minor)
                 .push_bind(t.deadline.as_str())
                 .push_bind(*body)
+                .push_bind(t.terms.as_deref())
                 .push_bind(t.assigned_human_id.as_deref())
                 .push_bind(t.created_at.as_str())
                 .push_bind(t.updated_at.as_str());
@@ -173,6 +175,7 @@ pub(super) async fn create_task(
         compensation_minor: task.compensation_minor,
         deadline: task.deadline.clone(),
         body: Value::Null,
+        terms: task.terms.clone(),
         assigned_human_id: task.assigned_human_id.clone(),
         escrow_minor: task.escrow_minor,
         agreed_base_minor: task.agreed_base_minor,
@@ -232,6 +235,45 @@ pub(super) async fn list_tasks(db: &SqlitePool, f: &TaskFilter) -> StoreResult<P
     Ok(Page { data, next })
 }
 
+pub(super) async fn tasks_without_terms(
+    db: &SqlitePool,
+    after_seq: i64,
+    limit: u32,
+) -> StoreResult<Vec<(i64, String, Value)>> {
+    let rows = sqlx::query(
+        "SELECT seq, id, body FROM tasks WHERE terms IS NULL AND seq > $1 ORDER BY seq LIMIT $2",
+    )
+    .bind(after_seq)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("seq")?,
+                r.try_get("id")?,
+                json(r.try_get("body")?)?,
+            ))
+        })
+        .collect()
+}
+
+pub(super) async fn fill_task_terms(
+    db: &SqlitePool,
+    terms: &[(String, String)],
+) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    for (id, t) in terms {
+        sqlx::query("UPDATE tasks SET terms = $1 WHERE id = $2 AND terms IS NULL")
+            .bind(t.as_str())
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 pub(super) async fn session_task(db: &SqlitePool, session_id: &str) -> StoreResult<TaskRecord> {
     let task_id: String = sqlx::query_scalar("SELECT task_id FROM sessions WHERE id = $1")
         .bind(session_id)
@@ -254,4 +296,93 @@ pub(super) async fn task_hosts(db: &SqlitePool, task_id: &str) -> StoreResult<Ve
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use sqlx::sqlite::SqliteConnectOptions;
+
+    use super::*;
+    use crate::SqliteStore;
+
+    #[tokio::test]
+    async fn tasks_from_before_0014_wait_for_terms_and_keep_the_first_ones_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        {
+            // A database as the release before 0014 left it, with a task.
+            let db = SqlitePool::connect_with(
+                SqliteConnectOptions::from_str(&url)
+                    .unwrap()
+                    .create_if_missing(true),
+            )
+            .await
+            .unwrap();
+            let mut before = sqlx::migrate!("./migrations/sqlite");
+            before.migrations = before
+                .migrations
+                .iter()
+                .filter(|m| m.version < 14)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into();
+            before.run(&db).await.unwrap();
+            sqlx::query(
+                "INSERT INTO agents (id, name, created_at) VALUES ('ph_agent_a', 'A', 't')",
+            )
+            .execute(&db)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO tasks (id, agent_id, status, title, currency, compensation_minor, deadline, \
+                 body, created_at, updated_at) VALUES ('ph_task_old', 'ph_agent_a', 'open', 'Old', 'CNY', \
+                 150000, 't', '{\"title\": \"Old\"}', 't', 't')",
+            )
+            .execute(&db)
+            .await
+            .unwrap();
+            db.close().await;
+        }
+        let store = SqliteStore::connect(&url).await.unwrap();
+        assert_eq!(store.task("ph_task_old").await.unwrap().terms, None);
+        let waiting = store.tasks_without_terms(0, 10).await.unwrap();
+        assert_eq!(waiting.len(), 1);
+        let (seq, id, body) = &waiting[0];
+        assert_eq!(id, "ph_task_old");
+        assert_eq!(body["title"], "Old");
+        assert!(
+            store
+                .tasks_without_terms(*seq, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        store
+            .fill_task_terms(&[(id.clone(), r#"{"title":"Old"}"#.into())])
+            .await
+            .unwrap();
+        store
+            .fill_task_terms(&[(id.clone(), r#"{"title":"Later"}"#.into())])
+            .await
+            .unwrap();
+        assert_eq!(
+            store.task("ph_task_old").await.unwrap().terms.as_deref(),
+            Some(r#"{"title":"Old"}"#)
+        );
+        assert!(store.tasks_without_terms(0, 10).await.unwrap().is_empty());
+
+        // A task posted now carries its terms from the start.
+        let mut posted = store.task("ph_task_old").await.unwrap();
+        posted.id = "ph_task_new".into();
+        posted.terms = Some(r#"{"title":"New"}"#.into());
+        store.create_task(&posted).await.unwrap();
+        assert_eq!(
+            store.task("ph_task_new").await.unwrap().terms.as_deref(),
+            Some(r#"{"title":"New"}"#)
+        );
+        store.close().await;
+    }
 }

@@ -1,0 +1,172 @@
+//! The service boundary of tasks, offers, messages, the run of show and
+//! settlement is typed: a scan of their sources fails if a public method
+//! returns a bare `serde_json::Value`, if a served view holds one outside
+//! its documented `extra` map (the client's own fields, kept verbatim), or if
+//! a handler answers `Json<Value>` or documents a bare `Object` body.
+
+/// The service files, by name.
+const SERVICE: &[(&str, &str)] = &[
+    ("app/tasks.rs", include_str!("tasks.rs")),
+    ("app/task_view.rs", include_str!("task_view.rs")),
+    ("app/task_terms.rs", include_str!("task_terms.rs")),
+    ("app/offers.rs", include_str!("offers.rs")),
+    ("app/messages.rs", include_str!("messages.rs")),
+    ("app/run_of_show.rs", include_str!("run_of_show.rs")),
+    ("app/settlement.rs", include_str!("settlement.rs")),
+    ("app/settlement_view.rs", include_str!("settlement_view.rs")),
+    ("app/figure_inputs.rs", include_str!("figure_inputs.rs")),
+];
+
+/// Their handlers.
+const HANDLERS: &[(&str, &str)] = &[
+    ("http/tasks.rs", include_str!("../http/tasks.rs")),
+    ("http/hiring.rs", include_str!("../http/hiring.rs")),
+    ("http/messages.rs", include_str!("../http/messages.rs")),
+];
+
+/// Whether a type's text names `serde_json::Value` (`Value`, `Map<String,
+/// Value>`, `Vec<Value>`, …) as a word.
+fn names_value(ty: &str) -> bool {
+    ty.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|word| word == "Value")
+}
+
+/// Each public function's signature, from `pub` to its body's `{`.
+fn public_signatures(source: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = source;
+    while let Some(at) = rest.find("pub ") {
+        let tail = &rest[at..];
+        let head = tail.split(['(', '{', ';', '=']).next().unwrap_or("");
+        if head.contains(" fn ") {
+            let end = tail.find('{').unwrap_or(tail.len());
+            out.push(tail[..end].to_string());
+        }
+        rest = &rest[at + 4..];
+    }
+    out
+}
+
+/// The fields of every struct deriving `Serialize`: (struct, the field's
+/// attributes and declaration).
+fn served_fields(source: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut attributes = String::new();
+    let mut current: Option<String> = None;
+    for line in source.lines() {
+        let line = line.trim();
+        match &current {
+            None => {
+                if line.starts_with("#[derive(") {
+                    attributes = line.to_string();
+                } else if let Some(rest) = line.strip_prefix("pub struct ") {
+                    let serialized = attributes.contains("Serialize");
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    if serialized && rest.trim_end().ends_with('{') {
+                        current = Some(name);
+                    } else if serialized {
+                        // A tuple struct: its one declaration is its fields.
+                        out.push((name, format!("{attributes} pub 0: {rest}")));
+                    }
+                    attributes.clear();
+                } else if !line.starts_with("#[") && !line.starts_with("///") {
+                    attributes.clear();
+                }
+            }
+            Some(name) => {
+                if line == "}" {
+                    current = None;
+                } else if line.starts_with("#[") {
+                    attributes.push_str(line);
+                } else if line.starts_with("pub ") {
+                    out.push((name.clone(), format!("{attributes} {line}")));
+                    attributes.clear();
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_public_method_returns_a_bare_value() {
+    let mut bare = Vec::new();
+    for (file, source) in SERVICE {
+        for signature in public_signatures(source) {
+            let returns = signature.split_once("->").map_or("", |(_, r)| r);
+            if names_value(returns) {
+                bare.push(format!(
+                    "{file}: {}",
+                    signature.split_whitespace().collect::<Vec<_>>().join(" ")
+                ));
+            }
+        }
+    }
+    assert!(
+        bare.is_empty(),
+        "public functions returning Value: {bare:#?}"
+    );
+}
+
+#[test]
+fn served_views_hold_values_only_in_their_documented_extra_map() {
+    let mut loose = Vec::new();
+    let mut extras = 0;
+    for (file, source) in SERVICE {
+        for (view, field) in served_fields(source) {
+            let declaration = field.rsplit("pub ").next().unwrap_or("");
+            let ty = declaration.split_once(':').map_or("", |(_, t)| t);
+            if !names_value(ty) {
+                continue;
+            }
+            let documented_extra = declaration.starts_with("extra:")
+                && ty.trim() == "Map<String, Value>,"
+                && field.contains("#[serde(flatten)]");
+            if documented_extra {
+                extras += 1;
+            } else {
+                loose.push(format!("{file}: {view}.{declaration}"));
+            }
+        }
+    }
+    assert!(loose.is_empty(), "views holding free-form JSON: {loose:#?}");
+    assert_eq!(
+        extras, 2,
+        "TaskView and SubmissionView keep the client's fields"
+    );
+}
+
+#[test]
+fn handlers_answer_typed_bodies_and_document_them() {
+    let mut loose = Vec::new();
+    for (file, source) in HANDLERS {
+        for (n, line) in source.lines().enumerate() {
+            if line.contains("Json<Value>")
+                || line.contains("body = Object")
+                || line.contains("content = Object")
+            {
+                loose.push(format!("{file}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(loose.is_empty(), "untyped answers: {loose:#?}");
+}
+
+#[test]
+fn the_scan_sees_what_it_looks_for() {
+    let source = "impl App {\n    pub async fn bad(&self) -> ApiResult<Value> {\n    }\n}\n\
+        #[derive(Debug, Serialize)]\npub struct V {\n    /// x\n    pub a: Option<Value>,\n\
+        #[serde(flatten)]\n    pub extra: Map<String, Value>,\n}\n";
+    assert_eq!(public_signatures(source).len(), 1);
+    assert!(names_value(
+        public_signatures(source)[0].split_once("->").unwrap().1
+    ));
+    let fields = served_fields(source);
+    assert_eq!(fields.len(), 2);
+    assert!(fields[1].1.contains("#[serde(flatten)]"));
+    assert!(!names_value("ApiResult<TaskView>"));
+    assert!(!names_value("ValueType"));
+}
