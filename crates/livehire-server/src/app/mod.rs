@@ -32,14 +32,23 @@ use livehire_store::{Caller, CallerKind, Store};
 use sha2::{Digest, Sha256};
 
 pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
-pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
+pub use flash_sales::{
+    DEFAULT_ORDERS_PAGE, FlashSaleOrders, FlashSaleState, FlashSaleStatus, FlashSaleView,
+    MAX_ORDERS_PAGE, NewFlashSale, NewOrder, OrderAck, OrderCaller, OrderView,
+};
 pub use hosts::{HostSearchPage, HostView};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{Assignment, HostRef, InvitationPage, InvitationView, NewApplication, OfferView};
 pub use operator::NewVerification;
-pub use outbox::{EventPage, EventView};
+pub use outbox::{DEFAULT_EVENTS_PAGE, EventPage, EventView, MAX_EVENTS_PAGE};
 pub use paging::{Cursor, Page, PageRequest};
-pub use sessions::EventSender;
+pub use reports::{
+    FlashSaleWindow, SeriesGrowth, SeriesReport, SeriesRow, SessionReport, TaskRef, TimelinePoint,
+};
+pub use sessions::{
+    EventBatchInput, EventFormat, EventSender, ImportCount, ImportView, IngestResult, PlanStatus,
+    RawEvent, RejectedEvent, RunOfShowPosition, SessionKeyView, SessionMetricsView, SessionView,
+};
 pub use settlement::{Approval, NewRating, RevisionRequest, StatedFigures, StatedSessionFigures};
 pub use tasks::TaskListQuery;
 pub use tiktok_shop::{NewTiktokShop, WebhookReply};
