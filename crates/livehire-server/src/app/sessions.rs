@@ -3,6 +3,8 @@
 //! their orders and checkout keys are in `flash_sales`. What the client
 //! posts is in [`input`], what these operations answer in [`views`].
 
+#[cfg(test)]
+mod boundary_tests;
 mod input;
 mod views;
 
