@@ -5,10 +5,11 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize, Serializer};
+use utoipa::ToSchema;
 
 /// A live session's metrics over a window (`GET /sessions/{id}/metrics`, the SSE
 /// stream, the report).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Metrics {
     /// Viewers watching at the window's end ("now" while live).
     pub concurrent_viewers: u64,
@@ -20,6 +21,7 @@ pub struct Metrics {
     pub unique_viewers: u64,
     /// Total watched seconds ÷ unique viewers, 1 decimal.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub avg_watch_time_seconds: Decimal,
     /// Concurrent viewers per minute and the after-join retention curve.
     pub retention: Retention,
@@ -43,6 +45,7 @@ pub struct Metrics {
     pub units: u64,
     /// GMV: the amounts of non-refunded orders, in the session's currency.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub gmv: Decimal,
     /// Distinct buyers with a non-refunded order.
     pub buyers: u64,
@@ -50,9 +53,11 @@ pub struct Metrics {
     pub refunds: u64,
     /// Buyers ÷ unique viewers, 4 decimals.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub conversion_rate: Decimal,
     /// GMV per 1,000 unique viewers, 2 decimals.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub gpm: Decimal,
     /// Sales per product, by GMV descending then id.
     pub products: Vec<ProductSales>,
@@ -72,7 +77,7 @@ pub struct Metrics {
 }
 
 /// Which kinds of source a session's figures come from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FiguresSource {
     /// No event yet.
@@ -86,8 +91,20 @@ pub enum FiguresSource {
     Mixed,
 }
 
+impl FiguresSource {
+    /// The snake_case wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FiguresSource::None => "none",
+            FiguresSource::Verified => "verified",
+            FiguresSource::HostReported => "host_reported",
+            FiguresSource::Mixed => "mixed",
+        }
+    }
+}
+
 /// Key figures per kind of source.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct BySource {
     /// From sources the host does not control.
     pub verified: KeyFigures,
@@ -97,7 +114,7 @@ pub struct BySource {
 
 /// The figures a payout or a comparison reads, of one kind of source (the
 /// same formulas as [`Metrics`], over that source's events alone).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct KeyFigures {
     /// Distinct viewers (buyers included).
     pub unique_viewers: u64,
@@ -105,6 +122,7 @@ pub struct KeyFigures {
     pub peak_concurrent_viewers: u64,
     /// Total watched seconds ÷ unique viewers.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub avg_watch_time_seconds: Decimal,
     /// Chat messages.
     pub chat_messages: u64,
@@ -118,6 +136,7 @@ pub struct KeyFigures {
     pub units: u64,
     /// Their amounts.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub gmv: Decimal,
     /// Distinct buyers.
     pub buyers: u64,
@@ -125,6 +144,7 @@ pub struct KeyFigures {
     pub refunds: u64,
     /// Buyers ÷ unique viewers.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub conversion_rate: Decimal,
 }
 
@@ -149,7 +169,7 @@ impl KeyFigures {
 }
 
 /// Retention: how the audience held over the session and after joining.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Retention {
     /// Concurrent viewers at the start of each minute from the window's start.
     pub per_minute: Vec<MinuteViewers>,
@@ -158,7 +178,7 @@ pub struct Retention {
 }
 
 /// Concurrent viewers at the start of one minute of the session.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MinuteViewers {
     /// Minutes since the window's start.
     pub minute: u32,
@@ -167,17 +187,18 @@ pub struct MinuteViewers {
 }
 
 /// One point of the after-join retention curve.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AfterJoin {
     /// Minutes after the viewer's first join.
     pub minutes: u32,
     /// Share of viewers watching then, 0–1, 4 decimals.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub share: Decimal,
 }
 
 /// Sales of one product.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProductSales {
     /// The product.
     pub product_id: String,
@@ -187,11 +208,12 @@ pub struct ProductSales {
     pub units: u64,
     /// GMV.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub gmv: Decimal,
 }
 
 /// Sales of one flash sale.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FlashSaleSales {
     /// The flash sale.
     pub flash_sale_id: String,
@@ -201,14 +223,16 @@ pub struct FlashSaleSales {
     pub units: u64,
     /// GMV.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub gmv: Decimal,
 }
 
 /// Metrics under TikTok Shop Seller Center's LIVE analytics names.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TikTokShopMetrics {
     /// Average concurrent users: total watched seconds ÷ session seconds, 1 decimal.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub acu: Decimal,
     /// Peak concurrent users.
     pub pcu: u64,
@@ -218,9 +242,11 @@ pub struct TikTokShopMetrics {
     pub views: u64,
     /// Total watched seconds ÷ views, 1 decimal.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub avg_viewing_duration: Decimal,
     /// GMV.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub gmv: Decimal,
     /// Units sold.
     pub items_sold: u64,
@@ -230,6 +256,7 @@ pub struct TikTokShopMetrics {
     pub sku_orders: u64,
     /// GMV per 1,000 views, 2 decimals.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub watch_gpm: Decimal,
 }
 
@@ -285,6 +312,18 @@ mod tests {
         assert_eq!(ratio(dec!(1), dec!(8), 2).to_string(), "0.12");
         assert_eq!(ratio(dec!(125), dec!(1250), 4).to_string(), "0.1000");
         assert_eq!(ratio(dec!(5), dec!(0), 1).to_string(), "0.0");
+    }
+
+    #[test]
+    fn figures_source_names_are_its_wire_names() {
+        for f in [
+            FiguresSource::None,
+            FiguresSource::Verified,
+            FiguresSource::HostReported,
+            FiguresSource::Mixed,
+        ] {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+        }
     }
 
     #[test]

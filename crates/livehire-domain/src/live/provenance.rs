@@ -21,7 +21,7 @@ use super::metrics::{BySource, FiguresSource, KeyFigures, Metrics, Timeline};
 use crate::money::Currency;
 
 /// Where a stored event or order came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// The task's assigned host, with its own key.
@@ -77,7 +77,7 @@ impl Source {
 
 /// Whether a figure can be trusted for money: reported by a source the host
 /// does not control, or by the host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Provenance {
     /// From a source the host does not control.

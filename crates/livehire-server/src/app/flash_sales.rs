@@ -1,26 +1,33 @@
 //! Flash sales: starting one in a live session, its orders (reserved in
 //! memory, durable before acknowledged), the order list, checkout keys and
-//! the overlay's read-only view.
+//! the overlay's read-only view. What they answer is in [`views`].
+
+mod views;
 
 use std::sync::Arc;
 
 use livehire_domain::access::Action;
 use livehire_domain::events::EventKind;
-use livehire_domain::ids;
+use livehire_domain::ids::{self, FlashSaleId, SessionId};
 use livehire_domain::limits;
 use livehire_domain::live::Provenance;
 use livehire_domain::money;
 use livehire_store::{Caller, CallerKind, FlashOrderRecord, FlashSaleRecord, StoreError};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::sessions::SessionKeyView;
 use super::tasks::{currency_of, draft_of};
-use super::{App, key_digest, minor_json, timestamp};
+use super::{App, Cursor, Page, PageRequest, key_digest, timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::live::sale::{Keyed, OrderRefusal};
-use crate::live::stream::sale_state;
 use crate::live::{FlashSaleLive, SessionLive};
+
+pub(crate) use views::amount;
+pub use views::{
+    FlashSaleOrders, FlashSaleState, FlashSaleStatus, FlashSaleView, OrderAck, OrderView,
+};
 
 /// `POST /api/v1/sessions/{id}/flash-sales` body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -42,24 +49,6 @@ pub struct NewFlashSale {
     pub per_buyer_limit: Option<i64>,
 }
 
-/// An accepted flash-sale order (`201` of `POST /flash-sales/{id}/orders`).
-/// Typed rather than built as a JSON value: this answer is on the hottest path.
-#[derive(Debug, serde::Serialize)]
-pub struct OrderAck {
-    pub order_id: String,
-    pub flash_sale_id: String,
-    pub buyer_id: String,
-    pub product_id: String,
-    pub quantity: i64,
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
-    pub unit_price: rust_decimal::Decimal,
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
-    pub amount: rust_decimal::Decimal,
-    pub currency: String,
-    pub remaining: i64,
-    pub created_at: String,
-}
-
 /// `POST /api/v1/flash-sales/{id}/orders` body.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -77,7 +66,7 @@ pub enum OrderCaller {
     /// An agent key.
     Agent(Caller),
     /// A checkout key; the session it is scoped to.
-    Checkout(String),
+    Checkout(SessionId),
 }
 
 impl App {
@@ -85,9 +74,9 @@ impl App {
     pub async fn create_flash_sale(
         &self,
         caller: &Caller,
-        session_id: &str,
+        session_id: &SessionId,
         body: NewFlashSale,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<FlashSaleView> {
         let (task, s, _) = self
             .session_for(caller, session_id, Action::RunSession)
             .await?;
@@ -212,8 +201,8 @@ impl App {
         }
         self.events_written();
         self.live().add_sale(sale.clone());
-        let view = flash_sale_view(&sale, now.timestamp_millis());
-        tracing::info!(flash_sale_id = %rec.id, session_id, stock = rec.stock, "flash sale started");
+        let view = FlashSaleView::of(&sale, now.timestamp_millis());
+        tracing::info!(flash_sale_id = %rec.id, session_id = session_id.as_str(), stock = rec.stock, "flash sale started");
         Ok(view)
     }
 
@@ -242,26 +231,27 @@ impl App {
     }
 
     /// `GET /api/v1/flash-sales/{id}` (the task's agent or assigned host).
-    pub async fn flash_sale(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+    pub async fn flash_sale(&self, caller: &Caller, id: &FlashSaleId) -> ApiResult<FlashSaleView> {
         let sale = self.loaded_sale(id).await?;
         self.session_for(caller, &sale.rec.session_id, Action::RunSession)
             .await
             .map_err(|_| ApiError::NotFound(format!("flash sale {id}")))?;
-        Ok(flash_sale_view(&sale, self.now().timestamp_millis()))
+        Ok(FlashSaleView::of(&sale, self.now().timestamp_millis()))
     }
 
-    /// The public state of a sale for its overlay token (read-only).
+    /// The public state of a sale for its overlay token (read-only), and
+    /// its session, whose stream carries the sale's ticks.
     pub async fn flash_sale_for_overlay(
         &self,
-        id: &str,
+        id: &FlashSaleId,
         token: &str,
-    ) -> ApiResult<(Value, Arc<SessionLive>)> {
+    ) -> ApiResult<(FlashSaleState, Arc<SessionLive>)> {
         let sale = self.loaded_sale(id).await?;
         if !constant_time_eq(sale.rec.overlay_token.as_bytes(), token.as_bytes()) {
             return Err(ApiError::NotFound(format!("flash sale {id}")));
         }
         Ok((
-            sale_state(&sale, self.now().timestamp_millis()),
+            FlashSaleState::of(&sale, self.now().timestamp_millis()),
             sale.session.clone(),
         ))
     }
@@ -270,7 +260,7 @@ impl App {
     pub async fn place_order(
         &self,
         who: &OrderCaller,
-        sale_id: &str,
+        sale_id: &FlashSaleId,
         body: NewOrder,
         key: Option<&str>,
     ) -> ApiResult<OrderAck> {
@@ -293,7 +283,7 @@ impl App {
                         other => other,
                     })?;
             }
-            OrderCaller::Checkout(session) if *session == sale.rec.session_id => {}
+            OrderCaller::Checkout(session) if session.as_str() == sale.rec.session_id => {}
             OrderCaller::Checkout(_) => {
                 return Err(ApiError::NotFound(format!("flash sale {sale_id}")));
             }
@@ -432,15 +422,15 @@ impl App {
         Ok((rec, remaining))
     }
 
-    /// A page of a flash sale's accepted orders, oldest first (agent):
-    /// `limit` 1–1,000 (default 100), `cursor` from the previous page.
+    /// A page of a flash sale's accepted orders, oldest first (agent);
+    /// `page.limit` at most [`MAX_ORDERS_PAGE`], `page.cursor` from the
+    /// previous page.
     pub async fn flash_sale_orders(
         &self,
         caller: &Caller,
-        id: &str,
-        limit: Option<&str>,
-        cursor: Option<&str>,
-    ) -> ApiResult<Value> {
+        id: &FlashSaleId,
+        page: &PageRequest,
+    ) -> ApiResult<FlashSaleOrders> {
         let sale = self.loaded_sale(id).await?;
         let (task, _, _) = self
             .session_for(caller, &sale.rec.session_id, Action::ManageSession)
@@ -449,32 +439,28 @@ impl App {
                 ApiError::NotFound(_) => ApiError::NotFound(format!("flash sale {id}")),
                 other => other,
             })?;
-        let limit = super::parse_limit_in(limit, 100, 1000)?;
-        let after = cursor.map(super::parse_seq_cursor).transpose()?;
-        let currency = task.currency.clone();
-        let page = self.store().flash_orders_page(id, after, limit).await?;
-        let orders: Vec<Value> = page
-            .data
-            .iter()
-            .map(|o| {
-                json!({
-                    "order_id": o.order_id,
-                    "buyer_id": o.buyer_id,
-                    "quantity": o.quantity,
-                    "amount": minor_json(o.amount_minor, &currency),
-                    "created_at": o.created_at,
-                })
-            })
-            .collect();
-        Ok(json!({
-            "flash_sale_id": id,
-            "data": orders,
-            "next_cursor": page.next.map(super::seq_cursor),
-        }))
+        let limit = page.limit.min(MAX_ORDERS_PAGE);
+        let after = page.cursor.as_deref().map(Cursor::seq).transpose()?;
+        let rows = self.store().flash_orders_page(id, after, limit).await?;
+        Ok(FlashSaleOrders {
+            flash_sale_id: id.to_string(),
+            page: Page {
+                data: rows
+                    .data
+                    .iter()
+                    .map(|o| OrderView::of(o, &task.currency))
+                    .collect(),
+                next_cursor: rows.next.map(|n| Cursor::Seq(n).encode()),
+            },
+        })
     }
 
     /// Mints a checkout key scoped to one session (agent).
-    pub async fn mint_checkout_key(&self, caller: &Caller, session_id: &str) -> ApiResult<Value> {
+    pub async fn mint_checkout_key(
+        &self,
+        caller: &Caller,
+        session_id: &SessionId,
+    ) -> ApiResult<SessionKeyView> {
         self.mint_session_key(caller, session_id, "checkout", ids::CHECKOUT_KEY)
             .await
     }
@@ -486,7 +472,7 @@ impl App {
         session_id: &str,
         kind: &str,
         prefix: &str,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<SessionKeyView> {
         let (task, _, _) = self
             .session_for(caller, session_id, Action::ManageSession)
             .await?;
@@ -500,7 +486,11 @@ impl App {
         self.store()
             .create_session_key(&key_digest(&key), &record, &self.now_text())
             .await?;
-        Ok(json!({"api_key": key, "session_id": session_id, "task_id": task.id}))
+        Ok(SessionKeyView {
+            api_key: key,
+            session_id: session_id.to_string(),
+            task_id: task.id,
+        })
     }
 
     /// Resolves a key for the order endpoint: an agent, or a checkout key.
@@ -509,9 +499,15 @@ impl App {
             return self.authenticate(key).await.map(OrderCaller::Agent);
         }
         let k = self.session_key(key, "checkout").await?;
-        Ok(OrderCaller::Checkout(k.session_id))
+        Ok(OrderCaller::Checkout(k.session_id.into()))
     }
 }
+
+/// Most orders on one page of a sale's order list.
+pub const MAX_ORDERS_PAGE: u32 = 1000;
+
+/// Orders on a page of a sale's order list when the client names no `limit`.
+pub const DEFAULT_ORDERS_PAGE: u32 = 100;
 
 /// The session GMV limit in words: `1,000,000,000,000 CNY`.
 pub(crate) fn session_gmv_limit_words(currency: money::Currency) -> String {
@@ -524,20 +520,6 @@ pub(crate) fn session_gmv_limit_words(currency: money::Currency) -> String {
 /// The session GMV limit of one provenance in minor units of `currency`.
 pub(crate) fn session_gmv_limit_minor(currency: money::Currency) -> i128 {
     i128::from(money::to_minor(limits::MAX_SESSION_GMV, currency).unwrap_or(i64::MAX))
-}
-
-/// A flash sale as served by the API.
-pub fn flash_sale_view(sale: &FlashSaleLive, now_ms: i64) -> Value {
-    let mut v = sale_state(sale, now_ms);
-    v["price"] = minor_json(sale.rec.price_minor, &sale.rec.currency);
-    v["currency"] = json!(sale.rec.currency);
-    v["per_buyer_limit"] = json!(sale.rec.per_buyer_limit);
-    v["starts_at"] = json!(sale.rec.starts_at);
-    v["overlay_url"] = json!(format!(
-        "/overlay/flash-sales/{}?token={}",
-        sale.rec.id, sale.rec.overlay_token
-    ));
-    v
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -42,7 +42,10 @@ pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
 pub use figure_inputs::{
     Amount, Approval, PayoutPreviewQuery, StatedFigures, StatedSessionFigures,
 };
-pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
+pub use flash_sales::{
+    DEFAULT_ORDERS_PAGE, FlashSaleOrders, FlashSaleState, FlashSaleStatus, FlashSaleView,
+    MAX_ORDERS_PAGE, NewFlashSale, NewOrder, OrderAck, OrderCaller, OrderView,
+};
 pub use hosts::{HostSearchPage, HostView};
 pub use idempotency::{Idempotent, KeyState, KeyTicket, fingerprint};
 pub use messages::{MessageView, NewMessage};
@@ -50,10 +53,16 @@ pub use offers::{
     Assignment, HostRef, InvitationView, NewApplication, OfferKind, OfferList, OfferView,
 };
 pub use operator::NewVerification;
-pub use outbox::{EventPage, EventView};
+pub use outbox::{DEFAULT_EVENTS_PAGE, EventPage, EventView, MAX_EVENTS_PAGE};
 pub use paging::{Cursor, Page, PageRequest};
+pub use reports::{
+    FlashSaleWindow, SeriesGrowth, SeriesReport, SeriesRow, SessionReport, TaskRef, TimelinePoint,
+};
 pub use run_of_show::{RunOfShowRequest, RunOfShowView};
-pub use sessions::EventSender;
+pub use sessions::{
+    EventBatchInput, EventFormat, EventSender, ImportCount, ImportView, IngestResult, PlanStatus,
+    RawEvent, RejectedEvent, RunOfShowPosition, SessionKeyView, SessionMetricsView, SessionView,
+};
 pub use settlement::{NewRating, RevisionRequest};
 pub use settlement_view::{
     ApprovalView, Difference, FiguresOrigin, FiguresUsed, HostReportedFigures, NewSubmission,

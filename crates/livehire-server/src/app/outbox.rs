@@ -12,10 +12,15 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::{App, minor_json, parse_seq_cursor, seq_cursor};
+use super::{App, Cursor, FlashSaleState, PageRequest, minor_json};
 use crate::error::ApiResult;
 use crate::live::FlashSaleLive;
-use crate::live::stream::sale_state;
+
+/// Most events on one page of `GET /api/v1/events`.
+pub const MAX_EVENTS_PAGE: u32 = 1000;
+
+/// Events on a page when the client names no `limit`.
+pub const DEFAULT_EVENTS_PAGE: u32 = 100;
 
 /// A domain event as served by `GET /api/v1/events`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -29,7 +34,9 @@ pub struct EventView {
     pub task_id: Option<String>,
     /// The session it is about.
     pub session_id: Option<String>,
-    /// What happened.
+    /// What happened, in the API's shapes; its fields depend on `type` (a
+    /// flash sale's events carry its state as `GET /api/v1/flash-sales/{id}`
+    /// shows it, without price and overlay).
     #[schema(value_type = Object)]
     pub data: Value,
     /// When (RFC 3339).
@@ -122,7 +129,7 @@ impl App {
             session_id: Some(sale.rec.session_id.clone()),
             agent_id: Some(sale.session.agent_id.clone()),
             human_id: sale.session.host_id(),
-            data: sale_state(sale, now_ms),
+            data: serde_json::to_value(FlashSaleState::of(sale, now_ms)).unwrap_or(Value::Null),
             dedupe_key: Some(format!("{}:{}", kind.as_str(), sale.rec.id)),
             created_at: self.now_text(),
         }
@@ -143,16 +150,17 @@ impl App {
         }
     }
 
-    /// The events the caller may read, after `cursor`, oldest first: an
-    /// agent's tasks', or those about a host (`GET /api/v1/events`).
-    pub async fn events(
-        &self,
-        caller: &Caller,
-        limit: Option<&str>,
-        cursor: Option<&str>,
-    ) -> ApiResult<EventPage> {
-        let limit = super::parse_limit_in(limit, 100, 1000)?;
-        let after = cursor.map(parse_seq_cursor).transpose()?.unwrap_or(0);
+    /// The events the caller may read, after `page.cursor`, oldest first: an
+    /// agent's tasks', or those about a host (`GET /api/v1/events`);
+    /// `page.limit` at most [`MAX_EVENTS_PAGE`].
+    pub async fn events(&self, caller: &Caller, page: &PageRequest) -> ApiResult<EventPage> {
+        let limit = page.limit.min(MAX_EVENTS_PAGE);
+        let after = page
+            .cursor
+            .as_deref()
+            .map(Cursor::seq)
+            .transpose()?
+            .unwrap_or(0);
         let party = match caller.kind {
             CallerKind::Agent => (Some(caller.id.as_str()), None),
             CallerKind::Host => (None, Some(caller.id.as_str())),
@@ -171,7 +179,7 @@ impl App {
                     created_at: r.created_at,
                 })
                 .collect(),
-            next_cursor: seq_cursor(next),
+            next_cursor: Cursor::Seq(next).encode(),
         })
     }
 
@@ -198,7 +206,7 @@ impl App {
                 if let (Some(t), Ok(mut times)) = (at("started_at"), live.times.lock()) {
                     times.0 = Some(t);
                 }
-                live.publish("session", e.data.clone());
+                live.publish("session", None, &e.data);
             }
             EventKind::SessionEnded => {
                 let end = at("ended_at").unwrap_or_else(|| self.now().timestamp_millis());
@@ -207,13 +215,18 @@ impl App {
                     times.1 = Some(end);
                 }
                 let mut data = e.data.clone();
-                data["metrics"] = live.metrics(end);
-                live.publish("session", data);
+                data["metrics"] = live
+                    .metrics(end)
+                    .and_then(|m| serde_json::to_value(m).ok())
+                    .unwrap_or(Value::Null);
+                live.publish("session", None, &data);
             }
             EventKind::FlashSaleStarted | EventKind::FlashSaleEnded => {
-                live.publish("flash_sale", e.data.clone());
+                live.publish("flash_sale", e.data["id"].as_str(), &e.data);
             }
-            EventKind::FlashSaleSoldOut => live.publish("sold_out", e.data.clone()),
+            EventKind::FlashSaleSoldOut => {
+                live.publish("sold_out", e.data["id"].as_str(), &e.data);
+            }
             _ => {}
         }
     }

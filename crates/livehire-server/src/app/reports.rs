@@ -1,47 +1,45 @@
 //! Post-session reports (SPEC §6): one session's report (JSON, SVG, HTML) and a
-//! series report that puts a task's sessions side by side.
+//! series report that puts a task's sessions side by side. The JSON shapes
+//! are in [`views`]; the pages and charts are drawn from them.
+
+mod views;
 
 use livehire_domain::access::Action;
+use livehire_domain::ids::{SessionId, TaskId};
 use livehire_domain::live::{Metrics, Timeline, format_ts};
 use livehire_store::{Caller, FlashSaleRecord, TaskRecord};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde_json::{Map, Value, json};
 
-use super::{App, minor_json, money_json};
+use super::App;
+use super::flash_sales::amount;
+use crate::app::SessionView;
 use crate::error::{ApiError, ApiResult};
 use crate::reports::charts::{self, SaleMark, SessionCharts, TOP_PRODUCTS};
 use crate::reports::html;
+
+pub use views::{
+    FlashSaleWindow, ReportTimeline, ReportWindow, SeriesFormulas, SeriesGrowth, SeriesReport,
+    SeriesRow, SessionReport, TaskRef, TikTokShopFormulas, TimelinePoint,
+};
 
 /// The timeline's bucket: one minute.
 const BUCKET_SECONDS: u32 = 60;
 
 /// TikTok Shop Seller Center's LIVE analytics fields and how livehire computes
 /// each (the table in the `livehire_domain::live` module docs).
-pub const TIKTOK_SHOP_FORMULAS: &[(&str, &str)] = &[
-    (
-        "acu",
-        "average concurrent viewers: total watched seconds ÷ window seconds, 1 decimal",
-    ),
-    ("pcu", "peak concurrent viewers (= peak_concurrent_viewers)"),
-    ("viewers", "unique_viewers"),
-    (
-        "views",
-        "counted watch intervals: every join that started watching, re-joins included",
-    ),
-    (
-        "avg_viewing_duration",
-        "total watched seconds ÷ views, 1 decimal",
-    ),
-    ("gmv", "gmv: amounts of non-refunded orders"),
-    ("items_sold", "units: quantities of non-refunded orders"),
-    (
-        "customers",
-        "buyers: distinct viewers with a non-refunded order",
-    ),
-    ("sku_orders", "orders: non-refunded orders"),
-    ("watch_gpm", "gmv × 1000 ÷ views, 2 decimals"),
-];
+pub const TIKTOK_SHOP_FORMULAS: TikTokShopFormulas = TikTokShopFormulas {
+    acu: "average concurrent viewers: total watched seconds ÷ window seconds, 1 decimal",
+    pcu: "peak concurrent viewers (= peak_concurrent_viewers)",
+    viewers: "unique_viewers",
+    views: "counted watch intervals: every join that started watching, re-joins included",
+    avg_viewing_duration: "total watched seconds ÷ views, 1 decimal",
+    gmv: "gmv: amounts of non-refunded orders",
+    items_sold: "units: quantities of non-refunded orders",
+    customers: "buyers: distinct viewers with a non-refunded order",
+    sku_orders: "orders: non-refunded orders",
+    watch_gpm: "gmv × 1000 ÷ views, 2 decimals",
+};
 
 /// How `growth` is computed.
 const GROWTH_FORMULA: &str = "(last − first) ÷ first × 100, from the first monitored session \
@@ -50,7 +48,7 @@ const GROWTH_FORMULA: &str = "(last − first) ÷ first × 100, from the first m
 /// One session's figures and curves, computed under one aggregator lock.
 struct SessionData {
     task: TaskRecord,
-    view: Value,
+    view: SessionView,
     metrics: Metrics,
     timeline: Timeline,
     /// The resolved window (epoch ms), `None` before any event or start.
@@ -82,9 +80,9 @@ pub fn growth_pct(from: Decimal, to: Decimal) -> Option<Decimal> {
 
 impl App {
     /// Metrics and the per-minute timeline of one session, over the same window.
-    async fn session_data(&self, caller: &Caller, id: &str) -> ApiResult<SessionData> {
-        let view = self.session(caller, id).await?;
+    async fn session_data(&self, caller: &Caller, id: &SessionId) -> ApiResult<SessionData> {
         let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
+        let view = SessionView::of(&task, &s);
         let live = self.live_session(&task, &s).await?;
         let now_ms = self.now().timestamp_millis();
         let (metrics, timeline, window) = tokio::task::spawn_blocking(move || {
@@ -118,22 +116,26 @@ impl App {
     /// names of `…/metrics`, `tiktok_shop` included), the per-minute timeline
     /// of concurrent viewers and cumulative GMV, the flash sales with their
     /// windows, and the TikTok Shop formulas.
-    pub async fn session_report(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+    pub async fn session_report(
+        &self,
+        caller: &Caller,
+        id: &SessionId,
+    ) -> ApiResult<SessionReport> {
         let d = self.session_data(caller, id).await?;
-        Ok(report_json(&d, &self.now_text()))
+        Ok(session_report(&d, self.now_text()))
     }
 
     /// `GET /api/v1/sessions/{id}/report.svg`: the four report charts.
-    pub async fn session_report_svg(&self, caller: &Caller, id: &str) -> ApiResult<String> {
+    pub async fn session_report_svg(&self, caller: &Caller, id: &SessionId) -> ApiResult<String> {
         let d = self.session_data(caller, id).await?;
-        let report = report_json(&d, &self.now_text());
+        let report = session_report(&d, self.now_text());
         draw_session(&d, &report)
     }
 
     /// `GET /api/v1/sessions/{id}/report.html`: the report as one page.
-    pub async fn session_report_html(&self, caller: &Caller, id: &str) -> ApiResult<String> {
+    pub async fn session_report_html(&self, caller: &Caller, id: &SessionId) -> ApiResult<String> {
         let d = self.session_data(caller, id).await?;
-        let report = report_json(&d, &self.now_text());
+        let report = session_report(&d, self.now_text());
         let svg = draw_session(&d, &report)?;
         Ok(html::session_page(&report, &svg))
     }
@@ -141,7 +143,11 @@ impl App {
     /// `GET /api/v1/tasks/{id}/report`: the task's sessions side by side (one
     /// a week in a series), with growth from the first monitored session to
     /// the last. Sessions with nothing monitored here have null figures.
-    pub async fn series_report(&self, caller: &Caller, task_id: &str) -> ApiResult<Value> {
+    pub async fn series_report(
+        &self,
+        caller: &Caller,
+        task_id: &TaskId,
+    ) -> ApiResult<SeriesReport> {
         let (task, _) = self.task_for(caller, task_id, Action::RunSession).await?;
         let now_ms = self.now().timestamp_millis();
         let mut rows = Vec::with_capacity(task.sessions.len());
@@ -159,90 +165,85 @@ impl App {
             })
             .await
             .map_err(anyhow::Error::from)??;
-            let mut row = json!({
-                "session_id": s.id,
-                "position": s.position,
-                "week": s.week.unwrap_or(s.position + 1),
-                "theme": s.theme,
-                "scheduled_time": s.scheduled_time,
-                "status": s.status,
-                "started_at": s.started_at,
-                "ended_at": s.ended_at,
-                "monitored": m.is_some(),
+            rows.push(SeriesRow {
+                session_id: s.id.clone(),
+                position: s.position,
+                week: s.week.unwrap_or(s.position + 1),
+                theme: s.theme.clone(),
+                scheduled_time: s.scheduled_time.clone(),
+                status: s.status.clone(),
+                started_at: s.started_at.clone(),
+                ended_at: s.ended_at.clone(),
+                monitored: m.is_some(),
+                unique_viewers: m.as_ref().map(|m| m.unique_viewers),
+                peak_concurrent_viewers: m.as_ref().map(|m| m.peak_concurrent_viewers),
+                gmv: m.as_ref().map(|m| m.gmv),
+                orders: m.as_ref().map(|m| m.orders),
+                conversion_rate: m.as_ref().map(|m| m.conversion_rate),
+                avg_watch_time_seconds: m.as_ref().map(|m| m.avg_watch_time_seconds),
             });
-            let figs = match &m {
-                Some(m) => json!({
-                    "unique_viewers": m.unique_viewers,
-                    "peak_concurrent_viewers": m.peak_concurrent_viewers,
-                    "gmv": money_json(m.gmv),
-                    "orders": m.orders,
-                    "conversion_rate": money_json(m.conversion_rate),
-                    "avg_watch_time_seconds": money_json(m.avg_watch_time_seconds),
-                }),
-                None => json!({
-                    "unique_viewers": null,
-                    "peak_concurrent_viewers": null,
-                    "gmv": null,
-                    "orders": null,
-                    "conversion_rate": null,
-                    "avg_watch_time_seconds": null,
-                }),
-            };
-            if let (Value::Object(r), Value::Object(f)) = (&mut row, figs) {
-                r.extend(f);
-            }
-            rows.push(row);
             if let Some(m) = m {
                 figures.push((i, m));
             }
         }
         let growth = match (figures.first(), figures.last()) {
-            (Some((a, first)), Some((b, last))) if a != b => {
-                let viewers = growth_pct(first.unique_viewers.into(), last.unique_viewers.into());
-                json!({
-                    "from_session_id": task.sessions[*a].id,
-                    "to_session_id": task.sessions[*b].id,
-                    "from_week": rows[*a]["week"],
-                    "to_week": rows[*b]["week"],
-                    "unique_viewers_pct": viewers.map(money_json),
-                    "gmv_pct": growth_pct(first.gmv, last.gmv).map(money_json),
-                })
-            }
-            _ => json!({
-                "from_session_id": null,
-                "to_session_id": null,
-                "from_week": null,
-                "to_week": null,
-                "unique_viewers_pct": null,
-                "gmv_pct": null,
-            }),
+            (Some((a, first)), Some((b, last))) if a != b => SeriesGrowth {
+                from_session_id: Some(rows[*a].session_id.clone()),
+                to_session_id: Some(rows[*b].session_id.clone()),
+                from_week: Some(rows[*a].week),
+                to_week: Some(rows[*b].week),
+                unique_viewers_pct: growth_pct(
+                    first.unique_viewers.into(),
+                    last.unique_viewers.into(),
+                ),
+                gmv_pct: growth_pct(first.gmv, last.gmv),
+            },
+            _ => SeriesGrowth {
+                from_session_id: None,
+                to_session_id: None,
+                from_week: None,
+                to_week: None,
+                unique_viewers_pct: None,
+                gmv_pct: None,
+            },
         };
-        Ok(json!({
-            "task": {"id": task.id, "title": task.title},
-            "currency": task.currency,
-            "sessions": rows,
-            "growth": growth,
-            "formulas": {"growth": GROWTH_FORMULA},
-            "generated_at": self.now_text(),
-        }))
+        Ok(SeriesReport {
+            task: TaskRef {
+                id: task.id,
+                title: task.title,
+            },
+            currency: task.currency,
+            sessions: rows,
+            growth,
+            formulas: SeriesFormulas {
+                growth: GROWTH_FORMULA,
+            },
+            generated_at: self.now_text(),
+        })
     }
 
     /// `GET /api/v1/tasks/{id}/report.html`: the series table and a bar chart
     /// per figure.
-    pub async fn series_report_html(&self, caller: &Caller, task_id: &str) -> ApiResult<String> {
+    pub async fn series_report_html(&self, caller: &Caller, task_id: &TaskId) -> ApiResult<String> {
         let report = self.series_report(caller, task_id).await?;
-        let sessions = report["sessions"].as_array().cloned().unwrap_or_default();
-        let labels: Vec<String> = sessions
+        let labels: Vec<String> = report
+            .sessions
             .iter()
-            .map(|s| format!("Week {}", s["week"]))
+            .map(|s| format!("Week {}", s.week))
             .collect();
         let mut charts = Vec::new();
-        for (label, field) in html::SERIES_FIGURES {
-            let values: Vec<Option<f64>> = sessions.iter().map(|s| s[*field].as_f64()).collect();
-            let svg = if *field == "conversion_rate" {
-                charts::bar_chart_svg(label, &labels, &values, &|v| format!("{:.1}%", v * 100.0))
+        for figure in html::SeriesFigure::ALL {
+            let values: Vec<Option<f64>> = report
+                .sessions
+                .iter()
+                .map(|s| figure.value(s).map(html::number))
+                .collect();
+            let svg = if figure == html::SeriesFigure::ConversionRate {
+                charts::bar_chart_svg(figure.label(), &labels, &values, &|v| {
+                    format!("{:.1}%", v * 100.0)
+                })
             } else {
-                charts::bar_chart_svg(label, &labels, &values, &charts::compact)
+                charts::bar_chart_svg(figure.label(), &labels, &values, &charts::compact)
             }
             .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
             charts.push(svg);
@@ -252,25 +253,23 @@ impl App {
 }
 
 /// The JSON session report.
-fn report_json(d: &SessionData, generated_at: &str) -> Value {
+fn session_report(d: &SessionData, generated_at: String) -> SessionReport {
     let start = d.window.map(|w| w.0);
     let minute_of = |t: i64| start.map(|s| (t - s) as f64 / 60_000.0);
-    let points: Vec<Value> = d
+    let points = d
         .timeline
         .concurrent
         .iter()
         .zip(&d.timeline.gmv)
         .enumerate()
-        .map(|(i, ((t, viewers), (_, gmv)))| {
-            json!({
-                "minute": i as u64 * u64::from(d.timeline.bucket_seconds) / 60,
-                "at": format_ts(*t),
-                "concurrent_viewers": viewers,
-                "cumulative_gmv": money_json(*gmv),
-            })
+        .map(|(i, ((t, viewers), (_, gmv)))| TimelinePoint {
+            minute: i as u64 * u64::from(d.timeline.bucket_seconds) / 60,
+            at: format_ts(*t),
+            concurrent_viewers: *viewers,
+            cumulative_gmv: *gmv,
         })
         .collect();
-    let sales: Vec<Value> = d
+    let flash_sales = d
         .sales
         .iter()
         .map(|r| {
@@ -279,48 +278,50 @@ fn report_json(d: &SessionData, generated_at: &str) -> Value {
                 .flash_sales
                 .iter()
                 .find(|f| f.flash_sale_id == r.id);
-            json!({
-                "id": r.id,
-                "product_id": r.product_id,
-                "price": minor_json(r.price_minor, &r.currency),
-                "stock": r.stock,
-                "starts_at": r.starts_at,
-                "ends_at": r.ends_at,
-                "start_minute": ms(&r.starts_at).and_then(minute_of),
-                "end_minute": ms(&r.ends_at).and_then(minute_of),
-                "sold": sold.map_or(0, |f| f.units),
-                "orders": sold.map_or(0, |f| f.orders),
-                "gmv": money_json(sold.map_or(Decimal::ZERO, |f| f.gmv)),
-            })
+            FlashSaleWindow {
+                id: r.id.clone(),
+                product_id: r.product_id.clone(),
+                price: amount(r.price_minor, &r.currency),
+                stock: r.stock,
+                starts_at: r.starts_at.clone(),
+                ends_at: r.ends_at.clone(),
+                start_minute: ms(&r.starts_at).and_then(minute_of),
+                end_minute: ms(&r.ends_at).and_then(minute_of),
+                sold: sold.map_or(0, |f| f.units),
+                orders: sold.map_or(0, |f| f.orders),
+                gmv: sold.map_or(Decimal::ZERO, |f| f.gmv),
+            }
         })
         .collect();
-    let formulas: Map<String, Value> = TIKTOK_SHOP_FORMULAS
-        .iter()
-        .map(|(k, v)| ((*k).to_string(), json!(v)))
-        .collect();
-    json!({
-        "session": d.view,
-        "task": {"id": d.task.id, "title": d.task.title},
-        "currency": d.task.currency,
-        "window": {
-            "start": d.window.map(|w| format_ts(w.0)),
-            "end": d.window.map(|w| format_ts(w.1)),
-            "minutes": d.window.map(|w| {
+    SessionReport {
+        session: d.view.clone(),
+        task: TaskRef {
+            id: d.task.id.clone(),
+            title: d.task.title.clone(),
+        },
+        currency: d.task.currency.clone(),
+        window: ReportWindow {
+            start: d.window.map(|w| format_ts(w.0)),
+            end: d.window.map(|w| format_ts(w.1)),
+            minutes: d.window.map(|w| {
                 let mut m = (Decimal::from(w.1 - w.0) / Decimal::from(60_000)).round_dp(2);
                 m.rescale(2);
-                money_json(m)
+                m
             }),
         },
-        "metrics": serde_json::to_value(&d.metrics).unwrap_or(Value::Null),
-        "timeline": {"bucket_seconds": d.timeline.bucket_seconds, "points": points},
-        "flash_sales": sales,
-        "formulas": formulas,
-        "generated_at": generated_at,
-    })
+        metrics: d.metrics.clone(),
+        timeline: ReportTimeline {
+            bucket_seconds: d.timeline.bucket_seconds,
+            points,
+        },
+        flash_sales,
+        formulas: TIKTOK_SHOP_FORMULAS,
+        generated_at,
+    }
 }
 
 /// The session report's SVG from its data.
-fn draw_session(d: &SessionData, report: &Value) -> ApiResult<String> {
+fn draw_session(d: &SessionData, report: &SessionReport) -> ApiResult<String> {
     let bucket_min = f64::from(d.timeline.bucket_seconds) / 60.0;
     let start = d.window.map_or(0, |w| w.0);
     let minute = |t: i64| (t - start) as f64 / 60_000.0;
@@ -328,13 +329,10 @@ fn draw_session(d: &SessionData, report: &Value) -> ApiResult<String> {
     let m = &d.metrics;
     let s = &d.view;
     let mut title = d.task.title.clone();
-    match (s["week"].as_i64(), s["theme"].as_str()) {
+    match (s.week, s.theme.as_deref()) {
         (Some(w), Some(t)) => title.push_str(&format!(" — week {w}: {t}")),
         (Some(w), None) => title.push_str(&format!(" — week {w}")),
-        _ => title.push_str(&format!(
-            " — session {}",
-            s["position"].as_i64().unwrap_or(0) + 1
-        )),
+        _ => title.push_str(&format!(" — session {}", s.position + 1)),
     }
     let when = match d.window {
         Some((a, b)) => format!("{} → {}", format_ts(a), format_ts(b)),
@@ -349,20 +347,17 @@ fn draw_session(d: &SessionData, report: &Value) -> ApiResult<String> {
         d.task.currency,
         f64_of(m.conversion_rate) * 100.0,
     );
-    let flash_sales = report["flash_sales"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|f| {
-                    Some(SaleMark {
-                        product_id: f["product_id"].as_str()?.to_string(),
-                        start_minute: f["start_minute"].as_f64()?,
-                        end_minute: f["end_minute"].as_f64()?,
-                    })
-                })
-                .collect()
+    let flash_sales = report
+        .flash_sales
+        .iter()
+        .filter_map(|f| {
+            Some(SaleMark {
+                product_id: f.product_id.clone(),
+                start_minute: f.start_minute?,
+                end_minute: f.end_minute?,
+            })
         })
-        .unwrap_or_default();
+        .collect();
     let charts = SessionCharts {
         title,
         subtitle,

@@ -1,30 +1,42 @@
 //! Live sessions: start and end, event ingestion (with who sent it and when
 //! it may count), imports of recordings, metrics, the stream. Flash sales,
-//! their orders and checkout keys are in `flash_sales`.
+//! their orders and checkout keys are in `flash_sales`. What the client
+//! posts is in [`input`], what these operations answer in [`views`].
+
+#[cfg(test)]
+mod boundary_tests;
+mod input;
+mod views;
 
 use std::sync::Arc;
 
 use chrono::DateTime;
 use livehire_domain::access::Action;
 use livehire_domain::events::EventKind;
-use livehire_domain::ids;
-use livehire_domain::live::{self, LiveEvent, LiveWindow, Provenance, Source};
+use livehire_domain::ids::{self, AgentId, SessionId};
+use livehire_domain::live::{self, LiveEvent, LiveWindow, Metrics, Provenance, Source};
 use livehire_domain::money;
 use livehire_domain::run_of_show::{self as ros, RunOfShow};
 use livehire_domain::state::TaskAction;
 use livehire_store::{
     Caller, CallerKind, EventBatch, SessionRecord, SessionUpdate, StoreError, TaskRecord,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::broadcast;
 
 use super::flash_sales::{session_gmv_limit_minor, session_gmv_limit_words};
 use super::tasks::{currency_of, status_of};
 use super::{App, timestamp};
+use crate::app::FlashSaleState;
 use crate::error::{ApiError, ApiResult};
 use crate::live::sale::{order_ref, placed_ms};
-use crate::live::stream::sale_state;
 use crate::live::{FlashSaleLive, SessionLive, StreamItem};
+
+pub use input::{EventBatchInput, EventFormat, RawEvent};
+pub use views::{
+    ImportCount, ImportView, IngestResult, PlanStatus, RejectedEvent, RunOfShowPosition,
+    SessionKeyView, SessionMetricsView, SessionView,
+};
 
 /// Most events in one ingestion request.
 pub const MAX_EVENTS_PER_BATCH: usize = 50_000;
@@ -38,9 +50,9 @@ pub enum EventSender {
     /// An ingest key the task's agent issued for one session (verified).
     IngestKey {
         /// The session it is scoped to.
-        session_id: String,
+        session_id: SessionId,
         /// The agent who issued it.
-        agent_id: String,
+        agent_id: AgentId,
     },
 }
 
@@ -48,26 +60,6 @@ fn ms(t: &str) -> Option<i64> {
     DateTime::parse_from_rfc3339(t)
         .ok()
         .map(|d| d.timestamp_millis())
-}
-
-fn session_view(task: &TaskRecord, s: &SessionRecord) -> Value {
-    let offset = match (&s.scheduled_time, &s.started_at) {
-        (Some(sch), Some(st)) => ms(st).zip(ms(sch)).map(|(a, b)| (a - b) / 1000),
-        _ => None,
-    };
-    json!({
-        "id": s.id,
-        "task_id": task.id,
-        "position": s.position,
-        "status": s.status,
-        "scheduled_time": s.scheduled_time,
-        "duration_minutes": s.duration_minutes,
-        "week": s.week,
-        "theme": s.theme,
-        "started_at": s.started_at,
-        "ended_at": s.ended_at,
-        "start_offset_seconds": offset,
-    })
 }
 
 impl App {
@@ -166,14 +158,14 @@ impl App {
     }
 
     /// `GET /api/v1/sessions/{id}`.
-    pub async fn session(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+    pub async fn session(&self, caller: &Caller, id: &SessionId) -> ApiResult<SessionView> {
         let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
-        Ok(session_view(&task, &s))
+        Ok(SessionView::of(&task, &s))
     }
 
     /// Starts a session (agent or assigned host); the first start moves the task
     /// to `in_progress`.
-    pub async fn start_session(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+    pub async fn start_session(&self, caller: &Caller, id: &SessionId) -> ApiResult<SessionView> {
         let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         let status = status_of(&task)?;
         let next = status.apply(TaskAction::StartSession)?;
@@ -204,12 +196,12 @@ impl App {
         if let Ok(mut m) = self.live().live.lock() {
             m.insert(id.to_string(), live.clone());
         }
-        tracing::info!(session_id = id, task_id = %task.id, "session started");
-        Ok(session_view(&task, &s))
+        tracing::info!(session_id = id.as_str(), task_id = %task.id, "session started");
+        Ok(SessionView::of(&task, &s))
     }
 
     /// Ends a live session.
-    pub async fn end_session(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+    pub async fn end_session(&self, caller: &Caller, id: &SessionId) -> ApiResult<SessionView> {
         let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         if s.status != "live" {
             return Err(ApiError::Conflict {
@@ -237,13 +229,13 @@ impl App {
             t.1 = Some(end_ms);
         }
         if let Ok(mut m) = self.live().live.lock() {
-            m.remove(id);
+            m.remove(id.as_str());
         }
         // Its running flash sales end with it; orders already reserved are
         // stored (or released) before the session's figures are final.
         let mut ended = Vec::new();
         for sale in self.live().all_sales() {
-            if sale.rec.session_id == id && sale.close(end_ms) {
+            if sale.rec.session_id == id.as_str() && sale.close(end_ms) {
                 sale.drain(std::time::Duration::from_secs(5)).await;
                 if sale.mark_ended() {
                     ended.push(self.sale_event(EventKind::FlashSaleEnded, &sale));
@@ -253,9 +245,9 @@ impl App {
         if !ended.is_empty() {
             self.record_events(&ended).await;
         }
-        tracing::info!(session_id = id, "session ended");
+        tracing::info!(session_id = id.as_str(), "session ended");
         let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
-        Ok(session_view(&task, &s))
+        Ok(SessionView::of(&task, &s))
     }
 
     /// Resolves a key for the events endpoint: an account key, or an ingest
@@ -266,14 +258,18 @@ impl App {
         }
         let k = self.session_key(key, "ingest").await?;
         Ok(EventSender::IngestKey {
-            session_id: k.session_id,
-            agent_id: k.agent_id,
+            session_id: k.session_id.into(),
+            agent_id: k.agent_id.into(),
         })
     }
 
     /// Mints an ingest key scoped to one session's events (agent): what the
     /// agent's connector bridge posts with, so its events count as verified.
-    pub async fn mint_ingest_key(&self, caller: &Caller, session_id: &str) -> ApiResult<Value> {
+    pub async fn mint_ingest_key(
+        &self,
+        caller: &Caller,
+        session_id: &SessionId,
+    ) -> ApiResult<SessionKeyView> {
         self.mint_session_key(caller, session_id, "ingest", ids::INGEST_KEY)
             .await
     }
@@ -282,7 +278,7 @@ impl App {
     async fn event_access(
         &self,
         sender: &EventSender,
-        id: &str,
+        id: &SessionId,
     ) -> ApiResult<(TaskRecord, SessionRecord, Source, String)> {
         match sender {
             EventSender::Account(caller) => {
@@ -302,38 +298,37 @@ impl App {
                     return Err(not_found());
                 }
                 let task = self.store().session_task(id).await?;
-                if &task.agent_id != agent_id {
+                if task.agent_id != agent_id.as_str() {
                     return Err(not_found());
                 }
                 let s = task
                     .sessions
                     .iter()
-                    .find(|x| x.id == id)
+                    .find(|x| x.id == id.as_str())
                     .cloned()
                     .ok_or_else(not_found)?;
-                Ok((task, s, Source::IngestKey, agent_id.clone()))
+                Ok((task, s, Source::IngestKey, agent_id.to_string()))
             }
         }
     }
 
-    /// Ingests events: a JSON array or NDJSON, native or TikTok LIVE connector
-    /// shapes. Each event is stored with who sent it (host-reported or
-    /// verified) and counts only inside the session's live window; bad or
-    /// out-of-window events are reported by index and skipped. The accepted
-    /// ones are durable before the answer. 409 `session_settled` once the
-    /// task is approved or cancelled.
+    /// Ingests a batch of events, native or TikTok LIVE connector shapes.
+    /// Each event is stored with who sent it (host-reported or verified) and
+    /// counts only inside the session's live window; bad or out-of-window
+    /// events are reported by index and skipped. The accepted ones are
+    /// durable before the answer. 409 `session_settled` once the task is
+    /// approved or cancelled.
     pub async fn ingest(
         &self,
         sender: &EventSender,
-        id: &str,
-        ndjson: bool,
-        connector: bool,
-        body: &[u8],
-    ) -> ApiResult<Value> {
+        id: &SessionId,
+        batch: EventBatchInput,
+    ) -> ApiResult<IngestResult> {
         let (task, s, source, source_id) = self.event_access(sender, id).await?;
         let provenance = source.provenance();
         let currency = currency_of(&task)?;
-        let items = event_items(ndjson, body)?;
+        let connector = batch.format == EventFormat::TikTokLiveConnector;
+        let items = batch.items;
         if items.len() > MAX_EVENTS_PER_BATCH {
             return Err(ApiError::field(
                 "",
@@ -350,15 +345,15 @@ impl App {
         let now_ms = self.now().timestamp_millis();
         let window = live_window(&s);
         let closed = window.intake(now_ms).err();
-        let mut accepted: Vec<(usize, LiveEvent, Option<&str>)> = Vec::with_capacity(items.len());
-        let mut rejected: Vec<(usize, String)> = Vec::new();
+        let mut accepted: Vec<(usize, LiveEvent, Option<String>)> = Vec::with_capacity(items.len());
+        let mut rejected: Vec<RejectedEvent> = Vec::new();
         let mut stream_ended = None;
         let mut replayed = 0;
         // Connector message ids taken for this batch: kept (stored with it)
         // if the batch is stored, given back otherwise.
         let mut taken_msg_ids: Vec<String> = Vec::new();
-        for (index, (line, item)) in items.into_iter().enumerate() {
-            let parsed = item.and_then(|v| {
+        for (index, RawEvent { line, value }) in items.into_iter().enumerate() {
+            let parsed = value.and_then(|v| {
                 if !connector {
                     return live::parse_event(&v, currency).map(Some);
                 }
@@ -396,7 +391,7 @@ impl App {
             match checked {
                 Ok(Some(e)) => accepted.push((index, e, line.filter(|_| !connector))),
                 Ok(None) => {}
-                Err(error) => rejected.push((index, error)),
+                Err(error) => rejected.push(RejectedEvent { index, error }),
             }
         }
         // Orders past the session's GMV limit for this provenance are refused.
@@ -415,14 +410,14 @@ impl App {
                 reserved += i128::from(amount);
                 return true;
             }
-            rejected.push((
-                *index,
-                format!(
+            rejected.push(RejectedEvent {
+                index: *index,
+                error: format!(
                     "order.amount: would take the session's {} GMV past {}",
                     provenance_words(provenance),
                     session_gmv_limit_words(currency)
                 ),
-            ));
+            });
             false
         });
         let events: Vec<LiveEvent> = accepted.iter().map(|(_, e, _)| e.clone()).collect();
@@ -446,28 +441,27 @@ impl App {
         }
         let duplicates = count_events(&live, &events, provenance)?;
         drop(settled);
-        rejected.sort_by_key(|(i, _)| *i);
-        Ok(json!({
-            "accepted": events.len(),
-            "duplicates": duplicates + replayed,
-            "rejected": rejected.into_iter().map(|(index, error)| json!({"index": index, "error": error})).collect::<Vec<_>>(),
-            "stream_end": stream_ended.is_some(),
-            "source": source.as_str(),
-            "provenance": provenance,
-        }))
+        rejected.sort_by_key(|r| r.index);
+        Ok(IngestResult {
+            accepted: events.len(),
+            duplicates: duplicates + replayed,
+            rejected,
+            stream_end: stream_ended.is_some(),
+            source,
+            provenance,
+        })
     }
 
     /// Imports a recording of a session that never went live here (agent):
-    /// native events as NDJSON or a JSON array, every one valid, which define
-    /// the session's window (first to last event). The session ends with it;
-    /// its events count as verified.
+    /// native events, every one valid, which define the session's window
+    /// (first to last event). The session ends with it; its events count as
+    /// verified.
     pub async fn import_recording(
         &self,
         caller: &Caller,
-        id: &str,
-        ndjson: bool,
-        body: &[u8],
-    ) -> ApiResult<Value> {
+        id: &SessionId,
+        recording: EventBatchInput,
+    ) -> ApiResult<ImportView> {
         let (task, s, _) = self.session_for(caller, id, Action::ManageSession).await?;
         let next = status_of(&task)?.apply(TaskAction::StartSession)?;
         if s.status != "scheduled" {
@@ -480,7 +474,13 @@ impl App {
             });
         }
         let currency = currency_of(&task)?;
-        let items = event_items(ndjson, body)?;
+        if recording.format != EventFormat::Native {
+            return Err(ApiError::field(
+                "format",
+                "a recording is imported as native events",
+            ));
+        }
+        let items = recording.items;
         if items.len() > MAX_EVENTS_PER_BATCH {
             return Err(ApiError::field(
                 "",
@@ -489,8 +489,8 @@ impl App {
         }
         let mut events = Vec::with_capacity(items.len());
         let mut errors = Vec::new();
-        for (index, (_, item)) in items.into_iter().enumerate() {
-            match item.and_then(|v| live::parse_event(&v, currency)) {
+        for (index, item) in items.into_iter().enumerate() {
+            match item.value.and_then(|v| live::parse_event(&v, currency)) {
                 Ok(e) => events.push(e),
                 Err(m) => errors.push(livehire_domain::FieldError::new(format!("[{index}]"), m)),
             }
@@ -546,38 +546,54 @@ impl App {
             *t = (Some(start), Some(end));
         }
         drop(settled);
-        tracing::info!(session_id = id, events = events.len(), "recording imported");
+        tracing::info!(
+            session_id = id.as_str(),
+            events = events.len(),
+            "recording imported"
+        );
         let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
-        let mut view = session_view(&task, &s);
-        view["imported"] = json!({"accepted": events.len(), "duplicates": duplicates});
-        Ok(view)
+        Ok(ImportView {
+            session: SessionView::of(&task, &s),
+            imported: ImportCount {
+                accepted: events.len(),
+                duplicates,
+            },
+        })
     }
 
     /// `GET /api/v1/sessions/{id}/metrics`.
-    pub async fn session_metrics(&self, caller: &Caller, id: &str) -> ApiResult<Value> {
+    pub async fn session_metrics(
+        &self,
+        caller: &Caller,
+        id: &SessionId,
+    ) -> ApiResult<SessionMetricsView> {
         let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         let live = self.live_session(&task, &s).await?;
         let now_ms = self.now().timestamp_millis();
-        let mut m = {
+        let metrics = {
             let live = live.clone();
             tokio::task::spawn_blocking(move || live.metrics(now_ms))
                 .await
                 .map_err(anyhow::Error::from)?
+                .ok_or_else(|| anyhow::anyhow!("aggregator poisoned"))?
         };
-        m["session_id"] = json!(id);
-        m["task_id"] = json!(task.id);
-        m["status"] = json!(s.status);
-        m["as_of"] = json!(timestamp(self.now()));
-        let sales: Vec<Value> = self
+        let flash_sale_status = self
             .live()
             .all_sales()
             .iter()
-            .filter(|x| x.rec.session_id == id)
-            .map(|x| sale_state(x, now_ms))
+            .filter(|x| x.rec.session_id == id.as_str())
+            .map(|x| FlashSaleState::of(x, now_ms))
             .collect();
-        m["flash_sale_status"] = Value::Array(sales);
-        m["run_of_show"] = self.run_of_show_position(&task, &s, now_ms).await?;
-        Ok(m)
+        let run_of_show = self.run_of_show_position(&task, &s, now_ms).await?;
+        Ok(SessionMetricsView {
+            metrics,
+            session_id: id.to_string(),
+            task_id: task.id,
+            status: s.status,
+            as_of: timestamp(self.now()),
+            flash_sale_status,
+            run_of_show,
+        })
     }
 
     async fn run_of_show_position(
@@ -585,47 +601,61 @@ impl App {
         task: &TaskRecord,
         s: &SessionRecord,
         now_ms: i64,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<Option<RunOfShowPosition>> {
         let Some((plan, _, _)) = self.store().run_of_show(&task.id).await? else {
-            return Ok(Value::Null);
+            return Ok(None);
         };
         let Ok(plan) = serde_json::from_value::<RunOfShow>(plan) else {
-            return Ok(Value::Null);
+            return Ok(None);
         };
         let Some(session_plan) = plan
             .sessions
             .iter()
             .find(|p| i64::from(p.session_index) == s.position)
         else {
-            return Ok(Value::Null);
+            return Ok(None);
         };
         let Some(started) = s.started_at.as_deref().and_then(ms) else {
-            return Ok(json!({"status": "not_started"}));
+            return Ok(Some(RunOfShowPosition::NotStarted {
+                status: PlanStatus::NotStarted,
+            }));
         };
         let end = s.ended_at.as_deref().and_then(ms).unwrap_or(now_ms);
-        let elapsed = ((end - started).max(0) / 60_000) as u32;
-        Ok(match ros::position(session_plan, elapsed) {
-            Some((index, seg)) => json!({
-                "elapsed_minutes": elapsed,
-                "segment_index": index,
-                "segment": seg,
-                "next": session_plan.segments.get(index + 1),
-            }),
-            None => json!({"elapsed_minutes": elapsed, "status": "past_plan"}),
-        })
+        let elapsed_minutes = ((end - started).max(0) / 60_000) as u32;
+        Ok(Some(match ros::position(session_plan, elapsed_minutes) {
+            Some((index, seg)) => RunOfShowPosition::InSegment {
+                elapsed_minutes,
+                segment_index: index,
+                segment: seg.clone(),
+                next: session_plan.segments.get(index + 1).cloned(),
+            },
+            None => RunOfShowPosition::PastPlan {
+                elapsed_minutes,
+                status: PlanStatus::PastPlan,
+            },
+        }))
     }
 
     /// Subscribes to a session's stream; `last_id` resumes after that item.
+    /// Answers the first `metrics` snapshot, the items after `last_id` still
+    /// kept, and the live feed.
     pub async fn subscribe(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &SessionId,
         last_id: Option<u64>,
-    ) -> ApiResult<(Value, Vec<StreamItem>, broadcast::Receiver<StreamItem>)> {
+    ) -> ApiResult<(
+        Arc<Metrics>,
+        Vec<StreamItem>,
+        broadcast::Receiver<StreamItem>,
+    )> {
         let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
         let live = self.live_session(&task, &s).await?;
         let (missed, rx) = live.subscribe(last_id);
-        let snapshot = live.snapshot(self.now().timestamp_millis()).await;
+        let snapshot = live
+            .snapshot(self.now().timestamp_millis())
+            .await
+            .ok_or_else(|| anyhow::anyhow!("aggregator poisoned"))?;
         Ok((snapshot, missed, rx))
     }
 }
@@ -657,12 +687,12 @@ const MAX_STORED_LINE: usize = 16 * 1024;
 /// The NDJSON to store for accepted events: each native line as it came when
 /// short enough, else the event's canonical form.
 fn stored_lines(
-    accepted: &[(usize, LiveEvent, Option<&str>)],
+    accepted: &[(usize, LiveEvent, Option<String>)],
     currency: money::Currency,
 ) -> String {
     let mut text = String::with_capacity(accepted.len() * 96);
     for (_, e, line) in accepted {
-        match line {
+        match line.as_deref() {
             Some(l) if l.len() <= MAX_STORED_LINE => text.push_str(l.trim()),
             _ => text.push_str(&live::to_json(e, currency).to_string()),
         }
@@ -706,36 +736,6 @@ fn provenance_words(p: Provenance) -> &'static str {
     match p {
         Provenance::Verified => "verified",
         Provenance::HostReported => "host-reported",
-    }
-}
-
-/// A posted body's events, each with its source line (NDJSON) and parsed
-/// JSON or the reason it is not JSON.
-type EventItems<'a> = Vec<(Option<&'a str>, Result<Value, String>)>;
-
-/// Splits a posted body into events: NDJSON lines, or a JSON array (a single
-/// object is one event).
-fn event_items(ndjson: bool, body: &[u8]) -> ApiResult<EventItems<'_>> {
-    if ndjson {
-        return Ok(std::str::from_utf8(body)
-            .map_err(|_| ApiError::BadRequest("NDJSON body is not UTF-8".into()))?
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                (
-                    Some(l),
-                    serde_json::from_str(l).map_err(|e| format!("not JSON: {e}")),
-                )
-            })
-            .collect());
-    }
-    match crate::extract::parse_json::<Value>(body)? {
-        Value::Array(a) => Ok(a.into_iter().map(|v| (None, Ok(v))).collect()),
-        other @ Value::Object(_) => Ok(vec![(None, Ok(other))]),
-        _ => Err(ApiError::field(
-            "",
-            "send a JSON array of events, or NDJSON with Content-Type application/x-ndjson",
-        )),
     }
 }
 

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 
-use crate::app::{App, EventPage};
+use crate::app::{App, DEFAULT_EVENTS_PAGE, EventPage, MAX_EVENTS_PAGE, PageRequest};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Auth, QueryPairs};
 use crate::http::doc;
@@ -29,7 +29,11 @@ pub async fn list(
     Auth(caller): Auth,
     q: QueryPairs,
 ) -> ApiResult<Json<EventPage>> {
-    Ok(Json(
-        app.events(&caller, q.get("limit"), q.get("cursor")).await?,
-    ))
+    let page = PageRequest::parse(
+        q.get("limit"),
+        q.get("cursor"),
+        DEFAULT_EVENTS_PAGE,
+        MAX_EVENTS_PAGE,
+    )?;
+    Ok(Json(app.events(&caller, &page).await?))
 }

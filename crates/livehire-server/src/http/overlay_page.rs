@@ -1,22 +1,22 @@
 //! The flash-sale overlay page for streaming software browser sources: a
 //! transparent background, a countdown and the stock left, kept live over SSE.
 
-use serde_json::Value;
+use crate::app::FlashSaleState;
 
 use crate::reports::html::esc as escape;
 
 /// Renders the page for a sale's current state.
-pub fn render(id: &str, token: &str, state: &Value) -> String {
+pub fn render(id: &str, token: &str, state: &FlashSaleState) -> String {
     let stream = format!(
         "/overlay/flash-sales/{}/stream?token={}",
         escape(id),
         escape(token)
     );
-    let remaining = state["remaining"].as_i64().unwrap_or(0);
-    let stock = state["stock"].as_i64().unwrap_or(0);
-    let ends_at = escape(state["ends_at"].as_str().unwrap_or(""));
-    let product = escape(state["product_id"].as_str().unwrap_or(""));
-    let status = escape(state["status"].as_str().unwrap_or(""));
+    let remaining = state.remaining;
+    let stock = state.stock;
+    let ends_at = escape(&state.ends_at);
+    let product = escape(&state.product_id);
+    let status = state.status.as_str();
     format!(
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Flash sale</title>

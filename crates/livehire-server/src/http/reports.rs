@@ -4,10 +4,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{Html, IntoResponse, Response};
-use serde_json::Value;
+use livehire_domain::ids::{SessionId, TaskId};
 
 use super::doc;
-use crate::app::App;
+use crate::app::{App, SeriesReport, SessionReport};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Auth;
 
@@ -19,14 +19,14 @@ use crate::extract::Auth;
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}/report", tag = "reports", operation_id = "sessions_report_get", security(("bearer" = [])),
     params(("session_id" = String, Path, description = "`ph_sess_…`")),
     responses(
-        (status = 200, description = "`{session, metrics, tiktok_shop, timeline, flash_sales, formulas, …}`", body = Object),
+        (status = 200, description = "The session report", body = SessionReport),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn session(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+    Path(session_id): Path<SessionId>,
+) -> ApiResult<Json<SessionReport>> {
     Ok(Json(app.session_report(&caller, &session_id).await?))
 }
 
@@ -42,7 +42,7 @@ pub async fn session(
 pub async fn session_svg(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
+    Path(session_id): Path<SessionId>,
 ) -> ApiResult<Response> {
     let svg = app.session_report_svg(&caller, &session_id).await?;
     Ok((
@@ -66,7 +66,7 @@ pub async fn session_svg(
 pub async fn session_html(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
+    Path(session_id): Path<SessionId>,
 ) -> ApiResult<Html<String>> {
     Ok(Html(app.session_report_html(&caller, &session_id).await?))
 }
@@ -78,14 +78,14 @@ pub async fn session_html(
 #[utoipa::path(get, path = "/api/v1/tasks/{task_id}/report", tag = "reports", operation_id = "tasks_report_get", security(("bearer" = [])),
     params(("task_id" = String, Path, description = "`ph_task_…`")),
     responses(
-        (status = 200, description = "`{task_id, sessions: [{…figures}], growth, …}`", body = Object),
+        (status = 200, description = "The task's sessions side by side, with growth", body = SeriesReport),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = "`not_found`: no such task, or the caller is neither its agent nor its assigned host", body = ErrorBody)))]
 pub async fn series(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(task_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+    Path(task_id): Path<TaskId>,
+) -> ApiResult<Json<SeriesReport>> {
     Ok(Json(app.series_report(&caller, &task_id).await?))
 }
 
@@ -100,7 +100,7 @@ pub async fn series(
 pub async fn series_html(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(task_id): Path<String>,
+    Path(task_id): Path<TaskId>,
 ) -> ApiResult<Html<String>> {
     Ok(Html(app.series_report_html(&caller, &task_id).await?))
 }

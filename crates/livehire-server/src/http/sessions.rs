@@ -9,12 +9,16 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use futures::{Stream, StreamExt};
-use serde_json::Value;
+use livehire_domain::ids::{FlashSaleId, SessionId};
 use tokio::sync::broadcast;
 
 use super::doc::{EventBatch, LiveEvents};
 use super::{doc, examples};
-use crate::app::{App, NewFlashSale, NewOrder, OrderAck};
+use crate::app::{
+    App, DEFAULT_ORDERS_PAGE, EventBatchInput, EventFormat, FlashSaleOrders, FlashSaleView,
+    ImportView, IngestResult, MAX_ORDERS_PAGE, NewFlashSale, NewOrder, OrderAck, PageRequest,
+    SessionKeyView, SessionMetricsView, SessionView,
+};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs, bearer, read_body_up_to};
 use crate::live::StreamItem;
@@ -26,14 +30,14 @@ pub const EVENTS_BODY_LIMIT: usize = 32 * 1024 * 1024;
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}", tag = "live", operation_id = "sessions_get", security(("bearer" = [])),
     params(("session_id" = String, Path, description = "`ph_sess_…`")),
     responses(
-        (status = 200, description = "The session: `id`, `task_id`, `status`, `scheduled_time`, `started_at`, `ended_at`, …", body = Object),
+        (status = 200, description = "The session", body = SessionView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+    Path(session_id): Path<SessionId>,
+) -> ApiResult<Json<SessionView>> {
     Ok(Json(app.session(&caller, &session_id).await?))
 }
 
@@ -41,15 +45,15 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/sessions/{session_id}/start", tag = "live", operation_id = "sessions_start", security(("bearer" = [])),
     params(("session_id" = String, Path, description = "`ph_sess_…`")),
     responses(
-        (status = 200, description = "The session, `status: live`", body = Object),
+        (status = 200, description = "The session, `status: live`", body = SessionView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody),
         (status = 409, description = "`invalid_state`: the session is not `scheduled`, or the task is not assigned or in progress", body = ErrorBody)))]
 pub async fn start(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+    Path(session_id): Path<SessionId>,
+) -> ApiResult<Json<SessionView>> {
     Ok(Json(app.start_session(&caller, &session_id).await?))
 }
 
@@ -57,15 +61,15 @@ pub async fn start(
 #[utoipa::path(post, path = "/api/v1/sessions/{session_id}/end", tag = "live", operation_id = "sessions_end", security(("bearer" = [])),
     params(("session_id" = String, Path, description = "`ph_sess_…`")),
     responses(
-        (status = 200, description = "The session, `status: ended`; its running flash sales ended with it", body = Object),
+        (status = 200, description = "The session, `status: ended`; its running flash sales ended with it", body = SessionView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody),
         (status = 409, description = "`invalid_state`: the session is not live", body = ErrorBody)))]
 pub async fn end(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+    Path(session_id): Path<SessionId>,
+) -> ApiResult<Json<SessionView>> {
     Ok(Json(app.end_session(&caller, &session_id).await?))
 }
 
@@ -115,7 +119,7 @@ fn ndjson_body(parts: &axum::http::request::Parts) -> ApiResult<bool> {
                 examples(("native" = (summary = "The same events as NDJSON", value = json!(examples::events_ndjson())))))
         )),
     responses(
-        (status = 200, description = "`{accepted, duplicates, rejected: [{index, error}], stream_end, source, provenance}`; the accepted events are durable. A bad or out-of-window event is not refused: it is listed in `rejected` by index", body = Object),
+        (status = 200, description = "What the batch counted; the accepted events are durable. A bad or out-of-window event is not refused: it is listed in `rejected` by index", body = IngestResult),
         (status = 400, description = "`invalid_json`: a JSON body that is not JSON; `bad_request`: an NDJSON body that is not UTF-8", body = ErrorBody),
         (status = 401, description = "`unauthorized`: no `Authorization: Bearer` key, or an unknown or revoked one (an account key, or this session's ingest key `ph_ik_…`)", body = ErrorBody),
         (status = 404, description = "`not_found`: no such session, or not one the key may post to (its task's agent, its assigned host, or its own ingest key)", body = ErrorBody),
@@ -125,31 +129,21 @@ fn ndjson_body(parts: &axum::http::request::Parts) -> ApiResult<bool> {
         (status = 422, description = "`validation_failed`: an unknown `format`, over 50,000 events, or a JSON body that is neither an array nor an object", body = ErrorBody)))]
 pub async fn events(
     State(app): State<App>,
-    Path(session_id): Path<String>,
+    Path(session_id): Path<SessionId>,
     q: QueryPairs,
     req: Request,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<IngestResult>> {
     let (parts, body) = req.into_parts();
     let key = bearer(&parts).ok_or(ApiError::Unauthorized(
         "missing API key: send Authorization: Bearer <key>",
     ))?;
     let sender = app.authenticate_events(key).await?;
     let ndjson = ndjson_body(&parts)?;
-    let connector = match q.get("format") {
-        None | Some("native") => false,
-        Some("tiktok-live-connector") => true,
-        Some(other) => {
-            return Err(ApiError::field(
-                "format",
-                format!("unknown format {other:?}; use tiktok-live-connector"),
-            ));
-        }
-    };
+    let format = EventFormat::parse(q.get("format"))?;
     let body = read_body_up_to(Request::from_parts(parts, body), EVENTS_BODY_LIMIT).await?;
-    Ok(Json(
-        app.ingest(&sender, &session_id, ndjson, connector, &body)
-            .await?,
-    ))
+    let batch = EventBatchInput::from_body(format, ndjson, &body)?;
+    drop(body);
+    Ok(Json(app.ingest(&sender, &session_id, batch).await?))
 }
 
 /// Imports a recording of a session that never went live here (agent): native
@@ -166,7 +160,7 @@ pub async fn events(
                 examples(("recording" = (summary = "The same events as NDJSON", value = json!(examples::events_ndjson())))))
         )),
     responses(
-        (status = 200, description = "The session, `ended`, its window the recording's first to last event, with `imported: {accepted, duplicates}`; the figures count as verified", body = Object),
+        (status = 200, description = "The session, `ended`, its window the recording's first to last event, with what the import counted in `imported`; the figures count as verified", body = ImportView),
         (status = 400, description = "`invalid_json`: a JSON body that is not JSON; `bad_request`: an NDJSON body that is not UTF-8", body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
@@ -178,14 +172,16 @@ pub async fn events(
 pub async fn import(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
+    Path(session_id): Path<SessionId>,
     req: Request,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ImportView>> {
     let (parts, body) = req.into_parts();
     let ndjson = ndjson_body(&parts)?;
     let body = read_body_up_to(Request::from_parts(parts, body), EVENTS_BODY_LIMIT).await?;
+    let recording = EventBatchInput::from_body(EventFormat::Native, ndjson, &body)?;
+    drop(body);
     Ok(Json(
-        app.import_recording(&caller, &session_id, ndjson, &body)
+        app.import_recording(&caller, &session_id, recording)
             .await?,
     ))
 }
@@ -196,15 +192,15 @@ pub async fn import(
 #[utoipa::path(post, path = "/api/v1/sessions/{session_id}/ingest-keys", tag = "live", operation_id = "sessions_ingest_keys_create", security(("bearer" = [])),
     params(("session_id" = String, Path, description = "`ph_sess_…`")),
     responses(
-        (status = 201, description = "`{api_key, session_id, task_id}`: the key (`ph_ik_…`), shown only this once", body = Object),
+        (status = 201, description = "The key (`ph_ik_…`), shown only this once", body = SessionKeyView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn ingest_key(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+    Path(session_id): Path<SessionId>,
+) -> ApiResult<(StatusCode, Json<SessionKeyView>)> {
     Ok((
         StatusCode::CREATED,
         Json(app.mint_ingest_key(&caller, &session_id).await?),
@@ -215,14 +211,14 @@ pub async fn ingest_key(
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}/metrics", tag = "live", operation_id = "sessions_metrics_get", security(("bearer" = [])),
     params(("session_id" = String, Path, description = "`ph_sess_…`")),
     responses(
-        (status = 200, description = "The metrics of every event, TikTok Shop's names in `tiktok_shop`, `figures_source` and each kind of source's key figures in `sources`", body = Object),
+        (status = 200, description = "The metrics of every event, TikTok Shop's names in `tiktok_shop`, `figures_source` and each kind of source's key figures in `sources`", body = SessionMetricsView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn metrics(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+    Path(session_id): Path<SessionId>,
+) -> ApiResult<Json<SessionMetricsView>> {
     Ok(Json(app.session_metrics(&caller, &session_id).await?))
 }
 
@@ -230,7 +226,13 @@ fn to_event(item: StreamItem) -> Event {
     Event::default()
         .id(item.id.to_string())
         .event(item.event)
-        .data(item.data.to_string())
+        .data(&*item.data)
+}
+
+/// An SSE item (without `id`) whose data is `data` as JSON.
+fn json_event(event: &'static str, data: &impl serde::Serialize) -> ApiResult<Event> {
+    let text = serde_json::to_string(data).map_err(anyhow::Error::from)?;
+    Ok(Event::default().event(event).data(text))
 }
 
 /// The items a subscriber missed, then the live feed, keeping those `keep` accepts.
@@ -261,13 +263,13 @@ fn live_events(
     params(("session_id" = String, Path, description = "`ph_sess_…`"),
         ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this item (the last 512 items are kept)")),
     responses(
-        (status = 200, description = "An event stream: a `metrics` snapshot first, then `metrics` at least once a second while live, `flash_sale` ticks, `sold_out` and `session` changes, each item with an `id` and JSON `data`", content_type = "text/event-stream", body = String),
+        (status = 200, description = "An event stream: a `metrics` snapshot first (the figures of `GET …/metrics`, schema `Metrics`), then `metrics` at least once a second while live, `flash_sale` ticks and `sold_out` (schema `FlashSaleState`) and `session` changes, each item with an `id` and JSON `data`", content_type = "text/event-stream", body = String),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn stream(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
+    Path(session_id): Path<SessionId>,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<Response> {
     let last = headers
@@ -275,9 +277,8 @@ pub async fn stream(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let (snapshot, missed, rx) = app.subscribe(&caller, &session_id, last).await?;
-    let first = futures::stream::once(async move {
-        Ok::<_, Infallible>(Event::default().event("metrics").data(snapshot.to_string()))
-    });
+    let first = json_event("metrics", &*snapshot)?;
+    let first = futures::stream::once(async move { Ok::<_, Infallible>(first) });
     let body = first.chain(live_events(missed, rx, |_| true));
     Ok(Sse::new(body)
         .keep_alive(KeepAlive::default())
@@ -290,7 +291,7 @@ pub async fn stream(
     request_body(content = NewFlashSale,
         examples(("earbuds" = (summary = "The seed's API reference product at its live discount price", value = json!(examples::flash_sale()))))),
     responses(
-        (status = 201, description = "The sale, counting down: `{id, session_id, product_id, price, currency, stock, sold, remaining, seconds_left, ends_at, status, per_buyer_limit, starts_at, overlay_url}`", body = Object),
+        (status = 201, description = "The sale, counting down", body = FlashSaleView),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody),
@@ -301,9 +302,9 @@ pub async fn stream(
 pub async fn create_flash_sale(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
+    Path(session_id): Path<SessionId>,
     AppJson(body): AppJson<NewFlashSale>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<FlashSaleView>)> {
     Ok((
         StatusCode::CREATED,
         Json(app.create_flash_sale(&caller, &session_id, body).await?),
@@ -314,15 +315,15 @@ pub async fn create_flash_sale(
 #[utoipa::path(post, path = "/api/v1/sessions/{session_id}/checkout-keys", tag = "live", operation_id = "sessions_checkout_keys_create", security(("bearer" = [])),
     params(("session_id" = String, Path, description = "`ph_sess_…`")),
     responses(
-        (status = 201, description = "`{api_key, session_id, task_id}`: the key (`ph_ck_…`), shown only this once", body = Object),
+        (status = 201, description = "The key (`ph_ck_…`), shown only this once", body = SessionKeyView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::SESSION_NOT_FOUND, body = ErrorBody)))]
 pub async fn checkout_key(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(session_id): Path<String>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+    Path(session_id): Path<SessionId>,
+) -> ApiResult<(StatusCode, Json<SessionKeyView>)> {
     Ok((
         StatusCode::CREATED,
         Json(app.mint_checkout_key(&caller, &session_id).await?),
@@ -333,14 +334,14 @@ pub async fn checkout_key(
 #[utoipa::path(get, path = "/api/v1/flash-sales/{flash_sale_id}", tag = "live", operation_id = "flash_sales_get", security(("bearer" = [])),
     params(("flash_sale_id" = String, Path, description = "`ph_fs_…`")),
     responses(
-        (status = 200, description = "The sale: remaining stock and seconds left", body = Object),
+        (status = 200, description = "The sale: remaining stock and seconds left", body = FlashSaleView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = doc::FLASH_SALE_NOT_FOUND, body = ErrorBody)))]
 pub async fn get_flash_sale(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(flash_sale_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+    Path(flash_sale_id): Path<FlashSaleId>,
+) -> ApiResult<Json<FlashSaleView>> {
     Ok(Json(app.flash_sale(&caller, &flash_sale_id).await?))
 }
 
@@ -353,7 +354,7 @@ pub async fn get_flash_sale(
     request_body(content = NewOrder,
         examples(("two_units" = (summary = "A viewer buys two", value = json!(examples::order()))))),
     responses(
-        (status = 201, description = "`{order_id, flash_sale_id, buyer_id, product_id, quantity, unit_price, amount, currency, remaining, created_at}`; durable", body = Object),
+        (status = 201, description = "The order, durable", body = OrderAck),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = "`unauthorized`: no `Authorization: Bearer` key, or an unknown or revoked one (the task's agent key, or this session's checkout key `ph_ck_…`)", body = ErrorBody),
         (status = 403, description = "`forbidden`: the assigned host's key; hosts do not order", body = ErrorBody),
@@ -365,7 +366,7 @@ pub async fn get_flash_sale(
         (status = 422, description = "`validation_failed`: `buyer_id` not 1–128 characters, `quantity` outside 1–10,000, or price × quantity over the largest amount", body = ErrorBody)))]
 pub async fn order(
     State(app): State<App>,
-    Path(flash_sale_id): Path<String>,
+    Path(flash_sale_id): Path<FlashSaleId>,
     req: Request,
 ) -> ApiResult<(StatusCode, Json<OrderAck>)> {
     let (parts, body) = req.into_parts();
@@ -398,7 +399,7 @@ pub async fn order(
     params(("flash_sale_id" = String, Path, description = "`ph_fs_…`"), ("limit" = Option<u32>, Query, description = "1–1,000, default 100"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
-        (status = 200, description = "`{flash_sale_id, data: [{order_id, buyer_id, quantity, amount, created_at}], next_cursor}`", body = Object),
+        (status = 200, description = "A page of the sale's orders, oldest first", body = FlashSaleOrders),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
         (status = 404, description = doc::FLASH_SALE_NOT_FOUND, body = ErrorBody),
@@ -406,11 +407,17 @@ pub async fn order(
 pub async fn list_orders(
     State(app): State<App>,
     Auth(caller): Auth,
-    Path(flash_sale_id): Path<String>,
+    Path(flash_sale_id): Path<FlashSaleId>,
     q: QueryPairs,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<FlashSaleOrders>> {
+    let page = PageRequest::parse(
+        q.get("limit"),
+        q.get("cursor"),
+        DEFAULT_ORDERS_PAGE,
+        MAX_ORDERS_PAGE,
+    )?;
     Ok(Json(
-        app.flash_sale_orders(&caller, &flash_sale_id, q.get("limit"), q.get("cursor"))
+        app.flash_sale_orders(&caller, &flash_sale_id, &page)
             .await?,
     ))
 }
@@ -419,7 +426,7 @@ pub async fn list_orders(
 /// the countdown and remaining stock, live over SSE (read-only token in the URL).
 pub async fn overlay(
     State(app): State<App>,
-    Path(flash_sale_id): Path<String>,
+    Path(flash_sale_id): Path<FlashSaleId>,
     q: QueryPairs,
 ) -> Result<Html<String>, ApiError> {
     let token = q.get("token").unwrap_or("");
@@ -434,18 +441,17 @@ pub async fn overlay(
 /// The overlay's event feed: this sale's ticks and sold-out only.
 pub async fn overlay_stream(
     State(app): State<App>,
-    Path(flash_sale_id): Path<String>,
+    Path(flash_sale_id): Path<FlashSaleId>,
     q: QueryPairs,
 ) -> Result<Response, ApiError> {
     let token = q.get("token").unwrap_or("").to_string();
     let (state, session) = app.flash_sale_for_overlay(&flash_sale_id, &token).await?;
     let (_, rx) = session.subscribe(None);
-    let id = flash_sale_id.clone();
-    let first = futures::stream::once(async move {
-        Ok::<_, Infallible>(Event::default().event("flash_sale").data(state.to_string()))
-    });
+    let first = json_event("flash_sale", &state)?;
+    let first = futures::stream::once(async move { Ok::<_, Infallible>(first) });
     let feed = live_events(Vec::new(), rx, move |i| {
-        matches!(i.event, "flash_sale" | "sold_out") && i.data["id"].as_str() == Some(id.as_str())
+        matches!(i.event, "flash_sale" | "sold_out")
+            && i.flash_sale_id.as_deref() == Some(flash_sale_id.as_str())
     });
     Ok(Sse::new(first.chain(feed))
         .keep_alive(KeepAlive::default())

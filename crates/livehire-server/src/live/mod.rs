@@ -15,9 +15,9 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use livehire_domain::live::{Provenance, SessionTally, Window};
+use livehire_domain::live::{Metrics, Provenance, SessionTally, Window};
 use livehire_domain::money::Currency;
-use serde_json::Value;
+use serde::Serialize;
 use tokio::sync::broadcast;
 
 pub use sale::{FlashSaleLive, OrderWriter};
@@ -25,15 +25,19 @@ pub use sale::{FlashSaleLive, OrderWriter};
 /// How many recent stream items a session keeps for resuming clients.
 const RECENT_ITEMS: usize = 512;
 
-/// One item of a session's Server-Sent Events stream.
+/// One item of a session's Server-Sent Events stream. Cheap to clone: every
+/// subscriber receives its own copy.
 #[derive(Debug, Clone)]
 pub struct StreamItem {
     /// Monotonic per session; the SSE `id`.
     pub id: u64,
     /// SSE `event`: `metrics`, `flash_sale`, `sold_out`, `session`.
     pub event: &'static str,
-    /// The JSON payload.
-    pub data: Value,
+    /// The flash sale a `flash_sale` or `sold_out` item is about, so a feed of
+    /// one sale (the overlay's) can pick its items.
+    pub flash_sale_id: Option<Arc<str>>,
+    /// The JSON payload, rendered once when published.
+    pub data: Arc<str>,
 }
 
 /// A session's live state.
@@ -112,7 +116,7 @@ struct Snapshot {
     times: (Option<i64>, Option<i64>),
     /// The aggregator's generation it includes.
     generation: u64,
-    value: Value,
+    metrics: Arc<Metrics>,
 }
 
 /// How long a stream snapshot serves new subscribers (the stream's cadence).
@@ -153,12 +157,26 @@ impl SessionLive {
         }
     }
 
-    /// Publishes an item to every subscriber and keeps it for resumes.
-    pub fn publish(&self, event: &'static str, data: Value) {
+    /// Publishes `data` as JSON to every subscriber and keeps it for resumes;
+    /// `flash_sale_id` names the sale a sale's item is about.
+    pub fn publish(
+        &self,
+        event: &'static str,
+        flash_sale_id: Option<&str>,
+        data: &(impl Serialize + ?Sized),
+    ) {
+        let data = match serde_json::to_string(data) {
+            Ok(text) => text,
+            Err(e) => {
+                tracing::error!(error = %e, event, session_id = %self.id, "stream item not rendered");
+                return;
+            }
+        };
         let item = StreamItem {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             event,
-            data,
+            flash_sale_id: flash_sale_id.map(Arc::from),
+            data: data.into(),
         };
         if let Ok(mut r) = self.recent.lock() {
             if r.len() == RECENT_ITEMS {
@@ -206,21 +224,16 @@ impl SessionLive {
         })
     }
 
-    /// The session's metrics now, as served.
-    pub fn metrics(&self, now_ms: i64) -> Value {
-        self.metrics_at_generation(now_ms).1
+    /// The session's metrics now; `None` if a panic poisoned the aggregator.
+    pub fn metrics(&self, now_ms: i64) -> Option<Metrics> {
+        self.metrics_at_generation(now_ms).map(|(_, m)| m)
     }
 
     /// The metrics now and the aggregator generation they include.
-    fn metrics_at_generation(&self, now_ms: i64) -> (u64, Value) {
+    fn metrics_at_generation(&self, now_ms: i64) -> Option<(u64, Metrics)> {
         let window = self.window(now_ms);
-        match self.aggregator.lock() {
-            Ok(mut agg) => (
-                agg.generation(),
-                serde_json::to_value(agg.metrics(window)).unwrap_or(Value::Null),
-            ),
-            Err(_) => (0, Value::Null),
-        }
+        let mut agg = self.aggregator.lock().ok()?;
+        Some((agg.generation(), agg.metrics(window)))
     }
 
     /// A metrics snapshot for the stream at `now_ms`. The last one serves
@@ -229,7 +242,8 @@ impl SessionLive {
     /// otherwise one is computed on the blocking pool, and callers waiting
     /// meanwhile share it. (A thousand clients subscribing at once to a
     /// session of a million orders used to compute a thousand snapshots.)
-    pub async fn snapshot(self: &Arc<Self>, now_ms: i64) -> Value {
+    /// `None` if a panic poisoned the aggregator.
+    pub async fn snapshot(self: &Arc<Self>, now_ms: i64) -> Option<Arc<Metrics>> {
         let wanted = self.counted.load(Ordering::Acquire);
         let times = self.times.lock().map(|t| *t).unwrap_or((None, None));
         let mut latest = self.latest.lock().await;
@@ -238,21 +252,20 @@ impl SessionLive {
             && s.times == times
             && (now_ms - s.at_ms).abs() < SNAPSHOT_REUSE_MS
         {
-            return s.value.clone();
+            return Some(s.metrics.clone());
         }
         let this = self.clone();
         let computed =
             tokio::task::spawn_blocking(move || this.metrics_at_generation(now_ms)).await;
-        let Ok((generation, value)) = computed else {
-            return Value::Null;
-        };
+        let (generation, metrics) = computed.ok().flatten()?;
+        let metrics = Arc::new(metrics);
         *latest = Some(Snapshot {
             at_ms: now_ms,
             times,
             generation,
-            value: value.clone(),
+            metrics: metrics.clone(),
         });
-        value
+        Some(metrics)
     }
 
     /// Reserves `amounts` (minor units, in order) of GMV reported with
@@ -379,35 +392,37 @@ mod tests {
             .unwrap()
             .apply(&join("v1", T0), Provenance::HostReported);
         let now = T0 + 150_000;
-        let first = s.snapshot(now).await;
-        assert_eq!(first, s.metrics(now));
-        assert_eq!(first["unique_viewers"], 1);
+        let snapshot = async |at: i64| (*s.snapshot(at).await.unwrap()).clone();
+        let metrics = |at: i64| s.metrics(at).unwrap();
+        let first = snapshot(now).await;
+        assert_eq!(first, metrics(now));
+        assert_eq!(first.unique_viewers, 1);
 
         // Half a second on, with nothing new, the same snapshot serves, though
         // the viewer's watch time has grown since.
-        assert_ne!(s.metrics(now + 500), first);
-        assert_eq!(s.snapshot(now + 500).await, first);
+        assert_ne!(metrics(now + 500), first);
+        assert_eq!(snapshot(now + 500).await, first);
 
         // An event counted since: computed again.
         s.counting()
             .unwrap()
             .apply(&join("v2", T0 + 1_000), Provenance::HostReported);
-        let second = s.snapshot(now + 600).await;
-        assert_eq!(second, s.metrics(now + 600));
-        assert_eq!(second["unique_viewers"], 2);
+        let second = snapshot(now + 600).await;
+        assert_eq!(second, metrics(now + 600));
+        assert_eq!(second.unique_viewers, 2);
 
         // The session ends: its window ends with it.
         s.times.lock().unwrap().1 = Some(T0 + 60_000);
-        let ended = s.snapshot(now + 700).await;
+        let ended = snapshot(now + 700).await;
         assert_ne!(ended, second);
-        assert_eq!(ended, s.metrics(now + 700));
+        assert_eq!(ended, metrics(now + 700));
 
         // A second after the last one: computed again.
         s.times.lock().unwrap().1 = None;
-        let live = s.snapshot(now + 700).await;
-        assert_eq!(live, s.metrics(now + 700));
-        assert_eq!(s.snapshot(now + 1_699).await, live);
-        assert_eq!(s.snapshot(now + 1_700).await, s.metrics(now + 1_700));
-        assert_ne!(s.snapshot(now + 1_700).await, live);
+        let live = snapshot(now + 700).await;
+        assert_eq!(live, metrics(now + 700));
+        assert_eq!(snapshot(now + 1_699).await, live);
+        assert_eq!(snapshot(now + 1_700).await, metrics(now + 1_700));
+        assert_ne!(snapshot(now + 1_700).await, live);
     }
 }

@@ -4,36 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::json;
-
 use super::{FlashSaleLive, LiveRuntime};
-
-/// A flash sale's public state at `now_ms`.
-pub fn sale_state(sale: &FlashSaleLive, now_ms: i64) -> serde_json::Value {
-    let sold = sale.sold();
-    let remaining = sale.rec.stock - sold;
-    let ends_ms = sale.ends_ms();
-    let seconds_left = ((ends_ms - now_ms).max(0) + 999) / 1000;
-    let status = if remaining == 0 {
-        "sold_out"
-    } else if now_ms >= ends_ms {
-        "ended"
-    } else {
-        "active"
-    };
-    json!({
-        "id": sale.rec.id,
-        "session_id": sale.rec.session_id,
-        "product_id": sale.rec.product_id,
-        "stock": sale.rec.stock,
-        "sold": sold,
-        "remaining": remaining,
-        "seconds_left": seconds_left,
-        "ends_at": chrono::DateTime::from_timestamp_millis(ends_ms)
-            .map_or_else(|| sale.rec.ends_at.clone(), crate::app::timestamp),
-        "status": status,
-    })
-}
+use crate::app::FlashSaleState;
 
 /// Runs forever: once a second, publishes to every live session with listeners.
 pub async fn ticker(runtime: Arc<LiveRuntime>) {
@@ -51,11 +23,13 @@ pub async fn ticker(runtime: Arc<LiveRuntime>) {
             if s.subscribers() == 0 {
                 continue;
             }
-            let snapshot = s.snapshot(now_ms).await;
-            s.publish("metrics", snapshot);
+            if let Some(snapshot) = s.snapshot(now_ms).await {
+                s.publish("metrics", None, &*snapshot);
+            }
             for sale in sales.iter().filter(|x| x.rec.session_id == s.id) {
                 if now_ms < sale.ends_ms() + 2_000 {
-                    s.publish("flash_sale", sale_state(sale, now_ms));
+                    let state = FlashSaleState::of(sale, now_ms);
+                    s.publish("flash_sale", Some(&sale.rec.id), &state);
                 }
             }
         }

@@ -1,7 +1,10 @@
 //! Self-contained HTML pages of the reports: inline CSS, the SVG charts
 //! inlined, nothing fetched. Every text taken from data goes through [`esc`].
 
-use serde_json::Value;
+use livehire_domain::live::{KeyFigures, Metrics, TikTokShopMetrics};
+use rust_decimal::Decimal;
+
+use crate::app::{SeriesReport, SeriesRow, SessionReport};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -19,21 +22,25 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// A JSON value as escaped cell text (`—` for null).
-fn show(v: &Value) -> String {
-    match v {
-        Value::Null => "—".into(),
-        Value::String(s) => esc(s),
-        other => esc(&other.to_string()),
-    }
+/// A figure as escaped cell text.
+fn show(v: impl std::fmt::Display) -> String {
+    esc(&v.to_string())
 }
 
-/// A share (0–1) as a percentage with two decimals, `—` for null.
-fn percent(v: &Value) -> String {
-    match v.as_f64() {
-        Some(f) => format!("{:.2}%", f * 100.0),
-        None => "—".into(),
-    }
+/// A text that may be missing as escaped cell text (`—` when missing).
+fn show_opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map_or_else(|| "—".into(), show)
+}
+
+/// A share (0–1) as a percentage with two decimals.
+fn percent(d: Decimal) -> String {
+    format!("{:.2}%", number(d) * 100.0)
+}
+
+/// An exact decimal as the nearest `f64`, read from its text as a JSON
+/// reader would.
+pub fn number(d: Decimal) -> f64 {
+    d.to_string().parse().unwrap_or(0.0)
 }
 
 const STYLE: &str = "
@@ -62,127 +69,177 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
+/// A figure of the metrics: its field name and its cell text.
+type Ours = Option<(&'static str, fn(&Metrics) -> String)>;
+/// A figure under TikTok Shop's name: the name and its cell text.
+type Theirs = Option<(&'static str, fn(&TikTokShopMetrics) -> String)>;
+
 /// The key figures: a label, livehire's field and TikTok Shop's field.
-const FIGURES: &[(&str, Option<&str>, Option<&str>)] = &[
+const FIGURES: &[(&str, Ours, Theirs)] = &[
     (
         "Peak concurrent viewers",
-        Some("peak_concurrent_viewers"),
-        Some("pcu"),
+        Some(("peak_concurrent_viewers", |m| {
+            show(m.peak_concurrent_viewers)
+        })),
+        Some(("pcu", |t| show(t.pcu))),
     ),
-    ("Average concurrent viewers", None, Some("acu")),
-    ("Viewers at the end", Some("concurrent_viewers"), None),
-    ("Unique viewers", Some("unique_viewers"), Some("viewers")),
-    ("Views (re-joins included)", None, Some("views")),
+    (
+        "Average concurrent viewers",
+        None,
+        Some(("acu", |t| show(t.acu))),
+    ),
+    (
+        "Viewers at the end",
+        Some(("concurrent_viewers", |m| show(m.concurrent_viewers))),
+        None,
+    ),
+    (
+        "Unique viewers",
+        Some(("unique_viewers", |m| show(m.unique_viewers))),
+        Some(("viewers", |t| show(t.viewers))),
+    ),
+    (
+        "Views (re-joins included)",
+        None,
+        Some(("views", |t| show(t.views))),
+    ),
     (
         "Average watch time, seconds",
-        Some("avg_watch_time_seconds"),
-        Some("avg_viewing_duration"),
+        Some(("avg_watch_time_seconds", |m| show(m.avg_watch_time_seconds))),
+        Some(("avg_viewing_duration", |t| show(t.avg_viewing_duration))),
     ),
-    ("GMV", Some("gmv"), Some("gmv")),
-    ("Units sold", Some("units"), Some("items_sold")),
-    ("Buyers", Some("buyers"), Some("customers")),
-    ("Orders", Some("orders"), Some("sku_orders")),
-    ("GMV per 1,000 viewers", Some("gpm"), Some("watch_gpm")),
+    (
+        "GMV",
+        Some(("gmv", |m| show(m.gmv))),
+        Some(("gmv", |t| show(t.gmv))),
+    ),
+    (
+        "Units sold",
+        Some(("units", |m| show(m.units))),
+        Some(("items_sold", |t| show(t.items_sold))),
+    ),
+    (
+        "Buyers",
+        Some(("buyers", |m| show(m.buyers))),
+        Some(("customers", |t| show(t.customers))),
+    ),
+    (
+        "Orders",
+        Some(("orders", |m| show(m.orders))),
+        Some(("sku_orders", |t| show(t.sku_orders))),
+    ),
+    (
+        "GMV per 1,000 viewers",
+        Some(("gpm", |m| show(m.gpm))),
+        Some(("watch_gpm", |t| show(t.watch_gpm))),
+    ),
     (
         "Conversion rate (buyers ÷ unique viewers)",
-        Some("conversion_rate"),
+        Some(("conversion_rate", |m| percent(m.conversion_rate))),
         None,
     ),
 ];
 
-const ENGAGEMENT: &[(&str, &str)] = &[
-    ("Chat messages", "chat_messages"),
-    ("Questions", "questions"),
-    ("Questions answered", "questions_answered"),
-    ("Likes", "likes"),
-    ("Shares", "shares"),
-    ("Follows", "follows"),
-    ("Gifts value", "gifts_value"),
-    ("Refunded orders", "refunds"),
+/// A count of the metrics.
+type Count = fn(&Metrics) -> u64;
+
+/// The engagement figures: a label, the field and its value.
+const ENGAGEMENT: &[(&str, &str, Count)] = &[
+    ("Chat messages", "chat_messages", |m| m.chat_messages),
+    ("Questions", "questions", |m| m.questions),
+    ("Questions answered", "questions_answered", |m| {
+        m.questions_answered
+    }),
+    ("Likes", "likes", |m| m.likes),
+    ("Shares", "shares", |m| m.shares),
+    ("Follows", "follows", |m| m.follows),
+    ("Gifts value", "gifts_value", |m| m.gifts_value),
+    ("Refunded orders", "refunds", |m| m.refunds),
 ];
 
-/// The session report page from the JSON report and its SVG.
+/// A key figure of one kind of source as cell text.
+type KeyFigure = fn(&KeyFigures) -> String;
+
 /// Who reported the figures: each kind of source's key figures side by side
 /// (`docs/trust.md`), the verified ones being those a payout reads.
-fn sources_table(m: &Value) -> String {
-    let src = &m["sources"];
+fn sources_table(m: &Metrics) -> String {
+    let src = &m.sources;
+    let from = m.figures_source.as_str();
     let mut b = format!(
         "<h2>Who reported what</h2><p class=\"meta\">Figures from: <code>{}</code>. \
          Verified figures come from sources the host does not control (the agent, its ingest key, \
          the flash-sale checkout, TikTok Shop, an import); a payout reads them.</p>",
-        show(&m["figures_source"])
+        esc(from)
     );
     b.push_str("<div class=\"card\"><table><thead><tr><th>Figure</th><th class=\"num\">verified</th><th class=\"num\">host-reported</th></tr></thead><tbody>");
     // A kind of source that sent nothing shows a dash, not zeros.
-    let from = m["figures_source"].as_str().unwrap_or("none");
     let has = |kind: &str| from == kind || from == "mixed";
     let cell = |kind: &str, text: String| if has(kind) { text } else { "—".to_string() };
-    for (label, key) in [
-        ("GMV", "gmv"),
-        ("Orders", "orders"),
-        ("Buyers", "buyers"),
-        ("Unique viewers", "unique_viewers"),
-        ("Peak concurrent viewers", "peak_concurrent_viewers"),
-        ("Questions", "questions"),
-    ] {
+    let rows: [(&str, KeyFigure); 6] = [
+        ("GMV", |k| show(k.gmv)),
+        ("Orders", |k| show(k.orders)),
+        ("Buyers", |k| show(k.buyers)),
+        ("Unique viewers", |k| show(k.unique_viewers)),
+        ("Peak concurrent viewers", |k| {
+            show(k.peak_concurrent_viewers)
+        }),
+        ("Questions", |k| show(k.questions)),
+    ];
+    for (label, figure) in rows {
         b.push_str(&format!(
             "<tr><td>{label}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            cell("verified", show(&src["verified"][key])),
-            cell("host_reported", show(&src["host_reported"][key])),
+            cell("verified", figure(&src.verified)),
+            cell("host_reported", figure(&src.host_reported)),
         ));
     }
     b.push_str(&format!(
         "<tr><td>Conversion</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-        cell("verified", percent(&src["verified"]["conversion_rate"])),
-        cell(
-            "host_reported",
-            percent(&src["host_reported"]["conversion_rate"])
-        ),
+        cell("verified", percent(src.verified.conversion_rate)),
+        cell("host_reported", percent(src.host_reported.conversion_rate)),
     ));
     b.push_str("</tbody></table></div>");
     b
 }
 
-pub fn session_page(report: &Value, svg: &str) -> String {
-    let m = &report["metrics"];
-    let tts = &m["tiktok_shop"];
-    let s = &report["session"];
-    let title = report["task"]["title"].as_str().unwrap_or("Live session");
+/// The session report page from the JSON report and its SVG.
+pub fn session_page(report: &SessionReport, svg: &str) -> String {
+    let m = &report.metrics;
+    let tts = &m.tiktok_shop;
+    let s = &report.session;
+    let title = report.task.title.as_str();
     let mut b = String::new();
     b.push_str(&format!("<h1>{}</h1>", esc(title)));
-    let mut meta = format!("Session <code>{}</code>", show(&s["id"]));
-    if let Some(w) = s["week"].as_i64() {
+    let mut meta = format!("Session <code>{}</code>", show(&s.id));
+    if let Some(w) = s.week {
         meta.push_str(&format!(" · week {w}"));
     }
-    if let Some(t) = s["theme"].as_str() {
+    if let Some(t) = &s.theme {
         meta.push_str(&format!(" · {}", esc(t)));
     }
     meta.push_str(&format!(
         " · {} · {} → {} · currency {} · generated {}",
-        show(&s["status"]),
-        show(&report["window"]["start"]),
-        show(&report["window"]["end"]),
-        show(&report["currency"]),
-        show(&report["generated_at"]),
+        show(&s.status),
+        show_opt(report.window.start.as_ref()),
+        show_opt(report.window.end.as_ref()),
+        show(&report.currency),
+        show(&report.generated_at),
     ));
     b.push_str(&format!("<p class=\"meta\">{meta}</p>"));
     b.push_str(&format!("<div class=\"card\">{svg}</div>"));
 
     b.push_str("<h2>Key figures</h2><div class=\"card\"><table><thead><tr><th>Figure</th><th>livehire</th><th class=\"num\">value</th><th>TikTok Shop</th><th class=\"num\">value</th><th>TikTok Shop formula</th></tr></thead><tbody>");
     for (label, ours, theirs) in FIGURES {
-        let cell = |name: &Option<&str>, obj: &Value| match name {
-            Some(n) => (format!("<code>{n}</code>"), show(&obj[*n])),
+        let (on, ov) = match ours {
+            Some((n, value)) => (format!("<code>{n}</code>"), value(m)),
             None => (String::new(), String::new()),
         };
-        let (on, ov) = cell(ours, m);
-        let (tn, tv) = cell(theirs, tts);
-        let ov = if *ours == Some("conversion_rate") {
-            percent(&m["conversion_rate"])
-        } else {
-            ov
+        let (tn, tv) = match theirs {
+            Some((n, value)) => (format!("<code>{n}</code>"), value(tts)),
+            None => (String::new(), String::new()),
         };
         let formula = theirs
-            .map(|n| show(&report["formulas"][n]))
+            .and_then(|(n, _)| report.formulas.get(n))
+            .map(esc)
             .unwrap_or_default();
         b.push_str(&format!(
             "<tr><td>{label}</td><td>{on}</td><td class=\"num\">{ov}</td><td>{tn}</td><td class=\"num\">{tv}</td><td class=\"formula\">{formula}</td></tr>"
@@ -193,122 +250,157 @@ pub fn session_page(report: &Value, svg: &str) -> String {
     b.push_str(&sources_table(m));
 
     b.push_str("<h2>Top products</h2><div class=\"card\"><table><thead><tr><th>#</th><th>Product</th><th class=\"num\">Orders</th><th class=\"num\">Units</th><th class=\"num\">GMV</th></tr></thead><tbody>");
-    let products = m["products"].as_array().cloned().unwrap_or_default();
-    if products.is_empty() {
+    if m.products.is_empty() {
         b.push_str("<tr><td colspan=\"5\">No orders.</td></tr>");
     }
-    for (i, p) in products.iter().enumerate() {
+    for (i, p) in m.products.iter().enumerate() {
         b.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             i + 1,
-            show(&p["product_id"]),
-            show(&p["orders"]),
-            show(&p["units"]),
-            show(&p["gmv"]),
+            show(&p.product_id),
+            show(p.orders),
+            show(p.units),
+            show(p.gmv),
         ));
     }
     b.push_str("</tbody></table></div>");
 
     b.push_str("<h2>Flash sales</h2><div class=\"card\"><table><thead><tr><th>Product</th><th>Start</th><th>End</th><th class=\"num\">Price</th><th class=\"num\">Stock</th><th class=\"num\">Sold</th><th class=\"num\">GMV</th></tr></thead><tbody>");
-    let sales = report["flash_sales"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    if sales.is_empty() {
+    if report.flash_sales.is_empty() {
         b.push_str("<tr><td colspan=\"7\">No flash sales.</td></tr>");
     }
-    for f in &sales {
+    for f in &report.flash_sales {
         b.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            show(&f["product_id"]),
-            show(&f["starts_at"]),
-            show(&f["ends_at"]),
-            show(&f["price"]),
-            show(&f["stock"]),
-            show(&f["sold"]),
-            show(&f["gmv"]),
+            show(&f.product_id),
+            show(&f.starts_at),
+            show(&f.ends_at),
+            show(f.price),
+            show(f.stock),
+            show(f.sold),
+            show(f.gmv),
         ));
     }
     b.push_str("</tbody></table></div>");
 
     b.push_str("<h2>Engagement</h2><div class=\"card\"><table><tbody>");
-    for (label, field) in ENGAGEMENT {
+    for (label, field, value) in ENGAGEMENT {
         b.push_str(&format!(
             "<tr><td>{label}</td><td><code>{field}</code></td><td class=\"num\">{}</td></tr>",
-            show(&m[*field])
+            value(m)
         ));
     }
     b.push_str("</tbody></table></div>");
     page(&format!("{title} — session report"), &b)
 }
 
-/// The figures of a series report's table: label and field.
-pub const SERIES_FIGURES: &[(&str, &str)] = &[
-    ("Unique viewers", "unique_viewers"),
-    ("Peak viewers", "peak_concurrent_viewers"),
-    ("GMV", "gmv"),
-    ("Orders", "orders"),
-    ("Conversion", "conversion_rate"),
-    ("Avg watch time, s", "avg_watch_time_seconds"),
-];
+/// A figure of a series report's table and charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesFigure {
+    /// `unique_viewers`.
+    UniqueViewers,
+    /// `peak_concurrent_viewers`.
+    PeakViewers,
+    /// `gmv`.
+    Gmv,
+    /// `orders`.
+    Orders,
+    /// `conversion_rate`, shown as a percentage.
+    ConversionRate,
+    /// `avg_watch_time_seconds`.
+    AvgWatchTime,
+}
 
-fn growth_cell(v: &Value) -> String {
-    match v.as_f64() {
+impl SeriesFigure {
+    /// The figures, in the table's order.
+    pub const ALL: [SeriesFigure; 6] = [
+        SeriesFigure::UniqueViewers,
+        SeriesFigure::PeakViewers,
+        SeriesFigure::Gmv,
+        SeriesFigure::Orders,
+        SeriesFigure::ConversionRate,
+        SeriesFigure::AvgWatchTime,
+    ];
+
+    /// The column's and the chart's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            SeriesFigure::UniqueViewers => "Unique viewers",
+            SeriesFigure::PeakViewers => "Peak viewers",
+            SeriesFigure::Gmv => "GMV",
+            SeriesFigure::Orders => "Orders",
+            SeriesFigure::ConversionRate => "Conversion",
+            SeriesFigure::AvgWatchTime => "Avg watch time, s",
+        }
+    }
+
+    /// The figure of one session; `None` when it was not monitored.
+    pub fn value(self, row: &SeriesRow) -> Option<Decimal> {
+        match self {
+            SeriesFigure::UniqueViewers => row.unique_viewers.map(Decimal::from),
+            SeriesFigure::PeakViewers => row.peak_concurrent_viewers.map(Decimal::from),
+            SeriesFigure::Gmv => row.gmv,
+            SeriesFigure::Orders => row.orders.map(Decimal::from),
+            SeriesFigure::ConversionRate => row.conversion_rate,
+            SeriesFigure::AvgWatchTime => row.avg_watch_time_seconds,
+        }
+    }
+}
+
+fn growth_cell(v: Option<Decimal>) -> String {
+    match v {
         Some(g) => {
-            let class = if g >= 0.0 { "pos" } else { "neg" };
-            let sign = if g > 0.0 { "+" } else { "" };
-            format!(
-                "<span class=\"{class}\">{sign}{}%</span>",
-                esc(&v.to_string())
-            )
+            let f = number(g);
+            let class = if f >= 0.0 { "pos" } else { "neg" };
+            let sign = if f > 0.0 { "+" } else { "" };
+            format!("<span class=\"{class}\">{sign}{}%</span>", show(g))
         }
         None => "—".into(),
     }
 }
 
 /// The series report page from the JSON report and one bar chart per figure.
-pub fn series_page(report: &Value, charts: &[String]) -> String {
-    let title = report["task"]["title"].as_str().unwrap_or("Live series");
+pub fn series_page(report: &SeriesReport, charts: &[String]) -> String {
+    let title = report.task.title.as_str();
     let mut b = String::new();
     b.push_str(&format!("<h1>{}</h1>", esc(title)));
     b.push_str(&format!(
         "<p class=\"meta\">Series report · task <code>{}</code> · currency {} · generated {}</p>",
-        show(&report["task"]["id"]),
-        show(&report["currency"]),
-        show(&report["generated_at"]),
+        show(&report.task.id),
+        show(&report.currency),
+        show(&report.generated_at),
     ));
     b.push_str("<div class=\"card\"><table><thead><tr><th>Week</th><th>Theme</th><th>Scheduled</th><th>Status</th>");
-    for (label, _) in SERIES_FIGURES {
-        b.push_str(&format!("<th class=\"num\">{label}</th>"));
+    for figure in SeriesFigure::ALL {
+        b.push_str(&format!("<th class=\"num\">{}</th>", figure.label()));
     }
     b.push_str("</tr></thead><tbody>");
-    let sessions = report["sessions"].as_array().cloned().unwrap_or_default();
-    for s in &sessions {
+    for s in &report.sessions {
         b.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-            show(&s["week"]),
-            show(&s["theme"]),
-            show(&s["scheduled_time"]),
-            show(&s["status"]),
+            show(s.week),
+            show_opt(s.theme.as_ref()),
+            show_opt(s.scheduled_time.as_ref()),
+            show(&s.status),
         ));
-        for (_, field) in SERIES_FIGURES {
-            let cell = if *field == "conversion_rate" {
-                percent(&s[*field])
-            } else {
-                show(&s[*field])
+        for figure in SeriesFigure::ALL {
+            let value = figure.value(s);
+            let cell = match (figure, value) {
+                (SeriesFigure::ConversionRate, Some(v)) => percent(v),
+                (_, v) => show_opt(v),
             };
             b.push_str(&format!("<td class=\"num\">{cell}</td>"));
         }
         b.push_str("</tr>");
     }
     b.push_str("</tbody></table>");
-    let g = &report["growth"];
+    let g = &report.growth;
     b.push_str(&format!(
         "<p>Growth from week {} to week {}: unique viewers {}, GMV {}.</p></div>",
-        show(&g["from_week"]),
-        show(&g["to_week"]),
-        growth_cell(&g["unique_viewers_pct"]),
-        growth_cell(&g["gmv_pct"]),
+        show_opt(g.from_week),
+        show_opt(g.to_week),
+        growth_cell(g.unique_viewers_pct),
+        growth_cell(g.gmv_pct),
     ));
     b.push_str("<div class=\"grid\">");
     for c in charts {

@@ -363,6 +363,53 @@ async fn content_types_are_what_the_server_sends_and_reads() {
 }
 
 #[tokio::test]
+async fn live_answers_reference_their_schemas() {
+    let app = spawn_app().await;
+    let doc = served_document(&app).await;
+    for (id, status, schema) in [
+        ("sessions_get", "200", "SessionView"),
+        ("sessions_start", "200", "SessionView"),
+        ("sessions_end", "200", "SessionView"),
+        ("sessions_events_post", "200", "IngestResult"),
+        ("sessions_import", "200", "ImportView"),
+        ("sessions_ingest_keys_create", "201", "SessionKeyView"),
+        ("sessions_checkout_keys_create", "201", "SessionKeyView"),
+        ("sessions_metrics_get", "200", "SessionMetricsView"),
+        ("sessions_flash_sales_create", "201", "FlashSaleView"),
+        ("flash_sales_get", "200", "FlashSaleView"),
+        ("flash_sales_orders_create", "201", "OrderAck"),
+        ("flash_sales_orders_list", "200", "FlashSaleOrders"),
+        ("sessions_report_get", "200", "SessionReport"),
+        ("tasks_report_get", "200", "SeriesReport"),
+        ("events_list", "200", "EventPage"),
+    ] {
+        assert_eq!(
+            operation(&doc, id)["responses"][status]["content"]["application/json"]["schema"]["$ref"],
+            format!("#/components/schemas/{schema}"),
+            "{id}"
+        );
+    }
+    // Figures are JSON numbers, and the metrics name their parts.
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["Metrics"]["properties"]["gmv"]["type"], "number");
+    assert_eq!(
+        schemas["Metrics"]["properties"]["sources"]["$ref"],
+        "#/components/schemas/BySource"
+    );
+    assert_eq!(
+        schemas["OrderAck"]["properties"]["amount"]["type"],
+        "number"
+    );
+    let provenance: Vec<&str> = schemas["Provenance"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(provenance, ["verified", "host_reported"]);
+}
+
+#[tokio::test]
 async fn the_served_document_is_snapshotted() {
     let app = spawn_app().await;
     let doc = served_document(&app).await;

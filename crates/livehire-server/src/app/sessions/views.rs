@@ -1,0 +1,189 @@
+//! What the session operations answer: the session, an ingestion's outcome,
+//! an import, the metrics with where the session stands, a session-scoped key.
+
+use livehire_domain::live::{Metrics, Provenance, Source};
+use livehire_domain::run_of_show::Segment;
+use livehire_store::{SessionRecord, TaskRecord};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::FlashSaleState;
+
+/// A live session of a task.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SessionView {
+    /// `ph_sess_…`.
+    pub id: String,
+    /// The task it belongs to.
+    pub task_id: String,
+    /// Its place in the task, from 0.
+    pub position: i64,
+    /// `scheduled`, `live` or `ended`.
+    #[schema(example = "live")]
+    pub status: String,
+    /// When it is planned to start (RFC 3339).
+    pub scheduled_time: Option<String>,
+    /// Its planned length.
+    pub duration_minutes: i64,
+    /// The week of a series entry.
+    pub week: Option<i64>,
+    /// The theme of a series entry.
+    pub theme: Option<String>,
+    /// When it went live (RFC 3339).
+    pub started_at: Option<String>,
+    /// When it ended (RFC 3339).
+    pub ended_at: Option<String>,
+    /// Seconds between the scheduled and the actual start (negative when
+    /// early); null until both are known.
+    pub start_offset_seconds: Option<i64>,
+}
+
+impl SessionView {
+    /// A stored session of `task` as served.
+    pub(crate) fn of(task: &TaskRecord, s: &SessionRecord) -> Self {
+        let offset = match (&s.scheduled_time, &s.started_at) {
+            (Some(sch), Some(st)) => super::ms(st)
+                .zip(super::ms(sch))
+                .map(|(a, b)| (a - b) / 1000),
+            _ => None,
+        };
+        SessionView {
+            id: s.id.clone(),
+            task_id: task.id.clone(),
+            position: s.position,
+            status: s.status.clone(),
+            scheduled_time: s.scheduled_time.clone(),
+            duration_minutes: s.duration_minutes,
+            week: s.week,
+            theme: s.theme.clone(),
+            started_at: s.started_at.clone(),
+            ended_at: s.ended_at.clone(),
+            start_offset_seconds: offset,
+        }
+    }
+}
+
+/// An event of a batch that was not counted, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RejectedEvent {
+    /// Its index in the batch, from 0.
+    pub index: usize,
+    /// Why: not JSON, a bad field, outside the session's window, past the
+    /// session's GMV limit.
+    pub error: String,
+}
+
+/// What an ingestion counted (`POST /api/v1/sessions/{id}/events`). The
+/// accepted events are durable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct IngestResult {
+    /// Events stored and counted.
+    pub accepted: usize,
+    /// Events counted already (a repeated order or message id, a connector's
+    /// replay).
+    pub duplicates: usize,
+    /// Events not counted, by index.
+    pub rejected: Vec<RejectedEvent>,
+    /// Whether the connector reported the stream's end.
+    pub stream_end: bool,
+    /// Who sent the batch.
+    pub source: Source,
+    /// What its figures count as.
+    pub provenance: Provenance,
+}
+
+/// What an import counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ImportCount {
+    /// Events stored and counted.
+    pub accepted: usize,
+    /// Events counted already (a repeated order or message id).
+    pub duplicates: usize,
+}
+
+/// An imported session (`POST /api/v1/sessions/{id}/import`): the session,
+/// now `ended`, and what the import counted.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ImportView {
+    /// The session.
+    #[serde(flatten)]
+    pub session: SessionView,
+    /// What the recording counted.
+    pub imported: ImportCount,
+}
+
+/// A session-scoped key (`ph_ck_…` checkout, `ph_ik_…` ingest), shown only
+/// when it is minted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SessionKeyView {
+    /// The key.
+    pub api_key: String,
+    /// The session it is scoped to.
+    pub session_id: String,
+    /// The session's task.
+    pub task_id: String,
+}
+
+/// A session's metrics as served by `GET /api/v1/sessions/{id}/metrics`:
+/// the figures of every event, then the session, its flash sales and where
+/// it stands in the run of show.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SessionMetricsView {
+    /// The figures.
+    #[serde(flatten)]
+    pub metrics: Metrics,
+    /// The session.
+    pub session_id: String,
+    /// Its task.
+    pub task_id: String,
+    /// `scheduled`, `live` or `ended`.
+    pub status: String,
+    /// When the figures were taken (RFC 3339).
+    pub as_of: String,
+    /// The session's flash sales now.
+    pub flash_sale_status: Vec<FlashSaleState>,
+    /// Where the session stands in the task's run of show; null without a plan
+    /// for it.
+    pub run_of_show: Option<RunOfShowPosition>,
+}
+
+/// Where a session stands against its run of show.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum RunOfShowPosition {
+    /// Not started yet: `{"status": "not_started"}`.
+    NotStarted {
+        /// `not_started`.
+        status: PlanStatus,
+    },
+    /// Within a segment of the plan.
+    InSegment {
+        /// Whole minutes since the start (to the end once ended).
+        elapsed_minutes: u32,
+        /// The segment's index in the session's plan.
+        segment_index: usize,
+        /// The segment under way, as in `GET /api/v1/tasks/{id}/run-of-show`.
+        #[schema(value_type = Object)]
+        segment: Segment,
+        /// The segment after it; null for the last.
+        #[schema(value_type = Option<Object>)]
+        next: Option<Segment>,
+    },
+    /// Past the plan's end: `{"elapsed_minutes", "status": "past_plan"}`.
+    PastPlan {
+        /// Whole minutes since the start (to the end once ended).
+        elapsed_minutes: u32,
+        /// `past_plan`.
+        status: PlanStatus,
+    },
+}
+
+/// A session's place outside its plan's segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    /// The session has not started.
+    NotStarted,
+    /// The session ran past the plan's last segment.
+    PastPlan,
+}
