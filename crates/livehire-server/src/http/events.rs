@@ -18,8 +18,8 @@ use crate::http::doc;
 /// `flash_sale.ended`. Poll with the `next_cursor` of the last page: it is
 /// there even when a page is empty.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", operation_id = "events_list", security(("bearer" = [])),
-    params(("limit" = Option<u32>, Query, description = "1–1,000, default 100"),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page; without it, from the first event")),
+    params(("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "1–1,000, default 100"),
+        ("cursor" = Option<String>, Query, min_length = 1, description = "`next_cursor` of the previous page; without it, from the first event")),
     responses(
         (status = 200, description = "The events after the cursor, oldest first", body = EventPage),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),

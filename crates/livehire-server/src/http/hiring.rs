@@ -68,8 +68,8 @@ pub async fn invitations(
 /// compensation, currency and scheduled time; accept a pending one with
 /// `POST /api/v1/tasks/{task_id}/accept`.
 #[utoipa::path(get, path = "/api/v1/me/invitations", tag = "offers", operation_id = "me_invitations_list", security(("bearer" = [])),
-    params(("limit" = Option<u32>, Query, description = "1–100, default 20"),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1–100, default 20"),
+        ("cursor" = Option<String>, Query, min_length = 1, description = "`next_cursor` of the previous page")),
     responses(
         (status = 200, description = "A page of the host's invitations: `{data: [invitation…], next_cursor}`", body = Page<InvitationView>),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
@@ -281,13 +281,16 @@ pub async fn approve(
 
 /// What the payout would be for given figures.
 #[utoipa::path(get, path = "/api/v1/tasks/{task_id}/payout-preview", tag = "settlement", operation_id = "tasks_payout_preview", security(("bearer" = [])),
-    params(("task_id" = String, Path, description = "`ph_task_…`"), ("gmv" = Option<f64>, Query), ("orders" = Option<u64>, Query),
-        ("peak_viewers" = Option<u64>, Query), ("unique_viewers" = Option<u64>, Query),
-        ("questions" = Option<u64>, Query), ("questions_answered" = Option<u64>, Query),
-        ("highlight_views" = Option<u64>, Query),
-        ("session_gmv" = Option<String>, Query, description = "Comma list per session, session 1 first"),
-        ("session_unique_viewers" = Option<String>, Query), ("session_peak_viewers" = Option<String>, Query),
-        ("sessions_completed" = Option<u64>, Query)),
+    params(("task_id" = String, Path, description = "`ph_task_…`"),
+        ("gmv" = Option<f64>, Query, minimum = 0, maximum = 1_000_000_000_000_f64, description = "The task's GMV; at most 1,000,000,000,000 per session"),
+        ("orders" = Option<u64>, Query, minimum = 0, maximum = 10_000_000_000_f64),
+        ("peak_viewers" = Option<u64>, Query, minimum = 0, maximum = 10_000_000_000_f64), ("unique_viewers" = Option<u64>, Query, minimum = 0, maximum = 10_000_000_000_f64),
+        ("questions" = Option<u64>, Query, minimum = 0, maximum = 10_000_000_000_f64), ("questions_answered" = Option<u64>, Query, minimum = 0, maximum = 10_000_000_000_f64),
+        ("highlight_views" = Option<u64>, Query, minimum = 0, maximum = 10_000_000_000_f64),
+        ("session_gmv" = Option<String>, Query, pattern = r"^[0-9]+(\.[0-9]+)?(,[0-9]+(\.[0-9]+)?)*$", description = "Comma list per session, session 1 first"),
+        ("session_unique_viewers" = Option<String>, Query, pattern = r"^[0-9]+(,[0-9]+)*$"),
+        ("session_peak_viewers" = Option<String>, Query, pattern = r"^[0-9]+(,[0-9]+)*$"),
+        ("sessions_completed" = Option<u64>, Query, minimum = 0, maximum = 100)),
     responses(
         (status = 200, description = "`{currency, gmv, lines, total, host_cost, roi}`", body = Payout),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),

@@ -44,8 +44,8 @@ pub async fn post(
 #[utoipa::path(get, path = "/api/v1/tasks/{task_id}/messages", tag = "messages", operation_id = "tasks_messages_list", security(("bearer" = [])),
     params(("task_id" = String, Path, description = "`ph_task_…`"),
         ("human_id" = Option<String>, Query, description = "Agents: one host's thread (with the brief)"),
-        ("limit" = Option<u32>, Query, description = "1–100, default 20"),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1–100, default 20"),
+        ("cursor" = Option<String>, Query, min_length = 1, description = "`next_cursor` of the previous page")),
     responses(
         (status = 200, description = "`{data: [message…], next_cursor}`", body = Page<MessageView>),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),

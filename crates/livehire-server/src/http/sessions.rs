@@ -396,8 +396,8 @@ pub async fn order(
 /// A flash sale's accepted orders, oldest first (agent), a page at a time:
 /// `{flash_sale_id, data: [order…], next_cursor}`.
 #[utoipa::path(get, path = "/api/v1/flash-sales/{flash_sale_id}/orders", tag = "live", operation_id = "flash_sales_orders_list", security(("bearer" = [])),
-    params(("flash_sale_id" = String, Path, description = "`ph_fs_…`"), ("limit" = Option<u32>, Query, description = "1–1,000, default 100"),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    params(("flash_sale_id" = String, Path, description = "`ph_fs_…`"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "1–1,000, default 100"),
+        ("cursor" = Option<String>, Query, min_length = 1, description = "`next_cursor` of the previous page")),
     responses(
         (status = 200, description = "A page of the sale's orders, oldest first", body = FlashSaleOrders),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),

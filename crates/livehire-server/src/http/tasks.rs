@@ -36,8 +36,8 @@ pub async fn create(
 /// Lists the caller's tasks (hosts: open tasks and their own), newest first.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", operation_id = "tasks_list", security(("bearer" = [])),
     params(("status" = Option<String>, Query, description = "`open`, `assigned`, `in_progress`, `submitted`, `approved` or `cancelled`"),
-        ("limit" = Option<u32>, Query, description = "1–100, default 20"),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1–100, default 20"),
+        ("cursor" = Option<String>, Query, min_length = 1, description = "`next_cursor` of the previous page")),
     responses(
         (status = 200, description = "`{data: [task…], next_cursor}`", body = Page<TaskView>),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
