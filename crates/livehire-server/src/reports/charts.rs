@@ -99,25 +99,16 @@ pub fn compact(v: f64) -> String {
     format!("{}{unit}", s.trim_end_matches(".0"))
 }
 
-/// A figure with thousands separators: `14,000`, `800.50`.
+/// A figure with thousands separators: `14,000`, `800.50` (cents kept
+/// only when there are some), grouped by the one money formatter.
 pub fn grouped(v: f64) -> String {
     let cents = (v * 100.0).round() as i64;
-    let (whole, frac) = (cents.abs() / 100, cents.abs() % 100);
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if frac != 0 {
-        out.push_str(&format!(".{frac:02}"));
-    }
-    if cents < 0 {
-        out.insert(0, '-');
-    }
-    out
+    let text = if cents % 100 == 0 {
+        (cents / 100).to_string()
+    } else {
+        rust_decimal::Decimal::new(cents, 2).to_string()
+    };
+    livehire_domain::money::group_thousands(&text)
 }
 
 /// A label cut to `max` characters with an ellipsis.
@@ -509,4 +500,19 @@ pub fn bar_chart_svg(
         root.present().map_err(err)?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn figures_are_grouped_with_cents_only_when_there_are_some() {
+        assert_eq!(grouped(14_000.0), "14,000");
+        assert_eq!(grouped(800.5), "800.50");
+        assert_eq!(grouped(1_234_567.891), "1,234,567.89");
+        assert_eq!(grouped(-0.5), "-0.50");
+        assert_eq!(grouped(-2_500.0), "-2,500");
+        assert_eq!(grouped(0.0), "0");
+    }
 }
