@@ -101,25 +101,206 @@ impl PartialSchema for NewTask {
                     )))
                     .description(Some("RFC 3339, in the future")),
             )
+            .property("requirements", requirements_schema())
+            .property("live_session_details", live_details_schema())
+            .property("commission_structure", commission_schema())
             .property(
-                "requirements",
-                object("What a host must meet: `skills`, `min_followers`, `min_avg_live_viewers`, `min_avg_gmv_per_session`, `min_conversion_rate`, `min_rating`, `live_commerce_experience`, `tiktok_shop_verified`, `niche`"),
+                "deliverables",
+                object("What the host hands over after the session; free-form, kept as sent")
+                    .additional_properties(Some(schema::AdditionalProperties::FreeForm(true))),
             )
-            .property(
-                "live_session_details",
-                object("`scheduled_time`, `duration_minutes`, `time_zone`, `schedule[]` or `sessions_count` for a series, `products[]`"),
-            )
-            .property(
-                "commission_structure",
-                object("`base_payment` or `base_payment_total` (and `per_session_base`), `commission_type`, `commission_rate`, `performance_bonuses` (`50k_gmv`: amount), `bonus_mode`, and `*_bonus` conditional bonuses"),
-            )
-            .property("deliverables", object("What the host hands over after the session"))
             .additional_properties(Some(schema::AdditionalProperties::FreeForm(true)));
         for field in NEW_TASK_REQUIRED {
             b = b.required(field);
         }
         RefOr::T(Schema::Object(b.build()))
     }
+}
+
+fn field_text(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+}
+
+fn field_number(description: &str, min: f64, max: f64) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Number)
+        .minimum(Some(min))
+        .maximum(Some(max))
+        .description(Some(description))
+}
+
+fn field_amount(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(schema::SchemaType::from_iter([Type::Number, Type::String]))
+        .description(Some(description))
+}
+
+fn field_count(description: &str, max: f64) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0.0))
+        .maximum(Some(max))
+        .description(Some(description))
+}
+
+fn free_form(b: ObjectBuilder) -> ObjectBuilder {
+    b.schema_type(Type::Object)
+        .additional_properties(Some(schema::AdditionalProperties::FreeForm(true)))
+}
+
+/// `requirements`: what a host must meet (each optional).
+fn requirements_schema() -> ObjectBuilder {
+    let max_count = livehire_domain::limits::MAX_COUNT as f64;
+    free_form(ObjectBuilder::new())
+        .description(Some("What a host must meet; every field optional"))
+        .property(
+            "skills",
+            schema::ArrayBuilder::new()
+                .items(field_text("A skill such as `live_streaming`"))
+                .description(Some("The host must have all of them")),
+        )
+        .property("min_followers", field_count("Followers at least", max_count))
+        .property(
+            "min_avg_live_viewers",
+            field_count("Average live viewers at least", max_count),
+        )
+        .property(
+            "min_avg_gmv_per_session",
+            field_amount("Average GMV per session at least, in the task's currency"),
+        )
+        .property(
+            "min_conversion_rate",
+            field_number("Conversion rate at least (0.05 means 5%)", 0.0, 1.0),
+        )
+        .property("min_rating", field_number("Rating at least", 0.0, 5.0))
+        .property(
+            "live_commerce_experience",
+            ObjectBuilder::new().schema_type(Type::Boolean),
+        )
+        .property(
+            "tiktok_shop_verified",
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .description(Some("As the operator verified it")),
+        )
+        .property(
+            "niche",
+            field_text("A niche or an expression: `beauty OR skincare`, `a AND b`"),
+        )
+}
+
+/// `live_session_details`: when the sessions are and what they sell.
+fn live_details_schema() -> ObjectBuilder {
+    let product = free_form(ObjectBuilder::new())
+        .property(
+            "product_id",
+            field_text("The product's id (default `prod_001`, `prod_002`, … by position)")
+                .min_length(Some(1))
+                .max_length(Some(livehire_domain::limits::MAX_ID_CHARS)),
+        )
+        .property("name", field_text("The product's name"))
+        .property("retail_price", field_amount("Price before the live discount"))
+        .property(
+            "live_discount_price",
+            field_amount("Price during the session; at most `retail_price`"),
+        )
+        .property(
+            "launch_discount",
+            field_text("A percentage from `0%` to `100%`").pattern(Some(r"^\s*[0-9]+(\.[0-9]+)?\s*%$")),
+        )
+        .property(
+            "stock_quantity",
+            field_count("Units available", livehire_domain::limits::MAX_COUNT as f64),
+        )
+        .property(
+            "flash_sale_duration_minutes",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1.0))
+                .maximum(Some(1440.0)),
+        );
+    let schedule_entry = free_form(ObjectBuilder::new())
+        .property(
+            "date",
+            field_text("When this session starts (RFC 3339); also `scheduled_time`"),
+        )
+        .property("week", ObjectBuilder::new().schema_type(Type::Integer))
+        .property("theme", field_text("What this session is about"));
+    free_form(ObjectBuilder::new())
+        .description(Some(
+            "When the sessions are and what they sell: one session at `scheduled_time`, \
+             or a series by `schedule[]` or `sessions_count`",
+        ))
+        .property(
+            "scheduled_time",
+            field_text("RFC 3339 start of a single session").format(Some(
+                schema::SchemaFormat::KnownFormat(schema::KnownFormat::DateTime),
+            )),
+        )
+        .property(
+            "duration_minutes",
+            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1.0)),
+        )
+        .property("duration_hours", ObjectBuilder::new().schema_type(Type::Number))
+        .property(
+            "duration_per_session",
+            field_text("A duration in words such as `2 hours` or `90 minutes`"),
+        )
+        .property(
+            "time_zone",
+            field_text("IANA time zone such as `Asia/Shanghai`"),
+        )
+        .property("tiktok_shop_id", field_text("The TikTok Shop the sessions sell from"))
+        .property("schedule", schema::ArrayBuilder::new().items(schedule_entry))
+        .property(
+            "sessions_count",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1.0))
+                .maximum(Some(livehire_domain::limits::MAX_SESSIONS_PER_TASK as f64)),
+        )
+        .property("products", schema::ArrayBuilder::new().items(product))
+}
+
+/// `commission_structure`: the base, the commission and the bonuses.
+fn commission_schema() -> ObjectBuilder {
+    free_form(ObjectBuilder::new())
+        .description(Some(
+            "The base, the commission and the bonuses. Besides the fields listed, any \
+             `*_bonus` field is a conditional bonus in words (`500 if conversion_rate > 5%`).",
+        ))
+        .property("base_payment", field_amount("The base payment of a single session"))
+        .property(
+            "base_payment_total",
+            field_amount("The base payment of a whole series"),
+        )
+        .property("per_session_base", field_amount("The base payment per session of a series"))
+        .property(
+            "commission_type",
+            field_text("How commission is counted").enum_values(Some(["percentage_of_gmv"])),
+        )
+        .property(
+            "commission_rate",
+            ObjectBuilder::new()
+                .schema_type(schema::SchemaType::from_iter([Type::Number, Type::String]))
+                .description(Some("Share of GMV from 0 to 1 (0.08 means 8%)")),
+        )
+        .property(
+            "performance_bonuses",
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .description(Some("GMV tiers: `{\"50k_gmv\": 800.00}` pays 800 from 50,000 GMV"))
+                .additional_properties(Some(schema::AdditionalProperties::RefOr(RefOr::T(
+                    Schema::Object(field_amount("The tier's bonus").build()),
+                )))),
+        )
+        .property(
+            "bonus_mode",
+            field_text("`highest_tier` (the default) pays the best tier reached; `cumulative` pays every tier reached")
+                .enum_values(Some(["highest_tier", "cumulative"])),
+        )
 }
 
 impl ToSchema for NewTask {
