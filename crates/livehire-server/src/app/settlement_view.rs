@@ -29,19 +29,63 @@ impl PartialSchema for NewSubmission {
                 .schema_type(Type::String)
                 .description(Some(description))
         };
-        let object = |description: &str| {
+        let count = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+                .maximum(Some(livehire_domain::limits::MAX_COUNT as f64))
+                .description(Some(description))
+        };
+        let free_form = |description: &str| {
             ObjectBuilder::new()
                 .schema_type(Type::Object)
                 .description(Some(description))
+                .additional_properties(Some(schema::AdditionalProperties::FreeForm(true)))
+        };
+        let gmv_report = || {
+            free_form("Sales figures")
+                .property(
+                    "total_gmv",
+                    ObjectBuilder::new()
+                        .schema_type(schema::SchemaType::from_iter([Type::Number, Type::String]))
+                        .description(Some("GMV in the task's currency, ≥ 0 (a number or a decimal string)")),
+                )
+                .property("orders", count("Orders"))
+                .property(
+                    "currency",
+                    text("The task's currency, if given").pattern(Some("^[A-Z]{3}$")),
+                )
+                .required("total_gmv")
+        };
+        let viewer_analytics = || {
+            free_form("Audience figures")
+                .property("peak_viewers", count("Peak concurrent viewers"))
+                .property("unique_viewers", count("Unique viewers"))
+                .property("questions", count("Questions asked"))
+                .property(
+                    "questions_answered",
+                    count("Questions answered; at most `questions`"),
+                )
+                .property(
+                    "avg_watch_time_minutes",
+                    ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0)),
+                )
+                .property(
+                    "engagement_rate",
+                    ObjectBuilder::new()
+                        .schema_type(Type::Number)
+                        .minimum(Some(0))
+                        .maximum(Some(1)),
+                )
         };
         let block = || {
-            ObjectBuilder::new()
-                .schema_type(Type::Object)
-                .property("gmv_report", object("`total_gmv`, `orders`, …"))
+            free_form("One session's figures")
                 .property(
-                    "viewer_analytics",
-                    object("`peak_concurrent_viewers`, `unique_viewers`, `questions`, `questions_answered`, …"),
+                    "session_id",
+                    text("The session (`ph_sess_…`); by position when left out"),
                 )
+                .property("gmv_report", gmv_report())
+                .property("viewer_analytics", viewer_analytics())
         };
         ObjectBuilder::new()
             .schema_type(Type::Object)
@@ -59,12 +103,12 @@ impl PartialSchema for NewSubmission {
                     .minimum(Some(0))
                     .description(Some("Views of the highlight reel")),
             )
-            .property("gmv_report", object("Task totals: `total_gmv`, `orders`, …"))
+            .property("gmv_report", gmv_report().description(Some("Task totals")))
+            .property("viewer_analytics", viewer_analytics())
             .property(
-                "viewer_analytics",
-                object("`peak_concurrent_viewers`, `unique_viewers`, `questions`, `questions_answered`, …"),
+                "top_products",
+                ArrayBuilder::new().items(free_form("A product and its sales, kept as sent")),
             )
-            .property("top_products", ArrayBuilder::new().items(object("A product and its sales")))
             .property(
                 "sessions",
                 ArrayBuilder::new()

@@ -163,10 +163,8 @@ pub enum RunOfShowPosition {
         /// The segment's index in the session's plan.
         segment_index: usize,
         /// The segment under way, as in `GET /api/v1/tasks/{id}/run-of-show`.
-        #[schema(value_type = Object)]
         segment: Segment,
         /// The segment after it; null for the last.
-        #[schema(value_type = Option<Object>)]
         next: Option<Segment>,
     },
     /// Past the plan's end: `{"elapsed_minutes", "status": "past_plan"}`.
