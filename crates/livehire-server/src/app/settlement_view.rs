@@ -48,7 +48,9 @@ impl PartialSchema for NewSubmission {
                     "total_gmv",
                     ObjectBuilder::new()
                         .schema_type(schema::SchemaType::from_iter([Type::Number, Type::String]))
-                        .description(Some("GMV in the task's currency, ≥ 0 (a number or a decimal string)")),
+                        .description(Some(
+                            "GMV in the task's currency, ≥ 0 (a number or a decimal string)",
+                        )),
                 )
                 .property("orders", count("Orders"))
                 .property(
@@ -68,7 +70,9 @@ impl PartialSchema for NewSubmission {
                 )
                 .property(
                     "avg_watch_time_minutes",
-                    ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0)),
+                    ObjectBuilder::new()
+                        .schema_type(Type::Number)
+                        .minimum(Some(0)),
                 )
                 .property(
                     "engagement_rate",
@@ -111,9 +115,9 @@ impl PartialSchema for NewSubmission {
             )
             .property(
                 "sessions",
-                ArrayBuilder::new()
-                    .items(block())
-                    .description(Some("Per session of a series, session 1 first: the same blocks")),
+                ArrayBuilder::new().items(block()).description(Some(
+                    "Per session of a series, session 1 first: the same blocks",
+                )),
             )
             .additional_properties(Some(schema::AdditionalProperties::FreeForm(true)))
             .into()

@@ -161,7 +161,10 @@ fn requirements_schema() -> ObjectBuilder {
                 .items(field_text("A skill such as `live_streaming`"))
                 .description(Some("The host must have all of them")),
         )
-        .property("min_followers", field_count("Followers at least", max_count))
+        .property(
+            "min_followers",
+            field_count("Followers at least", max_count),
+        )
         .property(
             "min_avg_live_viewers",
             field_count("Average live viewers at least", max_count),
@@ -201,14 +204,18 @@ fn live_details_schema() -> ObjectBuilder {
                 .max_length(Some(livehire_domain::limits::MAX_ID_CHARS)),
         )
         .property("name", field_text("The product's name"))
-        .property("retail_price", field_amount("Price before the live discount"))
+        .property(
+            "retail_price",
+            field_amount("Price before the live discount"),
+        )
         .property(
             "live_discount_price",
             field_amount("Price during the session; at most `retail_price`"),
         )
         .property(
             "launch_discount",
-            field_text("A percentage from `0%` to `100%`").pattern(Some(r"^\s*[0-9]+(\.[0-9]+)?\s*%$")),
+            field_text("A percentage from `0%` to `100%`")
+                .pattern(Some(r"^\s*[0-9]+(\.[0-9]+)?\s*%$")),
         )
         .property(
             "stock_quantity",
@@ -241,9 +248,14 @@ fn live_details_schema() -> ObjectBuilder {
         )
         .property(
             "duration_minutes",
-            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1.0)),
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1.0)),
         )
-        .property("duration_hours", ObjectBuilder::new().schema_type(Type::Number))
+        .property(
+            "duration_hours",
+            ObjectBuilder::new().schema_type(Type::Number),
+        )
         .property(
             "duration_per_session",
             field_text("A duration in words such as `2 hours` or `90 minutes`"),
@@ -252,8 +264,14 @@ fn live_details_schema() -> ObjectBuilder {
             "time_zone",
             field_text("IANA time zone such as `Asia/Shanghai`"),
         )
-        .property("tiktok_shop_id", field_text("The TikTok Shop the sessions sell from"))
-        .property("schedule", schema::ArrayBuilder::new().items(schedule_entry))
+        .property(
+            "tiktok_shop_id",
+            field_text("The TikTok Shop the sessions sell from"),
+        )
+        .property(
+            "schedule",
+            schema::ArrayBuilder::new().items(schedule_entry),
+        )
         .property(
             "sessions_count",
             ObjectBuilder::new()

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod agent_docs;
 mod doc;
 mod events;
 mod examples;
@@ -165,6 +166,12 @@ pub fn router(app: App) -> Router {
         idempotency::layer,
     ))
     .merge(orders)
+    .route("/skill.md", axum::routing::get(agent_docs::skill))
+    .route(
+        "/skills/tiktok-live-commerce/skill.md",
+        axum::routing::get(agent_docs::skill),
+    )
+    .route("/llms.txt", axum::routing::get(agent_docs::llms_txt))
     .route(
         "/overlay/flash-sales/{flash_sale_id}",
         axum::routing::get(sessions::overlay),

@@ -17,6 +17,7 @@ mod reports;
 mod run_of_show;
 mod search;
 mod seed_replay;
+mod skill;
 mod tasks;
 mod tiktok_shop;
 mod trust;
