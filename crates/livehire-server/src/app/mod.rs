@@ -61,7 +61,10 @@ pub use settlement_view::{
     SubmissionView, VerifiedComparison,
 };
 pub use task_view::{NewTask, TaskListQuery, TaskRunOfShow, TaskSessionView, TaskView};
-pub use tiktok_shop::{NewTiktokShop, WebhookReply};
+pub use tiktok_shop::{
+    NewTiktokShop, ShopOwnership, TiktokShopView, TiktokShopsView, WebhookNotification,
+    WebhookOutcome, WebhookReply,
+};
 pub use tiktok_shop_api::DEFAULT_API_URL as DEFAULT_TIKTOK_SHOP_API_URL;
 pub use wallet::{
     DepositView, EarningsBalance, EarningsLine, EarningsView, LedgerEntryKind, LedgerEntryView,
