@@ -9,8 +9,11 @@ mod boundary_tests;
 mod figure_inputs;
 mod flash_sales;
 mod host_index;
+mod host_input;
+mod host_view;
 mod hosts;
 mod idempotency;
+mod json_order;
 mod messages;
 mod offers;
 mod operator;
@@ -38,12 +41,21 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use livehire_store::{Caller, CallerKind, Store};
 use sha2::{Digest, Sha256};
 
-pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
+pub use accounts::{
+    AccountKind, AccountProfile, AgentRegistration, AgentView, Me, NewAgent, NewHostKey, RotatedKey,
+};
 pub use figure_inputs::{
     Amount, Approval, PayoutPreviewQuery, StatedFigures, StatedSessionFigures,
 };
 pub use flash_sales::{NewFlashSale, NewOrder, OrderAck, OrderCaller};
-pub use hosts::{HostSearchPage, HostView};
+pub use host_input::{
+    CompensationRangePatch, DemoHost, FollowerStatsPatch, HostPatch, LiveCommerceMetricsPatch,
+    NewHost, Patch,
+};
+pub use host_view::{
+    CompensationRange, FollowerStats, HostRating, HostSearchPage, HostView, LiveCommerceMetrics,
+    MatchedHost, MetricsSource, MonitoredMetrics, Platform, SelfDeclared,
+};
 pub use idempotency::{Idempotent, KeyState, KeyTicket, fingerprint};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{
