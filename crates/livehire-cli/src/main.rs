@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use livehire_server::app::NewAgent;
+use livehire_server::app::{DemoHost, NewAgent, NewHost};
 use livehire_server::{App, Application, Settings};
 use livehire_sim::hosts;
 use livehire_store::SqliteStore;
@@ -155,7 +155,7 @@ async fn serve(settings: Settings, demo_mode: bool) -> anyhow::Result<()> {
             reg.api_key
         );
         let host = app
-            .register_host(demo_host_profile())
+            .register_host(demo_host_profile()?)
             .await
             .map_err(|e| anyhow::anyhow!("creating the demo host: {e}"))?;
         // Demo hosts come verified, like the seed's (the operator's step,
@@ -184,23 +184,19 @@ async fn serve(settings: Settings, demo_mode: bool) -> anyhow::Result<()> {
 
 /// The demo host's profile: the seed's skincare host (eligible for the seed's
 /// example tasks), under its own name and handle.
-fn demo_host_profile() -> serde_json::Value {
-    let mut profile = hosts::seed_hosts()[1].clone();
-    if let Some(fields) = profile.as_object_mut() {
-        fields.remove("human_id");
-        fields.insert("name".into(), "Demo Host".into());
-        // A handle belongs to one host: each run's demo host has its own.
-        let suffix = livehire_domain::ids::random_base62(&mut rand::rng(), 8).to_lowercase();
-        fields.insert(
-            "tiktok_handle".into(),
-            format!("@livehire_demo_{suffix}").into(),
-        );
-        fields.insert(
-            "bio".into(),
-            "A demo host created by serve --demo: use its key to play the host's side.".into(),
-        );
-    }
-    profile
+fn demo_host_profile() -> anyhow::Result<NewHost> {
+    let serde_json::Value::Object(fields) = hosts::seed_hosts()[1].clone() else {
+        anyhow::bail!("the seed's second host is not a JSON object");
+    };
+    let mut profile =
+        NewHost::parse(fields).map_err(|e| anyhow::anyhow!("the demo host's profile: {e}"))?;
+    profile.name = "Demo Host".into();
+    // A handle belongs to one host: each run's demo host has its own.
+    let suffix = livehire_domain::ids::random_base62(&mut rand::rng(), 8).to_lowercase();
+    profile.tiktok_handle = Some(format!("@livehire_demo_{suffix}"));
+    profile.bio =
+        Some("A demo host created by serve --demo: use its key to play the host's side.".into());
+    Ok(profile)
 }
 
 /// Upserts the seed's hosts and `n` generated ones in batches, with a progress bar.
@@ -217,8 +213,9 @@ async fn seed(app: &App, n: u64, progress: bool) -> anyhow::Result<()> {
             .progress_chars("=> "),
     );
     bar.set_message("seeding");
+    let seed_hosts = DemoHost::from_profiles(&hosts::seed_hosts()).map_err(anyhow::Error::msg)?;
     let mut new = app
-        .upsert_demo_hosts(hosts::seed_hosts())
+        .upsert_demo_hosts(seed_hosts)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.inc(3);
@@ -226,9 +223,12 @@ async fn seed(app: &App, n: u64, progress: bool) -> anyhow::Result<()> {
     while start <= n {
         let end = (start + BATCH - 1).min(n);
         let batch = tokio::task::spawn_blocking(move || {
-            (start..=end).map(hosts::generated_host).collect::<Vec<_>>()
+            (start..=end)
+                .map(|i| DemoHost::from_profile(&hosts::generated_host(i)))
+                .collect::<Result<Vec<_>, _>>()
         })
-        .await?;
+        .await?
+        .map_err(anyhow::Error::msg)?;
         new += app
             .upsert_demo_hosts(batch)
             .await

@@ -216,3 +216,7 @@ id_type!(
     /// A message (`ph_msg_…`).
     MessageId
 );
+id_type!(
+    /// A ledger entry (`ph_le_…`).
+    LedgerEntryId
+);

@@ -85,12 +85,13 @@ pub fn weighted_rating(rating: f64, ratings: i64) -> f64 {
 }
 
 /// A host's match for a task.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Match {
     /// 0–100, one decimal.
     pub score: f64,
     /// Expected GMV over all of the task's sessions, whole units of the task's currency.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
     pub expected_gmv: Decimal,
     /// Why, one short sentence per part with its figures.
     pub reasons: Vec<String>,

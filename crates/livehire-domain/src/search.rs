@@ -83,8 +83,8 @@ pub struct HostQuery {
     pub sort: SortKey,
     /// `order=asc` flips the default descending order.
     pub ascending: bool,
-    /// `for_task`.
-    pub for_task: Option<String>,
+    /// `for_task`: a task of the caller's to match hosts to.
+    pub for_task: Option<crate::ids::TaskId>,
     /// `limit` (1–100, default 20).
     pub limit: u32,
     /// `cursor` from a previous page, opaque.
@@ -251,7 +251,7 @@ impl HostQuery {
                     "desc" => q.ascending = false,
                     _ => e.push(FieldError::new("order", "must be \"asc\" or \"desc\"")),
                 },
-                "for_task" => q.for_task = Some(v.clone()),
+                "for_task" => q.for_task = Some(crate::ids::TaskId::from(v.as_str())),
                 "limit" => match v.parse::<u32>() {
                     Ok(n) if (1..=100).contains(&n) => q.limit = n,
                     _ => e.push(FieldError::new("limit", "must be an integer from 1 to 100")),

@@ -1,11 +1,13 @@
 //! Agent and host accounts, keys, `GET /me`.
 
-use livehire_domain::{host, identity, ids};
+use livehire_domain::ids::{self, AgentId, HostId};
+use livehire_domain::{host, identity};
 use livehire_store::{AgentRecord, Caller, CallerKind};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::host_input::NewHost;
+use super::host_view::HostView;
 use super::{App, key_digest};
 use crate::error::{ApiError, ApiResult};
 
@@ -13,11 +15,13 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAgent {
-    /// Display name of the agent (or the brand it acts for).
+    /// Display name of the agent (or the brand it acts for), 1–200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// What the agent does.
     pub description: Option<String>,
-    /// Where the operator can be reached.
+    /// Where the operator can be reached: an email address.
+    #[schema(max_length = 320)]
     pub contact_email: Option<String>,
 }
 
@@ -25,7 +29,8 @@ pub struct NewAgent {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgentRegistration {
     /// `ph_agent_…`.
-    pub agent_id: String,
+    #[schema(value_type = String)]
+    pub agent_id: AgentId,
     /// `ph_sk_…`: keep it, it is not shown again.
     pub api_key: String,
 }
@@ -34,23 +39,59 @@ pub struct AgentRegistration {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NewHostKey {
     /// `ph_profile_…`.
-    pub human_id: String,
+    #[schema(value_type = String)]
+    pub human_id: HostId,
     /// `ph_hk_…`: keep it, it is not shown again.
     pub api_key: String,
+}
+
+/// The two kinds of account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountKind {
+    /// An AI agent acting for a brand (`ph_sk_…` keys).
+    Agent,
+    /// A livestream host (`ph_hk_…` keys).
+    Host,
+}
+
+/// An agent's record, as `GET /api/v1/me` shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgentView {
+    /// `ph_agent_…`.
+    #[schema(value_type = String)]
+    pub agent_id: AgentId,
+    /// Display name.
+    pub name: String,
+    /// What the agent does.
+    pub description: Option<String>,
+    /// Where the operator can be reached.
+    pub contact_email: Option<String>,
+    /// When it registered (RFC 3339).
+    pub created_at: String,
+}
+
+/// The caller's own record: an agent's, or a host's public profile.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AccountProfile {
+    /// An agent's record.
+    Agent(AgentView),
+    /// A host's profile, with its ratings.
+    Host(Box<HostView>),
 }
 
 /// `GET /api/v1/me`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
     /// `agent` or `host`.
-    pub kind: String,
-    /// The caller's id.
+    pub kind: AccountKind,
+    /// The caller's id (`ph_agent_…` or `ph_profile_…`).
     pub id: String,
     /// Display name.
     pub name: String,
     /// The agent's record or the host's profile.
-    #[schema(value_type = Object)]
-    pub profile: Value,
+    pub profile: AccountProfile,
 }
 
 /// A key rotation's result.
@@ -96,13 +137,15 @@ impl App {
             .await?;
         tracing::info!(agent_id = %id, "agent registered");
         Ok(AgentRegistration {
-            agent_id: id,
+            agent_id: AgentId::from(id),
             api_key: key,
         })
     }
 
-    /// Registers a host from a profile body and returns its id and first key.
-    pub async fn register_host(&self, mut profile: Value) -> ApiResult<NewHostKey> {
+    /// Registers a host from its profile and returns its id and first key;
+    /// 422 naming each field that breaks a profile rule.
+    pub async fn register_host(&self, new: NewHost) -> ApiResult<NewHostKey> {
+        let mut profile = new.into_json();
         host::strip_server_maintained(&mut profile);
         let mut errors = host::validate_profile(&profile).err().unwrap_or_default();
         errors.extend(identity::check_handle(&profile));
@@ -124,7 +167,7 @@ impl App {
             .await;
         tracing::info!(human_id = %id, "host registered");
         Ok(NewHostKey {
-            human_id: id,
+            human_id: HostId::from(id),
             api_key: key,
         })
     }
@@ -135,27 +178,25 @@ impl App {
             CallerKind::Agent => {
                 let a = self.store().agent(&caller.id).await?;
                 Ok(Me {
-                    kind: "agent".into(),
+                    kind: AccountKind::Agent,
                     id: a.id.clone(),
                     name: a.name.clone(),
-                    profile: serde_json::json!({
-                        "agent_id": a.id, "name": a.name, "description": a.description,
-                        "contact_email": a.contact_email, "created_at": a.created_at,
+                    profile: AccountProfile::Agent(AgentView {
+                        agent_id: AgentId::from(a.id),
+                        name: a.name,
+                        description: a.description,
+                        contact_email: a.contact_email,
+                        created_at: a.created_at,
                     }),
                 })
             }
             CallerKind::Host => {
-                let h = self.host(&caller.id).await?;
+                let h = self.host(&HostId::from(caller.id.as_str())).await?;
                 Ok(Me {
-                    kind: "host".into(),
+                    kind: AccountKind::Host,
                     id: caller.id.clone(),
-                    name: h
-                        .0
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    profile: h.0,
+                    name: h.name.clone(),
+                    profile: AccountProfile::Host(Box::new(h)),
                 })
             }
         }

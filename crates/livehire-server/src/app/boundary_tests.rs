@@ -1,8 +1,10 @@
-//! The service boundary of tasks, offers, messages, the run of show and
-//! settlement is typed: a scan of their sources fails if a public method
-//! returns a bare `serde_json::Value`, if a served view holds one outside
-//! its documented `extra` map (the client's own fields, kept verbatim), or if
-//! a handler answers `Json<Value>` or documents a bare `Object` body.
+//! The service boundary is typed: a scan of the sources of tasks, offers,
+//! messages, the run of show, settlement, accounts, hosts, the operator,
+//! wallets and TikTok Shop fails if a public function returns a bare
+//! `serde_json::Value`, if a service method (`impl App`) takes one, if a
+//! served view holds one outside its documented `extra` map (the client's
+//! own fields, kept verbatim), or if a handler answers `Json<Value>`,
+//! documents a bare `Object` body or reads JSON it does not type.
 
 /// The service files, by name.
 const SERVICE: &[(&str, &str)] = &[
@@ -15,6 +17,19 @@ const SERVICE: &[(&str, &str)] = &[
     ("app/settlement.rs", include_str!("settlement.rs")),
     ("app/settlement_view.rs", include_str!("settlement_view.rs")),
     ("app/figure_inputs.rs", include_str!("figure_inputs.rs")),
+    ("app/accounts.rs", include_str!("accounts.rs")),
+    ("app/hosts.rs", include_str!("hosts.rs")),
+    ("app/host_view.rs", include_str!("host_view.rs")),
+    ("app/host_input.rs", include_str!("host_input.rs")),
+    ("app/host_index.rs", include_str!("host_index.rs")),
+    ("app/operator.rs", include_str!("operator.rs")),
+    ("app/wallet.rs", include_str!("wallet.rs")),
+    ("app/tiktok_shop.rs", include_str!("tiktok_shop.rs")),
+    ("app/tiktok_shop_api.rs", include_str!("tiktok_shop_api.rs")),
+    (
+        "app/tiktok_shop_ownership.rs",
+        include_str!("tiktok_shop_ownership.rs"),
+    ),
 ];
 
 /// Their handlers.
@@ -22,7 +37,21 @@ const HANDLERS: &[(&str, &str)] = &[
     ("http/tasks.rs", include_str!("../http/tasks.rs")),
     ("http/hiring.rs", include_str!("../http/hiring.rs")),
     ("http/messages.rs", include_str!("../http/messages.rs")),
+    ("http/accounts.rs", include_str!("../http/accounts.rs")),
+    ("http/hosts.rs", include_str!("../http/hosts.rs")),
+    ("http/admin.rs", include_str!("../http/admin.rs")),
+    ("http/wallet.rs", include_str!("../http/wallet.rs")),
+    (
+        "http/tiktok_shop.rs",
+        include_str!("../http/tiktok_shop.rs"),
+    ),
 ];
+
+/// How a handler reads a JSON object it then parses into a typed body
+/// (`NewHost::parse`, `HostPatch::parse`), so that every field of the wrong
+/// type is named in the profile rules' words: the one way a handler may hold
+/// free-form JSON.
+const JSON_OBJECT_FOR_PARSE: &str = "AppJson<Map<String, Value>>";
 
 /// Whether a type's text names `serde_json::Value` (`Value`, `Map<String,
 /// Value>`, `Vec<Value>`, …) as a word.
@@ -43,6 +72,17 @@ fn public_signatures(source: &str) -> Vec<String> {
             out.push(tail[..end].to_string());
         }
         rest = &rest[at + 4..];
+    }
+    out
+}
+
+/// The public functions of the service's `impl App` blocks.
+fn service_methods(source: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let source = format!("\n{source}");
+    for block in source.split("\nimpl App {").skip(1) {
+        let body = block.split("\n}\n").next().unwrap_or("");
+        out.extend(public_signatures(body));
     }
     out
 }
@@ -112,6 +152,28 @@ fn no_public_method_returns_a_bare_value() {
 }
 
 #[test]
+fn no_service_method_takes_a_bare_value() {
+    let mut bare = Vec::new();
+    let mut methods = 0;
+    for (file, source) in SERVICE {
+        for signature in service_methods(source) {
+            methods += 1;
+            let takes = signature
+                .split_once("->")
+                .map_or(signature.as_str(), |(p, _)| p);
+            if names_value(takes) {
+                bare.push(format!(
+                    "{file}: {}",
+                    signature.split_whitespace().collect::<Vec<_>>().join(" ")
+                ));
+            }
+        }
+    }
+    assert!(bare.is_empty(), "service methods taking Value: {bare:#?}");
+    assert!(methods > 40, "the scan found {methods} service methods");
+}
+
+#[test]
 fn served_views_hold_values_only_in_their_documented_extra_map() {
     let mut loose = Vec::new();
     let mut extras = 0;
@@ -134,8 +196,11 @@ fn served_views_hold_values_only_in_their_documented_extra_map() {
     }
     assert!(loose.is_empty(), "views holding free-form JSON: {loose:#?}");
     assert_eq!(
-        extras, 2,
-        "TaskView and SubmissionView keep the client's fields"
+        extras, 12,
+        "TaskView and SubmissionView keep the client's fields; a host profile \
+         (HostView, NewHost, HostPatch, DemoHost through NewHost) and its blocks \
+         (follower_stats, live_commerce_metrics, compensation_range and their \
+         patches, self_declared) keep the host's"
     );
 }
 
@@ -144,9 +209,13 @@ fn handlers_answer_typed_bodies_and_document_them() {
     let mut loose = Vec::new();
     for (file, source) in HANDLERS {
         for (n, line) in source.lines().enumerate() {
+            let reads_untyped = names_value(line)
+                && !line.trim_start().starts_with("use ")
+                && !(line.contains(JSON_OBJECT_FOR_PARSE) && source.contains("::parse(body)?"));
             if line.contains("Json<Value>")
                 || line.contains("body = Object")
                 || line.contains("content = Object")
+                || reads_untyped
             {
                 loose.push(format!("{file}:{}: {}", n + 1, line.trim()));
             }
@@ -164,6 +233,8 @@ fn the_scan_sees_what_it_looks_for() {
     assert!(names_value(
         public_signatures(source)[0].split_once("->").unwrap().1
     ));
+    assert!(service_methods(source)[0].contains("fn bad("));
+    assert!(service_methods("impl Other {\n    pub fn f(v: Value) {\n    }\n}\n").is_empty());
     let fields = served_fields(source);
     assert_eq!(fields.len(), 2);
     assert!(fields[1].1.contains("#[serde(flatten)]"));

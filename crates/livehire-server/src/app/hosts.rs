@@ -1,16 +1,19 @@
 //! Host profiles and search.
 
-use axum::response::{IntoResponse, Response};
 use livehire_domain::eligibility;
 use livehire_domain::host::{self, SearchFields};
 use livehire_domain::identity::{self, Verified};
+use livehire_domain::ids::{HostId, TaskId};
 use livehire_domain::matching::{self, Match};
 use livehire_domain::search::{HostQuery, SortKey};
 use livehire_store::{Caller, CallerKind, HostWrite, StoreError};
 use serde_json::{Map, Value};
 
+use super::host_input::{DemoHost, HostPatch};
+use super::host_view::{HostRating, HostSearchPage, HostView, MatchedHost};
 use super::tasks::draft_of;
 use super::{App, require_agent};
+use crate::error::{ApiError, ApiResult};
 
 /// How many hosts passing a `for_task` search's filters are scored at most.
 pub const MATCH_CANDIDATES: u32 = 5_000;
@@ -21,31 +24,6 @@ fn offset_cursor(offset: usize) -> String {
 
 fn parse_offset_cursor(cursor: &str) -> ApiResult<usize> {
     super::Cursor::offset(cursor)
-}
-use crate::error::{ApiError, ApiResult};
-
-/// A host's public profile, as served.
-#[derive(Debug, Clone)]
-pub struct HostView(pub Value);
-
-/// A page of search results, pre-rendered: the profiles are stored as JSON text,
-/// so a page is written without parsing them again.
-pub struct HostSearchPage(pub String);
-
-impl IntoResponse for HostSearchPage {
-    fn into_response(self) -> Response {
-        (
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            self.0,
-        )
-            .into_response()
-    }
-}
-
-impl IntoResponse for HostView {
-    fn into_response(self) -> Response {
-        axum::Json(self.0).into_response()
-    }
 }
 
 /// Puts `human_id` first and fills the server-maintained fields' defaults.
@@ -111,36 +89,30 @@ impl App {
     }
 
     /// A host's public profile, with the ratings agents gave here (newest 20).
-    pub async fn host(&self, id: &str) -> ApiResult<HostView> {
-        let mut profile = match self.store().host(id).await {
+    pub async fn host(&self, id: &HostId) -> ApiResult<HostView> {
+        let profile = match self.store().host(id).await {
             Ok(h) => h.profile,
             Err(StoreError::NotFound) => return Err(ApiError::NotFound(format!("host {id}"))),
             Err(e) => return Err(e.into()),
         };
-        let ratings: Vec<Value> = self
+        let ratings: Vec<HostRating> = self
             .store()
             .host_ratings(id, 20)
             .await?
             .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "task_id": r.task_id,
-                    "overall_rating": r.overall_rating,
-                    "review_text": r.review_text,
-                    "created_at": r.created_at,
-                })
-            })
+            .map(HostRating::from)
             .collect();
-        profile["ratings"] = Value::Array(ratings);
-        Ok(HostView(profile))
+        let mut view = HostView::of_stored(&profile)?;
+        view.set_ratings(ratings);
+        Ok(view)
     }
 
     /// Applies a JSON merge patch to the caller's own profile.
     pub async fn patch_host(
         &self,
         caller: &Caller,
-        id: &str,
-        mut patch: Value,
+        id: &HostId,
+        patch: HostPatch,
     ) -> ApiResult<HostView> {
         // The write turn spans the read, so an operator's verification cannot
         // be overwritten by a patch that read the profile before it.
@@ -150,14 +122,12 @@ impl App {
             Err(StoreError::NotFound) => return Err(ApiError::NotFound(format!("host {id}"))),
             Err(e) => return Err(e.into()),
         };
-        if caller.kind != CallerKind::Host || caller.id != id {
+        if caller.kind != CallerKind::Host || caller.id != id.as_str() {
             return Err(ApiError::Forbidden(
                 "only the host can edit their own profile".into(),
             ));
         }
-        if !patch.is_object() {
-            return Err(ApiError::field("", "a profile patch must be a JSON object"));
-        }
+        let mut patch = patch.into_json();
         host::strip_server_maintained(&mut patch);
         // The host edits what it declares; the verified values stay the operator's.
         let mut declared = identity::declared_profile(&current);
@@ -174,25 +144,24 @@ impl App {
         index
             .hosts_written(self.store(), std::slice::from_ref(&write))
             .await;
-        Ok(HostView(write.profile))
+        HostView::of_stored(&write.profile)
     }
 
-    /// Searches hosts (`GET /api/v1/humans`).
+    /// Searches hosts (`GET /api/v1/humans`): from the in-memory index, or
+    /// matched to a task of the caller's (`for_task`).
     pub async fn search_hosts(
         &self,
         caller: &Caller,
-        pairs: &[(String, String)],
+        query: HostQuery,
     ) -> ApiResult<HostSearchPage> {
-        let query = HostQuery::parse(pairs).map_err(ApiError::Validation)?;
         if let Some(task_id) = query.for_task.clone() {
             return self.match_hosts(caller, &task_id, query).await;
         }
         let index = &self.inner.host_index;
         loop {
             if let Some(page) = index.search(&query) {
-                return page
-                    .map(HostSearchPage)
-                    .map_err(|m| ApiError::field("cursor", m));
+                let page = page.map_err(|m| ApiError::field("cursor", m))?;
+                return HostSearchPage::of_json(page);
             }
             index.load(self.store()).await?;
         }
@@ -218,7 +187,7 @@ impl App {
     async fn match_hosts(
         &self,
         caller: &Caller,
-        task_id: &str,
+        task_id: &TaskId,
         mut query: HostQuery,
     ) -> ApiResult<HostSearchPage> {
         require_agent(caller)?;
@@ -283,18 +252,14 @@ impl App {
             });
         }
         let total = ranked.len();
-        let data: Vec<Value> = ranked
+        let data = ranked
             .into_iter()
             .skip(offset)
             .take(limit)
-            .map(|(m, mut profile)| {
-                profile["match"] = serde_json::to_value(&m).unwrap_or(Value::Null);
-                profile
-            })
-            .collect();
+            .map(|(m, profile)| Ok(MatchedHost::new(HostView::of_stored(&profile)?, m)))
+            .collect::<ApiResult<Vec<MatchedHost>>>()?;
         let next = (offset + limit < total).then(|| offset_cursor(offset + limit));
-        let body = serde_json::json!({ "data": data, "next_cursor": next });
-        Ok(HostSearchPage(body.to_string()))
+        HostSearchPage::of_matches(data, next)
     }
 
     /// Recomputes a host's monitored figures (averages over its verified
@@ -346,13 +311,14 @@ impl App {
     /// ratings). They are the operator's own data (`livehire seed`,
     /// `serve --demo`), so what they claim (`tiktok_shop_verified`, `badges`)
     /// is stored as verified.
-    pub async fn upsert_demo_hosts(&self, profiles: Vec<Value>) -> ApiResult<u64> {
-        let writes: Vec<HostWrite> = profiles
+    pub async fn upsert_demo_hosts(&self, hosts: Vec<DemoHost>) -> ApiResult<u64> {
+        let writes: Vec<HostWrite> = hosts
             .into_iter()
-            .filter_map(|p| {
-                let id = p.get("human_id")?.as_str()?.to_string();
-                let verified = Verified::as_declared(&p);
-                Some(self.host_write_as_is(&id, p, &verified))
+            .map(|h| {
+                let id = h.human_id.to_string();
+                let profile = h.into_json();
+                let verified = Verified::as_declared(&profile);
+                self.host_write_as_is(&id, profile, &verified)
             })
             .collect();
         let index = self.inner.host_index.writer().await;

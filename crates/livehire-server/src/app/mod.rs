@@ -9,8 +9,11 @@ mod boundary_tests;
 mod figure_inputs;
 mod flash_sales;
 mod host_index;
+mod host_input;
+mod host_view;
 mod hosts;
 mod idempotency;
+mod json_order;
 mod messages;
 mod offers;
 mod operator;
@@ -38,7 +41,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use livehire_store::{Caller, CallerKind, Store};
 use sha2::{Digest, Sha256};
 
-pub use accounts::{AgentRegistration, Me, NewAgent, NewHostKey, RotatedKey};
+pub use accounts::{
+    AccountKind, AccountProfile, AgentRegistration, AgentView, Me, NewAgent, NewHostKey, RotatedKey,
+};
 pub use figure_inputs::{
     Amount, Approval, PayoutPreviewQuery, StatedFigures, StatedSessionFigures,
 };
@@ -46,7 +51,14 @@ pub use flash_sales::{
     DEFAULT_ORDERS_PAGE, FlashSaleOrders, FlashSaleState, FlashSaleStatus, FlashSaleView,
     MAX_ORDERS_PAGE, NewFlashSale, NewOrder, OrderAck, OrderCaller, OrderView,
 };
-pub use hosts::{HostSearchPage, HostView};
+pub use host_input::{
+    CompensationRangePatch, DemoHost, FollowerStatsPatch, HostPatch, LiveCommerceMetricsPatch,
+    NewHost, Patch,
+};
+pub use host_view::{
+    CompensationRange, FollowerStats, HostRating, HostSearchPage, HostView, LiveCommerceMetrics,
+    MatchedHost, MetricsSource, MonitoredMetrics, Platform, SelfDeclared,
+};
 pub use idempotency::{Idempotent, KeyState, KeyTicket, fingerprint};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{
@@ -70,9 +82,15 @@ pub use settlement_view::{
     SubmissionView, VerifiedComparison,
 };
 pub use task_view::{NewTask, TaskListQuery, TaskRunOfShow, TaskSessionView, TaskView};
-pub use tiktok_shop::{NewTiktokShop, WebhookReply};
+pub use tiktok_shop::{
+    NewTiktokShop, ShopOwnership, TiktokShopView, TiktokShopsView, WebhookNotification,
+    WebhookOutcome, WebhookReply,
+};
 pub use tiktok_shop_api::DEFAULT_API_URL as DEFAULT_TIKTOK_SHOP_API_URL;
-pub use wallet::NewDeposit;
+pub use wallet::{
+    DepositView, EarningsBalance, EarningsLine, EarningsView, LedgerEntryKind, LedgerEntryView,
+    LedgerPage, NewDeposit, PostingView, WalletBalance, WalletView,
+};
 
 use crate::error::{ApiError, ApiResult};
 

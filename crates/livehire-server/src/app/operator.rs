@@ -7,11 +7,13 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use livehire_domain::identity::{self, VerificationChange, Verified};
+use livehire_domain::ids::HostId;
 use livehire_store::StoreError;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{App, HostView, key_digest};
+use super::host_view::HostView;
+use super::{App, key_digest};
 use crate::error::{ApiError, ApiResult};
 
 /// The admin token's digest and whether registration needs it.
@@ -39,7 +41,9 @@ pub struct NewVerification {
     pub tiktok_shop_verified: Option<bool>,
     /// The complete list of verified badges, lower-case words such as
     /// `top_live_seller` (`[]` revokes them all). Listing
-    /// `tiktok_shop_verified` verifies the shop too.
+    /// `tiktok_shop_verified` verifies the shop too. At most
+    /// 32 (`livehire_domain::identity::MAX_BADGES`), each 1–64 characters.
+    #[schema(max_items = 32)]
     pub badges: Option<Vec<String>>,
 }
 
@@ -110,7 +114,7 @@ impl App {
 
     /// Sets what the operator verified of a host (call [`App::check_admin`]
     /// first). The host's claims stay as they are, under `self_declared`.
-    pub async fn verify_host(&self, id: &str, new: NewVerification) -> ApiResult<HostView> {
+    pub async fn verify_host(&self, id: &HostId, new: NewVerification) -> ApiResult<HostView> {
         let change = VerificationChange {
             tiktok_shop_verified: new.tiktok_shop_verified,
             badges: new.badges,
@@ -137,6 +141,20 @@ impl App {
             badges = ?verified.badges,
             "the operator set what is verified of a host"
         );
-        Ok(HostView(write.profile))
+        HostView::of_stored(&write.profile)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use livehire_domain::identity::MAX_BADGES;
+    use utoipa::PartialSchema;
+
+    use super::*;
+
+    #[test]
+    fn the_documented_badge_bound_is_the_rules() {
+        let schema = serde_json::to_value(NewVerification::schema()).unwrap();
+        assert_eq!(schema["properties"]["badges"]["maxItems"], MAX_BADGES);
     }
 }

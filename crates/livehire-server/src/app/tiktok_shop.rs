@@ -15,17 +15,21 @@
 //! a notification speaks for, and whether it is fresh enough to count, is
 //! `tiktok_shop_ownership`'s rule.
 
+use axum::body::Bytes;
 use chrono::DateTime;
 use livehire_domain::FieldError;
+use livehire_domain::ids::SessionId;
 use livehire_domain::live::{EventBody, LiveEvent, Provenance, Source, check_limits};
 use livehire_domain::money::{self, Currency};
 use livehire_store::{
     Caller, StoreError, TiktokShopNotification, TiktokShopOrderRecord, TiktokShopRecord,
 };
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{self, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 use super::flash_sales::session_gmv_limit_minor;
 use super::sessions::{count_events, event_batch, is_settled, live_window};
@@ -55,34 +59,275 @@ const CANCEL_STATUSES: [&str; 2] = ["CANCEL", "CANCELLED"];
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTiktokShop {
-    /// TikTok's shop id (as in the webhook's `shop_id`).
+    /// TikTok's shop id (as in the webhook's `shop_id`): 1–64 characters
+    /// without spaces.
+    #[schema(min_length = 1, max_length = 64)]
     pub shop_id: String,
     /// The TikTok Shop app's key.
+    #[schema(min_length = 1, max_length = 128)]
     pub app_key: String,
     /// The app's secret: verifies the webhook's signature. Never returned.
+    #[schema(min_length = 1, max_length = 256)]
     pub app_secret: String,
     /// The shop's API access token, sent as `x-tts-access-token`. Never returned.
+    #[schema(min_length = 1, max_length = 4096)]
     pub access_token: Option<String>,
-    /// The TikTok Shop API base URL, when not the server's default.
+    /// The TikTok Shop API base URL, when not the server's default: http(s),
+    /// without query or fragment.
+    #[schema(max_length = 2048)]
     pub api_base_url: Option<String>,
     /// The shop's cipher from TikTok's "Get Authorized Shops", sent as
-    /// `shop_cipher` on the order-detail call (shop-scoped 202309 APIs take it).
+    /// `shop_cipher` on the order-detail call (shop-scoped 202309 APIs take
+    /// it): 1–256 characters without spaces.
+    #[schema(min_length = 1, max_length = 256)]
     pub shop_cipher: Option<String>,
 }
 
-/// What the webhook did with a notification.
-#[derive(Debug)]
-pub enum WebhookReply {
-    /// Handled: counted, refunded, seen before or not about a payment (200).
-    Handled(Value),
-    /// Received, but nothing counted: no session of the shop was live when
-    /// the order was placed (202).
-    Accepted(Value),
+/// Whose a connected shop is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShopOwnership {
+    /// A claim: no webhook signed with its secret has arrived yet.
+    Pending,
+    /// A webhook signed with its secret proved the shop: the agent owns it.
+    Proven,
+}
+
+/// A connected shop, without its secrets.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TiktokShopView {
+    /// TikTok's shop id.
+    pub shop_id: String,
+    /// A pending claim, or proven by a signed webhook.
+    pub ownership: ShopOwnership,
+    /// When a signed webhook proved it (RFC 3339); `null` while pending.
+    pub proven_at: Option<String>,
+    /// The TikTok Shop app's key.
+    pub app_key: String,
+    /// The API base URL; `null`: the server's default.
+    pub api_base_url: Option<String>,
+    /// The shop's cipher.
+    pub shop_cipher: Option<String>,
+    /// Whether an access token is kept (never shown).
+    pub has_access_token: bool,
+    /// Where TikTok posts the shop's order-status changes.
+    pub webhook_path: &'static str,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+impl From<&TiktokShopRecord> for TiktokShopView {
+    fn from(s: &TiktokShopRecord) -> Self {
+        TiktokShopView {
+            shop_id: s.shop_id.clone(),
+            ownership: if s.proven_at.is_some() {
+                ShopOwnership::Proven
+            } else {
+                ShopOwnership::Pending
+            },
+            proven_at: s.proven_at.clone(),
+            app_key: s.app_key.clone(),
+            api_base_url: s.api_base_url.clone(),
+            shop_cipher: s.shop_cipher.clone(),
+            has_access_token: s.access_token.is_some(),
+            webhook_path: WEBHOOK_PATH,
+            created_at: s.created_at.clone(),
+            updated_at: s.updated_at.clone(),
+        }
+    }
+}
+
+/// `GET /api/v1/integrations/tiktok-shop`: the agent's shops, owned and claimed.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TiktokShopsView {
+    /// The connections, without secrets.
+    pub data: Vec<TiktokShopView>,
+}
+
+/// TikTok Shop's order-status notification: the body as received (its
+/// signature covers the bytes) and what the server reads of it. Nothing is
+/// required here: a notification is checked only once its signature is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WebhookNotification {
+    body: Bytes,
+    /// `type`: 1 is an order status change.
+    pub kind: Option<i64>,
+    /// `tts_notification_id` (a string or an integer).
+    pub notification_id: Option<String>,
+    /// `shop_id` (a string or an integer).
+    pub shop_id: Option<String>,
+    /// `timestamp`, epoch seconds.
+    pub timestamp: Option<i64>,
+    /// `data.order_id` (a string or an integer).
+    pub order_id: Option<String>,
+    /// `data.order_status`.
+    pub order_status: Option<String>,
+    /// `data.update_time`, epoch seconds.
+    pub update_time: Option<i64>,
+}
+
+impl WebhookNotification {
+    /// Reads a notification body; 400 when it is not JSON.
+    pub fn parse(body: Bytes) -> ApiResult<WebhookNotification> {
+        let v: Value = crate::extract::parse_json(&body)?;
+        let data = &v["data"];
+        Ok(WebhookNotification {
+            kind: v["type"].as_i64(),
+            notification_id: id_of(&v["tts_notification_id"]),
+            shop_id: id_of(&v["shop_id"]),
+            timestamp: v["timestamp"].as_i64(),
+            order_id: id_of(&data["order_id"]),
+            order_status: data["order_status"].as_str().map(str::to_string),
+            update_time: match &data["update_time"] {
+                Value::Number(n) => n.as_i64(),
+                _ => None,
+            },
+            body,
+        })
+    }
+
+    /// The body as received, which the signature covers.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+impl PartialSchema for WebhookNotification {
+    fn schema() -> RefOr<Schema> {
+        let id = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Integer]))
+                .description(Some(description))
+        };
+        let integer = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .description(Some(description))
+        };
+        let data = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("order_id", id("The order"))
+            .property(
+                "order_status",
+                ObjectBuilder::new().schema_type(Type::String).description(Some(
+                    "`ON_HOLD`, `AWAITING_SHIPMENT`, … (paid: counted), `CANCEL` (refunded), or another (ignored)",
+                )),
+            )
+            .property("update_time", integer("When the status changed, epoch seconds"))
+            .additional_properties(Some(schema::AdditionalProperties::FreeForm(true)));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "TikTok Shop's order-status notification. Read once its signature verifies: \
+                 `tts_notification_id`, `data.order_id` and `data.order_status` are then required.",
+            ))
+            .property(
+                "type",
+                integer("1: an order status change (others are ignored)"),
+            )
+            .property(
+                "tts_notification_id",
+                id("The notification; a repeat is handled once"),
+            )
+            .property(
+                "shop_id",
+                id("The shop (its connection's secret signs the body)"),
+            )
+            .property(
+                "timestamp",
+                integer(
+                    "When TikTok sent it, epoch seconds: within 300 seconds of the server's clock",
+                ),
+            )
+            .required("timestamp")
+            .property("data", data)
+            .additional_properties(Some(schema::AdditionalProperties::FreeForm(true)))
+            .into()
+    }
+}
+
+impl ToSchema for WebhookNotification {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("WebhookNotification")
+    }
+}
+
+/// What became of a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookOutcome {
+    /// The order is counted in the session live for the shop when it was placed.
+    Attributed,
+    /// A paid order counted before.
+    AlreadyCounted,
+    /// No session of the shop was live when the order was placed.
+    Unattributed,
+    /// The order's currency is not the session's: not counted.
+    CurrencyMismatch,
+    /// A price with more decimals than its currency, or out of bounds: not counted.
+    BadAmount,
+    /// The session's figures are final: not counted (or, for a
+    /// cancellation, recorded on the order only).
+    SessionSettled,
+    /// Past the session's live window: not counted.
+    TooLate,
+    /// Over the session's GMV limit: not counted.
+    OverLimit,
+    /// A counted order was cancelled: refunded in its session.
+    Refunded,
+    /// An order not counted was cancelled, and will not count.
+    NotCounted,
+    /// A cancelled order, cancelled before.
+    AlreadyCancelled,
+    /// This notification was handled before.
+    DuplicateNotification,
+    /// Not about a payment or a cancellation.
+    Ignored,
+}
+
+impl WebhookOutcome {
+    /// The logged name (the served one).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookOutcome::Attributed => "attributed",
+            WebhookOutcome::AlreadyCounted => "already_counted",
+            WebhookOutcome::Unattributed => "unattributed",
+            WebhookOutcome::CurrencyMismatch => "currency_mismatch",
+            WebhookOutcome::BadAmount => "bad_amount",
+            WebhookOutcome::SessionSettled => "session_settled",
+            WebhookOutcome::TooLate => "too_late",
+            WebhookOutcome::OverLimit => "over_limit",
+            WebhookOutcome::Refunded => "refunded",
+            WebhookOutcome::NotCounted => "not_counted",
+            WebhookOutcome::AlreadyCancelled => "already_cancelled",
+            WebhookOutcome::DuplicateNotification => "duplicate_notification",
+            WebhookOutcome::Ignored => "ignored",
+        }
+    }
+}
+
+/// What the webhook did with a notification: `{outcome, attributed,
+/// session_id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct WebhookReply {
+    /// What became of it.
+    pub outcome: WebhookOutcome,
+    /// Whether the order counts in a session.
+    pub attributed: bool,
+    /// The session it counts in.
+    #[schema(value_type = Option<String>)]
+    pub session_id: Option<SessionId>,
+    /// Received, but nothing counted because no session of the shop was
+    /// live when the order was placed (answered 202; otherwise 200).
+    #[serde(skip)]
+    pub unattributed: bool,
 }
 
 /// What became of one notification.
 struct Outcome {
-    outcome: &'static str,
+    outcome: WebhookOutcome,
     session_id: Option<String>,
     attributed: bool,
     /// Nothing was counted because no session was live: answered 202.
@@ -90,7 +335,7 @@ struct Outcome {
 }
 
 impl Outcome {
-    fn plain(outcome: &'static str) -> Self {
+    fn plain(outcome: WebhookOutcome) -> Self {
         Self {
             outcome,
             session_id: None,
@@ -103,35 +348,20 @@ impl Outcome {
     fn seen(rec: &TiktokShopOrderRecord) -> Self {
         match rec.status.as_str() {
             "attributed" => Self {
-                outcome: "already_counted",
+                outcome: WebhookOutcome::AlreadyCounted,
                 session_id: rec.session_id.clone(),
                 attributed: true,
                 unattributed: false,
             },
             "unattributed" => Self {
-                outcome: "unattributed",
+                outcome: WebhookOutcome::Unattributed,
                 session_id: None,
                 attributed: false,
                 unattributed: true,
             },
-            _ => Self::plain("already_cancelled"),
+            _ => Self::plain(WebhookOutcome::AlreadyCancelled),
         }
     }
-}
-
-fn shop_view(s: &TiktokShopRecord) -> Value {
-    json!({
-        "shop_id": s.shop_id,
-        "ownership": if s.proven_at.is_some() { "proven" } else { "pending" },
-        "proven_at": s.proven_at,
-        "app_key": s.app_key,
-        "api_base_url": s.api_base_url,
-        "shop_cipher": s.shop_cipher,
-        "has_access_token": s.access_token.is_some(),
-        "webhook_path": WEBHOOK_PATH,
-        "created_at": s.created_at,
-        "updated_at": s.updated_at,
-    })
 }
 
 fn check_len(errors: &mut Vec<FieldError>, path: &str, v: &str, max: usize) {
@@ -165,7 +395,7 @@ impl App {
         &self,
         caller: &Caller,
         body: NewTiktokShop,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<TiktokShopView> {
         let agent_id = require_agent(caller)?;
         let mut errors = Vec::new();
         let shop_id = body.shop_id.trim().to_string();
@@ -240,38 +470,38 @@ impl App {
             "pending"
         };
         tracing::info!(shop_id = %stored.shop_id, agent_id, ownership, "TikTok Shop connected");
-        Ok(shop_view(&stored))
+        Ok(TiktokShopView::from(&stored))
     }
 
     /// The calling agent's connected shops, without secrets.
-    pub async fn tiktok_shops(&self, caller: &Caller) -> ApiResult<Value> {
+    pub async fn tiktok_shops(&self, caller: &Caller) -> ApiResult<TiktokShopsView> {
         let agent_id = require_agent(caller)?;
-        let shops: Vec<Value> = self
+        let data = self
             .store()
             .tiktok_shops(agent_id)
             .await?
             .iter()
-            .map(shop_view)
+            .map(TiktokShopView::from)
             .collect();
-        Ok(json!({"data": shops}))
+        Ok(TiktokShopsView { data })
     }
 
     /// Handles TikTok Shop's order-status webhook: `authorization` is the
-    /// request's `Authorization` header, `body` the raw body it signs.
+    /// request's `Authorization` header, which signs the notification's body.
     pub async fn tiktok_shop_webhook(
         &self,
         authorization: Option<&str>,
-        body: &[u8],
+        notice: &WebhookNotification,
     ) -> ApiResult<WebhookReply> {
-        let v: Value = crate::extract::parse_json(body)?;
         // Signed by the shop's owner, or by a pending claim that it proves;
         // and fresh (see `tiktok_shop_ownership`).
-        let shop = self.webhook_shop(authorization, body, &v).await?;
-        let notification_id = id_of(&v["tts_notification_id"])
+        let shop = self.webhook_shop(authorization, notice).await?;
+        let notification_id = notice
+            .notification_id
+            .clone()
             .ok_or_else(|| ApiError::field("tts_notification_id", "required"))?;
-        let data = &v["data"];
-        let order_id = id_of(&data["order_id"]);
-        let status = data["order_status"].as_str().map(str::to_string);
+        let order_id = notice.order_id.clone();
+        let status = notice.order_status.clone();
         let mut log = TiktokShopNotification {
             notification_id,
             shop_id: shop.shop_id.clone(),
@@ -286,42 +516,37 @@ impl App {
             .tiktok_shop_notification_outcome(&shop.shop_id, &log.notification_id)
             .await?
         {
-            Some(_) => Ok(Outcome::plain("duplicate_notification")),
-            None if v["type"].as_i64() != Some(1) => Ok(Outcome::plain("ignored")),
+            Some(_) => Ok(Outcome::plain(WebhookOutcome::DuplicateNotification)),
+            None if notice.kind != Some(1) => Ok(Outcome::plain(WebhookOutcome::Ignored)),
             None => {
                 let order_id =
                     order_id.ok_or_else(|| ApiError::field("data.order_id", "required"))?;
                 let status =
                     status.ok_or_else(|| ApiError::field("data.order_status", "required"))?;
-                let at_ms = match &data["update_time"] {
-                    Value::Number(n) => n.as_i64().and_then(|s| s.checked_mul(1000)),
-                    _ => None,
-                }
-                .filter(|ms| DateTime::from_timestamp_millis(*ms).is_some())
-                .unwrap_or_else(|| self.now().timestamp_millis());
+                let at_ms = notice
+                    .update_time
+                    .and_then(|s| s.checked_mul(1000))
+                    .filter(|ms| DateTime::from_timestamp_millis(*ms).is_some())
+                    .unwrap_or_else(|| self.now().timestamp_millis());
                 if PAID_STATUSES.contains(&status.as_str()) {
                     self.tiktok_order_paid(&shop, &order_id).await
                 } else if CANCEL_STATUSES.contains(&status.as_str()) {
                     self.tiktok_order_cancelled(&shop, &order_id, at_ms).await
                 } else {
-                    Ok(Outcome::plain("ignored"))
+                    Ok(Outcome::plain(WebhookOutcome::Ignored))
                 }
             }
         };
         let (outcome, reply) = match result {
             Ok(o) => {
-                let body = json!({
-                    "outcome": o.outcome,
-                    "attributed": o.attributed,
-                    "session_id": o.session_id,
-                });
-                let reply = if o.unattributed {
-                    WebhookReply::Accepted(body)
-                } else {
-                    WebhookReply::Handled(body)
+                let reply = WebhookReply {
+                    outcome: o.outcome,
+                    attributed: o.attributed,
+                    session_id: o.session_id.as_deref().map(SessionId::from),
+                    unattributed: o.unattributed,
                 };
                 log.session_id = o.session_id;
-                (o.outcome, Ok(reply))
+                (o.outcome.as_str(), Ok(reply))
             }
             Err(e @ ApiError::BadGateway(_)) => ("fetch_failed", Err(e)),
             Err(e) => return Err(e),
@@ -397,21 +622,29 @@ impl App {
                 .collect(),
         );
         let Some(session_id) = session_id else {
-            return self.record_unattributed(&rec, "unattributed").await;
+            return self
+                .record_unattributed(&rec, WebhookOutcome::Unattributed)
+                .await;
         };
         let task = self.store().session_task(&session_id).await?;
         let Some(s) = task.sessions.iter().find(|s| s.id == session_id).cloned() else {
-            return self.record_unattributed(&rec, "unattributed").await;
+            return self
+                .record_unattributed(&rec, WebhookOutcome::Unattributed)
+                .await;
         };
         let Some(c) = currency.filter(|c| c.code() == task.currency) else {
             tracing::warn!(order_id, currency = %detail.currency, task_currency = %task.currency,
                 "TikTok Shop order not counted: its currency is not the session's");
-            return self.record_unattributed(&rec, "currency_mismatch").await;
+            return self
+                .record_unattributed(&rec, WebhookOutcome::CurrencyMismatch)
+                .await;
         };
         if lines.iter().any(|(_, m)| m.is_none()) {
             tracing::warn!(order_id, currency = %detail.currency,
                 "TikTok Shop order not counted: a price has more decimals than its currency");
-            return self.record_unattributed(&rec, "bad_amount").await;
+            return self
+                .record_unattributed(&rec, WebhookOutcome::BadAmount)
+                .await;
         }
         let buyer = detail
             .buyer
@@ -438,14 +671,18 @@ impl App {
                 why,
                 "TikTok Shop order not counted: out of bounds"
             );
-            return self.record_unattributed(&rec, "bad_amount").await;
+            return self
+                .record_unattributed(&rec, WebhookOutcome::BadAmount)
+                .await;
         }
         // Load (or rebuild) the live state before storing the events, so a
         // rebuild cannot count them a second time.
         let live = self.live_session(&task, &s).await?;
         let settled = live.settled.read().await;
         if *settled || is_settled(&task) {
-            return self.record_unattributed(&rec, "session_settled").await;
+            return self
+                .record_unattributed(&rec, WebhookOutcome::SessionSettled)
+                .await;
         }
         let now_ms = self.now().timestamp_millis();
         if let Err(why) = live_window(&s).intake(now_ms) {
@@ -455,7 +692,9 @@ impl App {
                 why,
                 "TikTok Shop order not counted: too late"
             );
-            return self.record_unattributed(&rec, "too_late").await;
+            return self
+                .record_unattributed(&rec, WebhookOutcome::TooLate)
+                .await;
         }
         let amounts: Vec<i64> = lines.iter().map(|(_, m)| m.unwrap_or_default()).collect();
         let reserved: i128 = amounts.iter().map(|a| i128::from(*a)).sum();
@@ -466,7 +705,9 @@ impl App {
                 session_id,
                 "TikTok Shop order not counted: over the session's GMV limit"
             );
-            return self.record_unattributed(&rec, "over_limit").await;
+            return self
+                .record_unattributed(&rec, WebhookOutcome::OverLimit)
+                .await;
         }
         rec.status = "attributed".into();
         rec.session_id = Some(session_id.clone());
@@ -484,7 +725,9 @@ impl App {
                 if matches!(&e, StoreError::Conflict(m) if m == "session_settled") {
                     rec.status = "unattributed".into();
                     rec.session_id = None;
-                    return self.record_unattributed(&rec, "session_settled").await;
+                    return self
+                        .record_unattributed(&rec, WebhookOutcome::SessionSettled)
+                        .await;
                 }
                 return Err(e.into());
             }
@@ -495,7 +738,7 @@ impl App {
         }
         count_events(&live, &events, Provenance::Verified)?;
         Ok(Outcome {
-            outcome: "attributed",
+            outcome: WebhookOutcome::Attributed,
             session_id: Some(session_id),
             attributed: true,
             unattributed: false,
@@ -506,7 +749,7 @@ impl App {
     async fn record_unattributed(
         &self,
         rec: &TiktokShopOrderRecord,
-        outcome: &'static str,
+        outcome: WebhookOutcome,
     ) -> ApiResult<Outcome> {
         if let Some(existing) = self.store().record_tiktok_shop_order(rec, None).await? {
             return Ok(Outcome::seen(&existing));
@@ -554,7 +797,7 @@ impl App {
                     .await?
                     .is_none()
                 {
-                    return Ok(Outcome::plain("not_counted"));
+                    return Ok(Outcome::plain(WebhookOutcome::NotCounted));
                 }
                 continue;
             };
@@ -600,7 +843,7 @@ impl App {
                         {
                             continue;
                         }
-                        return Ok(Outcome::plain("session_settled"));
+                        return Ok(Outcome::plain(WebhookOutcome::SessionSettled));
                     }
                     let mut batch = event_batch(session_id, &events, currency);
                     batch.source = Source::TiktokShop.as_str().to_string();
@@ -620,13 +863,13 @@ impl App {
                     }
                     count_events(&live, &events, Provenance::Verified)?;
                     return Ok(Outcome {
-                        outcome: "refunded",
+                        outcome: WebhookOutcome::Refunded,
                         session_id: Some(session_id.clone()),
                         attributed: true,
                         unattributed: false,
                     });
                 }
-                ("cancelled", _) => return Ok(Outcome::plain("already_cancelled")),
+                ("cancelled", _) => return Ok(Outcome::plain(WebhookOutcome::AlreadyCancelled)),
                 (from, _) => {
                     let now = self.now_text();
                     if self
@@ -634,11 +877,11 @@ impl App {
                         .cancel_tiktok_shop_order(&shop.shop_id, order_id, from, None, &now)
                         .await?
                     {
-                        return Ok(Outcome::plain("not_counted"));
+                        return Ok(Outcome::plain(WebhookOutcome::NotCounted));
                     }
                 }
             }
         }
-        Ok(Outcome::plain("already_cancelled"))
+        Ok(Outcome::plain(WebhookOutcome::AlreadyCancelled))
     }
 }

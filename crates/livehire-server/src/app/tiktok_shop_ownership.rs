@@ -15,10 +15,10 @@
 //! proves or counts anything, so a captured notification cannot be replayed.
 
 use livehire_store::{TiktokShopNotification, TiktokShopRecord};
-use serde_json::Value;
 
 use super::App;
-use super::tiktok_shop_api::{id_of, signature_ok};
+use super::tiktok_shop::WebhookNotification;
+use super::tiktok_shop_api::signature_ok;
 use crate::error::{ApiError, ApiResult};
 
 /// How far a webhook's `timestamp` may be from the server's clock, in
@@ -40,13 +40,13 @@ impl App {
     pub(super) async fn webhook_shop(
         &self,
         authorization: Option<&str>,
-        body: &[u8],
-        v: &Value,
+        notice: &WebhookNotification,
     ) -> ApiResult<TiktokShopRecord> {
         let unauthorized = || ApiError::Unauthorized(BAD_SIGNATURE);
-        let (Some(shop_id), Some(auth)) = (id_of(&v["shop_id"]), authorization) else {
+        let (Some(shop_id), Some(auth)) = (notice.shop_id.clone(), authorization) else {
             return Err(unauthorized());
         };
+        let body = notice.body();
         let signed = match self.store().tiktok_shop(&shop_id).await? {
             Some(owner) => signature_ok(&owner, auth, body).then_some(owner),
             None => self
@@ -63,7 +63,7 @@ impl App {
             );
             return Err(unauthorized());
         };
-        self.check_webhook_time(&signed, v).await?;
+        self.check_webhook_time(&signed, notice).await?;
         if signed.proven_at.is_some() {
             return Ok(signed);
         }
@@ -95,20 +95,24 @@ impl App {
     /// Refuses (422 naming `timestamp`) a notification stamped more than
     /// [`WEBHOOK_WINDOW_SECS`] before or after now, or not stamped; logged,
     /// and kept in the notification log when it has an id.
-    async fn check_webhook_time(&self, shop: &TiktokShopRecord, v: &Value) -> ApiResult<()> {
+    async fn check_webhook_time(
+        &self,
+        shop: &TiktokShopRecord,
+        notice: &WebhookNotification,
+    ) -> ApiResult<()> {
         let now = self.now().timestamp();
-        let at = v["timestamp"].as_i64();
+        let at = notice.timestamp;
         let fresh = at
             .and_then(|at| now.checked_sub(at))
             .is_some_and(|skew| skew.unsigned_abs() <= WEBHOOK_WINDOW_SECS.unsigned_abs());
         if fresh {
             return Ok(());
         }
-        let notification_id = id_of(&v["tts_notification_id"]);
+        let notification_id = notice.notification_id.clone();
         tracing::warn!(
             shop_id = %shop.shop_id,
             notification_id = notification_id.as_deref().unwrap_or(""),
-            timestamp = ?v["timestamp"],
+            timestamp = ?at,
             now,
             "TikTok Shop webhook refused: its timestamp is outside the window"
         );
@@ -116,8 +120,8 @@ impl App {
             let log = TiktokShopNotification {
                 notification_id,
                 shop_id: shop.shop_id.clone(),
-                order_id: id_of(&v["data"]["order_id"]),
-                order_status: v["data"]["order_status"].as_str().map(str::to_string),
+                order_id: notice.order_id.clone(),
+                order_status: notice.order_status.clone(),
                 outcome: STALE_OUTCOME.to_string(),
                 session_id: None,
                 received_at: self.now_text(),

@@ -3,10 +3,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{doc, examples};
-use crate::app::{AgentRegistration, App, Me, NewAgent, NewHostKey, RotatedKey};
+use crate::app::{AgentRegistration, App, Me, NewAgent, NewHost, NewHostKey, RotatedKey};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth};
 
@@ -45,7 +45,7 @@ pub async fn register_agent(
 /// `tiktok_shop_verified` and `badges` are kept as the host's claims under
 /// `self_declared`; the served values start unverified.
 #[utoipa::path(post, path = "/api/v1/humans/register", tag = "accounts", operation_id = "hosts_register",
-    request_body(content = Object, description = "A host profile in the seed's shape",
+    request_body(content = NewHost, description = "A host profile in the seed's shape",
         examples(("live_queen_chen" = (summary = "The seed's Example 1 host", value = json!(examples::host_registration()))))),
     responses(
         (status = 201, description = "The host's id (`ph_profile_…`) and its key (`ph_hk_…`), shown only this once", body = NewHostKey),
@@ -58,10 +58,13 @@ pub async fn register_agent(
 pub async fn register_host(
     State(app): State<App>,
     headers: HeaderMap,
-    AppJson(body): AppJson<Value>,
+    AppJson(body): AppJson<Map<String, Value>>,
 ) -> ApiResult<(StatusCode, Json<NewHostKey>)> {
     app.check_registration(bearer_of(&headers))?;
-    Ok((StatusCode::CREATED, Json(app.register_host(body).await?)))
+    // Typed once registration is allowed; a field of the wrong type is named
+    // in the profile rules' words, with every other broken rule.
+    let profile = NewHost::parse(body)?;
+    Ok((StatusCode::CREATED, Json(app.register_host(profile).await?)))
 }
 
 /// The caller: an agent or a host.

@@ -1,6 +1,8 @@
 //! The operator's endpoints, behind the admin token.
 
+use axum::Json;
 use axum::extract::{Path, State};
+use livehire_domain::ids::HostId;
 
 use super::{doc, examples};
 use crate::app::{App, HostView, NewVerification};
@@ -25,7 +27,7 @@ use crate::extract::{AdminToken, AppJson};
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 415, description = doc::NOT_JSON, body = ErrorBody),
-        (status = 200, description = "The host's profile, with the verified `tiktok_shop_verified` and `badges` and its claims under `self_declared`", body = Object),
+        (status = 200, description = "The host's profile, with the verified `tiktok_shop_verified` and `badges` and its claims under `self_declared`", body = HostView),
         (status = 401, description = "No Bearer token, or one that is neither the admin token nor any API key (also when the server has no admin token configured)", body = ErrorBody),
         (status = 403, description = "An agent's or a host's API key: only the operator verifies", body = ErrorBody),
         (status = 404, description = "No host with this id", body = ErrorBody),
@@ -36,6 +38,6 @@ pub async fn verify_host(
     _operator: AdminToken,
     Path(human_id): Path<String>,
     AppJson(body): AppJson<NewVerification>,
-) -> ApiResult<HostView> {
-    app.verify_host(&human_id, body).await
+) -> ApiResult<Json<HostView>> {
+    Ok(Json(app.verify_host(&HostId::from(human_id), body).await?))
 }

@@ -1,11 +1,16 @@
 //! Host profiles and search.
 
+use axum::Json;
 use axum::extract::{Path, State};
-use serde_json::Value;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use livehire_domain::ids::HostId;
+use livehire_domain::search::HostQuery;
+use serde_json::{Map, Value};
 
 use super::doc;
-use crate::app::{App, HostSearchPage, HostView};
-use crate::error::{ApiResult, ErrorBody};
+use crate::app::{App, HostPatch, HostSearchPage, HostView};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
 
 /// Searches hosts. Filters combine with AND; `skills` takes a comma list or
@@ -34,7 +39,7 @@ use crate::extract::{AppJson, Auth, QueryPairs};
         ("for_task" = Option<String>, Query, description = "Only hosts eligible for this task of yours, each with `match: {score, expected_gmv, reasons}`; ranked by match unless another sort is asked. The score's rating part uses `(5 × 3.0 + n × rating) / (5 + n)`, n = ratings behind the rating"),
     ),
     responses(
-        (status = 200, description = "A page of profiles: `{data: [profile…], next_cursor}`", body = Object),
+        (status = 200, description = "A page of profiles: `{data: [profile…], next_cursor}`; with `for_task` each profile has its `match`", body = HostSearchPage),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "`forbidden`: `for_task` with a host's key (only the task's agent matches hosts to it)", body = ErrorBody),
         (status = 422, description = "`validation_failed`: a parameter outside its bound, an unknown `sort`, a bad `cursor`, or a `for_task` that is not one of the caller's tasks", body = ErrorBody)))]
@@ -42,23 +47,26 @@ pub async fn search(
     State(app): State<App>,
     Auth(caller): Auth,
     QueryPairs(pairs): QueryPairs,
-) -> ApiResult<HostSearchPage> {
-    app.search_hosts(&caller, &pairs).await
+) -> ApiResult<Response> {
+    let query = HostQuery::parse(&pairs).map_err(ApiError::Validation)?;
+    let page = app.search_hosts(&caller, query).await?;
+    // The profiles are stored rendered: the page is written as it is.
+    Ok(([(CONTENT_TYPE, "application/json")], page.into_json()).into_response())
 }
 
 /// A host's public profile.
 #[utoipa::path(get, path = "/api/v1/humans/{human_id}", tag = "hosts", operation_id = "hosts_get", security(("bearer" = [])),
     params(("human_id" = String, Path, description = "`ph_profile_…`")),
     responses(
-        (status = 200, description = "The profile, with `ratings`, the verified `tiktok_shop_verified` and `badges`, the host's claims under `self_declared` and `monitored_metrics` once it has verified sessions", body = Object),
+        (status = 200, description = "The profile, with `ratings`, the verified `tiktok_shop_verified` and `badges`, the host's claims under `self_declared` and `monitored_metrics` once it has verified sessions", body = HostView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 404, description = "`not_found`: no host with this id", body = ErrorBody)))]
 pub async fn get(
     State(app): State<App>,
     _auth: Auth,
     Path(human_id): Path<String>,
-) -> ApiResult<HostView> {
-    app.host(&human_id).await
+) -> ApiResult<Json<HostView>> {
+    Ok(Json(app.host(&HostId::from(human_id)).await?))
 }
 
 /// Updates the caller's own profile (JSON merge patch: `null` removes a
@@ -66,10 +74,10 @@ pub async fn get(
 /// (`self_declared`), never the verified values.
 #[utoipa::path(patch, path = "/api/v1/humans/{human_id}", tag = "hosts", operation_id = "hosts_patch", security(("bearer" = [])),
     params(("human_id" = String, Path, description = "`ph_profile_…`: the caller's own")),
-    request_body(content = Object, description = "A JSON merge patch of the profile",
+    request_body(content = HostPatch, description = "A JSON merge patch of the profile",
         examples(("new_figures" = (summary = "Update follower figures and remove the avatar", value = json!({"follower_stats": {"followers": 185000}, "avatar_url": null}))))),
     responses(
-        (status = 200, description = "The updated profile", body = Object),
+        (status = 200, description = "The updated profile", body = HostView),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = "`forbidden`: not the caller's own profile", body = ErrorBody),
@@ -82,7 +90,13 @@ pub async fn patch(
     State(app): State<App>,
     Auth(caller): Auth,
     Path(human_id): Path<String>,
-    AppJson(body): AppJson<Value>,
-) -> ApiResult<HostView> {
-    app.patch_host(&caller, &human_id, body).await
+    AppJson(body): AppJson<Map<String, Value>>,
+) -> ApiResult<Json<HostView>> {
+    // Read as an object, then typed: a field of the wrong type is named in
+    // the profile rules' words, with every other broken rule.
+    let patch = HostPatch::parse(body)?;
+    Ok(Json(
+        app.patch_host(&caller, &HostId::from(human_id), patch)
+            .await?,
+    ))
 }

@@ -4,10 +4,11 @@ use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
-use serde_json::Value;
 
 use super::{doc, examples};
-use crate::app::{App, NewTiktokShop, WebhookReply};
+use crate::app::{
+    App, NewTiktokShop, TiktokShopView, TiktokShopsView, WebhookNotification, WebhookReply,
+};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, read_body};
 
@@ -24,7 +25,7 @@ use crate::extract::{AppJson, Auth, read_body};
     request_body(content = NewTiktokShop,
         examples(("shop" = (summary = "A shop with its app's key and secret", value = json!(examples::tiktok_shop()))))),
     responses(
-        (status = 201, description = "The connection without its secrets: `{shop_id, ownership: pending | proven, proven_at, app_key, api_base_url, shop_cipher, has_access_token, webhook_path, …}`", body = Object),
+        (status = 201, description = "The connection without its secrets: `{shop_id, ownership: pending | proven, proven_at, app_key, api_base_url, shop_cipher, has_access_token, webhook_path, …}`", body = TiktokShopView),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
@@ -36,7 +37,7 @@ pub async fn connect(
     State(app): State<App>,
     Auth(caller): Auth,
     AppJson(body): AppJson<NewTiktokShop>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<TiktokShopView>)> {
     Ok((
         StatusCode::CREATED,
         Json(app.connect_tiktok_shop(&caller, body).await?),
@@ -46,10 +47,10 @@ pub async fn connect(
 /// The agent's shops, owned and claimed: `{data: [{shop_id, ownership, proven_at, app_key, api_base_url, shop_cipher, has_access_token, webhook_path, …}]}`.
 #[utoipa::path(get, path = "/api/v1/integrations/tiktok-shop", tag = "integrations", operation_id = "tiktok_shop_list", security(("bearer" = [])),
     responses(
-        (status = 200, description = "`{data: [connection…]}`", body = Object),
+        (status = 200, description = "`{data: [connection…]}`", body = TiktokShopsView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody)))]
-pub async fn list(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
+pub async fn list(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<TiktokShopsView>> {
     Ok(Json(app.tiktok_shops(&caller).await?))
 }
 
@@ -68,27 +69,31 @@ pub async fn list(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<
 /// was live, 502 when the order could not be fetched (TikTok retries).
 #[utoipa::path(post, path = "/api/v1/integrations/tiktok-shop/webhook", tag = "integrations", operation_id = "tiktok_shop_webhook",
     security(("tiktok_shop_signature" = [])),
-    request_body(content = Object, description = "The order-status-change notification",
+    request_body(content = WebhookNotification, description = "The order-status-change notification",
         examples(("paid" = (summary = "An order paid", value = json!({"type": 1, "tts_notification_id": "7327112393057371910", "shop_id": "7494049642642441621", "timestamp": 2089220700, "data": {"order_id": "576461413038785752", "order_status": "AWAITING_SHIPMENT", "update_time": 2089220700}}))))),
     responses(
-        (status = 200, description = "Handled (counted, refunded, seen before, or not about a payment): `{outcome, attributed, session_id}`", body = Object),
-        (status = 202, description = "Received, nothing counted: no session of the shop was live when the order was placed (`attributed: false`)", body = Object),
+        (status = 200, description = "Handled (counted, refunded, seen before, or not about a payment): `{outcome, attributed, session_id}`", body = WebhookReply),
+        (status = 202, description = "Received, nothing counted: no session of the shop was live when the order was placed (`attributed: false`)", body = WebhookReply),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = "`unauthorized`: a missing or bad signature, or a shop no connection's secret verifies", body = ErrorBody),
         (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
         (status = 422, description = "`validation_failed`: a `timestamp` more than 300 seconds from the server's clock, a missing `tts_notification_id`, `data.order_id` or `data.order_status`", body = ErrorBody),
         (status = 502, description = "`upstream_unavailable`: the order could not be fetched from the TikTok Shop API; TikTok retries", body = ErrorBody)))]
-pub async fn webhook(State(app): State<App>, req: Request) -> ApiResult<(StatusCode, Json<Value>)> {
+pub async fn webhook(
+    State(app): State<App>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<WebhookReply>)> {
     let auth = req
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let body = read_body(req).await?;
-    Ok(
-        match app.tiktok_shop_webhook(auth.as_deref(), &body).await? {
-            WebhookReply::Handled(v) => (StatusCode::OK, Json(v)),
-            WebhookReply::Accepted(v) => (StatusCode::ACCEPTED, Json(v)),
-        },
-    )
+    let notice = WebhookNotification::parse(read_body(req).await?)?;
+    let reply = app.tiktok_shop_webhook(auth.as_deref(), &notice).await?;
+    let status = if reply.unattributed {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(reply)))
 }

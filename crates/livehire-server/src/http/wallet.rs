@@ -3,10 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::Value;
 
 use super::{doc, examples};
-use crate::app::{App, NewDeposit};
+use crate::app::{
+    App, DepositView, EarningsView, LedgerEntryView, LedgerPage, NewDeposit, Page, PageRequest,
+    WalletView,
+};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, Auth, QueryPairs};
 
@@ -15,7 +17,7 @@ use crate::extract::{AppJson, Auth, QueryPairs};
     request_body(content = NewDeposit,
         examples(("cny" = (summary = "Funds for the Getting Started task and a tip", value = json!(examples::deposit()))))),
     responses(
-        (status = 201, description = "The deposit (`id`, `amount`, `currency`, `reference`, `created_at`) and the `wallet` after it", body = Object),
+        (status = 201, description = "The deposit (`id`, `amount`, `currency`, `reference`, `created_at`) and the `wallet` after it", body = DepositView),
         (status = 400, description = doc::INVALID_JSON, body = ErrorBody),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody),
@@ -26,27 +28,27 @@ pub async fn deposit(
     State(app): State<App>,
     Auth(caller): Auth,
     AppJson(body): AppJson<NewDeposit>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<DepositView>)> {
     Ok((StatusCode::CREATED, Json(app.deposit(&caller, body).await?)))
 }
 
 /// The agent's balances: `{balances: [{currency, available, in_escrow, paid_out}]}`.
 #[utoipa::path(get, path = "/api/v1/wallet", tag = "money", operation_id = "wallet_get", security(("bearer" = [])),
     responses(
-        (status = 200, description = "`{balances: [{currency, available, in_escrow, paid_out}]}`", body = Object),
+        (status = 200, description = "`{balances: [{currency, available, in_escrow, paid_out}]}`", body = WalletView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::AGENT_ONLY, body = ErrorBody)))]
-pub async fn wallet(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
+pub async fn wallet(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<WalletView>> {
     Ok(Json(app.wallet(&caller).await?))
 }
 
 /// The host's earnings: `{balances: [{currency, total, paid_out, pending}], data: [lines…]}`.
 #[utoipa::path(get, path = "/api/v1/earnings", tag = "money", operation_id = "earnings_get", security(("bearer" = [])),
     responses(
-        (status = 200, description = "`{balances: [{currency, total, paid_out, pending}], data: [lines…]}`", body = Object),
+        (status = 200, description = "`{balances: [{currency, total, paid_out, pending}], data: [lines…]}`", body = EarningsView),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 403, description = doc::HOST_ONLY, body = ErrorBody)))]
-pub async fn earnings(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
+pub async fn earnings(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<EarningsView>> {
     Ok(Json(app.earnings(&caller).await?))
 }
 
@@ -55,15 +57,14 @@ pub async fn earnings(State(app): State<App>, Auth(caller): Auth) -> ApiResult<J
     params(("limit" = Option<u32>, Query, description = "1–100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
-        (status = 200, description = "`{data: [{id, created_at, kind, task_id, currency, postings: [{account, amount}]}], next_cursor}`", body = Object),
+        (status = 200, description = "`{data: [{id, created_at, kind, task_id, currency, postings: [{account, amount}]}], next_cursor}`", body = Page<LedgerEntryView>),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody),
         (status = 422, description = doc::BAD_PAGE, body = ErrorBody)))]
 pub async fn ledger(
     State(app): State<App>,
     Auth(caller): Auth,
     q: QueryPairs,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        app.ledger(&caller, q.get("limit"), q.get("cursor")).await?,
-    ))
+) -> ApiResult<Json<LedgerPage>> {
+    let page = PageRequest::parse(q.get("limit"), q.get("cursor"), 20, 100)?;
+    Ok(Json(app.ledger(&caller, page).await?))
 }

@@ -102,6 +102,12 @@ pub fn seed_fixture(name: &str) -> String {
     text.replace("\"2026-", "\"2036-")
 }
 
+/// Demo profiles (as `livehire_sim::hosts` makes them), typed for
+/// `App::upsert_demo_hosts`.
+pub fn demo(profiles: &[Value]) -> Vec<livehire_server::app::DemoHost> {
+    livehire_server::app::DemoHost::from_profiles(profiles).expect("demo profiles")
+}
+
 /// A seed fixture parsed as JSON.
 pub fn seed_json(name: &str) -> Value {
     serde_json::from_str(&seed_fixture(name)).expect("fixture is JSON")
@@ -205,7 +211,7 @@ impl TestApp {
         let claims = livehire_domain::identity::Verified::as_declared(profile);
         self.app
             .verify_host(
-                &host.id,
+                &livehire_domain::ids::HostId::from(host.id.as_str()),
                 livehire_server::app::NewVerification {
                     tiktok_shop_verified: Some(claims.tiktok_shop_verified),
                     badges: Some(claims.badges),
@@ -228,7 +234,7 @@ impl TestApp {
         let mut all = livehire_sim::hosts::seed_hosts();
         all.extend((1..=n).map(livehire_sim::hosts::generated_host));
         self.app
-            .upsert_demo_hosts(all.clone())
+            .upsert_demo_hosts(demo(&all))
             .await
             .expect("seed hosts");
         all

@@ -214,7 +214,7 @@ async fn a_cursor_stays_valid_while_hosts_are_added() {
     // A new host with the most followers lands before the cursor, so the rest is unchanged.
     let mut star = livehire_sim::hosts::generated_host(999_999);
     star["follower_stats"]["followers"] = serde_json::json!(50_000_000);
-    app.app.upsert_demo_hosts(vec![star]).await.unwrap();
+    app.app.upsert_demo_hosts(demo(&[star])).await.unwrap();
     let after = all_pages(&app, &key, &format!("sort=followers&cursor={cursor}"), 100).await;
     assert_eq!(before, after);
     assert_eq!(before.len(), 43);
@@ -256,17 +256,16 @@ pub async fn assert_same_pages(app: &TestApp, query: &str) {
         if let Some(c) = &cursor {
             pairs.push(("cursor".into(), c.clone()));
         }
-        let got = app
-            .app
-            .search_hosts(&caller, &pairs)
-            .await
-            .map(|p| p.0)
-            .map_err(|e| match e {
-                livehire_server::error::ApiError::Validation(v) => {
-                    format!("{}: {}", v[0].path, v[0].message)
-                }
-                other => other.to_string(),
-            });
+        let got = match livehire_domain::search::HostQuery::parse(&pairs) {
+            Ok(q) => app.app.search_hosts(&caller, q).await,
+            Err(v) => Err(livehire_server::error::ApiError::Validation(v)),
+        };
+        let got = got.map(|p| p.into_json()).map_err(|e| match e {
+            livehire_server::error::ApiError::Validation(v) => {
+                format!("{}: {}", v[0].path, v[0].message)
+            }
+            other => other.to_string(),
+        });
         let want = sql_page(app, &pairs).await;
         match (&got, &want) {
             (Ok(g), Ok(w)) if g == w => {}
@@ -423,7 +422,7 @@ async fn the_index_answers_byte_for_byte_as_sql_does() {
         }
     }
     changed.extend((601..=700).map(livehire_sim::hosts::generated_host));
-    app.app.upsert_demo_hosts(changed).await.unwrap();
+    app.app.upsert_demo_hosts(demo(&changed)).await.unwrap();
     let host = app.host(&livehire_sim::hosts::generated_host(5000)).await;
     let patched = app
         .patch(
@@ -450,7 +449,7 @@ async fn the_index_answers_byte_for_byte_as_sql_does() {
                 h
             })
             .collect();
-        app.app.upsert_demo_hosts(rewritten).await.unwrap();
+        app.app.upsert_demo_hosts(demo(&rewritten)).await.unwrap();
         assert_same_pages(&app, &format!("q={word}%203&limit=50")).await;
     }
     assert_same_pages(&app, "q=zebra&limit=50").await;
