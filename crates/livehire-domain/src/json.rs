@@ -60,11 +60,6 @@ impl Path {
     pub(crate) fn index(&self, i: usize) -> Path {
         Path(format!("{}[{i}]", self.0))
     }
-
-    /// The path as text.
-    pub(crate) fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 impl fmt::Display for Path {
@@ -92,6 +87,16 @@ pub(crate) struct Fault {
     pub(crate) path: Path,
     /// What is wrong, in the words the client sees.
     pub(crate) message: String,
+}
+
+impl Fault {
+    /// `message` about the value at `path`.
+    pub(crate) fn new(path: Path, message: impl Into<String>) -> Fault {
+        Fault {
+            path,
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for Fault {
@@ -264,10 +269,7 @@ impl<'a> Field<'a> {
 
     /// A fault at this field.
     pub(crate) fn fault(&self, message: impl Into<String>) -> Fault {
-        Fault {
-            path: self.path.clone(),
-            message: message.into(),
-        }
+        Fault::new(self.path.clone(), message)
     }
 
     /// Reads the field if given: `Ok(None)` when left out.
@@ -354,11 +356,11 @@ pub(crate) mod read {
         }
     }
 
-    /// A string of at most `max` characters. "must be a string", "must be at
-    /// most 200 characters, got 201".
+    /// A string of at most `max` characters. "must be a string, got a
+    /// number", "must be at most 2000 characters, got 2001".
     pub(crate) fn text<'v>(max: usize) -> impl FnOnce(&'v Value) -> Result<String, String> {
         move |v| {
-            let s = string(v)?;
+            let s = string_got(v)?;
             let n = s.chars().count();
             if n > max {
                 return Err(format!("must be at most {max} characters, got {n}"));
@@ -587,20 +589,23 @@ mod tests {
             .index(2)
             .key("segments")
             .index(0);
-        assert_eq!(p.key("minute").as_str(), "sessions[2].segments[0].minute");
-        assert_eq!(Path::root().key("a").as_str(), "a");
+        assert_eq!(
+            p.key("minute").to_string(),
+            "sessions[2].segments[0].minute"
+        );
+        assert_eq!(Path::root().key("a").to_string(), "a");
         assert_eq!(
             Path::named("order").key("amount").to_string(),
             "order.amount"
         );
-        assert_eq!(Path::root().index(1).as_str(), "[1]");
+        assert_eq!(Path::root().index(1).to_string(), "[1]");
         let b = body();
         let sessions = root(&b).field("sessions").items("").unwrap().unwrap();
         let seg = sessions[0].object("").unwrap().unwrap();
         let items = seg.field("segments").items("").unwrap().unwrap();
         let second = items[1].object("").unwrap().unwrap();
         assert_eq!(
-            second.field("minute").path().as_str(),
+            second.field("minute").path().to_string(),
             "sessions[0].segments[1].minute"
         );
     }
@@ -644,6 +649,10 @@ mod tests {
         assert_eq!(
             msg("title", |v| read::text(3)(v)),
             "must be at most 3 characters, got 6"
+        );
+        assert_eq!(
+            msg("n", |v| read::text(3)(v)),
+            "must be a string, got a number"
         );
         assert_eq!(
             r.field("mixed").opt(read::strings).unwrap_err().message,

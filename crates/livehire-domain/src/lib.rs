@@ -15,8 +15,6 @@ pub mod figures;
 pub mod host;
 pub mod identity;
 pub mod ids;
-// Until every parser reads through it.
-#[allow(dead_code)]
 mod json;
 pub mod ledger;
 pub mod limits;
