@@ -24,9 +24,5 @@ impl FieldError {
 
 /// Joins a parent path and a child key: `join("a", "b") == "a.b"`, `join("", "b") == "b"`.
 pub fn join(parent: &str, child: &str) -> String {
-    if parent.is_empty() {
-        child.to_string()
-    } else {
-        format!("{parent}.{child}")
-    }
+    crate::json::Path::named(parent).key(child).into()
 }

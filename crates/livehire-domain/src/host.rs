@@ -8,7 +8,8 @@
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Map, Value};
 
-use crate::error::{FieldError, join};
+use crate::error::FieldError;
+use crate::json::{Errors, Obj, Path, lenient, read};
 
 /// Profile fields the server maintains; a host's own writes to them are ignored.
 /// (`self_declared` is the server's record of the host's claims: a host
@@ -187,46 +188,9 @@ pub fn engagement_rate(avg_watch_time_minutes: f64, repeat_viewer_rate: f64) -> 
     ((watch * repeat) * 10_000.0).round() / 10_000.0
 }
 
-fn num(v: Option<&Value>) -> Option<f64> {
-    match v? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.replace(',', "").trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn cents(v: Option<&Value>) -> Option<i64> {
-    let text = match v? {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.replace(',', "").trim().to_string(),
-        _ => return None,
-    };
-    let d: rust_decimal::Decimal = text.parse().ok()?;
-    d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)?
-        .round()
-        .try_into()
-        .ok()
-}
-
-fn strings(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| i.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// Extracts the searchable figures of a profile. Missing figures count as 0.
 pub fn search_fields(profile: &Value) -> SearchFields {
-    let get = |path: &[&str]| -> Option<&Value> {
-        let mut v = profile;
-        for p in path {
-            v = v.get(p)?;
-        }
-        Some(v)
-    };
+    let get = |path: &[&str]| lenient::at(profile, path);
     let metrics = get(&["live_commerce_metrics"]);
     // Monitored figures, once a host has them, stand in for its own.
     let monitored = get(&[MONITORED]).filter(|m| m.is_object());
@@ -236,10 +200,10 @@ pub fn search_fields(profile: &Value) -> SearchFields {
             .filter(|v| !v.is_null())
             .or_else(|| get(own))
     };
-    let badges = strings(get(&["badges"]));
-    let expertise = strings(get(&["product_expertise"]));
-    let specialties = strings(get(&["hosting_specialties"]));
-    let mut niches: Vec<String> = strings(get(&["niches"]))
+    let badges = lenient::strings(get(&["badges"]));
+    let expertise = lenient::strings(get(&["product_expertise"]));
+    let specialties = lenient::strings(get(&["hosting_specialties"]));
+    let mut niches: Vec<String> = lenient::strings(get(&["niches"]))
         .iter()
         .map(|n| n.to_lowercase())
         .collect();
@@ -253,7 +217,7 @@ pub fn search_fields(profile: &Value) -> SearchFields {
             }
         }
     }
-    let avg_gmv_cents = cents(figure(
+    let avg_gmv_cents = lenient::cents(figure(
         "avg_gmv_per_session",
         &["live_commerce_metrics", "avg_gmv_per_session"],
     ))
@@ -280,35 +244,35 @@ pub fn search_fields(profile: &Value) -> SearchFields {
     .to_lowercase();
     SearchFields {
         platform: text("platform").to_lowercase(),
-        followers: num(get(&["follower_stats", "followers"])).unwrap_or(0.0) as i64,
-        avg_live_viewers: num(figure(
+        followers: lenient::number(get(&["follower_stats", "followers"])).unwrap_or(0.0) as i64,
+        avg_live_viewers: lenient::number(figure(
             "avg_live_viewers",
             &["follower_stats", "avg_live_viewers"],
         ))
         .unwrap_or(0.0) as i64,
         avg_gmv_cents,
-        conversion_rate: num(figure(
+        conversion_rate: lenient::number(figure(
             "avg_conversion_rate",
             &["live_commerce_metrics", "avg_conversion_rate"],
         ))
         .unwrap_or(0.0),
-        rating: num(get(&["rating"])).unwrap_or(0.0),
-        ratings_count: num(get(&["ratings_count"]))
-            .or_else(|| num(get(&["completion_count"])))
+        rating: lenient::number(get(&["rating"])).unwrap_or(0.0),
+        ratings_count: lenient::number(get(&["ratings_count"]))
+            .or_else(|| lenient::number(get(&["completion_count"])))
             .unwrap_or(0.0)
             .max(0.0) as i64,
         engagement_rate: engagement_rate(
-            num(figure(
+            lenient::number(figure(
                 "avg_watch_time_minutes",
                 &["live_commerce_metrics", "avg_watch_time_minutes"],
             ))
             .unwrap_or(0.0),
-            num(get(&["live_commerce_metrics", "repeat_viewer_rate"])).unwrap_or(0.0),
+            lenient::number(get(&["live_commerce_metrics", "repeat_viewer_rate"])).unwrap_or(0.0),
         ),
-        min_rate_cents: cents(get(&["compensation_range", "min"])),
+        min_rate_cents: lenient::cents(get(&["compensation_range", "min"])),
         tiktok_shop_verified,
         live_commerce_experience,
-        skills: strings(get(&["skills"]))
+        skills: lenient::strings(get(&["skills"]))
             .iter()
             .map(|s| s.to_lowercase())
             .collect(),
@@ -320,49 +284,25 @@ pub fn search_fields(profile: &Value) -> SearchFields {
     }
 }
 
-fn expect_kind(
-    errors: &mut Vec<FieldError>,
-    obj: &Map<String, Value>,
-    parent: &str,
-    key: &str,
-    want: &str,
-) {
-    let Some(v) = obj.get(key) else { return };
-    let ok = match want {
-        "string" => v.is_string(),
-        "boolean" => v.is_boolean(),
-        "object" => v.is_object(),
-        "array of strings" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
-        "non-negative number" => v.as_f64().is_some_and(|n| n >= 0.0),
-        "number between 0 and 1" => v.as_f64().is_some_and(|n| (0.0..=1.0).contains(&n)),
-        _ => true,
-    };
-    if !ok {
-        errors.push(FieldError::new(
-            join(parent, key),
-            format!("must be a {want}"),
-        ));
-    }
-}
-
 /// Checks the fields of a profile (a full registration body or the result of a
 /// patch) that drive behaviour; everything else is free-form and kept verbatim.
 pub fn validate_profile(profile: &Value) -> Result<(), Vec<FieldError>> {
-    let Some(obj) = profile.as_object() else {
+    let Some(root) = Obj::of(profile, Path::root()) else {
         return Err(vec![FieldError::new(
             "",
             "a host profile must be a JSON object",
         )]);
     };
-    let mut errors = Vec::new();
-    match obj.get("name") {
-        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 200 => {}
-        Some(_) => errors.push(FieldError::new(
-            "name",
+    let mut errs = Errors::new();
+    errs.take(root.field("name").strict().req(
+        "is required",
+        read::say(
             "must be a non-empty string of at most 200 characters",
-        )),
-        None => errors.push(FieldError::new("name", "is required")),
-    }
+            |v| read::non_blank(v).and(read::text(200)(v)),
+        ),
+    ));
+    // The words of these checks are "must be a <kind>" as clients have
+    // always read them ("must be a object", "must be a array of strings").
     for key in [
         "platform",
         "tiktok_handle",
@@ -371,23 +311,28 @@ pub fn validate_profile(profile: &Value) -> Result<(), Vec<FieldError>> {
         "host_type",
         "time_zone",
     ] {
-        expect_kind(&mut errors, obj, "", key, "string");
+        errs.take(
+            root.field(key)
+                .strict()
+                .opt(read::say("must be a string", read::string)),
+        );
     }
-    if let Some(p) = obj.get("platform").and_then(Value::as_str)
+    if let Some(p) = root.get("platform").and_then(Value::as_str)
         && p != "tiktok"
     {
-        errors.push(FieldError::new("platform", "must be \"tiktok\""));
+        errs.push("platform", "must be \"tiktok\"");
     }
-    if let Some(tz) = obj.get("time_zone").and_then(Value::as_str)
+    if let Some(tz) = root.get("time_zone").and_then(Value::as_str)
         && tz.parse::<chrono_tz::Tz>().is_err()
     {
-        errors.push(FieldError::new(
-            "time_zone",
-            format!("\"{tz}\" is not an IANA time zone"),
-        ));
+        errs.push("time_zone", format!("\"{tz}\" is not an IANA time zone"));
     }
     for key in ["tiktok_shop_verified", "live_commerce_experience"] {
-        expect_kind(&mut errors, obj, "", key, "boolean");
+        errs.take(
+            root.field(key)
+                .strict()
+                .opt(read::say("must be a boolean", read::boolean)),
+        );
     }
     for key in [
         "skills",
@@ -396,17 +341,22 @@ pub fn validate_profile(profile: &Value) -> Result<(), Vec<FieldError>> {
         "hosting_specialties",
         "badges",
     ] {
-        expect_kind(&mut errors, obj, "", key, "array of strings");
+        errs.take(
+            root.field(key)
+                .strict()
+                .opt(read::say("must be a array of strings", read::strings)),
+        );
     }
-    if let Some(niches) = obj.get("niches").and_then(Value::as_array) {
+    if let Some(niches) = root.get("niches").and_then(Value::as_array) {
+        let path = root.path().key("niches");
         for (i, n) in niches.iter().enumerate() {
             if let Some(s) = n.as_str()
                 && (s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
             {
-                errors.push(FieldError::new(
-                    format!("niches[{i}]"),
+                errs.push(
+                    path.index(i),
                     "must be a single word of letters, digits and underscores",
-                ));
+                );
             }
         }
     }
@@ -426,11 +376,16 @@ pub fn validate_profile(profile: &Value) -> Result<(), Vec<FieldError>> {
         ),
         ("compensation_range", &["min", "max"][..]),
     ] {
-        expect_kind(&mut errors, obj, "", block, "object");
-        if let Some(inner) = obj.get(block).and_then(Value::as_object) {
-            for key in keys {
-                expect_kind(&mut errors, inner, block, key, "non-negative number");
-            }
+        let Some(inner) = errs.opt(root.field(block).strict().object("must be a object")) else {
+            continue;
+        };
+        for key in keys {
+            errs.take(
+                inner
+                    .field(key)
+                    .strict()
+                    .opt(read::number(0.0.., "must be a non-negative number")),
+            );
         }
     }
     // Figures kept in hundredths: at most the largest amount there is.
@@ -447,52 +402,44 @@ pub fn validate_profile(profile: &Value) -> Result<(), Vec<FieldError>> {
                 .as_f64()
                 .is_some_and(|n| n > max.to_f64().unwrap_or(f64::MAX)),
         };
-        if let Some(v) = obj.get(block).and_then(|b| b.get(key))
+        if let Some(v) = lenient::at(profile, &[block, key])
             && too_large(v)
         {
-            errors.push(FieldError::new(
-                join(block, key),
+            errs.push(
+                root.path().key(block).key(key),
                 format!("must be at most {}", crate::money::MAX_AMOUNT),
-            ));
-        }
-    }
-    if let Some(m) = obj.get("live_commerce_metrics").and_then(Value::as_object) {
-        for key in ["avg_conversion_rate", "repeat_viewer_rate"] {
-            expect_kind(
-                &mut errors,
-                m,
-                "live_commerce_metrics",
-                key,
-                "number between 0 and 1",
             );
         }
     }
-    if let Some(range) = obj.get("compensation_range").and_then(Value::as_object) {
+    if let Some(m) = root.object("live_commerce_metrics") {
+        for key in ["avg_conversion_rate", "repeat_viewer_rate"] {
+            errs.take(
+                m.field(key)
+                    .strict()
+                    .opt(read::number(0.0..=1.0, "must be a number between 0 and 1")),
+            );
+        }
+    }
+    if let Some(range) = root.object("compensation_range") {
         if let (Some(min), Some(max)) = (
             range.get("min").and_then(Value::as_f64),
             range.get("max").and_then(Value::as_f64),
         ) && min > max
         {
-            errors.push(FieldError::new(
-                "compensation_range.min",
-                "must not exceed compensation_range.max",
-            ));
+            errs.add(
+                range
+                    .field("min")
+                    .fault("must not exceed compensation_range.max"),
+            );
         }
-        if let Some(c) = range.get("currency") {
+        errs.take(range.field("currency").strict().opt(|c| {
             match c.as_str().map(crate::money::Currency::parse) {
-                Some(Ok(_)) => {}
-                _ => errors.push(FieldError::new(
-                    "compensation_range.currency",
-                    "must be an ISO 4217 currency code such as \"CNY\"",
-                )),
+                Some(Ok(_)) => Ok(()),
+                _ => Err("must be an ISO 4217 currency code such as \"CNY\"".to_string()),
             }
-        }
+        }));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    errs.finish(())
 }
 
 /// Removes the fields a host may not set (see [`SERVER_MAINTAINED`]).

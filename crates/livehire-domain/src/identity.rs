@@ -26,6 +26,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::FieldError;
+use crate::json::lenient;
 
 /// Profile fields a host only declares: their served values are the operator's.
 pub const OPERATOR_VERIFIED: [&str; 2] = ["tiktok_shop_verified", "badges"];
@@ -78,23 +79,12 @@ pub struct Verified {
     pub badges: Vec<String>,
 }
 
-fn string_list(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 impl Verified {
     /// The verified values a stored profile shows (its top-level fields).
     pub fn of(stored: &Value) -> Verified {
         Verified {
             tiktok_shop_verified: stored.get("tiktok_shop_verified") == Some(&Value::Bool(true)),
-            badges: string_list(stored.get("badges")),
+            badges: lenient::strings(stored.get("badges")),
         }
     }
 
@@ -103,7 +93,7 @@ impl Verified {
     /// `tiktok_shop_verified` field claims it by listing the
     /// [`SHOP_BADGE`] badge.
     pub fn as_declared(declared: &Value) -> Verified {
-        let badges = string_list(declared.get("badges"));
+        let badges = lenient::strings(declared.get("badges"));
         let tiktok_shop_verified = match declared.get("tiktok_shop_verified") {
             Some(Value::Bool(b)) => *b,
             _ => badges.iter().any(|b| b == SHOP_BADGE),

@@ -15,6 +15,7 @@ pub mod figures;
 pub mod host;
 pub mod identity;
 pub mod ids;
+mod json;
 pub mod ledger;
 pub mod limits;
 pub mod live;

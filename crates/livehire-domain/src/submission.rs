@@ -9,125 +9,78 @@
 //! When `sessions[]` is given the task totals are its sums, and a top-level
 //! `gmv_report` must agree with them.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::error::{FieldError, join};
+use crate::error::FieldError;
+use crate::json::{Errors, Obj, Path, read};
 use crate::money::{self, Currency};
 use crate::payout::{Observed, SessionFigures};
 
-fn count(errors: &mut Vec<FieldError>, obj: &Map<String, Value>, parent: &str, key: &str) -> u64 {
-    match obj.get(key) {
-        None | Some(Value::Null) => 0,
-        Some(v) => v.as_u64().unwrap_or_else(|| {
-            errors.push(FieldError::new(
-                join(parent, key),
-                "must be a whole number ≥ 0",
-            ));
-            0
-        }),
-    }
-}
-
-fn url(errors: &mut Vec<FieldError>, obj: &Map<String, Value>, parent: &str, key: &str) {
-    if let Some(v) = obj.get(key)
-        && !v.is_null()
-        && !v.as_str().is_some_and(|s| {
-            (s.starts_with("https://") || s.starts_with("http://")) && s.len() <= 2048
-        })
-    {
-        errors.push(FieldError::new(join(parent, key), "must be an http(s) URL"));
+/// An http(s) URL of at most 2,048 bytes.
+fn http_url(v: &Value) -> Result<(), String> {
+    match v.as_str() {
+        Some(s) if (s.starts_with("https://") || s.starts_with("http://")) && s.len() <= 2048 => {
+            Ok(())
+        }
+        _ => Err("must be an http(s) URL".to_string()),
     }
 }
 
 /// The figures of one block set (top level or one session). `None` when the
 /// block set reports nothing.
-fn figures(
-    errors: &mut Vec<FieldError>,
-    obj: &Map<String, Value>,
-    parent: &str,
-    currency: Currency,
-) -> Option<SessionFigures> {
-    url(errors, obj, parent, "recording_url");
-    url(errors, obj, parent, "highlight_reel_url");
-    if let Some(tp) = obj.get("top_products")
-        && !tp.is_array()
-    {
-        errors.push(FieldError::new(
-            join(parent, "top_products"),
-            "must be a list",
-        ));
-    }
+fn figures(errs: &mut Errors, obj: &Obj, currency: Currency) -> Option<SessionFigures> {
+    errs.take(obj.field("recording_url").opt(http_url));
+    errs.take(obj.field("highlight_reel_url").opt(http_url));
+    errs.take(obj.field("top_products").strict().items("must be a list"));
     let mut f = SessionFigures::default();
     let mut reported = false;
-    match obj.get("gmv_report") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(g)) => {
-            reported = true;
-            let p = join(parent, "gmv_report");
-            match g.get("total_gmv").map(money::parse_amount) {
-                Some(Ok(d)) if !d.is_sign_negative() => {
-                    if let Err(m) = money::check_scale(d, currency) {
-                        errors.push(FieldError::new(join(&p, "total_gmv"), m));
-                    }
-                    f.gmv = d;
-                }
-                Some(_) => errors.push(FieldError::new(
-                    join(&p, "total_gmv"),
-                    "must be an amount ≥ 0",
-                )),
-                None => errors.push(FieldError::new(join(&p, "total_gmv"), "is required")),
+    if let Some(g) = errs.opt(obj.field("gmv_report").object("must be an object")) {
+        reported = true;
+        let total = g.field("total_gmv").strict();
+        let gmv = total.req("is required", |v| {
+            money::parse_amount(v)
+                .ok()
+                .filter(|d| !d.is_sign_negative())
+                .ok_or_else(|| "must be an amount ≥ 0".to_string())
+        });
+        if let Some(d) = errs.take(gmv) {
+            if let Err(m) = money::check_scale(d, currency) {
+                errs.add(total.fault(m));
             }
-            f.orders = count(errors, g, &p, "orders");
-            if let Some(c) = g.get("currency")
-                && c.as_str() != Some(currency.code())
-            {
-                errors.push(FieldError::new(
-                    join(&p, "currency"),
-                    format!("must be the task's currency {}", currency.code()),
-                ));
-            }
+            f.gmv = d;
         }
-        Some(_) => errors.push(FieldError::new(
-            join(parent, "gmv_report"),
-            "must be an object",
-        )),
+        f.orders = errs.opt(g.field("orders").opt(read::uint)).unwrap_or(0);
+        errs.take(g.field("currency").strict().opt(|c| {
+            if c.as_str() == Some(currency.code()) {
+                Ok(())
+            } else {
+                Err(format!("must be the task's currency {}", currency.code()))
+            }
+        }));
     }
-    match obj.get("viewer_analytics") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(v)) => {
-            reported = true;
-            let p = join(parent, "viewer_analytics");
-            f.peak_viewers = count(errors, v, &p, "peak_viewers");
-            f.unique_viewers = count(errors, v, &p, "unique_viewers");
-            f.questions = count(errors, v, &p, "questions");
-            f.questions_answered = count(errors, v, &p, "questions_answered");
-            if f.questions_answered > f.questions && v.contains_key("questions") {
-                errors.push(FieldError::new(
-                    join(&p, "questions_answered"),
-                    "must not exceed questions",
-                ));
-            }
-            if let Some(w) = v.get("avg_watch_time_minutes")
-                && !w.as_f64().is_some_and(|x| x >= 0.0)
-            {
-                errors.push(FieldError::new(
-                    join(&p, "avg_watch_time_minutes"),
-                    "must be a number ≥ 0",
-                ));
-            }
-            if let Some(e) = v.get("engagement_rate")
-                && !e.as_f64().is_some_and(|x| (0.0..=1.0).contains(&x))
-            {
-                errors.push(FieldError::new(
-                    join(&p, "engagement_rate"),
-                    "must be between 0 and 1",
-                ));
-            }
+    if let Some(v) = errs.opt(obj.field("viewer_analytics").object("must be an object")) {
+        reported = true;
+        let mut count = |key: &str| errs.opt(v.field(key).opt(read::uint)).unwrap_or(0);
+        f.peak_viewers = count("peak_viewers");
+        f.unique_viewers = count("unique_viewers");
+        f.questions = count("questions");
+        f.questions_answered = count("questions_answered");
+        if f.questions_answered > f.questions && v.get("questions").is_some() {
+            errs.add(
+                v.field("questions_answered")
+                    .fault("must not exceed questions"),
+            );
         }
-        Some(_) => errors.push(FieldError::new(
-            join(parent, "viewer_analytics"),
-            "must be an object",
-        )),
+        errs.take(
+            v.field("avg_watch_time_minutes")
+                .strict()
+                .opt(read::number(0.0.., "must be a number ≥ 0")),
+        );
+        errs.take(
+            v.field("engagement_rate")
+                .strict()
+                .opt(read::number(0.0..=1.0, "must be between 0 and 1")),
+        );
     }
     f.completed = reported;
     reported.then_some(f)
@@ -140,59 +93,53 @@ pub fn parse(
     currency: Currency,
     session_ids: &[String],
 ) -> Result<Observed, Vec<FieldError>> {
-    let Some(obj) = body.as_object() else {
+    let Some(root) = Obj::of(body, Path::root()) else {
         return Err(vec![FieldError::new(
             "",
             "a submission must be a JSON object",
         )]);
     };
-    let mut errors = Vec::new();
-    let top = figures(&mut errors, obj, "", currency);
-    let highlight_views = count(&mut errors, obj, "", "highlight_views");
+    let mut errs = Errors::new();
+    let top = figures(&mut errs, &root, currency);
+    let highlight_views = errs
+        .opt(root.field("highlight_views").opt(read::uint))
+        .unwrap_or(0);
 
     let mut per_session: Vec<Option<SessionFigures>> = vec![None; session_ids.len()];
-    match obj.get("sessions") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) => {
-            if items.len() > session_ids.len() {
-                errors.push(FieldError::new(
-                    "sessions",
-                    format!(
-                        "lists {} sessions but the task has {}",
-                        items.len(),
-                        session_ids.len()
-                    ),
-                ));
-            }
-            for (i, item) in items.iter().enumerate() {
-                let path = format!("sessions[{i}]");
-                let Some(s) = item.as_object() else {
-                    errors.push(FieldError::new(path, "must be an object"));
-                    continue;
-                };
-                let slot = match s.get("session_id").and_then(Value::as_str) {
-                    Some(id) => match session_ids.iter().position(|x| x == id) {
-                        Some(p) => p,
-                        None => {
-                            errors.push(FieldError::new(
-                                format!("{path}.session_id"),
-                                format!("{id} is not a session of this task"),
-                            ));
-                            continue;
-                        }
-                    },
-                    None => i,
-                };
-                if slot >= per_session.len() {
-                    continue;
-                }
-                if per_session[slot].is_some() {
-                    errors.push(FieldError::new(path.clone(), "reports a session twice"));
-                }
-                per_session[slot] = figures(&mut errors, s, &path, currency);
-            }
+    let sessions = root.field("sessions");
+    if let Some(items) = errs.opt(sessions.items("must be a list")) {
+        if items.len() > session_ids.len() {
+            errs.add(sessions.fault(format!(
+                "lists {} sessions but the task has {}",
+                items.len(),
+                session_ids.len()
+            )));
         }
-        Some(_) => errors.push(FieldError::new("sessions", "must be a list")),
+        for (i, item) in items.iter().enumerate() {
+            let Some(s) = errs.opt(item.object("must be an object")) else {
+                continue;
+            };
+            let slot = match s.get("session_id").and_then(Value::as_str) {
+                Some(id) => match session_ids.iter().position(|x| x == id) {
+                    Some(p) => p,
+                    None => {
+                        errs.add(
+                            s.field("session_id")
+                                .fault(format!("{id} is not a session of this task")),
+                        );
+                        continue;
+                    }
+                },
+                None => i,
+            };
+            if slot >= per_session.len() {
+                continue;
+            }
+            if per_session[slot].is_some() {
+                errs.add(item.fault("reports a session twice"));
+            }
+            per_session[slot] = figures(&mut errs, &s, currency);
+        }
     }
 
     let any_session = per_session.iter().any(Option::is_some);
@@ -203,13 +150,13 @@ pub fn parse(
             .collect();
         let o = Observed::from_sessions(sessions, highlight_views);
         if let Some(t) = &top
-            && obj.get("gmv_report").is_some_and(Value::is_object)
+            && root.get("gmv_report").is_some_and(Value::is_object)
             && t.gmv != o.gmv
         {
-            errors.push(FieldError::new(
+            errs.push(
                 "gmv_report.total_gmv",
                 format!("is {} but the sessions add up to {}", t.gmv, o.gmv),
-            ));
+            );
         }
         o
     } else if let Some(t) = top {
@@ -222,17 +169,13 @@ pub fn parse(
             o
         }
     } else {
-        errors.push(FieldError::new(
+        errs.push(
             "gmv_report",
             "a submission reports gmv_report or viewer_analytics (or sessions[])",
-        ));
+        );
         Observed::default()
     };
-    if errors.is_empty() {
-        Ok(observed)
-    } else {
-        Err(errors)
-    }
+    errs.finish(observed)
 }
 
 #[cfg(test)]

@@ -10,10 +10,14 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use std::ops::Bound;
+
+use serde_json::Value;
 
 use crate::commission::{CommissionContext, CommissionStructure};
-use crate::error::{FieldError, join};
+use crate::error::FieldError;
+use crate::json::{Errors, Field, Obj, Path, read};
+use crate::limits;
 use crate::money::{self, Currency};
 use crate::niche::NicheExpr;
 
@@ -127,117 +131,6 @@ mod time_zone_name {
     }
 }
 
-struct Ctx<'a> {
-    errors: Vec<FieldError>,
-    now: DateTime<Utc>,
-    _body: &'a Value,
-}
-
-impl Ctx<'_> {
-    fn err(&mut self, path: impl Into<String>, msg: impl Into<String>) {
-        self.errors.push(FieldError::new(path, msg));
-    }
-
-    fn string(
-        &mut self,
-        obj: &Map<String, Value>,
-        parent: &str,
-        key: &str,
-        required: bool,
-    ) -> Option<String> {
-        match obj.get(key) {
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-            Some(Value::String(_)) => {
-                self.err(join(parent, key), "must not be empty");
-                None
-            }
-            Some(Value::Null) | None if !required => None,
-            None | Some(Value::Null) => {
-                self.err(join(parent, key), "is required");
-                None
-            }
-            Some(_) => {
-                self.err(join(parent, key), "must be a string");
-                None
-            }
-        }
-    }
-
-    fn time(&mut self, v: &Value, path: &str, future: bool) -> Option<DateTime<Utc>> {
-        let Some(s) = v.as_str() else {
-            self.err(
-                path,
-                "must be an RFC 3339 date-time string such as \"2026-03-15T19:00:00Z\"",
-            );
-            return None;
-        };
-        match DateTime::parse_from_rfc3339(s) {
-            Ok(t) => {
-                let t = t.with_timezone(&Utc);
-                if future && t <= self.now {
-                    self.err(path, format!("must be in the future ({s} has passed)"));
-                }
-                Some(t)
-            }
-            Err(_) => {
-                self.err(
-                    path,
-                    format!(
-                        "\"{s}\" is not an RFC 3339 date-time such as \"2026-03-15T19:00:00Z\""
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    fn amount(&mut self, v: &Value, path: &str, currency: Option<Currency>) -> Option<Decimal> {
-        match money::parse_amount(v) {
-            Ok(d) if d.is_sign_negative() => {
-                self.err(path, "must not be negative");
-                None
-            }
-            Ok(d) if d > money::MAX_AMOUNT => {
-                self.err(path, format!("must be at most {}", money::MAX_AMOUNT));
-                None
-            }
-            Ok(d) => {
-                if let Some(c) = currency
-                    && let Err(msg) = money::check_scale(d, c)
-                {
-                    self.err(path, msg);
-                }
-                Some(d)
-            }
-            Err(msg) => {
-                self.err(path, msg);
-                None
-            }
-        }
-    }
-
-    fn count(&mut self, v: &Value, path: &str) -> Option<i64> {
-        match v.as_f64() {
-            Some(n) if n >= 0.0 && n.fract() == 0.0 && n < 9.0e15 => Some(n as i64),
-            Some(n) if n >= 0.0 => {
-                self.err(path, "must be a whole number");
-                None
-            }
-            _ => {
-                self.err(path, "must be a non-negative number");
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, v: &Value, path: &str) -> Option<bool> {
-        v.as_bool().or_else(|| {
-            self.err(path, "must be true or false");
-            None
-        })
-    }
-}
-
 /// Rewrites the money fields of a task body that [`TaskDraft::parse`]
 /// accepted as JSON numbers with the currency's decimals (`"1500"` and
 /// `1500` CNY become `1500.00`, JPY `1500`), so an amount reads back the same
@@ -309,65 +202,70 @@ pub fn parse_duration_minutes(s: &str) -> Option<u32> {
     (m > 0).then_some(m)
 }
 
+/// `amount`, read at `field` in the task's currency: more decimals than the
+/// currency has is an error, but the amount is still used, so that the rules
+/// reading it (the commission's) report their own errors too.
+fn in_currency(
+    errs: &mut Errors,
+    field: &Field,
+    amount: Option<Decimal>,
+    currency: Option<Currency>,
+) -> Option<Decimal> {
+    let d = amount?;
+    if let Some(c) = currency
+        && let Err(msg) = money::check_scale(d, c)
+    {
+        errs.add(field.fault(msg));
+    }
+    Some(d)
+}
+
 impl TaskDraft {
     /// Validates a task body at time `now`, returning every problem found.
     pub fn parse(body: &Value, now: DateTime<Utc>) -> Result<TaskDraft, Vec<FieldError>> {
-        let mut cx = Ctx {
-            errors: Vec::new(),
-            now,
-            _body: body,
-        };
-        let Some(obj) = body.as_object() else {
+        let Some(root) = Obj::of(body, Path::root()) else {
             return Err(vec![FieldError::new("", "the task must be a JSON object")]);
         };
-        let title = cx.string(obj, "", "title", true);
+        let mut errs = Errors::new();
+        let title = errs.take(root.field("title").req("is required", read::non_blank));
         if title.as_ref().is_some_and(|t| t.chars().count() > 300) {
-            cx.err("title", "must be at most 300 characters");
+            errs.push("title", "must be at most 300 characters");
         }
-        cx.string(obj, "", "description", true);
-        if let Some(c) = cx.string(obj, "", "category", true)
+        errs.take(
+            root.field("description")
+                .req("is required", read::non_blank),
+        );
+        if let Some(c) = errs.take(root.field("category").req("is required", read::non_blank))
             && c != "tiktok_live_commerce"
         {
-            cx.err("category", "must be \"tiktok_live_commerce\"");
+            errs.push("category", "must be \"tiktok_live_commerce\"");
         }
-        if let Some(p) = cx.string(obj, "", "platform", true)
+        if let Some(p) = errs.take(root.field("platform").req("is required", read::non_blank))
             && p != "tiktok"
         {
-            cx.err("platform", "must be \"tiktok\"");
+            errs.push("platform", "must be \"tiktok\"");
         }
-        let currency = match cx.string(obj, "", "currency", true) {
-            Some(c) => match Currency::parse(&c) {
-                Ok(c) => Some(c),
-                Err(msg) => {
-                    cx.err("currency", msg);
-                    None
-                }
-            },
-            None => None,
-        };
-        let compensation = match obj.get("compensation") {
-            None | Some(Value::Null) => {
-                cx.err("compensation", "is required");
+        let currency = errs.take(
+            root.field("currency")
+                .req("is required", |v| Currency::parse(&read::non_blank(v)?)),
+        );
+        let f = root.field("compensation");
+        let amount = errs.take(f.req("is required", read::amount));
+        let compensation = match in_currency(&mut errs, &f, amount, currency) {
+            Some(d) if d.is_zero() => {
+                errs.add(f.fault("must be greater than 0"));
                 None
             }
-            Some(v) => match cx.amount(v, "compensation", currency) {
-                Some(d) if d.is_zero() => {
-                    cx.err("compensation", "must be greater than 0");
-                    None
-                }
-                other => other,
-            },
+            other => other,
         };
-        let deadline = match obj.get("deadline") {
-            None | Some(Value::Null) => {
-                cx.err("deadline", "is required");
-                None
-            }
-            Some(v) => cx.time(v, "deadline", true),
-        };
-        let requirements = parse_requirements(&mut cx, obj.get("requirements"), currency);
-        let (sessions, products, time_zone) =
-            parse_live_details(&mut cx, obj.get("live_session_details"), currency);
+        let deadline = errs.take(root.field("deadline").req("is required", read::future(now)));
+        let requirements = parse_requirements(&mut errs, &root.field("requirements"), currency);
+        let (sessions, products, time_zone) = parse_live_details(
+            &mut errs,
+            &root.field("live_session_details"),
+            currency,
+            now,
+        );
 
         let commission = match (compensation, currency) {
             (Some(compensation), Some(currency)) => {
@@ -376,10 +274,10 @@ impl TaskDraft {
                     currency,
                     session_count: sessions.len().max(1) as u32,
                 };
-                match CommissionStructure::parse(obj.get("commission_structure"), &ctx) {
+                match CommissionStructure::parse(root.get("commission_structure"), &ctx) {
                     Ok(c) => Some(c),
-                    Err(errs) => {
-                        cx.errors.extend(errs);
+                    Err(e) => {
+                        errs.extend(e);
                         None
                     }
                 }
@@ -388,7 +286,7 @@ impl TaskDraft {
         };
         match (title, compensation, currency, deadline, commission) {
             (Some(title), Some(compensation), Some(currency), Some(deadline), Some(commission))
-                if cx.errors.is_empty() =>
+                if errs.is_empty() =>
             {
                 Ok(TaskDraft {
                     title,
@@ -403,180 +301,139 @@ impl TaskDraft {
                     products_count: crate::run_of_show::products_count(body),
                 })
             }
-            _ => Err(cx.errors),
+            _ => Err(errs.into_vec()),
         }
     }
 }
 
-fn parse_requirements(cx: &mut Ctx, v: Option<&Value>, currency: Option<Currency>) -> Requirements {
+fn parse_requirements(
+    errs: &mut Errors,
+    field: &Field,
+    currency: Option<Currency>,
+) -> Requirements {
     let mut r = Requirements::default();
-    let Some(v) = v.filter(|v| !v.is_null()) else {
+    let Some(obj) = errs.opt(field.object("must be an object")) else {
         return r;
     };
-    let Some(obj) = v.as_object() else {
-        cx.err("requirements", "must be an object");
-        return r;
-    };
-    if let Some(s) = obj.get("skills") {
-        match s.as_array() {
-            Some(items) if items.iter().all(Value::is_string) => {
-                r.skills = items
-                    .iter()
-                    .filter_map(|i| i.as_str().map(str::to_lowercase))
-                    .collect();
-            }
-            _ => cx.err("requirements.skills", "must be a list of strings"),
-        }
+    if let Some(skills) = errs.opt(obj.field("skills").strict().opt(read::strings)) {
+        r.skills = skills.iter().map(|s| s.to_lowercase()).collect();
     }
-    for key in ["min_followers", "min_avg_live_viewers"] {
-        if let Some(v) = obj.get(key) {
-            let n = cx.count(v, &join("requirements", key));
-            if key == "min_followers" {
-                r.min_followers = n;
-            } else {
-                r.min_avg_live_viewers = n;
-            }
-        }
-    }
-    if let Some(v) = obj.get("min_avg_gmv_per_session") {
-        r.min_avg_gmv_cents = cx
-            .amount(v, "requirements.min_avg_gmv_per_session", currency)
-            .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
-            .and_then(|c| c.round().try_into().ok());
-    }
-    if let Some(v) = obj.get("min_conversion_rate") {
-        match v.as_f64() {
-            Some(n) if (0.0..=1.0).contains(&n) => r.min_conversion_rate = Some(n),
-            _ => cx.err(
-                "requirements.min_conversion_rate",
-                "must be between 0 and 1",
-            ),
-        }
-    }
-    if let Some(v) = obj.get("min_rating") {
-        match v.as_f64() {
-            Some(n) if (0.0..=5.0).contains(&n) => r.min_rating = Some(n),
-            _ => cx.err("requirements.min_rating", "must be between 0 and 5"),
-        }
-    }
-    if let Some(v) = obj.get("live_commerce_experience") {
-        r.live_commerce_experience = cx.boolean(v, "requirements.live_commerce_experience");
-    }
-    if let Some(v) = obj.get("tiktok_shop_verified") {
-        r.tiktok_shop_verified = cx.boolean(v, "requirements.tiktok_shop_verified");
-    }
-    if let Some(v) = obj.get("niche") {
-        match v.as_str().map(NicheExpr::parse) {
-            Some(Ok(n)) => r.niche = Some(n),
-            Some(Err(msg)) => cx.err("requirements.niche", msg),
-            None => cx.err(
-                "requirements.niche",
-                "must be a string such as \"beauty OR skincare\"",
-            ),
-        }
-    }
+    r.min_followers = errs.opt(obj.field("min_followers").strict().opt(read::whole));
+    r.min_avg_live_viewers = errs.opt(obj.field("min_avg_live_viewers").strict().opt(read::whole));
+    let gmv = obj.field("min_avg_gmv_per_session").strict();
+    let amount = errs.opt(gmv.opt(read::amount));
+    r.min_avg_gmv_cents = in_currency(errs, &gmv, amount, currency)
+        .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
+        .and_then(|c| c.round().try_into().ok());
+    r.min_conversion_rate = errs.opt(
+        obj.field("min_conversion_rate")
+            .strict()
+            .opt(read::number(0.0..=1.0, "must be between 0 and 1")),
+    );
+    r.min_rating = errs.opt(
+        obj.field("min_rating")
+            .strict()
+            .opt(read::number(0.0..=5.0, "must be between 0 and 5")),
+    );
+    r.live_commerce_experience = errs.opt(
+        obj.field("live_commerce_experience")
+            .strict()
+            .opt(read::boolean),
+    );
+    r.tiktok_shop_verified = errs.opt(
+        obj.field("tiktok_shop_verified")
+            .strict()
+            .opt(read::boolean),
+    );
+    r.niche = errs.opt(obj.field("niche").strict().opt(|v| {
+        let s = read::say(
+            "must be a string such as \"beauty OR skincare\"",
+            read::string,
+        )(v)?;
+        NicheExpr::parse(s)
+    }));
     r
 }
 
 type LiveDetails = (Vec<SessionPlan>, Vec<Product>, Option<chrono_tz::Tz>);
 
-fn parse_live_details(cx: &mut Ctx, v: Option<&Value>, currency: Option<Currency>) -> LiveDetails {
-    let base = "live_session_details";
+fn parse_live_details(
+    errs: &mut Errors,
+    field: &Field,
+    currency: Option<Currency>,
+    now: DateTime<Utc>,
+) -> LiveDetails {
     let default_session = || SessionPlan {
         scheduled_time: None,
         duration_minutes: DEFAULT_SESSION_MINUTES,
         week: None,
         theme: None,
     };
-    let Some(v) = v.filter(|v| !v.is_null()) else {
-        return (vec![default_session()], Vec::new(), None);
-    };
-    let Some(obj) = v.as_object() else {
-        cx.err(base, "must be an object");
+    let Some(obj) = errs.opt(field.object("must be an object")) else {
         return (vec![default_session()], Vec::new(), None);
     };
 
-    let mut duration = None;
-    if let Some(v) = obj.get("duration_minutes") {
-        match cx.count(v, "live_session_details.duration_minutes") {
-            Some(n) if (1..=24 * 60).contains(&n) => duration = Some(n as u32),
-            Some(_) => cx.err(
-                "live_session_details.duration_minutes",
-                "must be between 1 and 1440",
-            ),
-            None => {}
-        }
+    let mut duration = errs
+        .opt(
+            obj.field("duration_minutes")
+                .strict()
+                .opt(read::whole_between(1, 24 * 60)),
+        )
+        .map(|n| n as u32);
+    let hours = read::number(
+        (Bound::Excluded(0.0), Bound::Included(24.0)),
+        "must be a number of hours between 0 and 24",
+    );
+    if let Some(h) = errs.opt(obj.field("duration_hours").strict().opt(hours)) {
+        duration = duration.or(Some((h * 60.0).round() as u32));
     }
-    if let Some(v) = obj.get("duration_hours") {
-        match v.as_f64() {
-            Some(h) if h > 0.0 && h <= 24.0 => {
-                duration = duration.or(Some((h * 60.0).round() as u32))
-            }
-            _ => cx.err(
-                "live_session_details.duration_hours",
-                "must be a number of hours between 0 and 24",
-            ),
-        }
-    }
-    if let Some(v) = obj.get("duration_per_session") {
-        match v.as_str().and_then(parse_duration_minutes) {
-            Some(m) => duration = duration.or(Some(m)),
-            None => cx.err(
-                "live_session_details.duration_per_session",
-                "must be a duration such as \"2 hours\" or \"90 minutes\"",
-            ),
-        }
+    if let Some(m) = errs.opt(obj.field("duration_per_session").strict().opt(|v| {
+        v.as_str()
+            .and_then(parse_duration_minutes)
+            .ok_or_else(|| "must be a duration such as \"2 hours\" or \"90 minutes\"".to_string())
+    })) {
+        duration = duration.or(Some(m));
     }
     let duration_minutes = duration.unwrap_or(DEFAULT_SESSION_MINUTES);
 
-    let time_zone = match obj.get("time_zone") {
-        None | Some(Value::Null) => None,
-        Some(v) => match v.as_str().map(str::parse::<chrono_tz::Tz>) {
-            Some(Ok(tz)) => Some(tz),
-            _ => {
-                cx.err(
-                    "live_session_details.time_zone",
-                    "must be an IANA time zone such as \"Asia/Shanghai\"",
-                );
-                None
-            }
-        },
-    };
+    let time_zone = errs.opt(obj.field("time_zone").opt(|v| {
+        v.as_str()
+            .and_then(|s| s.parse::<chrono_tz::Tz>().ok())
+            .ok_or_else(|| "must be an IANA time zone such as \"Asia/Shanghai\"".to_string())
+    }));
 
     // The TikTok Shop that sells during the sessions (its order webhook
     // attributes orders by this id); kept in the stored body.
-    match obj.get("tiktok_shop_id") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= 64 => {}
-        Some(_) => cx.err(
-            "live_session_details.tiktok_shop_id",
-            "must be the shop's id as a string of 1–64 characters",
-        ),
-    }
+    errs.take(obj.field("tiktok_shop_id").opt(|v| match v {
+        Value::String(s) if !s.trim().is_empty() && s.len() <= 64 => Ok(()),
+        _ => Err("must be the shop's id as a string of 1–64 characters".to_string()),
+    }));
 
+    const SCHEDULE: &str = "must be a non-empty list of {week?, date, theme?}";
     let mut sessions = Vec::new();
-    if let Some(schedule) = obj.get("schedule") {
-        match schedule.as_array() {
+    let schedule = obj.field("schedule").strict();
+    let scheduled_time = obj.field("scheduled_time").strict();
+    if schedule.is_given() {
+        match errs.opt(schedule.items(SCHEDULE)) {
             Some(items) if !items.is_empty() => {
-                for (i, item) in items.iter().enumerate() {
-                    let path = format!("live_session_details.schedule[{i}]");
-                    let Some(entry) = item.as_object() else {
-                        cx.err(path, "must be an object with a date");
+                for item in items {
+                    let Some(entry) = errs.opt(item.object("must be an object with a date")) else {
                         continue;
                     };
-                    let when = match entry.get("date").or_else(|| entry.get("scheduled_time")) {
-                        Some(d) => cx.time(d, &format!("{path}.date"), true),
-                        None => {
-                            cx.err(format!("{path}.date"), "is required");
-                            None
-                        }
-                    };
-                    let week = entry.get("week").and_then(|w| {
-                        w.as_u64().map(|w| w as u32).or_else(|| {
-                            cx.err(format!("{path}.week"), "must be a whole number");
-                            None
-                        })
-                    });
+                    let mut date = entry.field("date").strict();
+                    if !date.is_given() {
+                        date =
+                            Field::new(date.path().clone(), entry.get("scheduled_time")).strict();
+                    }
+                    let when = errs.take(date.req("is required", read::future(now)));
+                    let week = errs
+                        .opt(
+                            entry
+                                .field("week")
+                                .strict()
+                                .opt(read::say("must be a whole number", read::uint)),
+                        )
+                        .map(|w| w as u32);
                     sessions.push(SessionPlan {
                         scheduled_time: when,
                         duration_minutes,
@@ -588,39 +445,32 @@ fn parse_live_details(cx: &mut Ctx, v: Option<&Value>, currency: Option<Currency
                     });
                 }
             }
-            _ => cx.err(
-                "live_session_details.schedule",
-                "must be a non-empty list of {week?, date, theme?}",
-            ),
+            Some(_) => errs.add(schedule.fault(SCHEDULE)),
+            None => {}
         }
-    } else if let Some(t) = obj.get("scheduled_time") {
-        let when = cx.time(t, "live_session_details.scheduled_time", true);
+    } else if scheduled_time.is_given() {
         sessions.push(SessionPlan {
-            scheduled_time: when,
+            scheduled_time: errs.opt(scheduled_time.opt(read::future(now))),
+            duration_minutes,
             ..default_session()
         });
-        sessions[0].duration_minutes = duration_minutes;
     }
-    if let Some(n) = obj.get("sessions_count") {
-        match cx.count(n, "live_session_details.sessions_count") {
-            Some(n) if !(1..=100).contains(&n) => cx.err(
-                "live_session_details.sessions_count",
-                "must be between 1 and 100",
-            ),
-            Some(n) if sessions.is_empty() => {
-                sessions = (0..n)
-                    .map(|_| SessionPlan {
-                        duration_minutes,
-                        ..default_session()
-                    })
-                    .collect();
-            }
-            Some(n) if n as usize != sessions.len() => cx.err(
-                "live_session_details.sessions_count",
-                format!("is {n} but schedule lists {} sessions", sessions.len()),
-            ),
-            _ => {}
+    let count = obj.field("sessions_count").strict();
+    let most = limits::MAX_SESSIONS_PER_TASK as i64;
+    match errs.opt(count.opt(read::whole_between(1, most))) {
+        Some(n) if sessions.is_empty() => {
+            sessions = (0..n)
+                .map(|_| SessionPlan {
+                    duration_minutes,
+                    ..default_session()
+                })
+                .collect();
         }
+        Some(n) if n as usize != sessions.len() => errs.add(count.fault(format!(
+            "is {n} but schedule lists {} sessions",
+            sessions.len()
+        ))),
+        _ => {}
     }
     if sessions.is_empty() {
         sessions.push(SessionPlan {
@@ -630,89 +480,66 @@ fn parse_live_details(cx: &mut Ctx, v: Option<&Value>, currency: Option<Currency
     }
 
     let mut products = Vec::new();
-    if let Some(p) = obj.get("products") {
-        match p.as_array() {
-            Some(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if let Some(prod) = parse_product(cx, item, i, currency) {
-                        products.push(prod);
-                    }
-                }
-            }
-            None => cx.err(
-                "live_session_details.products",
-                "must be a list of products",
-            ),
+    let list = obj.field("products").strict();
+    for (i, item) in errs
+        .opt(list.items("must be a list of products"))
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if let Some(prod) = parse_product(errs, item, i, currency) {
+            products.push(prod);
         }
     }
     (sessions, products, time_zone)
 }
 
 fn parse_product(
-    cx: &mut Ctx,
-    item: &Value,
+    errs: &mut Errors,
+    item: &Field,
     i: usize,
     currency: Option<Currency>,
 ) -> Option<Product> {
-    let path = format!("live_session_details.products[{i}]");
-    let Some(obj) = item.as_object() else {
-        cx.err(path, "must be an object");
-        return None;
-    };
-    let product_id = match obj.get("product_id") {
-        None => format!("prod_{:03}", i + 1),
-        Some(Value::String(s)) if !s.is_empty() && s.len() <= 128 => s.clone(),
-        Some(_) => {
-            cx.err(format!("{path}.product_id"), "must be a non-empty string");
+    let obj = errs.opt(item.object("must be an object"))?;
+    let product_id = match obj.field("product_id").strict().opt(|v| match v {
+        Value::String(s) if !s.is_empty() && s.len() <= 128 => Ok(s.clone()),
+        _ => Err("must be a non-empty string".to_string()),
+    }) {
+        Ok(Some(id)) => id,
+        Ok(None) => format!("prod_{:03}", i + 1),
+        Err(fault) => {
+            errs.add(fault);
             return None;
         }
     };
-    let retail = obj
-        .get("retail_price")
-        .and_then(|v| cx.amount(v, &format!("{path}.retail_price"), currency));
-    let live = obj
-        .get("live_discount_price")
-        .and_then(|v| cx.amount(v, &format!("{path}.live_discount_price"), currency));
+    let retail_field = obj.field("retail_price").strict();
+    let amount = errs.opt(retail_field.opt(read::amount));
+    let retail = in_currency(errs, &retail_field, amount, currency);
+    let live_field = obj.field("live_discount_price").strict();
+    let amount = errs.opt(live_field.opt(read::amount));
+    let live = in_currency(errs, &live_field, amount, currency);
     if let (Some(r), Some(l)) = (retail, live)
         && l > r
     {
-        cx.err(
-            format!("{path}.live_discount_price"),
-            format!("must not exceed retail_price ({l} > {r})"),
-        );
+        errs.add(live_field.fault(format!("must not exceed retail_price ({l} > {r})")));
     }
-    let launch_discount = obj.get("launch_discount").and_then(|d| {
-        let pct = d
-            .as_str()
+    let launch_discount = errs.opt(obj.field("launch_discount").strict().opt(|v| {
+        v.as_str()
             .and_then(|s| s.trim().strip_suffix('%'))
             .and_then(|n| n.trim().parse::<Decimal>().ok())
-            .filter(|n| *n >= Decimal::ZERO && *n <= Decimal::ONE_HUNDRED);
-        if pct.is_none() {
-            cx.err(
-                format!("{path}.launch_discount"),
-                "must be a percentage from \"0%\" to \"100%\"",
-            );
-        }
-        pct
-    });
-    let stock = obj
-        .get("stock_quantity")
-        .and_then(|v| cx.count(v, &format!("{path}.stock_quantity")))
+            .filter(|n| *n >= Decimal::ZERO && *n <= Decimal::ONE_HUNDRED)
+            .ok_or_else(|| "must be a percentage from \"0%\" to \"100%\"".to_string())
+    }));
+    let stock = errs
+        .opt(obj.field("stock_quantity").strict().opt(read::whole))
         .map(|n| n as u64);
-    let flash = match obj.get("flash_sale_duration_minutes") {
-        None => None,
-        Some(v) => match cx.count(v, &format!("{path}.flash_sale_duration_minutes")) {
-            Some(n) if (1..=24 * 60).contains(&n) => Some(n as u32),
-            Some(_) => {
-                cx.err(
-                    format!("{path}.flash_sale_duration_minutes"),
-                    "must be between 1 and 1440",
-                );
-                None
-            }
-            None => None,
-        },
-    };
+    let flash = errs
+        .opt(
+            obj.field("flash_sale_duration_minutes")
+                .strict()
+                .opt(read::whole_between(1, 24 * 60)),
+        )
+        .map(|n| n as u32);
     Some(Product {
         product_id,
         name: obj.get("name").and_then(Value::as_str).map(str::to_string),

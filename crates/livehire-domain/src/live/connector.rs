@@ -32,7 +32,8 @@
 
 use serde_json::Value;
 
-use super::event::{EventBody, LiveEvent, MAX_TS_MS, MIN_TS_MS, read_count, read_id};
+use super::event::{EventBody, LiveEvent, MAX_TS_MS, MIN_TS_MS};
+use crate::json::{Fault, Field, Path, read};
 use crate::money::{self, Currency};
 
 /// The outcome of mapping one connector event.
@@ -79,12 +80,9 @@ pub fn connector_msg_id(v: &Value) -> Option<String> {
     let id = data
         .get("msgId")
         .or_else(|| data.get("common").and_then(|c| c.get("msgId")))?;
-    match read_id(Some(id)) {
-        Ok(Some(id)) if id != "0" && id.len() <= 128 && !id.chars().any(char::is_control) => {
-            Some(id)
-        }
-        _ => None,
-    }
+    read::id(id)
+        .ok()
+        .filter(|id| id != "0" && id.len() <= 128 && !id.chars().any(char::is_control))
 }
 
 fn map(v: &Value, _currency: Currency, received_ms: Option<i64>) -> Result<Mapped, String> {
@@ -94,16 +92,9 @@ fn map(v: &Value, _currency: Currency, received_ms: Option<i64>) -> Result<Mappe
             money::json_kind(v)
         )
     })?;
-    let name = match obj.get("event") {
-        Some(Value::String(s)) => s.as_str(),
-        Some(other) => {
-            return Err(format!(
-                "event: must be a string, got {}",
-                money::json_kind(other)
-            ));
-        }
-        None => return Err("event: required".to_string()),
-    };
+    let name = Field::new(Path::named("event"), obj.get("event"))
+        .strict()
+        .req("required", read::string_got)?;
     let data = match obj.get("data") {
         Some(Value::Object(_)) => &obj["data"],
         // v1 emits `streamEnd` with the bare actionId as its argument.
@@ -226,8 +217,19 @@ struct Data<'a> {
 }
 
 impl Data<'_> {
+    /// `<event>.data.<field>` (`.data.<field>` for an event named "", as
+    /// clients have always read it).
+    fn path(&self, field: &str) -> Path {
+        Path::named(&format!("{}.data", self.name)).key(field)
+    }
+
     fn err(&self, field: &str, msg: impl std::fmt::Display) -> String {
-        format!("{}.data.{field}: {msg}", self.name)
+        Fault::new(self.path(field), msg.to_string()).into()
+    }
+
+    /// `v`, found at `data.<field>`, to read.
+    fn at<'v>(&self, field: &str, v: Option<&'v Value>) -> Field<'v> {
+        Field::new(self.path(field), v)
     }
 
     fn common(&self) -> Option<&Value> {
@@ -245,12 +247,9 @@ impl Data<'_> {
             ),
         ];
         for (field, v) in candidates {
-            if let Some(v) = v.filter(|v| !v.is_null()) {
-                let raw = read_count(Some(v)).map_err(|e| self.err(field, e))?;
-                match raw {
-                    Some(0) | None => {}
-                    Some(t) => return Ok(Some(epoch_ms(t).map_err(|e| self.err(field, e))?)),
-                }
+            match self.at(field, v).opt(read::count)? {
+                Some(0) | None => {}
+                Some(t) => return Ok(Some(epoch_ms(t).map_err(|e| self.err(field, e))?)),
             }
         }
         match wrapper_ts.filter(|v| !v.is_null()) {
@@ -270,10 +269,9 @@ impl Data<'_> {
             ("uniqueId", self.data.get("uniqueId")),
             ("user.uniqueId", user.and_then(|u| u.get("uniqueId"))),
         ] {
-            match read_id(v) {
-                Ok(Some(id)) if id != "0" => return Ok(id),
-                Ok(_) => {}
-                Err(e) => return Err(self.err(field, e)),
+            match self.at(field, v).opt(read::id)? {
+                Some(id) if id != "0" => return Ok(id),
+                _ => {}
             }
         }
         Err(self.err("userId", "required (or uniqueId, or user.userId)"))
@@ -284,24 +282,14 @@ impl Data<'_> {
             .data
             .get("msgId")
             .or_else(|| self.common().and_then(|c| c.get("msgId")));
-        match read_id(v) {
-            Ok(Some(id)) if id != "0" => Some(id),
-            _ => None,
-        }
+        v.and_then(|v| read::id(v).ok()).filter(|id| id != "0")
     }
 
     /// The first of `keys` present, as text.
     fn text(&self, keys: &[&str]) -> Result<String, String> {
         for k in keys {
-            match self.data.get(*k) {
-                Some(Value::String(s)) => return Ok(s.clone()),
-                None | Some(Value::Null) => {}
-                Some(other) => {
-                    return Err(self.err(
-                        k,
-                        format_args!("must be a string, got {}", money::json_kind(other)),
-                    ));
-                }
+            if let Some(s) = self.at(k, self.data.get(*k)).opt(read::string_got)? {
+                return Ok(s.to_string());
             }
         }
         Err(self.err(keys[0], "required"))
@@ -310,7 +298,7 @@ impl Data<'_> {
     /// The first of `keys` present, as a whole number ≥ 0.
     fn count_in(&self, keys: &[&str]) -> Result<Option<u64>, String> {
         for k in keys {
-            if let Some(c) = read_count(self.data.get(*k)).map_err(|e| self.err(k, e))? {
+            if let Some(c) = self.at(k, self.data.get(*k)).opt(read::count)? {
                 return Ok(Some(c));
             }
         }

@@ -26,6 +26,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value, json};
 
+use crate::json::{Obj, Path, read};
 use crate::limits;
 use crate::money::{self, Currency};
 
@@ -186,74 +187,119 @@ pub fn parse_event(v: &Value, currency: Currency) -> Result<LiveEvent, String> {
     let obj = v
         .as_object()
         .ok_or_else(|| format!("event: must be an object, got {}", money::json_kind(v)))?;
-    let ty = match obj.get("type") {
-        Some(Value::String(s)) => s.as_str(),
-        Some(other) => {
-            return Err(format!(
-                "type: must be a string, got {}",
-                money::json_kind(other)
-            ));
-        }
-        None => return Err("type: required".to_string()),
-    };
+    let root = Obj::new(obj, Path::root());
+    let ty = root
+        .field("type")
+        .strict()
+        .req("required", read::string_got)?;
     if !EVENT_TYPES.contains(&ty) {
         return Err(format!(
             "type: unknown event type {ty:?} (expected one of {})",
             EVENT_TYPES.join(", ")
         ));
     }
-    let ts_ms = match obj.get("ts") {
-        Some(ts) => parse_ts(ts).map_err(|e| format!("ts: {e}"))?,
-        None => return Err("ts: required".to_string()),
+    let ts_ms = root.field("ts").strict().req("required", parse_ts)?;
+    // The body's fields are named after the type: `order.amount`.
+    let f = Obj::new(obj, Path::named(ty));
+    let id = |key: &str| f.field(key).req("required", read::id);
+    let opt_id = |key: &str| f.field(key).opt(read::id);
+    let text = || {
+        f.field("text")
+            .req("required", read::text(limits::MAX_TEXT_CHARS))
     };
-    let f = Fields { obj, ty };
     let body = match ty {
         "viewer_join" => EventBody::ViewerJoin {
-            viewer_id: f.id("viewer_id")?,
+            viewer_id: id("viewer_id")?,
         },
         "viewer_leave" => EventBody::ViewerLeave {
-            viewer_id: f.id("viewer_id")?,
+            viewer_id: id("viewer_id")?,
         },
         "viewer_count" => EventBody::ViewerCount {
-            count: f.count("count", None, 0, limits::MAX_VIEWER_COUNT)?,
+            count: f
+                .field("count")
+                .req("required", read::count_within(0, limits::MAX_VIEWER_COUNT))?,
         },
         "chat" => EventBody::Chat {
-            viewer_id: f.id("viewer_id")?,
-            text: f.text("text")?,
-            msg_id: f.opt_id("msg_id")?,
+            viewer_id: id("viewer_id")?,
+            text: text()?,
+            msg_id: opt_id("msg_id")?,
         },
         "question" => EventBody::Question {
-            viewer_id: f.id("viewer_id")?,
-            text: f.text("text")?,
-            msg_id: f.opt_id("msg_id")?,
+            viewer_id: id("viewer_id")?,
+            text: text()?,
+            msg_id: opt_id("msg_id")?,
         },
         "question_answered" => EventBody::QuestionAnswered {
-            msg_id: f.opt_id("msg_id")?,
-            viewer_id: f.opt_id("viewer_id")?,
+            msg_id: opt_id("msg_id")?,
+            viewer_id: opt_id("viewer_id")?,
         },
         "like" => EventBody::Like {
-            viewer_id: f.id("viewer_id")?,
-            count: f.count("count", Some(1), 1, limits::MAX_LIKES_PER_EVENT)?,
+            viewer_id: id("viewer_id")?,
+            count: f
+                .field("count")
+                .opt(read::count_within(1, limits::MAX_LIKES_PER_EVENT))?
+                .unwrap_or(1),
         },
         "share" => EventBody::Share {
-            viewer_id: f.opt_id("viewer_id")?.unwrap_or_default(),
+            viewer_id: opt_id("viewer_id")?.unwrap_or_default(),
         },
         "follow" => EventBody::Follow {
-            viewer_id: f.opt_id("viewer_id")?.unwrap_or_default(),
+            viewer_id: opt_id("viewer_id")?.unwrap_or_default(),
         },
         "gift" => EventBody::Gift {
-            viewer_id: f.id("viewer_id")?,
-            value: f.count("value", None, 0, limits::MAX_GIFT_VALUE)?,
+            viewer_id: id("viewer_id")?,
+            value: f
+                .field("value")
+                .req("required", read::count_within(0, limits::MAX_GIFT_VALUE))?,
         },
         "product_pin" => EventBody::ProductPin {
-            product_id: f.id("product_id")?,
+            product_id: id("product_id")?,
         },
-        "order" => f.order(currency)?,
+        "order" => order(&f, currency)?,
         _ => EventBody::OrderRefund {
-            order_id: f.id("order_id")?,
+            order_id: id("order_id")?,
         },
     };
     Ok(LiveEvent { ts_ms, body })
+}
+
+/// The fields of an `order` event.
+fn order(f: &Obj, currency: Currency) -> Result<EventBody, String> {
+    let id = |key: &str| f.field(key).req("required", read::id);
+    let order_id = id("order_id")?;
+    let viewer = f.field("viewer_id");
+    let viewer_id = match viewer.opt(read::id)? {
+        Some(id) => id,
+        None => id("buyer_id").map_err(|_| viewer.fault("required"))?,
+    };
+    let product_id = id("product_id")?;
+    let quantity = f
+        .field("quantity")
+        .opt(read::count_within(1, limits::MAX_QUANTITY))?
+        .unwrap_or(1);
+    let amount_minor = f.field("amount").req("required", |v| {
+        let amount = money::parse_amount(v)?;
+        if amount.is_sign_negative() && !amount.is_zero() {
+            return Err("must be ≥ 0".to_string());
+        }
+        money::check_amount(amount, currency)?;
+        money::to_minor(amount, currency)
+    })?;
+    f.field("currency").opt(|c| match c {
+        Value::String(c) if c == currency.code() => Ok(()),
+        other => Err(format!(
+            "must be the session's currency {currency}, got {other}"
+        )),
+    })?;
+    Ok(EventBody::Order {
+        order_id,
+        viewer_id,
+        product_id,
+        quantity,
+        amount_minor,
+        currency: currency.code().to_string(),
+        flash_sale_id: f.field("flash_sale_id").opt(read::id)?,
+    })
 }
 
 /// Checks an event built elsewhere than [`parse_event`] (a connector mapping,
@@ -455,129 +501,6 @@ pub(crate) fn decimal_json(d: Decimal) -> Value {
     d.to_string()
         .parse::<Number>()
         .map_or_else(|_| json!(d.to_string()), Value::Number)
-}
-
-/// Reads an id (a non-blank string of at most [`limits::MAX_ID_CHARS`]
-/// characters, or an integer read as its digits); `None` when absent or null.
-pub(crate) fn read_id(v: Option<&Value>) -> Result<Option<String>, String> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => limits::check_id(s).map(|()| Some(s.clone())),
-        Some(Value::Number(n)) if n.as_i64().is_some() || n.as_u64().is_some() => {
-            Ok(Some(n.to_string()))
-        }
-        Some(other) => Err(format!(
-            "must be a string id, got {}",
-            money::json_kind(other)
-        )),
-    }
-}
-
-/// Reads a non-negative integer count; `None` when absent or null.
-pub(crate) fn read_count(v: Option<&Value>) -> Result<Option<u64>, String> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(c) => Ok(Some(c)),
-            None if n.as_i64().is_some() => Err("must be ≥ 0".to_string()),
-            None => Err(format!("must be a whole number, got {n}")),
-        },
-        Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| format!("is too large: {s}")),
-        Some(other) => Err(format!(
-            "must be a whole number, got {}",
-            money::json_kind(other)
-        )),
-    }
-}
-
-/// Field access with errors named `"<type>.<field>: …"`.
-struct Fields<'a> {
-    obj: &'a Map<String, Value>,
-    ty: &'a str,
-}
-
-impl Fields<'_> {
-    fn err(&self, field: &str, msg: impl std::fmt::Display) -> String {
-        format!("{}.{field}: {msg}", self.ty)
-    }
-
-    fn opt_id(&self, field: &str) -> Result<Option<String>, String> {
-        read_id(self.obj.get(field)).map_err(|e| self.err(field, e))
-    }
-
-    fn id(&self, field: &str) -> Result<String, String> {
-        self.opt_id(field)?
-            .ok_or_else(|| self.err(field, "required"))
-    }
-
-    fn text(&self, field: &str) -> Result<String, String> {
-        match self.obj.get(field) {
-            Some(Value::String(s)) => {
-                limits::check_text(s).map_err(|e| self.err(field, e))?;
-                Ok(s.clone())
-            }
-            None | Some(Value::Null) => Err(self.err(field, "required")),
-            Some(other) => Err(self.err(
-                field,
-                format_args!("must be a string, got {}", money::json_kind(other)),
-            )),
-        }
-    }
-
-    fn count(&self, field: &str, default: Option<u64>, min: u64, max: u64) -> Result<u64, String> {
-        let c = read_count(self.obj.get(field))
-            .map_err(|e| self.err(field, e))?
-            .or(default)
-            .ok_or_else(|| self.err(field, "required"))?;
-        if c < min {
-            return Err(self.err(field, format_args!("must be ≥ {min}")));
-        }
-        limits::check_count(c, max).map_err(|e| self.err(field, e))?;
-        Ok(c)
-    }
-
-    fn order(&self, currency: Currency) -> Result<EventBody, String> {
-        let order_id = self.id("order_id")?;
-        let viewer_id = match self.opt_id("viewer_id")? {
-            Some(id) => id,
-            None => self
-                .id("buyer_id")
-                .map_err(|_| self.err("viewer_id", "required"))?,
-        };
-        let product_id = self.id("product_id")?;
-        let quantity = self.count("quantity", Some(1), 1, limits::MAX_QUANTITY)?;
-        let amount = match self.obj.get("amount") {
-            None | Some(Value::Null) => return Err(self.err("amount", "required")),
-            Some(v) => money::parse_amount(v).map_err(|e| self.err("amount", e))?,
-        };
-        if amount.is_sign_negative() && !amount.is_zero() {
-            return Err(self.err("amount", "must be ≥ 0"));
-        }
-        money::check_amount(amount, currency).map_err(|e| self.err("amount", e))?;
-        let amount_minor = money::to_minor(amount, currency).map_err(|e| self.err("amount", e))?;
-        match self.obj.get("currency") {
-            None | Some(Value::Null) => {}
-            Some(Value::String(c)) if c == currency.code() => {}
-            Some(other) => {
-                return Err(self.err(
-                    "currency",
-                    format_args!("must be the session's currency {currency}, got {other}"),
-                ));
-            }
-        }
-        Ok(EventBody::Order {
-            order_id,
-            viewer_id,
-            product_id,
-            quantity,
-            amount_minor,
-            currency: currency.code().to_string(),
-            flash_sale_id: self.opt_id("flash_sale_id")?,
-        })
-    }
 }
 
 #[cfg(test)]
