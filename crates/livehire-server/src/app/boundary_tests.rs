@@ -241,3 +241,48 @@ fn the_scan_sees_what_it_looks_for() {
     assert!(!names_value("ApiResult<TaskView>"));
     assert!(!names_value("ValueType"));
 }
+
+/// Every source file under `src/app`, read from disk (so a file added later
+/// is scanned without being listed here).
+fn every_app_file() -> Vec<(String, String)> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("src/app is readable")
+            .map(|e| e.expect("a directory entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+    let mut out = Vec::new();
+    walk(&root, &mut out);
+    out
+}
+
+#[test]
+fn no_service_method_anywhere_in_the_app_takes_or_returns_a_bare_value() {
+    let mut bare = Vec::new();
+    let mut methods = 0;
+    let files = every_app_file();
+    for (file, source) in &files {
+        for signature in service_methods(source) {
+            methods += 1;
+            if names_value(&signature) {
+                bare.push(format!(
+                    "{file}: {}",
+                    signature.split_whitespace().collect::<Vec<_>>().join(" ")
+                ));
+            }
+        }
+    }
+    assert!(files.len() > 30, "the scan read {} files", files.len());
+    assert!(bare.is_empty(), "service methods with bare JSON: {bare:#?}");
+    assert!(methods >= 80, "the scan found {methods} service methods");
+}

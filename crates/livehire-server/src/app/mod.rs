@@ -356,12 +356,3 @@ pub fn parse_seq_cursor(cursor: &str) -> ApiResult<i64> {
     Cursor::seq(cursor)
 }
 
-/// Parses `limit` (1–100, default 20).
-pub fn parse_limit(raw: Option<&str>) -> ApiResult<u32> {
-    parse_limit_in(raw, 20, 100)
-}
-
-/// A `limit` query parameter from 1 to `max`, `default` when absent.
-pub fn parse_limit_in(raw: Option<&str>, default: u32, max: u32) -> ApiResult<u32> {
-    PageRequest::parse(raw, None, default, max).map(|p| p.limit)
-}
