@@ -13,7 +13,8 @@
 # and rewrites the block between the bench:live markers in docs/benchmarks.md.
 # Only 127.0.0.1 is targeted; every load run is bounded in time.
 #
-# Knobs: BENCH_DURATION [15] s per wrk run, BENCH_WARMUP [3] s, BENCH_KEEP=1, BENCH_NO_DOC=1
+# Knobs: BENCH_DURATION [15] s per wrk run, BENCH_WARMUP [3] s, BENCH_KEEP=1, BENCH_NO_DOC=1,
+# BENCH_BIN=path (measure that binary instead of building this checkout)
 set -euo pipefail
 
 DURATION=${BENCH_DURATION:-15}
@@ -32,11 +33,16 @@ for tool in wrk curl python3; do
     DEBIAN_FRONTEND=noninteractive apt-get install -y "$tool" || { apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y "$tool"; }
 done
 
-log "building release"
 cd "$ROOT"
-cargo build --release -p livehire-cli
-TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-BIN="$TARGET_DIR/release/livehire"
+if [ -n "${BENCH_BIN:-}" ]; then
+  # Another build (an older commit's, for a comparison on one machine).
+  BIN=$BENCH_BIN
+else
+  log "building release (cargo build --release -p livehire-cli)"
+  cargo build --release -p livehire-cli
+  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+  BIN="$TARGET_DIR/release/livehire"
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/livehire-live.XXXXXX")
 DB="$WORK/live.db"

@@ -17,6 +17,7 @@
 #   BENCH_DURATION [15] seconds per measured run, BENCH_WARMUP [3] seconds before each
 #   BENCH_KEEP=1  keep the temporary directory (database, logs) for inspection
 #   BENCH_NO_DOC=1  print the block instead of writing docs/benchmarks.md
+#   BENCH_BIN=path  measure that binary instead of building this checkout
 set -euo pipefail
 
 HOSTS=${BENCH_HOSTS:-100000}
@@ -58,11 +59,16 @@ need_pkg wrk wrk
 need_pkg curl curl
 
 # --- build -------------------------------------------------------------------
-log "building release (cargo build --release -p livehire-cli)"
 cd "$ROOT"
-cargo build --release -p livehire-cli
-TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-BIN="$TARGET_DIR/release/livehire"
+if [ -n "${BENCH_BIN:-}" ]; then
+  # Another build (an older commit's, for a comparison on one machine).
+  BIN=$BENCH_BIN
+else
+  log "building release (cargo build --release -p livehire-cli)"
+  cargo build --release -p livehire-cli
+  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+  BIN="$TARGET_DIR/release/livehire"
+fi
 [ -x "$BIN" ] || die "no binary at $BIN"
 
 # --- temp dir, cleanup ---------------------------------------------------------
