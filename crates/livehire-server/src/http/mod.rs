@@ -157,6 +157,15 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
     (api, orders, doc)
 }
 
+/// `/docs`: Swagger UI, served from the binary (the `vendored` build of
+/// utoipa-swagger-ui downloads nothing at build or view time), reading the
+/// served `/api/v1/openapi.json`.
+fn api_docs() -> Router<App> {
+    utoipa_swagger_ui::SwaggerUi::new("/docs")
+        .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json"))
+        .into()
+}
+
 /// The whole router with its state, fallbacks and middleware.
 pub fn router(app: App) -> Router {
     let (api, orders, openapi) = api();
@@ -166,6 +175,7 @@ pub fn router(app: App) -> Router {
         idempotency::layer,
     ))
     .merge(orders)
+    .merge(api_docs())
     .route("/skill.md", axum::routing::get(agent_docs::skill))
     .route(
         "/skills/tiktok-live-commerce/skill.md",

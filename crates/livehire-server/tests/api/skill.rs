@@ -211,3 +211,35 @@ async fn llms_txt_points_to_the_skill_file_and_the_openapi_document() {
         assert_eq!(linked.status(), 200, "{url}");
     }
 }
+
+#[tokio::test]
+async fn api_docs_are_served_by_the_server_itself_and_read_its_document() {
+    let app = spawn_app().await;
+    let page = app.client.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    // Every script and style the page loads comes from this server.
+    for attr in ["src=\"", "href=\""] {
+        for part in html.split(attr).skip(1) {
+            let link = part.split('"').next().unwrap_or("");
+            assert!(
+                !link.starts_with("http") && !link.starts_with("//"),
+                "{link} is not served by livehire"
+            );
+            let url = app.url(&format!("/docs/{}", link.trim_start_matches("./")));
+            let asset = app.client.get(&url).send().await.unwrap();
+            assert_eq!(asset.status(), 200, "{url}");
+        }
+    }
+    let init = app
+        .client
+        .get(app.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(init.contains("/api/v1/openapi.json"), "{init}");
+}
