@@ -360,14 +360,15 @@ impl MatchedHost {
 /// changes, not per search), so a page is their concatenation, written as is.
 #[derive(Debug, Clone)]
 pub struct HostSearchPage {
-    json: Box<RawValue>,
+    /// JSON text written by this server (the index's rendered profiles, or
+    /// `serde_json`): not parsed again per search.
+    json: String,
 }
 
 impl HostSearchPage {
     /// A page written whole (by the index, or from typed results).
     pub(crate) fn of_json(body: String) -> ApiResult<HostSearchPage> {
-        let json = RawValue::from_string(body).map_err(anyhow::Error::from)?;
-        Ok(HostSearchPage { json })
+        Ok(HostSearchPage { json: body })
     }
 
     /// A page of matched hosts.
@@ -381,18 +382,22 @@ impl HostSearchPage {
 
     /// The page as JSON text.
     pub fn as_json(&self) -> &str {
-        self.json.get()
+        &self.json
     }
 
     /// The page as JSON text, owned.
     pub fn into_json(self) -> String {
-        self.json.get().to_string()
+        self.json
     }
 }
 
 impl Serialize for HostSearchPage {
+    /// Embeds the page as it is (checked as JSON only here, for the doors
+    /// that serialize it inside another value; HTTP writes the text).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.json.serialize(serializer)
+        RawValue::from_string(self.json.clone())
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
     }
 }
 
