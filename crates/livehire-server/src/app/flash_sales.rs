@@ -351,8 +351,8 @@ impl App {
                     product_id: sale.rec.product_id.clone(),
                     currency: sale.rec.currency.clone(),
                     remaining,
-                    order_id: o.order_id,
-                    flash_sale_id: o.flash_sale_id,
+                    order_id: o.order_id.into(),
+                    flash_sale_id: o.flash_sale_id.into(),
                     buyer_id: o.buyer_id,
                     quantity: o.quantity,
                     created_at: o.created_at,
@@ -443,7 +443,7 @@ impl App {
         let after = page.cursor.as_deref().map(Cursor::seq).transpose()?;
         let rows = self.store().flash_orders_page(id, after, limit).await?;
         Ok(FlashSaleOrders {
-            flash_sale_id: id.to_string(),
+            flash_sale_id: id.to_string().into(),
             page: Page {
                 data: rows
                     .data
@@ -488,8 +488,8 @@ impl App {
             .await?;
         Ok(SessionKeyView {
             api_key: key,
-            session_id: session_id.to_string(),
-            task_id: task.id,
+            session_id: session_id.to_string().into(),
+            task_id: task.id.into(),
         })
     }
 

@@ -29,11 +29,13 @@ pub struct MessageView {
     /// `ph_msg_…`.
     pub id: String,
     /// The task.
-    pub task_id: String,
+    #[schema(value_type = String)]
+    pub task_id: TaskId,
     /// `brief` or the host's thread (`ph_profile_…`).
     pub thread: String,
     /// The host of a private thread (null for the brief).
-    pub human_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub human_id: Option<HostId>,
     /// `agent` or `host`.
     pub sender_kind: String,
     /// Who sent it.
@@ -48,9 +50,9 @@ impl From<&MessageRecord> for MessageView {
     fn from(m: &MessageRecord) -> Self {
         MessageView {
             id: m.id.clone(),
-            task_id: m.task_id.clone(),
+            task_id: m.task_id.clone().into(),
             thread: m.thread.clone(),
-            human_id: (m.thread != BRIEF).then(|| m.thread.clone()),
+            human_id: ((m.thread != BRIEF).then(|| m.thread.clone())).map(Into::into),
             sender_kind: m.sender_kind.clone(),
             sender_id: m.sender_id.clone(),
             text: m.text.clone(),

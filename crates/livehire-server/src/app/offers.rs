@@ -54,9 +54,11 @@ pub struct OfferView {
     /// `ph_inv_…` or `ph_app_…`.
     pub id: String,
     /// The task.
-    pub task_id: String,
+    #[schema(value_type = String)]
+    pub task_id: TaskId,
     /// The host.
-    pub human_id: String,
+    #[schema(value_type = String)]
+    pub human_id: HostId,
     /// `invitation` or `application`.
     pub kind: String,
     /// `pending`, `accepted` or `declined`.
@@ -77,7 +79,8 @@ pub struct InvitationView {
     /// `ph_inv_…`.
     pub id: String,
     /// The task.
-    pub task_id: String,
+    #[schema(value_type = String)]
+    pub task_id: TaskId,
     /// The task's title.
     pub title: String,
     /// The task's compensation, in its currency.
@@ -138,7 +141,7 @@ fn status_for_host(offer_status: &str, task_status: &str) -> String {
 fn invitation_view(i: &HostInvitation) -> InvitationView {
     InvitationView {
         id: i.offer.id.clone(),
-        task_id: i.offer.task_id.clone(),
+        task_id: i.offer.task_id.clone().into(),
         title: i.title.clone(),
         compensation: amount_of(i.compensation_minor, &i.currency),
         currency: i.currency.clone(),
@@ -178,8 +181,8 @@ fn parse_id_cursor(cursor: &str, prefix: &str) -> ApiResult<String> {
 fn offer_view(o: &OfferRecord, currency: money::Currency) -> OfferView {
     OfferView {
         id: o.id.clone(),
-        task_id: o.task_id.clone(),
-        human_id: o.human_id.clone(),
+        task_id: o.task_id.clone().into(),
+        human_id: o.human_id.clone().into(),
         kind: o.kind.clone(),
         status: o.status.clone(),
         pitch: o.pitch.clone(),

@@ -3,6 +3,7 @@
 //! the live stream; `GET /api/v1/events` serves them to the agent and host
 //! they concern.
 
+use livehire_domain::ids::{SessionId, TaskId};
 use std::time::Duration;
 
 use livehire_domain::events::{self, EventKind};
@@ -31,9 +32,11 @@ pub struct EventView {
     #[serde(rename = "type")]
     pub kind: String,
     /// The task it is about.
-    pub task_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub task_id: Option<TaskId>,
     /// The session it is about.
-    pub session_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub session_id: Option<SessionId>,
     /// What happened, in the API's shapes; its fields depend on `type` (a
     /// flash sale's events carry its state as `GET /api/v1/flash-sales/{id}`
     /// shows it, without price and overlay).
@@ -173,8 +176,8 @@ impl App {
                 .map(|r| EventView {
                     id: r.id,
                     kind: r.kind,
-                    task_id: r.task_id,
-                    session_id: r.session_id,
+                    task_id: r.task_id.map(Into::into),
+                    session_id: r.session_id.map(Into::into),
                     data: r.data,
                     created_at: r.created_at,
                 })

@@ -38,7 +38,8 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RunOfShowView {
     /// The task.
-    pub task_id: String,
+    #[schema(value_type = String)]
+    pub task_id: TaskId,
     /// `proposed` (by the planner) or `edited` (saved by the agent).
     pub source: String,
     /// When it was saved (RFC 3339).
@@ -86,7 +87,7 @@ impl App {
         };
         self.store().apply_task_change(&change).await?;
         Ok(RunOfShowView {
-            task_id: task_id.to_string(),
+            task_id: task_id.to_string().into(),
             source: source.to_string(),
             updated_at: self.now_text(),
             sessions: plan.sessions,
@@ -99,7 +100,7 @@ impl App {
             .await?;
         match self.store().run_of_show(task_id).await? {
             Some((plan, source, updated_at)) => Ok(RunOfShowView {
-                task_id: task_id.to_string(),
+                task_id: task_id.to_string().into(),
                 source,
                 updated_at,
                 sessions: plan_sessions(plan)

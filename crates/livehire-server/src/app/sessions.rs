@@ -587,8 +587,8 @@ impl App {
         let run_of_show = self.run_of_show_position(&task, &s, now_ms).await?;
         Ok(SessionMetricsView {
             metrics,
-            session_id: id.to_string(),
-            task_id: task.id,
+            session_id: id.to_string().into(),
+            task_id: task.id.into(),
             status: s.status,
             as_of: timestamp(self.now()),
             flash_sale_status,

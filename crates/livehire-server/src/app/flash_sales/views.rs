@@ -2,6 +2,7 @@
 //! stream and the overlay show), the sale, an accepted order, a page of
 //! orders.
 
+use livehire_domain::ids::{FlashSaleId, OrderId, SessionId};
 use livehire_domain::money;
 use livehire_store::FlashOrderRecord;
 use rust_decimal::Decimal;
@@ -42,7 +43,8 @@ pub struct FlashSaleState {
     /// `ph_fs_…`.
     pub id: String,
     /// The session it runs in.
-    pub session_id: String,
+    #[schema(value_type = String)]
+    pub session_id: SessionId,
     /// The product on sale.
     pub product_id: String,
     /// Units on offer.
@@ -75,7 +77,7 @@ impl FlashSaleState {
         };
         FlashSaleState {
             id: sale.rec.id.clone(),
-            session_id: sale.rec.session_id.clone(),
+            session_id: sale.rec.session_id.clone().into(),
             product_id: sale.rec.product_id.clone(),
             stock: sale.rec.stock,
             sold,
@@ -132,9 +134,11 @@ impl FlashSaleView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct OrderAck {
     /// `ph_ord_…`.
-    pub order_id: String,
+    #[schema(value_type = String)]
+    pub order_id: OrderId,
     /// The sale.
-    pub flash_sale_id: String,
+    #[schema(value_type = String)]
+    pub flash_sale_id: FlashSaleId,
     /// The brand's id for the buyer.
     pub buyer_id: String,
     /// The product on sale.
@@ -161,7 +165,8 @@ pub struct OrderAck {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct OrderView {
     /// `ph_ord_…`.
-    pub order_id: String,
+    #[schema(value_type = String)]
+    pub order_id: OrderId,
     /// The brand's id for the buyer.
     pub buyer_id: String,
     /// Units.
@@ -178,7 +183,7 @@ impl OrderView {
     /// A stored order of a sale in `currency`.
     pub fn of(o: &FlashOrderRecord, currency: &str) -> Self {
         OrderView {
-            order_id: o.order_id.clone(),
+            order_id: o.order_id.clone().into(),
             buyer_id: o.buyer_id.clone(),
             quantity: o.quantity,
             amount: amount(o.amount_minor, currency),
@@ -192,7 +197,8 @@ impl OrderView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FlashSaleOrders {
     /// The sale.
-    pub flash_sale_id: String,
+    #[schema(value_type = String)]
+    pub flash_sale_id: FlashSaleId,
     /// The orders and the cursor of the next page.
     #[serde(flatten)]
     pub page: Page<OrderView>,

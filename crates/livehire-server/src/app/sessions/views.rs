@@ -1,6 +1,7 @@
 //! What the session operations answer: the session, an ingestion's outcome,
 //! an import, the metrics with where the session stands, a session-scoped key.
 
+use livehire_domain::ids::{SessionId, TaskId};
 use livehire_domain::live::{Metrics, Provenance, Source};
 use livehire_domain::run_of_show::Segment;
 use livehire_store::{SessionRecord, TaskRecord};
@@ -15,7 +16,8 @@ pub struct SessionView {
     /// `ph_sess_…`.
     pub id: String,
     /// The task it belongs to.
-    pub task_id: String,
+    #[schema(value_type = String)]
+    pub task_id: TaskId,
     /// Its place in the task, from 0.
     pub position: i64,
     /// `scheduled`, `live` or `ended`.
@@ -49,7 +51,7 @@ impl SessionView {
         };
         SessionView {
             id: s.id.clone(),
-            task_id: task.id.clone(),
+            task_id: task.id.clone().into(),
             position: s.position,
             status: s.status.clone(),
             scheduled_time: s.scheduled_time.clone(),
@@ -119,9 +121,11 @@ pub struct SessionKeyView {
     /// The key.
     pub api_key: String,
     /// The session it is scoped to.
-    pub session_id: String,
+    #[schema(value_type = String)]
+    pub session_id: SessionId,
     /// The session's task.
-    pub task_id: String,
+    #[schema(value_type = String)]
+    pub task_id: TaskId,
 }
 
 /// A session's metrics as served by `GET /api/v1/sessions/{id}/metrics`:
@@ -133,9 +137,11 @@ pub struct SessionMetricsView {
     #[serde(flatten)]
     pub metrics: Metrics,
     /// The session.
-    pub session_id: String,
+    #[schema(value_type = String)]
+    pub session_id: SessionId,
     /// Its task.
-    pub task_id: String,
+    #[schema(value_type = String)]
+    pub task_id: TaskId,
     /// `scheduled`, `live` or `ended`.
     pub status: String,
     /// When the figures were taken (RFC 3339).
