@@ -452,7 +452,7 @@ def main() -> int:
             ]
             print("$", " ".join(cmd), flush=True)
             with open(out / f"schemathesis-{name}.txt", "w") as st_out:
-                subprocess.run(cmd, env=env, stdout=st_out, stderr=subprocess.STDOUT, timeout=1800)
+                subprocess.run(cmd, env=env, stdout=st_out, stderr=subprocess.STDOUT, timeout=1800, cwd=out)
             found = sorted(report_dir.glob("*.ndjson"))
             if not found:
                 print((out / f"schemathesis-{name}.txt").read_text()[-4000:])
