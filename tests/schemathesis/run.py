@@ -384,7 +384,7 @@ def main() -> int:
     p.add_argument("--examples", type=int, default=25)
     p.add_argument("--out", default=str(ROOT / "target/schemathesis"))
     args = p.parse_args()
-    out = pathlib.Path(args.out)
+    out = pathlib.Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("**/*"):
         if old.is_file():
@@ -429,7 +429,7 @@ def main() -> int:
         env["LIVEHIRE_ST_SHOP"] = json.dumps({"shop_id": "st-shop-1", "app_key": "st-app-key",
                                               "app_secret": "st-app-secret"})
         env["SCHEMATHESIS_HOOKS"] = "hooks"
-        env["PYTHONPATH"] = str(pathlib.Path(__file__).parent) + os.pathsep + env.get("PYTHONPATH", "")
+        env["PYTHONPATH"] = str(pathlib.Path(__file__).resolve().parent) + os.pathsep + env.get("PYTHONPATH", "")
         write_config(config, ops, args.examples)
         # The signed webhook runs on its own: in one run with the other
         # operations' configured keys, schemathesis 4.32 sent one of those
