@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -65,6 +66,8 @@ enum Command {
         /// (the token then only verifies hosts).
         #[arg(long, env = "LIVEHIRE_OPEN_REGISTRATION")]
         open_registration: bool,
+        #[command(flatten)]
+        ops: OpsArgs,
     },
     /// Load demo hosts: the seed's three plus N generated ones (idempotent).
     Seed {
@@ -81,6 +84,43 @@ enum Command {
     },
     /// Drive a simulated (or recorded, `--replay`) live session against a running server.
     Simulate(simulate::SimulateArgs),
+}
+
+/// How `serve` runs as a production service: shutdown and connections.
+#[derive(clap::Args)]
+struct OpsArgs {
+    /// How long a shutdown (SIGTERM, Ctrl-C) may take: event streams end at
+    /// once with a final `shutdown` event, requests in flight get this long
+    /// to finish, then what is left is closed.
+    #[arg(long, env = "LIVEHIRE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
+    shutdown_grace: Duration,
+    /// Most connections open at once. At the cap a new connection closes the
+    /// one idle the longest; accepting waits only when every one is busy.
+    /// Kept below the open-file limit (`ulimit -n`).
+    #[arg(long, env = "LIVEHIRE_MAX_CONNECTIONS", default_value_t = 10_000)]
+    max_connections: usize,
+    /// Longest a client may take to send a request's head, from its first byte.
+    #[arg(long, env = "LIVEHIRE_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    header_read_timeout: Duration,
+    /// Longest a connection may stay open with no request in flight.
+    #[arg(long, env = "LIVEHIRE_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    idle_timeout: Duration,
+}
+
+impl OpsArgs {
+    /// Applies these flags to `settings`.
+    fn apply(self, settings: &mut Settings) {
+        settings.shutdown_grace = self.shutdown_grace;
+        settings.connections = livehire_server::ConnectionLimits {
+            max_connections: self.max_connections.max(1),
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+        };
+    }
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    livehire_server::server::parse_duration(text)
 }
 
 #[tokio::main]
@@ -101,14 +141,16 @@ async fn main() -> anyhow::Result<()> {
             tiktok_shop_allow_private_urls,
             admin_token,
             open_registration,
+            ops,
         } => {
-            let settings = Settings {
+            let mut settings = Settings {
                 admin_token,
                 open_registration,
                 tiktok_shop_api_url,
                 tiktok_shop_allow_private_urls,
                 ..Settings::new(&addr, &database_url)
             };
+            ops.apply(&mut settings);
             serve(settings, demo).await
         }
         Command::Seed {

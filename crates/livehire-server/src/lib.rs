@@ -8,15 +8,18 @@ pub mod extract;
 pub mod http;
 pub mod live;
 pub mod reports;
+pub mod server;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use livehire_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 
 pub use app::App;
+pub use server::ConnectionLimits;
 
 /// Everything a server starts with, given once to [`Application::build`].
 #[derive(Clone, Debug)]
@@ -34,6 +37,11 @@ pub struct Settings {
     pub tiktok_shop_api_url: String,
     /// Let shops name a plain-http or private `api_base_url` (a local stand-in).
     pub tiktok_shop_allow_private_urls: bool,
+    /// How long a shutdown may take: streams end at once, requests in flight
+    /// get this long to finish, then what is left is closed.
+    pub shutdown_grace: Duration,
+    /// The connection cap and the header-read and idle timeouts.
+    pub connections: ConnectionLimits,
 }
 
 impl Settings {
@@ -46,6 +54,8 @@ impl Settings {
             open_registration: false,
             tiktok_shop_api_url: app::DEFAULT_TIKTOK_SHOP_API_URL.to_string(),
             tiktok_shop_allow_private_urls: false,
+            shutdown_grace: Duration::from_secs(10),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -55,6 +65,7 @@ pub struct Application {
     listener: TcpListener,
     app: App,
     sqlite: Option<SqliteStore>,
+    settings: Settings,
 }
 
 impl Application {
@@ -95,6 +106,7 @@ impl Application {
             listener,
             app,
             sqlite,
+            settings,
         })
     }
 
@@ -108,19 +120,56 @@ impl Application {
         &self.app
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests and
+    /// Serves until `shutdown` resolves, then shuts down within the grace
+    /// (`Settings::shutdown_grace`): stops accepting, ends every event
+    /// stream with a final `shutdown` event, lets requests in flight finish
+    /// (closing what is left when the grace runs out), waits for the order
+    /// writer to store what it was handed, stops the background workers and
     /// closes the store.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let router = http::router(self.app.clone());
-        axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let ops = Arc::new(http::ops::Ops::new(stopping.clone()));
+        let router = http::router(self.app.clone(), ops);
+        let signal = tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+            stop
+        });
+        let grace = self.settings.shutdown_grace;
+        let served = server::serve(
+            self.listener,
+            router,
+            self.settings.connections.clone(),
+            stopping,
+            grace,
+        )
+        .await;
+        if served.forced > 0 {
+            tracing::warn!(
+                connections = served.forced,
+                "closed connections still busy when the shutdown grace ran out"
+            );
+        }
+        // Whatever the grace left, and a moment at least: orders handed to
+        // the writer before their requests ended are stored, not dropped.
+        let rest = grace
+            .saturating_sub(served.took)
+            .max(Duration::from_secs(1));
+        if !self.app.drain_orders(rest).await {
+            tracing::warn!(
+                pending = self.app.orders_pending(),
+                "the order writer did not finish before the shutdown grace ran out"
+            );
+        }
+        self.app.stop_workers();
         if let Some(s) = self.sqlite {
             s.close().await;
         }
+        signal.abort();
+        tracing::info!("stopped");
         Ok(())
     }
 }

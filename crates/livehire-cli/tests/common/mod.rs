@@ -161,3 +161,86 @@ pub async fn agent_and_host(
     assert_eq!(status, 200, "{verified}");
     (key, hkey, host["human_id"].clone())
 }
+
+/// A live session with a running flash sale of `stock` units, set up through
+/// the API of the server at `base`: (agent key, session id, the sale as created).
+pub async fn live_flash_sale(
+    c: &reqwest::Client,
+    base: &str,
+    name: &str,
+    stock: i64,
+) -> (String, String, Value) {
+    use reqwest::Method as M;
+    let (key, hkey, host_id) = agent_and_host(c, base, name).await;
+    let (status, task) = call(
+        c,
+        M::POST,
+        format!("{base}/api/v1/tasks"),
+        Some(&key),
+        fixture("task_workflow1_launch.json"),
+    )
+    .await;
+    assert_eq!(status, 201, "{task}");
+    let task_id = task["id"].as_str().unwrap();
+    let session = task["sessions"][0]["id"].as_str().unwrap().to_string();
+    for (path, k, body) in [
+        (
+            "/api/v1/wallet/deposits".to_string(),
+            &key,
+            json!({"amount": 10000, "currency": "CNY"}),
+        ),
+        (
+            format!("/api/v1/tasks/{task_id}/invitations"),
+            &key,
+            json!({"human_id": host_id}),
+        ),
+        (format!("/api/v1/tasks/{task_id}/accept"), &hkey, json!({})),
+        (
+            format!("/api/v1/sessions/{session}/start"),
+            &hkey,
+            json!({}),
+        ),
+    ] {
+        let (status, v) = call(c, M::POST, format!("{base}{path}"), Some(k), body).await;
+        assert!(status < 300, "{path}: {status} {v}");
+    }
+    let (status, sale) = call(
+        c,
+        M::POST,
+        format!("{base}/api/v1/sessions/{session}/flash-sales"),
+        Some(&key),
+        json!({"product_id": "prod_001", "price": 139.3, "stock": stock, "duration_minutes": 30}),
+    )
+    .await;
+    assert_eq!(status, 201, "{sale}");
+    (key, session, sale)
+}
+
+/// Every order of a flash sale, read page by page: order ids.
+pub async fn stored_orders(
+    c: &reqwest::Client,
+    base: &str,
+    key: &str,
+    sale_id: &str,
+) -> std::collections::HashSet<String> {
+    let mut stored = std::collections::HashSet::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = call(
+            c,
+            reqwest::Method::GET,
+            format!("{base}/api/v1/flash-sales/{sale_id}/orders?limit=1000{cursor}"),
+            Some(key),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(status, 200, "{page}");
+        for o in page["data"].as_array().unwrap() {
+            assert!(stored.insert(o["order_id"].as_str().unwrap().to_string()));
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return stored,
+        }
+    }
+}

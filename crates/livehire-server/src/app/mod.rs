@@ -14,6 +14,7 @@ mod idempotency;
 mod messages;
 mod offers;
 mod operator;
+mod ops;
 mod outbound;
 mod outbox;
 mod paging;
@@ -102,6 +103,8 @@ struct Inner {
     /// Milliseconds added to the system clock (see [`App::travel_to`] and
     /// [`App::advance_clock`]).
     clock_offset_ms: AtomicI64,
+    /// The background workers' tasks, stopped on shutdown.
+    workers: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
 }
 
 impl App {
@@ -123,6 +126,7 @@ impl App {
                 clock_frozen_ms: AtomicI64::new(NOT_FROZEN),
                 outbox_ready: tokio::sync::Notify::new(),
                 operator: operator::OperatorAccess::default(),
+                workers: std::sync::Mutex::new(Vec::new()),
             }),
         }
     }
@@ -135,9 +139,14 @@ impl App {
     /// (The order writer's task belongs to the writer and starts with
     /// [`App::new`].)
     pub fn start_workers(&self) {
-        tokio::spawn(crate::live::stream::ticker(self.inner.live.clone()));
-        tokio::spawn(outbox::dispatch(self.clone()));
-        tokio::spawn(idempotency::expire_keys(self.clone()));
+        let loops = [
+            tokio::spawn(crate::live::stream::ticker(self.inner.live.clone())).abort_handle(),
+            tokio::spawn(outbox::dispatch(self.clone())).abort_handle(),
+            tokio::spawn(idempotency::expire_keys(self.clone())).abort_handle(),
+        ];
+        if let Ok(mut w) = self.inner.workers.lock() {
+            w.extend(loops);
+        }
         self.start_host_index();
         self.start_filling_task_terms();
     }

@@ -10,6 +10,7 @@ mod hiring;
 mod hosts;
 mod idempotency;
 mod messages;
+pub mod ops;
 pub(crate) mod overlay_page;
 mod reports;
 mod sessions;
@@ -156,8 +157,9 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
     (api, orders, doc)
 }
 
-/// The whole router with its state, fallbacks and middleware.
-pub fn router(app: App) -> Router {
+/// The whole router with its state, fallbacks and middleware; `ops` holds
+/// what the operations middleware shares (the shutdown signal).
+pub fn router(app: App, ops: std::sync::Arc<ops::Ops>) -> Router {
     let (api, orders, openapi) = api();
     let openapi = std::sync::Arc::new(openapi);
     api.layer(middleware::from_fn_with_state(
@@ -180,6 +182,7 @@ pub fn router(app: App) -> Router {
         use axum::response::IntoResponse;
         ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
     }))
+    .layer(middleware::from_fn_with_state(ops, ops::finish))
     .layer(tower_http::trace::TraceLayer::new_for_http())
     .with_state(app)
 }

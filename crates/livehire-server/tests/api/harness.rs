@@ -55,17 +55,29 @@ impl Answer {
 
 /// Starts the server on 127.0.0.1:0 with a new SQLite file.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the server on 127.0.0.1:0 with a new SQLite file and the settings
+/// `adjust` makes.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
-    let mut test_app = serve(&url).await;
+    let mut settings = test_settings(&url);
+    adjust(&mut settings);
+    let mut test_app = serve(settings).await;
     test_app._dir = Some(dir);
     test_app
 }
 
-async fn serve(url: &str) -> TestApp {
-    let application = Application::build(Settings::new("127.0.0.1:0", url))
-        .await
-        .expect("build");
+/// The settings of the tests' servers.
+fn test_settings(url: &str) -> Settings {
+    Settings::new("127.0.0.1:0", url)
+}
+
+async fn serve(settings: Settings) -> TestApp {
+    let url = settings.database_url.clone();
+    let application = Application::build(settings).await.expect("build");
     let base = format!("http://{}", application.local_addr().expect("addr"));
     let app = application.app().clone();
     tokio::spawn(application.run_until(std::future::pending()));
@@ -73,7 +85,7 @@ async fn serve(url: &str) -> TestApp {
         base,
         client: reqwest::Client::new(),
         app,
-        db_url: url.to_string(),
+        db_url: url,
         _dir: None,
     }
 }
@@ -83,7 +95,7 @@ impl TestApp {
     /// holds nothing in memory and rebuilds what it needs from the file.
     /// (The first keeps the file; keep it alive while this one runs.)
     pub async fn restarted(&self) -> TestApp {
-        serve(&self.db_url).await
+        serve(test_settings(&self.db_url)).await
     }
 }
 

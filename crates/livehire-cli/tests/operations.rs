@@ -1,0 +1,137 @@
+//! Running `livehire serve` as a service: a graceful shutdown with open
+//! streams and an order storm.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+mod common;
+use common::{free_port, live_flash_sale, start_with, stored_orders};
+
+/// The flags of these tests' servers: an admin token, open registration and
+/// the given shutdown grace.
+fn serve_flags(grace: &'static str) -> Vec<&'static str> {
+    vec![
+        "--admin-token",
+        common::ADMIN_TOKEN,
+        "--open-registration",
+        "--shutdown-grace",
+        grace,
+    ]
+}
+
+/// Reads a streamed response to its end: everything it sent.
+async fn read_to_end(mut resp: reqwest::Response) -> String {
+    let mut text = String::new();
+    while let Ok(Some(chunk)) = resp.chunk().await {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_open_streams_finishes_orders_and_exits_within_the_grace() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("shutdown.db").display());
+    let port = free_port();
+    let grace = Duration::from_secs(5);
+    let mut server = start_with(&db, port, &serve_flags("5s")).await;
+    let b = server.base.clone();
+    let c = reqwest::Client::new();
+    let (key, session, sale) = live_flash_sale(&c, &b, "Shutdown brand", 1_000_000).await;
+    let sale_id = sale["id"].as_str().unwrap().to_string();
+    let overlay = sale["overlay_url"].as_str().unwrap().to_string();
+    let (overlay_path, token) = overlay
+        .rsplit_once("?token=")
+        .map(|(p, t)| (p.rsplit_once("/overlay/").unwrap().1.to_string(), t))
+        .unwrap();
+
+    // 100 open streams: 50 of the session, 50 of the sale's overlay.
+    let mut streams = Vec::new();
+    for i in 0..100 {
+        let url = if i % 2 == 0 {
+            format!("{b}/api/v1/sessions/{session}/stream")
+        } else {
+            format!("{b}/overlay/{overlay_path}/stream?token={token}")
+        };
+        let resp = c.get(url).bearer_auth(&key).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        streams.push(tokio::spawn(read_to_end(resp)));
+    }
+
+    // An order storm, recording every acknowledged order.
+    let acked = Arc::new(Mutex::new(HashSet::new()));
+    let mut buyers = Vec::new();
+    for w in 0..16 {
+        let (c, b, key, sale_id, acked) = (
+            c.clone(),
+            b.clone(),
+            key.clone(),
+            sale_id.clone(),
+            acked.clone(),
+        );
+        buyers.push(tokio::spawn(async move {
+            for i in 0.. {
+                let sent = c
+                    .post(format!("{b}/api/v1/flash-sales/{sale_id}/orders"))
+                    .bearer_auth(&key)
+                    .json(&json!({"buyer_id": format!("w{w}-{i}"), "quantity": 1}))
+                    .send()
+                    .await;
+                let Ok(resp) = sent else { return };
+                if resp.status() != 201 {
+                    return;
+                }
+                let Ok(order) = resp.json::<Value>().await else {
+                    return;
+                };
+                let id = order["order_id"].as_str().unwrap().to_string();
+                acked.lock().unwrap().insert(id);
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+
+    let pid = server.child.id().to_string();
+    let asked = Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            asked.elapsed() < grace,
+            "still running {:?} after SIGTERM",
+            asked.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "exit status {status:?}");
+
+    for s in streams {
+        let text = s.await.unwrap();
+        assert!(
+            text.ends_with(
+                "event: shutdown\nretry: 3000\ndata: {\"reason\":\"the server is shutting down; reconnect with Last-Event-ID to resume\"}\n\n"
+            ),
+            "a stream ended without the shutdown event: …{}",
+            &text[text.len().saturating_sub(300)..]
+        );
+    }
+    for w in buyers {
+        w.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() > 50, "the storm placed orders: {}", acked.len());
+
+    let server = start_with(&db, port, &serve_flags("5s")).await;
+    let stored = stored_orders(&c, &server.base, &key, &sale_id).await;
+    let lost: Vec<_> = acked.difference(&stored).collect();
+    assert!(lost.is_empty(), "{} acknowledged orders lost", lost.len());
+}

@@ -1,0 +1,131 @@
+//! Operating the server: connection limits, request ids, rate limits,
+//! metrics, readiness, the headers every response carries.
+
+use std::time::{Duration, Instant};
+
+use livehire_server::ConnectionLimits;
+use reqwest::StatusCode;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::harness::*;
+
+/// The address of a test server (`127.0.0.1:port`).
+fn addr(app: &TestApp) -> String {
+    app.base.trim_start_matches("http://").to_string()
+}
+
+/// Whether the server has closed this socket (end of stream or reset),
+/// waiting up to `within` for it.
+async fn closed_by_server(socket: &mut TcpStream, within: Duration) -> bool {
+    let mut buf = [0u8; 256];
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, socket.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            // An answer (a 408 or such) before the close: read on.
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+/// A `/healthz` round trip on a new connection, and how long it took.
+async fn probe(app: &TestApp) -> (StatusCode, Duration) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let t = Instant::now();
+    let resp = client.get(app.url("/healthz")).send().await.unwrap();
+    (resp.status(), t.elapsed())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_connection_cap_the_longest_idle_socket_makes_room_and_healthz_answers() {
+    let cap = 32;
+    let app = spawn_app_with(|s| {
+        s.connections = ConnectionLimits {
+            max_connections: cap,
+            ..ConnectionLimits::default()
+        }
+    })
+    .await;
+    // A client holds 300 idle sockets: connected, silent.
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        idle.push(TcpStream::connect(addr(&app)).await.unwrap());
+    }
+    // Every probe is answered, quickly, on a new connection.
+    let mut took = Vec::new();
+    for _ in 0..5 {
+        let (status, t) = probe(&app).await;
+        assert_eq!(status, StatusCode::OK);
+        took.push(t);
+    }
+    took.sort();
+    assert!(
+        took[2] < Duration::from_millis(100),
+        "/healthz took {took:?} with 300 idle sockets open"
+    );
+    // The server holds at most `cap` of the client's sockets: it closed the
+    // oldest idle ones to make room, and the newest are still open.
+    let mut closed = 0;
+    for s in &mut idle {
+        if closed_by_server(s, Duration::from_millis(20)).await {
+            closed += 1;
+        }
+    }
+    assert!(
+        closed >= 300 - cap,
+        "{closed} of 300 idle sockets closed with a cap of {cap}"
+    );
+    assert!(closed < 300, "the newest idle sockets stay open");
+    assert!(!closed_by_server(idle.last_mut().unwrap(), Duration::from_millis(100)).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_request_head_is_cut_at_the_header_timeout_and_a_silent_socket_at_the_idle_one() {
+    let app = spawn_app_with(|s| {
+        s.connections = ConnectionLimits {
+            header_read_timeout: Duration::from_millis(300),
+            idle_timeout: Duration::from_secs(30),
+            ..ConnectionLimits::default()
+        }
+    })
+    .await;
+    let mut silent = TcpStream::connect(addr(&app)).await.unwrap();
+    let mut slow = TcpStream::connect(addr(&app)).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    assert!(
+        closed_by_server(&mut slow, Duration::from_secs(10)).await,
+        "a head never finished is cut"
+    );
+    // The silent socket is idle, not slow: its timeout is the idle one.
+    assert!(!closed_by_server(&mut silent, Duration::from_millis(200)).await);
+    // A request on a fresh connection is served as usual.
+    let (status, _) = probe(&app).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let app = spawn_app_with(|s| {
+        s.connections = ConnectionLimits {
+            idle_timeout: Duration::from_millis(300),
+            ..ConnectionLimits::default()
+        }
+    })
+    .await;
+    let mut silent = TcpStream::connect(addr(&app)).await.unwrap();
+    assert!(closed_by_server(&mut silent, Duration::from_secs(10)).await);
+    // A kept-alive connection is closed once idle too, after its answer.
+    let mut kept = TcpStream::connect(addr(&app)).await.unwrap();
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = kept.read(&mut answer).await.unwrap();
+    assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 200 OK"));
+    assert!(closed_by_server(&mut kept, Duration::from_secs(10)).await);
+}
