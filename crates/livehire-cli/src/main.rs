@@ -24,8 +24,23 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "livehire", version)]
 struct Cli {
+    /// How logs are written to stderr: `text` (coloured only on a terminal,
+    /// and not with NO_COLOR set) or `json` (one object a line). Which lines:
+    /// LIVEHIRE_LOG (default `info,sqlx=warn`; the access lines are target
+    /// `livehire::access`).
+    #[arg(long, global = true, env = "LIVEHIRE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The log line formats.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -125,14 +140,9 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LIVEHIRE_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .with_target(false)
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let _flush_logs_on_exit = init_logs(cli.log_format);
+    match cli.command {
         Command::Serve {
             addr,
             database_url,
@@ -167,6 +177,41 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Simulate(args) => simulate::run(args).await,
     }
+}
+
+/// Logs go to stderr through a writer thread, so a request never waits for
+/// the terminal or the disk; the guard flushes what is left when dropped.
+fn init_logs(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+    use std::io::IsTerminal;
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("livehire-logs")
+        .finish(std::io::BufWriter::new(std::io::stderr()));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LIVEHIRE_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    match format {
+        LogFormat::Text => {
+            let colour = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_target(false)
+                .with_ansi(colour)
+                .with_writer(writer)
+                .init();
+        }
+        LogFormat::Json => {
+            tracing_subscriber::fmt()
+                .json()
+                .flatten_event(true)
+                .with_current_span(true)
+                .with_span_list(false)
+                .with_env_filter(filter)
+                .with_writer(writer)
+                .init();
+        }
+    }
+    guard
 }
 
 async fn serve(settings: Settings, demo_mode: bool) -> anyhow::Result<()> {

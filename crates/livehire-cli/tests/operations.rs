@@ -135,3 +135,87 @@ async fn sigterm_ends_open_streams_finishes_orders_and_exits_within_the_grace() 
     let lost: Vec<_> = acked.difference(&stored).collect();
     assert!(lost.is_empty(), "{} acknowledged orders lost", lost.len());
 }
+
+/// Stops a server with SIGTERM and waits for it to exit.
+fn terminate(server: &mut common::Server) -> std::process::ExitStatus {
+    let pid = server.child.id().to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    server.child.wait().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_request_logs_one_access_line_with_its_id_and_caller_and_never_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("logs.db").display());
+    let log_path = dir.path().join("serve.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut server = common::start_logging(
+        &db,
+        free_port(),
+        &["--log-format", "json"],
+        &[("LIVEHIRE_LOG", "info")],
+        log.into(),
+    )
+    .await;
+    let c = reqwest::Client::new();
+    let b = server.base.clone();
+    let (_, agent) = common::call(
+        &c,
+        reqwest::Method::POST,
+        format!("{b}/api/v1/agents/register"),
+        None,
+        json!({"name": "Logged brand"}),
+    )
+    .await;
+    let key = agent["api_key"].as_str().unwrap();
+    let me = c
+        .get(format!("{b}/api/v1/tasks/ph_task_nothere"))
+        .bearer_auth(key)
+        .header("Request-Id", "trace-logs-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 404);
+    assert!(terminate(&mut server).success());
+
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    assert!(!text.contains(key), "a key reached the log");
+    assert!(!text.contains('\u{1b}'), "colour codes in a log file");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let access: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["target"] == "livehire::access")
+        .collect();
+    // /healthz (the start-up probe, once or more), the registration, the task.
+    let task = access
+        .iter()
+        .find(|l| l["request_id"] == "trace-logs-1")
+        .expect("the task request's line");
+    assert_eq!(task["level"], "INFO");
+    assert_eq!(task["message"], "request");
+    assert_eq!(task["method"], "GET");
+    assert_eq!(task["route"], "/api/v1/tasks/{task_id}");
+    assert_eq!(task["status"], 404);
+    assert_eq!(task["caller"], agent["agent_id"]);
+    assert!(task["latency_ms"].as_f64().unwrap() >= 0.0);
+    let register: Vec<_> = access
+        .iter()
+        .filter(|l| l["route"] == "/api/v1/agents/register")
+        .collect();
+    assert_eq!(register.len(), 1, "one line per request");
+    assert_eq!(register[0]["status"], 201);
+    assert_eq!(register[0]["caller"], "-");
+    // A line logged inside a request carries its id in the span.
+    let registered = lines
+        .iter()
+        .find(|l| l["message"] == "agent registered")
+        .expect("the registration's own line");
+    assert_eq!(registered["span"]["request_id"], register[0]["request_id"]);
+}

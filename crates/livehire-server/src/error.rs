@@ -1,5 +1,5 @@
 //! One error type for every failure, rendered in one JSON shape:
-//! `{"error": {"code", "message", "details": [{"path", "message"}]}}`.
+//! `{"error": {"code", "message", "details": [{"path", "message"}], "request_id"}}`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -116,6 +116,11 @@ pub struct ErrorDetail {
     pub message: String,
     /// Per-field problems (validation) or position (invalid JSON).
     pub details: Vec<ErrorField>,
+    /// The request's id, as in its `Request-Id` header: quote it when
+    /// reporting a problem. (A replayed answer keeps its first request's.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "req_0Lq9Hk2Vx1F3a9ZrB7cQeP2m")]
+    pub request_id: Option<String>,
 }
 
 /// One field problem.
@@ -195,6 +200,7 @@ impl ApiError {
                                 .collect()
                         })
                         .unwrap_or_default(),
+                    request_id: crate::obs::request_id(),
                 },
             };
         }
@@ -232,6 +238,7 @@ impl ApiError {
                 code: self.code().to_string(),
                 message,
                 details,
+                request_id: crate::obs::request_id(),
             },
         }
     }
@@ -242,7 +249,14 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(e) = &self {
             tracing::error!(error = ?e, "request failed");
         }
-        (self.status(), axum::Json(self.body())).into_response()
+        let mut resp = (self.status(), axum::Json(self.body())).into_response();
+        if resp.status() == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"livehire\""),
+            );
+        }
+        resp
     }
 }
 

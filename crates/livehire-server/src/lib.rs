@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod live;
+pub mod obs;
 pub mod reports;
 pub mod server;
 

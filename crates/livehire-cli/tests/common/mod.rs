@@ -48,6 +48,18 @@ pub async fn start_on(db: &str, port: u16) -> Server {
 /// Starts `livehire serve` on `port` over `db` with `extra` arguments and
 /// waits for `/healthz`.
 pub async fn start_with(db: &str, port: u16, extra: &[&str]) -> Server {
+    start_logging(db, port, extra, &[("LIVEHIRE_LOG", "warn")], Stdio::null()).await
+}
+
+/// Starts `livehire serve` on `port` over `db` with `extra` arguments and
+/// environment `env`, its log (stderr) going to `log`, and waits for `/healthz`.
+pub async fn start_logging(
+    db: &str,
+    port: u16,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    log: Stdio,
+) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_livehire"))
         .args([
             "serve",
@@ -57,9 +69,9 @@ pub async fn start_with(db: &str, port: u16, extra: &[&str]) -> Server {
             db,
         ])
         .args(extra)
-        .env("LIVEHIRE_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("spawn livehire");
     let server = Server {

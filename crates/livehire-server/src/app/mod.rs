@@ -228,6 +228,7 @@ impl App {
             .ok()
             .and_then(|m| m.get(&digest).cloned())
         {
+            crate::obs::note_caller(|| c.id.clone());
             return Ok(c);
         }
         let caller = self
@@ -238,6 +239,7 @@ impl App {
         if let Ok(mut m) = self.inner.keys.write() {
             m.insert(digest, caller.clone());
         }
+        crate::obs::note_caller(|| caller.id.clone());
         Ok(caller)
     }
 
@@ -273,6 +275,7 @@ impl App {
         if found.kind != kind {
             return Err(ApiError::Unauthorized(UNKNOWN));
         }
+        crate::obs::note_caller(|| format!("{}:{}", found.agent_id, found.kind));
         Ok(found)
     }
 

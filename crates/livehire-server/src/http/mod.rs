@@ -182,7 +182,7 @@ pub fn router(app: App, ops: std::sync::Arc<ops::Ops>) -> Router {
         use axum::response::IntoResponse;
         ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
     }))
-    .layer(middleware::from_fn_with_state(ops, ops::finish))
-    .layer(tower_http::trace::TraceLayer::new_for_http())
+    .layer(middleware::from_fn_with_state(ops.clone(), ops::finish))
+    .layer(middleware::from_fn_with_state(ops, ops::observe))
     .with_state(app)
 }

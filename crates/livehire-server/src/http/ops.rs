@@ -1,31 +1,82 @@
-//! Operations middleware: what every response gets on its way out.
+//! Operations middleware: what every request and response goes through.
 //!
-//! Event streams (`text/event-stream`: a session's `/stream`, the overlay's)
-//! end on shutdown with a final `shutdown` event, so a server that is asked
-//! to stop is not held open by its subscribers and they learn why the stream
-//! ended (and when to reconnect).
+//! [`observe`], outermost: the request id (a client's sane `Request-Id`, or
+//! a new one) in the response header, the log span and every error body,
+//! and one access line per request at INFO: method, route template, status,
+//! latency, request id and the caller's account id (never a key).
+//!
+//! [`finish`]: event streams (`text/event-stream`: a session's `/stream`, the
+//! overlay's) end on shutdown with a final `shutdown` event, so a server
+//! that is asked to stop is not held open by its subscribers and they learn
+//! why the stream ended (and when to reconnect).
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::Response;
 use futures::StreamExt;
 use tokio::sync::watch;
+use tracing::Instrument;
 
-/// What the operations middleware shares: the shutdown signal.
+use crate::obs::{self, RequestContext};
+
+/// The request and response header carrying the request id.
+pub const REQUEST_ID: &str = "request-id";
+
+/// What the operations middleware shares.
 pub struct Ops {
     /// Turns true when the server is asked to stop.
     pub shutdown: watch::Receiver<bool>,
+    /// Where clients reach this server, for absolute links.
+    pub public_url: Option<Arc<str>>,
 }
 
 impl Ops {
     /// Operations state for a server stopped by `shutdown`.
     pub fn new(shutdown: watch::Receiver<bool>) -> Self {
-        Self { shutdown }
+        Self {
+            shutdown,
+            public_url: None,
+        }
     }
+}
+
+/// The request id, the log span and the access line.
+pub async fn observe(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| obs::sane_request_id(v))
+        .map_or_else(obs::new_request_id, str::to_string);
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let ctx = Arc::new(RequestContext::new(id, ops.public_url.clone()));
+    let span = tracing::info_span!("request", request_id = %ctx.id);
+    let mut resp = RequestContext::scope(ctx.clone(), next.run(req).instrument(span)).await;
+    if let Ok(v) = HeaderValue::from_str(&ctx.id) {
+        resp.headers_mut().insert(REQUEST_ID, v);
+    }
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let status = resp.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(
+        target: "livehire::access",
+        method = %method,
+        route = %route,
+        status,
+        latency_ms = (latency_ms * 1000.0).round() / 1000.0,
+        request_id = %ctx.id,
+        caller = %ctx.caller().as_deref().unwrap_or("-"),
+        "request"
+    );
+    resp
 }
 
 /// The last event of every stream when the server shuts down: clients

@@ -129,3 +129,66 @@ async fn a_slow_request_head_is_cut_at_the_header_timeout_and_a_silent_socket_at
     assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 200 OK"));
     assert!(closed_by_server(&mut kept, Duration::from_secs(10)).await);
 }
+
+#[tokio::test]
+async fn every_answer_has_a_request_id_and_every_error_body_quotes_it() {
+    let app = spawn_app().await;
+    // A success: a new id in the header.
+    let ok = app.get("/healthz", None).await;
+    let id = ok.headers["request-id"].to_str().unwrap().to_string();
+    assert!(id.starts_with("req_") && id.len() == 24, "{id}");
+    assert_ne!(
+        app.get("/healthz", None).await.headers["request-id"],
+        id.as_str(),
+        "each request has its own"
+    );
+
+    // An error: the same id in the header and the body.
+    let denied = app.get("/api/v1/me", Some("ph_sk_not_a_key")).await;
+    assert_eq!(denied.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(denied.code(), "unauthorized");
+    let id = denied.headers["request-id"].to_str().unwrap();
+    assert_eq!(denied.body["error"]["request_id"], id);
+    assert_eq!(
+        denied.headers["www-authenticate"],
+        "Bearer realm=\"livehire\""
+    );
+
+    // A client's sane id is kept, in the header and in the body; one that is
+    // not (spaces, too long) is replaced.
+    for (sent, kept) in [
+        ("trace-7f3a:edge/1", true),
+        ("two words", false),
+        (&*"x".repeat(129), false),
+    ] {
+        let a = app
+            .send(
+                reqwest::Method::GET,
+                "/api/v1/nowhere",
+                None,
+                None,
+                Vec::<u8>::new(),
+                &[("Request-Id", sent)],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND);
+        let header = a.headers["request-id"].to_str().unwrap();
+        assert_eq!(a.body["error"]["request_id"], header);
+        assert_eq!(header == sent, kept, "{sent:?} → {header:?}");
+    }
+
+    // Validation errors, too (a route's own error, not the layer's).
+    let agent = app.agent("Request id brand").await;
+    let bad = app
+        .post(
+            "/api/v1/wallet/deposits",
+            Some(&agent.key),
+            &serde_json::json!({"amount": -1}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.body["error"]["request_id"],
+        bad.headers["request-id"].to_str().unwrap()
+    );
+}
