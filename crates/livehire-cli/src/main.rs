@@ -120,17 +120,40 @@ struct OpsArgs {
     /// Longest a connection may stay open with no request in flight.
     #[arg(long, env = "LIVEHIRE_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
     idle_timeout: Duration,
+    /// Rate limits, on by default: `CLASS=RATE` or `CLASS=off` (repeat the
+    /// flag or separate with commas), `off` for none. Classes:
+    /// registration and auth_failures (per client IP), search, ingest,
+    /// orders (account keys), checkout (checkout keys) and other (per key,
+    /// or per client IP without one). RATE: N/s, N/min or N/h, optionally
+    /// :BURST. Defaults: registration=10/min, auth_failures=30/min,
+    /// search=30/s:60, ingest=50/s:100, orders=1000/s, checkout=off,
+    /// other=50/s:100.
+    #[arg(long, env = "LIVEHIRE_RATE_LIMIT", value_delimiter = ',')]
+    rate_limit: Vec<String>,
+    /// A header a trusted proxy in front sets to the client's IP
+    /// (X-Forwarded-For: its last address; X-Real-IP), for the per-IP
+    /// limits. Only behind such a proxy: a client could set it itself.
+    #[arg(long, env = "LIVEHIRE_CLIENT_IP_HEADER")]
+    client_ip_header: Option<String>,
 }
 
 impl OpsArgs {
     /// Applies these flags to `settings`.
-    fn apply(self, settings: &mut Settings) {
+    fn apply(self, settings: &mut Settings) -> anyhow::Result<()> {
+        for spec in &self.rate_limit {
+            settings
+                .rate_limits
+                .apply(spec)
+                .map_err(|e| anyhow::anyhow!("--rate-limit: {e}"))?;
+        }
+        settings.client_ip_header = self.client_ip_header;
         settings.shutdown_grace = self.shutdown_grace;
         settings.connections = livehire_server::ConnectionLimits {
             max_connections: self.max_connections.max(1),
             header_read_timeout: self.header_read_timeout,
             idle_timeout: self.idle_timeout,
         };
+        Ok(())
     }
 }
 
@@ -160,7 +183,7 @@ async fn main() -> anyhow::Result<()> {
                 tiktok_shop_allow_private_urls,
                 ..Settings::new(&addr, &database_url)
             };
-            ops.apply(&mut settings);
+            ops.apply(&mut settings)?;
             serve(settings, demo).await
         }
         Command::Seed {

@@ -82,6 +82,14 @@ pub enum ApiError {
     /// 422 `validation_failed`: one detail per bad field.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// 429 `rate_limited`: over a rate limit; `Retry-After` says when to try again.
+    #[error("rate limit reached: {limit}; retry after {} s", retry_after_secs(*retry_after))]
+    RateLimited {
+        /// The limit, in words (`10 per minute registrations per client IP`).
+        limit: String,
+        /// How long until a request would be accepted.
+        retry_after: std::time::Duration,
+    },
     /// 502 `upstream_unavailable`: a service the request depends on (the
     /// TikTok Shop API) failed; retrying later may succeed.
     #[error("{0}")]
@@ -118,9 +126,8 @@ pub struct ErrorDetail {
     pub details: Vec<ErrorField>,
     /// The request's id, as in its `Request-Id` header: quote it when
     /// reporting a problem. (A replayed answer keeps its first request's.)
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "req_0Lq9Hk2Vx1F3a9ZrB7cQeP2m")]
-    pub request_id: Option<String>,
+    #[schema(example = "req_0VcbUA2LtWj6KZK9vlRz")]
+    pub request_id: String,
 }
 
 /// One field problem.
@@ -152,6 +159,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Replayed { status, .. } => {
@@ -174,6 +182,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::BadGateway(_) => "upstream_unavailable",
             ApiError::Internal(_) => "internal",
             ApiError::Replayed { .. } => "replayed",
@@ -200,7 +209,7 @@ impl ApiError {
                                 .collect()
                         })
                         .unwrap_or_default(),
-                    request_id: crate::obs::request_id(),
+                    request_id: crate::obs::request_id().unwrap_or_default(),
                 },
             };
         }
@@ -238,7 +247,7 @@ impl ApiError {
                 code: self.code().to_string(),
                 message,
                 details,
-                request_id: crate::obs::request_id(),
+                request_id: crate::obs::request_id().unwrap_or_default(),
             },
         }
     }
@@ -250,6 +259,12 @@ impl IntoResponse for ApiError {
             tracing::error!(error = ?e, "request failed");
         }
         let mut resp = (self.status(), axum::Json(self.body())).into_response();
+        if let ApiError::RateLimited { retry_after, .. } = &self {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs(*retry_after)),
+            );
+        }
         if resp.status() == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
@@ -289,6 +304,11 @@ impl From<StoreError> for ApiError {
             StoreError::Other(e) => ApiError::Internal(e),
         }
     }
+}
+
+/// Whole seconds to wait, rounded up, at least 1 (what `Retry-After` says).
+fn retry_after_secs(wait: std::time::Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 /// Result of service and handler calls.

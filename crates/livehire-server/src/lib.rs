@@ -20,6 +20,7 @@ use livehire_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 
 pub use app::App;
+pub use http::ratelimit::{Rate, RateLimits};
 pub use server::ConnectionLimits;
 
 /// Everything a server starts with, given once to [`Application::build`].
@@ -43,6 +44,12 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// The connection cap and the header-read and idle timeouts.
     pub connections: ConnectionLimits,
+    /// The rate limits (on by default; see [`RateLimits::default`]).
+    pub rate_limits: RateLimits,
+    /// A header a trusted proxy in front sets to the client's IP
+    /// (`X-Forwarded-For`, `X-Real-IP`): what per-IP limits key on. Unset,
+    /// the connection's peer address is the client's.
+    pub client_ip_header: Option<String>,
 }
 
 impl Settings {
@@ -57,6 +64,8 @@ impl Settings {
             tiktok_shop_allow_private_urls: false,
             shutdown_grace: Duration::from_secs(10),
             connections: ConnectionLimits::default(),
+            rate_limits: RateLimits::default(),
+            client_ip_header: None,
         }
     }
 }
@@ -87,6 +96,10 @@ impl Application {
                 "the admin token must be at least 16 characters"
             );
         }
+        if let Some(h) = &settings.client_ip_header {
+            axum::http::HeaderName::try_from(h.as_str())
+                .map_err(|_| anyhow::anyhow!("{h:?} is not a header name"))?;
+        }
         let listener = TcpListener::bind(&settings.addr).await?;
         let app = App::new(store);
         if let Some(token) = &settings.admin_token {
@@ -103,6 +116,7 @@ impl Application {
         app.set_tiktok_shop_api_url(&settings.tiktok_shop_api_url);
         app.allow_private_tiktok_shop_urls(settings.tiktok_shop_allow_private_urls);
         app.start_workers();
+        tracing::info!(limits = %settings.rate_limits, "rate limits");
         Ok(Self {
             listener,
             app,
@@ -132,7 +146,15 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop, stopping) = tokio::sync::watch::channel(false);
-        let ops = Arc::new(http::ops::Ops::new(stopping.clone()));
+        let mut ops = http::ops::Ops::new(stopping.clone());
+        ops.limiter = http::ratelimit::Limiter::new(
+            &self.settings.rate_limits,
+            self.settings
+                .client_ip_header
+                .as_deref()
+                .and_then(|h| axum::http::HeaderName::try_from(h).ok()),
+        );
+        let ops = Arc::new(ops);
         let router = http::router(self.app.clone(), ops);
         let signal = tokio::spawn(async move {
             shutdown.await;

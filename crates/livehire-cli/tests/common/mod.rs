@@ -34,6 +34,9 @@ pub fn free_port() -> u16 {
 /// The operator's admin token of the servers these tests start.
 pub const ADMIN_TOKEN: &str = "cli-test-admin-token-0123456789";
 
+/// The rate limits of the servers these tests start.
+pub const TEST_RATE_LIMITS: &str = "registration=1000000/s,auth_failures=1000000/s,search=1000000/s,ingest=1000000/s,orders=1000000/s,checkout=1000000/s,other=1000000/s";
+
 /// Starts the binary on `port` over `db` and waits for `/healthz`; it has an
 /// admin token ([`ADMIN_TOKEN`]) and keeps registration open.
 pub async fn start_on(db: &str, port: u16) -> Server {
@@ -68,6 +71,9 @@ pub async fn start_logging(
             "--database-url",
             db,
         ])
+        // Limits far above what a test sends (still checked); a test of the
+        // limits passes its own after these.
+        .args(["--rate-limit", TEST_RATE_LIMITS])
         .args(extra)
         .envs(env.iter().copied())
         .stdout(Stdio::null())

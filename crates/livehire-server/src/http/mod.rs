@@ -12,6 +12,7 @@ mod idempotency;
 mod messages;
 pub mod ops;
 pub(crate) mod overlay_page;
+pub mod ratelimit;
 mod reports;
 mod sessions;
 mod system;
@@ -34,7 +35,10 @@ use crate::error::ApiError;
         title = "livehire API",
         description = "Hire TikTok live-commerce hosts, run monitored live sessions, pay from verified results.\n\n\
             Authenticate with `Authorization: Bearer <key>` (agents `ph_sk_…`, hosts `ph_hk_…`). \
-            Every failure has the shape `{\"error\": {\"code\", \"message\", \"details\": [{\"path\", \"message\"}]}}`. \
+            Every failure has the shape `{\"error\": {\"code\", \"message\", \"details\": [{\"path\", \"message\"}], \"request_id\"}}`; \
+            every answer carries a `Request-Id` header (a client's own, 1–128 characters of letters, digits and `-_.:/+=@`, is kept). \
+            Requests are rate limited per key, and per client IP for registration and failed authentication: \
+            over a limit, 429 `rate_limited` with `Retry-After` in seconds. \
             A POST made with an account key honours `Idempotency-Key` (scoped to the caller, kept 24 h; \
             flash-sale orders keep keys with the sale); each such operation lists the header.\n\n\
             Host search: `engagement_rate = min(avg_watch_time_minutes, 60) / 60 × repeat_viewer_rate` (0–1). \
@@ -154,6 +158,7 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     idempotency::document(&mut doc);
     doc.merge(orders_doc);
+    ratelimit::document(&mut doc);
     (api, orders, doc)
 }
 
@@ -183,6 +188,10 @@ pub fn router(app: App, ops: std::sync::Arc<ops::Ops>) -> Router {
         ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
     }))
     .layer(middleware::from_fn_with_state(ops.clone(), ops::finish))
+    .layer(middleware::from_fn_with_state(
+        ops.clone(),
+        ratelimit::limit,
+    ))
     .layer(middleware::from_fn_with_state(ops, ops::observe))
     .with_state(app)
 }

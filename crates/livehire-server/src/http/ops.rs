@@ -34,14 +34,17 @@ pub struct Ops {
     pub shutdown: watch::Receiver<bool>,
     /// Where clients reach this server, for absolute links.
     pub public_url: Option<Arc<str>>,
+    /// The rate limiter; `None` when every limit is off.
+    pub limiter: Option<super::ratelimit::Limiter>,
 }
 
 impl Ops {
-    /// Operations state for a server stopped by `shutdown`.
+    /// Operations state for a server stopped by `shutdown`, without limits.
     pub fn new(shutdown: watch::Receiver<bool>) -> Self {
         Self {
             shutdown,
             public_url: None,
+            limiter: None,
         }
     }
 }

@@ -40,6 +40,16 @@ impl Answer {
         self.body["error"]["code"].as_str().unwrap_or("")
     }
 
+    /// The body without the error's `request_id` (which every request has
+    /// its own of): to compare two answers.
+    pub fn envelope(&self) -> Value {
+        let mut body = self.body.clone();
+        if let Some(e) = body.get_mut("error").and_then(Value::as_object_mut) {
+            e.remove("request_id");
+        }
+        body
+    }
+
     /// The paths named in an error answer's details.
     pub fn paths(&self) -> Vec<String> {
         self.body["error"]["details"]
@@ -70,9 +80,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     test_app
 }
 
-/// The settings of the tests' servers.
+/// The settings of the tests' servers: the defaults, but rate limits far
+/// above what a test sends (they stay checked; tests of the limits set
+/// their own).
 fn test_settings(url: &str) -> Settings {
-    Settings::new("127.0.0.1:0", url)
+    Settings {
+        rate_limits: livehire_server::RateLimits::all(livehire_server::Rate::per_second(1_000_000)),
+        ..Settings::new("127.0.0.1:0", url)
+    }
 }
 
 async fn serve(settings: Settings) -> TestApp {

@@ -192,10 +192,18 @@ async fn every_answer_is_described_and_every_error_has_the_one_error_shape() {
                 "{method} {path} takes a key but does not list 401"
             );
         }
-        assert!(
-            !responses.contains_key("429"),
-            "{method} {path}: no rate limit answers 429 yet"
+        let unlimited = ["/healthz", "/readyz", "/metrics"].contains(&path.as_str());
+        assert_eq!(
+            responses.contains_key("429"),
+            !unlimited,
+            "{method} {path}: every operation but the probes is rate limited"
         );
+        if !unlimited {
+            assert!(
+                responses["429"]["headers"]["Retry-After"].is_object(),
+                "{method} {path}: 429 without Retry-After"
+            );
+        }
         for (status, response) in responses {
             let description = response["description"].as_str().unwrap_or("");
             assert!(

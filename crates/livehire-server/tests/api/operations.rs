@@ -192,3 +192,131 @@ async fn every_answer_has_a_request_id_and_every_error_body_quotes_it() {
         bad.headers["request-id"].to_str().unwrap()
     );
 }
+
+/// Asserts a 429 in the usual error shape, with `Retry-After` (whole seconds,
+/// at least 1, at most `most`); returns its message.
+fn assert_limited(a: &Answer, most: u64) -> String {
+    assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS, "{}", a.body);
+    assert_eq!(a.code(), "rate_limited");
+    assert_eq!(
+        a.body["error"]["request_id"],
+        a.headers["request-id"].to_str().unwrap()
+    );
+    let wait: u64 = a.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=most).contains(&wait), "Retry-After {wait}");
+    a.body["error"]["message"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn over_a_limit_the_answer_is_429_with_retry_after_per_ip_or_per_key() {
+    let app = spawn_app_with(|s| {
+        let mut limits = livehire_server::RateLimits::default();
+        for spec in ["registration=3/min", "auth_failures=5/min", "search=5/s"] {
+            limits.apply(spec).unwrap();
+        }
+        s.rate_limits = limits;
+    })
+    .await;
+    let a = app.agent("First").await;
+    let b = app.agent("Second").await;
+
+    // Search, per key: A's burst of 5, then 429; B has its own.
+    let search = "/api/v1/humans?limit=1";
+    for _ in 0..5 {
+        assert_eq!(app.get(search, Some(&a.key)).await.status, StatusCode::OK);
+    }
+    let message = assert_limited(&app.get(search, Some(&a.key)).await, 1);
+    assert!(
+        message.contains("5 per second host searches per key"),
+        "{message}"
+    );
+    assert_eq!(app.get(search, Some(&b.key)).await.status, StatusCode::OK);
+
+    // Registration, per client IP: the third of the minute passes, the fourth waits ~20 s.
+    app.agent("Third").await;
+    let fourth = app
+        .post(
+            "/api/v1/agents/register",
+            None,
+            &serde_json::json!({"name": "Fourth"}),
+        )
+        .await;
+    let message = assert_limited(&fourth, 20);
+    assert!(message.contains("registrations per client IP"), "{message}");
+    let host = app
+        .post(
+            "/api/v1/humans/register",
+            None,
+            &seed_json("host_example1.json"),
+        )
+        .await;
+    assert_limited(&host, 20);
+
+    // Failed authentication, per client IP: five 401s, then every request
+    // with credentials waits, a valid key's too; one without passes.
+    for _ in 0..5 {
+        let denied = app.get("/api/v1/me", Some("ph_sk_guess")).await;
+        assert_eq!(denied.status, StatusCode::UNAUTHORIZED);
+    }
+    let message = assert_limited(&app.get("/api/v1/me", Some("ph_sk_guess")).await, 12);
+    assert!(
+        message.contains("failed authentications per client IP"),
+        "{message}"
+    );
+    assert_limited(&app.get("/api/v1/me", Some(&b.key)).await, 12);
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/openapi.json", None).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkout_key_orders_are_not_limited_by_default() {
+    let app = spawn_app_with(|s| s.rate_limits = livehire_server::RateLimits::default()).await;
+    let (lt, s) = crate::live::started_session(&app).await;
+    let sale = app
+        .post(
+            &format!("/api/v1/sessions/{s}/flash-sales"),
+            Some(&lt.agent.key),
+            &serde_json::json!({"product_id": "prod_002", "price": 10, "stock": 100000, "duration_minutes": 15}),
+        )
+        .await;
+    assert_eq!(sale.status, StatusCode::CREATED, "{}", sale.body);
+    let checkout = app
+        .post(
+            &format!("/api/v1/sessions/{s}/checkout-keys"),
+            Some(&lt.agent.key),
+            &serde_json::json!({}),
+        )
+        .await;
+    let ck = checkout.body["api_key"].as_str().unwrap().to_string();
+    let path = format!(
+        "/api/v1/flash-sales/{}/orders",
+        sale.body["id"].as_str().unwrap()
+    );
+    // 1,500 orders at once through one checkout key: more than any limited
+    // class takes in a burst, all accepted.
+    let orders = (0..1_500).map(|i| {
+        let (app, ck, path) = (&app, ck.clone(), path.clone());
+        async move {
+            app.post(
+                &path,
+                Some(&ck),
+                &serde_json::json!({"buyer_id": format!("b{i}"), "quantity": 1}),
+            )
+            .await
+            .status
+        }
+    });
+    let statuses = futures::future::join_all(orders).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::CREATED),
+        "{:?}",
+        statuses
+            .iter()
+            .filter(|s| **s != StatusCode::CREATED)
+            .take(3)
+            .collect::<Vec<_>>()
+    );
+}
