@@ -135,6 +135,10 @@ struct OpsArgs {
     /// limits. Only behind such a proxy: a client could set it itself.
     #[arg(long, env = "LIVEHIRE_CLIENT_IP_HEADER")]
     client_ip_header: Option<String>,
+    /// A token `GET /metrics` asks for as Bearer; without one the metrics
+    /// are open to whoever reaches the port.
+    #[arg(long, env = "LIVEHIRE_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 impl OpsArgs {
@@ -147,6 +151,7 @@ impl OpsArgs {
                 .map_err(|e| anyhow::anyhow!("--rate-limit: {e}"))?;
         }
         settings.client_ip_header = self.client_ip_header;
+        settings.metrics_token = self.metrics_token;
         settings.shutdown_grace = self.shutdown_grace;
         settings.connections = livehire_server::ConnectionLimits {
             max_connections: self.max_connections.max(1),

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use prom_text_format_parser::{Scrape, Type, ValueType};
 use serde_json::{Value, json};
 
 mod common;
@@ -218,4 +219,246 @@ async fn each_request_logs_one_access_line_with_its_id_and_caller_and_never_a_ke
         .find(|l| l["message"] == "agent registered")
         .expect("the registration's own line");
     assert_eq!(registered["span"]["request_id"], register[0]["request_id"]);
+}
+
+/// A scrape of `/metrics`, parsed by a Prometheus text format parser (which
+/// refuses a malformed exposition).
+async fn scrape(c: &reqwest::Client, base: &str, token: Option<&str>) -> Scrape {
+    let mut req = c.get(format!("{base}/metrics"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = resp.text().await.unwrap();
+    Scrape::parse(&text).unwrap_or_else(|e| panic!("{e:?} in\n{text}"))
+}
+
+/// The samples of metric `name` (of type `kind`) whose labels include
+/// `labels`, of the given value type (sample, `_sum`, `_count`).
+fn samples<'s>(
+    scrape: &'s Scrape,
+    name: &str,
+    kind: Type,
+    labels: &[(&str, &str)],
+    value_type: ValueType,
+) -> Vec<&'s prom_text_format_parser::Sample> {
+    let Some(metric) = scrape.metrics.iter().find(|m| m.name == name) else {
+        return Vec::new();
+    };
+    assert_eq!(metric.kind, kind, "{name}");
+    assert!(metric.help_desc.is_some(), "{name} has no HELP");
+    metric
+        .samples
+        .iter()
+        .filter(|s| {
+            s.value.value_type == value_type
+                && labels
+                    .iter()
+                    .all(|(k, v)| s.labels.iter().any(|l| l.key == *k && l.value == *v))
+        })
+        .collect()
+}
+
+/// The one value of metric `name` with `labels`.
+fn value(scrape: &Scrape, name: &str, kind: Type, labels: &[(&str, &str)]) -> f64 {
+    let found = samples(scrape, name, kind, labels, ValueType::Sample);
+    assert_eq!(found.len(), 1, "{name} {labels:?}: {found:?}");
+    found[0].value.value.as_f64()
+}
+
+/// A histogram's buckets (upper bound, count), its sum and its count.
+fn histogram(scrape: &Scrape, name: &str, labels: &[(&str, &str)]) -> (Vec<(f64, f64)>, f64, f64) {
+    let buckets = samples(scrape, name, Type::Histogram, labels, ValueType::Sample)
+        .into_iter()
+        .map(|s| {
+            let le = s.labels.iter().find(|l| l.key == "le").unwrap();
+            let bound = if le.value == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.value.parse().unwrap()
+            };
+            (bound, s.value.value.as_f64())
+        })
+        .collect();
+    let one = |vt| {
+        let found = samples(scrape, name, Type::Histogram, labels, vt);
+        assert_eq!(found.len(), 1, "{name} {labels:?}");
+        found[0].value.value.as_f64()
+    };
+    (buckets, one(ValueType::Sum), one(ValueType::Count))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_after_traffic_count_requests_orders_events_and_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("metrics.db").display());
+    let token = "metrics-token-0123456789";
+    let server = start_with(
+        &db,
+        free_port(),
+        &[
+            "--admin-token",
+            common::ADMIN_TOKEN,
+            "--open-registration",
+            "--metrics-token",
+            token,
+        ],
+    )
+    .await;
+    let c = reqwest::Client::new();
+    let b = server.base.clone();
+
+    // Without the token: 401.
+    let denied = c.get(format!("{b}/metrics")).send().await.unwrap();
+    assert_eq!(denied.status(), 401);
+
+    let (key, session, sale) = live_flash_sale(&c, &b, "Metrics brand", 1_000).await;
+    let sale_id = sale["id"].as_str().unwrap();
+    // A stream open while scraping.
+    let stream = c
+        .get(format!("{b}/api/v1/sessions/{session}/stream"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    // 25 orders.
+    for i in 0..25 {
+        let (status, _) = common::call(
+            &c,
+            reqwest::Method::POST,
+            format!("{b}/api/v1/flash-sales/{sale_id}/orders"),
+            Some(&key),
+            json!({"buyer_id": format!("buyer-{i}"), "quantity": 1}),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    // Seven events, stamped now, as the agent (verified).
+    let now = chrono::Utc::now();
+    let events: Vec<Value> = (0..7)
+        .map(|i| {
+            json!({"type": "viewer_join", "ts": (now - chrono::Duration::milliseconds(100 + i)).to_rfc3339(),
+                "viewer_id": format!("v{i}")})
+        })
+        .collect();
+    let (status, ingested) = common::call(
+        &c,
+        reqwest::Method::POST,
+        format!("{b}/api/v1/sessions/{session}/events"),
+        Some(&key),
+        Value::Array(events),
+    )
+    .await;
+    assert_eq!(status, 200, "{ingested}");
+    assert_eq!(ingested["accepted"], 7);
+
+    let m = scrape(&c, &b, Some(token)).await;
+    let orders_route = [
+        ("method", "POST"),
+        ("route", "/api/v1/flash-sales/{flash_sale_id}/orders"),
+        ("status", "201"),
+    ];
+    assert_eq!(
+        value(
+            &m,
+            "livehire_http_requests_total",
+            Type::Counter,
+            &orders_route
+        ),
+        25.0
+    );
+    let (buckets, seconds, count) =
+        histogram(&m, "livehire_http_request_duration_seconds", &orders_route);
+    assert_eq!(count, 25.0);
+    assert!(seconds > 0.0);
+    assert_eq!(buckets.last(), Some(&(f64::INFINITY, 25.0)));
+    assert!(
+        buckets
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1)
+    );
+    assert_eq!(
+        value(
+            &m,
+            "livehire_http_requests_total",
+            Type::Counter,
+            &[
+                ("route", "/api/v1/sessions/{session_id}/stream"),
+                ("status", "200")
+            ]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            &m,
+            "livehire_http_requests_total",
+            Type::Counter,
+            &[("route", "/metrics"), ("status", "401")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(&m, "livehire_flash_sale_orders_total", Type::Counter, &[]),
+        25.0
+    );
+    let (_, ordered, batches) = histogram(&m, "livehire_flash_sale_order_batch_size", &[]);
+    assert_eq!(ordered, 25.0, "the batches hold every order");
+    assert!((1.0..=25.0).contains(&batches), "{batches} batches");
+    assert_eq!(
+        value(
+            &m,
+            "livehire_live_events_ingested_total",
+            Type::Counter,
+            &[]
+        ),
+        7.0
+    );
+    assert_eq!(value(&m, "livehire_live_sessions", Type::Gauge, &[]), 1.0);
+    assert_eq!(value(&m, "livehire_sse_subscribers", Type::Gauge, &[]), 1.0);
+    assert_eq!(
+        value(&m, "livehire_flash_sale_orders_pending", Type::Gauge, &[]),
+        0.0
+    );
+    assert!(value(&m, "livehire_outbox_backlog", Type::Gauge, &[]) >= 0.0);
+    assert_eq!(
+        value(
+            &m,
+            "livehire_db_pool_max_connections",
+            Type::Gauge,
+            &[("pool", "writer")]
+        ),
+        1.0
+    );
+    for state in ["idle", "in_use"] {
+        let open = value(
+            &m,
+            "livehire_db_pool_connections",
+            Type::Gauge,
+            &[("pool", "reader"), ("state", state)],
+        );
+        assert!((0.0..=4.0).contains(&open), "{state} {open}");
+    }
+    assert!(value(&m, "livehire_http_connections", Type::Gauge, &[]) >= 2.0);
+
+    // The stream closed: no subscriber left.
+    drop(stream);
+    let mut left = f64::NAN;
+    for _ in 0..100 {
+        let m = scrape(&c, &b, Some(token)).await;
+        left = value(&m, "livehire_sse_subscribers", Type::Gauge, &[]);
+        if left == 0.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(left, 0.0);
 }

@@ -90,6 +90,12 @@ pub enum ApiError {
         /// How long until a request would be accepted.
         retry_after: std::time::Duration,
     },
+    /// 503 `not_ready`: a readiness check failed; one detail per check that did.
+    #[error("not ready: {}", failed.iter().map(|f| f.path.as_str()).collect::<Vec<_>>().join(", "))]
+    NotReady {
+        /// The failed checks (path) and why (message).
+        failed: Vec<FieldError>,
+    },
     /// 502 `upstream_unavailable`: a service the request depends on (the
     /// TikTok Shop API) failed; retrying later may succeed.
     #[error("{0}")]
@@ -160,6 +166,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Replayed { status, .. } => {
@@ -183,6 +190,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::NotReady { .. } => "not_ready",
             ApiError::BadGateway(_) => "upstream_unavailable",
             ApiError::Internal(_) => "internal",
             ApiError::Replayed { .. } => "replayed",
@@ -214,7 +222,7 @@ impl ApiError {
             };
         }
         let details = match self {
-            ApiError::Validation(fields) => fields
+            ApiError::Validation(fields) | ApiError::NotReady { failed: fields } => fields
                 .iter()
                 .map(|f| ErrorField {
                     path: f.path.clone(),

@@ -46,6 +46,9 @@ pub struct Settings {
     pub connections: ConnectionLimits,
     /// The rate limits (on by default; see [`RateLimits::default`]).
     pub rate_limits: RateLimits,
+    /// The Bearer token `GET /metrics` asks for; unset, the metrics are open
+    /// (keep the port private, or set one).
+    pub metrics_token: Option<String>,
     /// A header a trusted proxy in front sets to the client's IP
     /// (`X-Forwarded-For`, `X-Real-IP`): what per-IP limits key on. Unset,
     /// the connection's peer address is the client's.
@@ -66,6 +69,7 @@ impl Settings {
             connections: ConnectionLimits::default(),
             rate_limits: RateLimits::default(),
             client_ip_header: None,
+            metrics_token: None,
         }
     }
 }
@@ -100,6 +104,7 @@ impl Application {
             axum::http::HeaderName::try_from(h.as_str())
                 .map_err(|_| anyhow::anyhow!("{h:?} is not a header name"))?;
         }
+        crate::obs::prometheus();
         let listener = TcpListener::bind(&settings.addr).await?;
         let app = App::new(store);
         if let Some(token) = &settings.admin_token {
@@ -154,6 +159,7 @@ impl Application {
                 .as_deref()
                 .and_then(|h| axum::http::HeaderName::try_from(h).ok()),
         );
+        ops.metrics_token = self.settings.metrics_token.clone();
         let ops = Arc::new(ops);
         let router = http::router(self.app.clone(), ops);
         let signal = tokio::spawn(async move {

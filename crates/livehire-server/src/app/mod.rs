@@ -105,6 +105,9 @@ struct Inner {
     clock_offset_ms: AtomicI64,
     /// The background workers' tasks, stopped on shutdown.
     workers: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+    /// What the outbox dispatcher has published, and when it last went
+    /// round (system clock ms): its backlog and its heartbeat.
+    outbox_progress: ops::OutboxProgress,
 }
 
 impl App {
@@ -127,6 +130,7 @@ impl App {
                 outbox_ready: tokio::sync::Notify::new(),
                 operator: operator::OperatorAccess::default(),
                 workers: std::sync::Mutex::new(Vec::new()),
+                outbox_progress: ops::OutboxProgress::default(),
             }),
         }
     }

@@ -268,5 +268,6 @@ pub(crate) async fn dispatch(app: App) {
             }
             last = end;
         }
+        app.outbox_dispatched(last);
     }
 }

@@ -84,6 +84,17 @@ impl utoipa::Modify for BearerAuth {
                 ))),
             );
             c.add_security_scheme(
+                "metrics_token",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some(
+                            "The metrics token, when the operator set one (serve --metrics-token / LIVEHIRE_METRICS_TOKEN)",
+                        ))
+                        .build(),
+                ),
+            );
+            c.add_security_scheme(
                 "admin_token",
                 SecurityScheme::Http(
                     HttpBuilder::new()
@@ -109,6 +120,8 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(system::healthz))
+        .routes(routes!(system::readyz))
+        .routes(routes!(system::metrics))
         .routes(routes!(system::openapi_json))
         .routes(routes!(accounts::register_agent))
         .routes(routes!(accounts::register_host))
@@ -181,6 +194,7 @@ pub fn router(app: App, ops: std::sync::Arc<ops::Ops>) -> Router {
         axum::routing::get(sessions::overlay_stream),
     )
     .layer(axum::Extension(openapi))
+    .layer(axum::Extension(ops.clone()))
     .fallback(|| async { ApiError::NotFound("route".into()) })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {

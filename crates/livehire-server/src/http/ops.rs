@@ -36,6 +36,10 @@ pub struct Ops {
     pub public_url: Option<Arc<str>>,
     /// The rate limiter; `None` when every limit is off.
     pub limiter: Option<super::ratelimit::Limiter>,
+    /// The request counters and latency histograms.
+    pub requests: obs::RequestMetrics,
+    /// The Bearer token `/metrics` asks for, when set.
+    pub metrics_token: Option<String>,
 }
 
 impl Ops {
@@ -45,6 +49,8 @@ impl Ops {
             shutdown,
             public_url: None,
             limiter: None,
+            requests: obs::RequestMetrics::default(),
+            metrics_token: None,
         }
     }
 }
@@ -68,7 +74,9 @@ pub async fn observe(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> R
     }
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let status = resp.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let seconds = started.elapsed().as_secs_f64();
+    ops.requests.record(&method, route, status, seconds);
+    let latency_ms = seconds * 1000.0;
     tracing::info!(
         target: "livehire::access",
         method = %method,
@@ -108,6 +116,15 @@ fn end_on_shutdown(resp: Response, shutdown: watch::Receiver<bool>) -> Response 
         Live(axum::body::BodyDataStream, watch::Receiver<bool>),
         Done,
     }
+    /// Counts an open stream while it lives.
+    struct Subscribed;
+    impl Drop for Subscribed {
+        fn drop(&mut self) {
+            metrics::gauge!("livehire_sse_subscribers").decrement(1.0);
+        }
+    }
+    metrics::gauge!("livehire_sse_subscribers").increment(1.0);
+    let subscribed = Subscribed;
     let (parts, body) = resp.into_parts();
     let events = futures::stream::unfold(
         State::Live(body.into_data_stream(), shutdown),
@@ -129,5 +146,9 @@ fn end_on_shutdown(resp: Response, shutdown: watch::Receiver<bool>) -> Response 
             }
         },
     );
+    let events = events.map(move |item| {
+        let _alive = &subscribed;
+        item
+    });
     Response::from_parts(parts, Body::from_stream(events))
 }

@@ -401,6 +401,7 @@ impl Limiter {
 
 /// The 429 of a class.
 fn limited(class: Class, rate: Rate, wait: Duration) -> ApiError {
+    metrics::counter!("livehire_rate_limited_total", "class" => class.name()).increment(1);
     ApiError::RateLimited {
         limit: format!("{} {}", rate, class.what()),
         retry_after: wait,

@@ -109,6 +109,10 @@ impl TestApp {
     /// A second server on this one's database file, as after a restart: it
     /// holds nothing in memory and rebuilds what it needs from the file.
     /// (The first keeps the file; keep it alive while this one runs.)
+    pub fn db_path(&self) -> PathBuf {
+        PathBuf::from(self.db_url.trim_start_matches("sqlite://"))
+    }
+
     pub async fn restarted(&self) -> TestApp {
         serve(test_settings(&self.db_url)).await
     }

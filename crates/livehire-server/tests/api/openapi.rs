@@ -13,6 +13,8 @@ use crate::harness::*;
 #[rustfmt::skip]
 const ROUTES: &[(&str, &str, &str)] = &[
     ("get",  "/healthz",                                     "health_get"),
+    ("get",  "/readyz",                                      "ready_get"),
+    ("get",  "/metrics",                                     "metrics_get"),
     ("get",  "/api/v1/openapi.json",                         "openapi_get"),
     ("post", "/api/v1/agents/register",                      "agents_register"),
     ("post", "/api/v1/humans/register",                      "hosts_register"),

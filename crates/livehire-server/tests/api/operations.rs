@@ -320,3 +320,57 @@ async fn checkout_key_orders_are_not_limited_by_default() {
             .collect::<Vec<_>>()
     );
 }
+
+#[tokio::test]
+async fn readyz_fails_while_the_database_file_is_unreadable_and_recovers() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app().await;
+    // The outbox dispatcher goes round at start: ready within moments.
+    let mut ready = app.get("/readyz", None).await;
+    for _ in 0..50 {
+        if ready.status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        ready = app.get("/readyz", None).await;
+    }
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    assert_eq!(ready.body["status"], "ready");
+    for check in [
+        "database_file",
+        "database_reader",
+        "database_writer",
+        "order_connection",
+        "task_writer",
+        "order_writer",
+        "outbox_dispatcher",
+    ] {
+        assert_eq!(ready.body["checks"][check], "ok", "{check}");
+    }
+
+    // Unreadable: no permissions, and (as root, whom permissions do not
+    // stop) not at its path either.
+    let db = app.db_path();
+    let aside = db.with_extension("aside");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let moved = std::fs::File::open(&db).is_ok();
+    if moved {
+        std::fs::rename(&db, &aside).unwrap();
+    }
+    let not_ready = app.get("/readyz", None).await;
+    assert_eq!(not_ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(not_ready.code(), "not_ready");
+    assert_eq!(not_ready.paths(), ["database_file"]);
+    assert_eq!(
+        not_ready.body["error"]["request_id"],
+        not_ready.headers["request-id"].to_str().unwrap()
+    );
+    // The open connections still serve; only readiness says no.
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+
+    if moved {
+        std::fs::rename(&aside, &db).unwrap();
+    }
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
+}
