@@ -139,6 +139,10 @@ struct OpsArgs {
     /// are open to whoever reaches the port.
     #[arg(long, env = "LIVEHIRE_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// An origin browsers may call the API from (`https://app.example.com`;
+    /// `*` for any), repeated or comma-separated. None by default: no CORS.
+    #[arg(long, env = "LIVEHIRE_CORS_ORIGIN", value_delimiter = ',')]
+    cors_origin: Vec<String>,
 }
 
 impl OpsArgs {
@@ -152,6 +156,7 @@ impl OpsArgs {
         }
         settings.client_ip_header = self.client_ip_header;
         settings.metrics_token = self.metrics_token;
+        settings.cors_origins = self.cors_origin;
         settings.shutdown_grace = self.shutdown_grace;
         settings.connections = livehire_server::ConnectionLimits {
             max_connections: self.max_connections.max(1),

@@ -46,6 +46,9 @@ pub struct Settings {
     pub connections: ConnectionLimits,
     /// The rate limits (on by default; see [`RateLimits::default`]).
     pub rate_limits: RateLimits,
+    /// Origins browsers may call the API from (`https://app.example.com`,
+    /// or `*` for any); empty, no CORS headers are sent.
+    pub cors_origins: Vec<String>,
     /// The Bearer token `GET /metrics` asks for; unset, the metrics are open
     /// (keep the port private, or set one).
     pub metrics_token: Option<String>,
@@ -70,6 +73,7 @@ impl Settings {
             rate_limits: RateLimits::default(),
             client_ip_header: None,
             metrics_token: None,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -98,6 +102,14 @@ impl Application {
             anyhow::ensure!(
                 token.len() >= 16,
                 "the admin token must be at least 16 characters"
+            );
+        }
+        for origin in &settings.cors_origins {
+            anyhow::ensure!(
+                origin == "*"
+                    || ((origin.starts_with("https://") || origin.starts_with("http://"))
+                        && axum::http::HeaderValue::from_str(origin).is_ok()),
+                "{origin:?} is not an origin (https://app.example.com, or *)"
             );
         }
         if let Some(h) = &settings.client_ip_header {
@@ -160,6 +172,7 @@ impl Application {
                 .and_then(|h| axum::http::HeaderName::try_from(h).ok()),
         );
         ops.metrics_token = self.settings.metrics_token.clone();
+        ops.cors_origins = self.settings.cors_origins.clone();
         let ops = Arc::new(ops);
         let router = http::router(self.app.clone(), ops);
         let signal = tokio::spawn(async move {

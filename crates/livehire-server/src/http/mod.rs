@@ -172,6 +172,7 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
     idempotency::document(&mut doc);
     doc.merge(orders_doc);
     ratelimit::document(&mut doc);
+    ops::document(&mut doc);
     (api, orders, doc)
 }
 
@@ -202,10 +203,12 @@ pub fn router(app: App, ops: std::sync::Arc<ops::Ops>) -> Router {
         ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
     }))
     .layer(middleware::from_fn_with_state(ops.clone(), ops::finish))
+    .layer(ops::compression())
     .layer(middleware::from_fn_with_state(
         ops.clone(),
         ratelimit::limit,
     ))
+    .layer(tower::util::option_layer(ops::cors(&ops.cors_origins)))
     .layer(middleware::from_fn_with_state(ops, ops::observe))
     .with_state(app)
 }

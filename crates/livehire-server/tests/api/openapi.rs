@@ -206,6 +206,12 @@ async fn every_answer_is_described_and_every_error_has_the_one_error_shape() {
                 "{method} {path}: 429 without Retry-After"
             );
         }
+        if let Some(created) = responses.get("201") {
+            assert!(
+                created["headers"]["Location"].is_object(),
+                "{method} {path}: a 201 without Location"
+            );
+        }
         for (status, response) in responses {
             let description = response["description"].as_str().unwrap_or("");
             assert!(

@@ -374,3 +374,301 @@ async fn readyz_fails_while_the_database_file_is_unreadable_and_recovers() {
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
     assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
 }
+
+/// A POST with a key (or none), its answer with headers.
+async fn post_as(app: &TestApp, path: &str, key: Option<&str>, body: serde_json::Value) -> Answer {
+    app.post(path, key, &body).await
+}
+
+/// Follows a 201's `Location` with `key`: the answer there.
+async fn follow(app: &TestApp, created: &Answer, key: &str) -> Answer {
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let location = created.headers["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with('/'), "{location}");
+    let there = app.get(&location, Some(key)).await;
+    assert_eq!(there.status, StatusCode::OK, "{location}: {}", there.body);
+    there
+}
+
+#[tokio::test]
+async fn every_201_says_where_the_created_thing_is() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let agent = post_as(
+        &app,
+        "/api/v1/agents/register",
+        None,
+        json!({"name": "Located"}),
+    )
+    .await;
+    let key = agent.body["api_key"].as_str().unwrap().to_string();
+    assert_eq!(agent.headers["location"], "/api/v1/me");
+    assert_eq!(
+        follow(&app, &agent, &key).await.body["id"],
+        agent.body["agent_id"]
+    );
+
+    let mut profile = livehire_sim::hosts::seed_hosts()[1].clone();
+    profile.as_object_mut().unwrap().remove("human_id");
+    let host = post_as(&app, "/api/v1/humans/register", None, profile).await;
+    let host_id = host.body["human_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        host.headers["location"],
+        format!("/api/v1/humans/{host_id}").as_str()
+    );
+    assert_eq!(
+        follow(&app, &host, &key).await.body["human_id"],
+        host_id.as_str()
+    );
+    // The operator verifies its shop, so the launch task may invite it.
+    app.app
+        .verify_host(
+            &host_id,
+            livehire_server::app::NewVerification {
+                tiktok_shop_verified: Some(true),
+                badges: None,
+            },
+        )
+        .await
+        .unwrap();
+
+    let task = post_as(
+        &app,
+        "/api/v1/tasks",
+        Some(&key),
+        seed_json("task_workflow1_launch.json"),
+    )
+    .await;
+    let task_id = task.body["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        task.headers["location"],
+        format!("/api/v1/tasks/{task_id}").as_str()
+    );
+    assert_eq!(follow(&app, &task, &key).await.body["id"], task_id.as_str());
+
+    let deposit = post_as(
+        &app,
+        "/api/v1/wallet/deposits",
+        Some(&key),
+        json!({"amount": 100000, "currency": "CNY"}),
+    )
+    .await;
+    assert_eq!(deposit.headers["location"], "/api/v1/ledger");
+    follow(&app, &deposit, &key).await;
+
+    let invitation = post_as(
+        &app,
+        &format!("/api/v1/tasks/{task_id}/invitations"),
+        Some(&key),
+        json!({"human_id": host_id}),
+    )
+    .await;
+    follow(&app, &invitation, &key).await;
+    assert_eq!(
+        invitation.headers["location"],
+        format!("/api/v1/tasks/{task_id}/invitations").as_str()
+    );
+    let message = post_as(
+        &app,
+        &format!("/api/v1/tasks/{task_id}/messages"),
+        Some(&key),
+        json!({"text": "Welcome", "human_id": host_id}),
+    )
+    .await;
+    let thread = follow(&app, &message, &key).await;
+    assert_eq!(
+        message.headers["location"],
+        format!("/api/v1/tasks/{task_id}/messages").as_str()
+    );
+    assert!(thread.body.to_string().contains("Welcome"));
+    let session = task.body["sessions"][0]["id"].as_str().unwrap().to_string();
+    let ingest = post_as(
+        &app,
+        &format!("/api/v1/sessions/{session}/ingest-keys"),
+        Some(&key),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        ingest.headers["location"],
+        format!("/api/v1/sessions/{session}").as_str()
+    );
+    follow(&app, &ingest, &key).await;
+}
+
+#[tokio::test]
+async fn a_live_sales_201s_say_where_the_sale_and_its_orders_are() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let (lt, s) = crate::live::started_session(&app).await;
+    let key = lt.agent.key.clone();
+    let sale = post_as(
+        &app,
+        &format!("/api/v1/sessions/{s}/flash-sales"),
+        Some(&key),
+        json!({"product_id": "prod_002", "price": 10, "stock": 10, "duration_minutes": 15}),
+    )
+    .await;
+    let sale_id = sale.body["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        sale.headers["location"],
+        format!("/api/v1/flash-sales/{sale_id}").as_str()
+    );
+    assert_eq!(follow(&app, &sale, &key).await.body["id"], sale_id.as_str());
+    let checkout = post_as(
+        &app,
+        &format!("/api/v1/sessions/{s}/checkout-keys"),
+        Some(&key),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        checkout.headers["location"],
+        format!("/api/v1/sessions/{s}").as_str()
+    );
+    let order = post_as(
+        &app,
+        &format!("/api/v1/flash-sales/{sale_id}/orders"),
+        checkout.body["api_key"].as_str(),
+        json!({"buyer_id": "b1", "quantity": 1}),
+    )
+    .await;
+    assert_eq!(
+        order.headers["location"],
+        format!("/api/v1/flash-sales/{sale_id}/orders").as_str()
+    );
+    let orders = follow(&app, &order, &key).await;
+    assert_eq!(orders.body["data"][0]["order_id"], order.body["order_id"]);
+}
+
+#[tokio::test]
+async fn html_pages_carry_a_content_policy_and_json_is_compressed_on_request_but_streams_never() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let (lt, s) = crate::live::started_session(&app).await;
+    let sale = post_as(
+        &app,
+        &format!("/api/v1/sessions/{s}/flash-sales"),
+        Some(&lt.agent.key),
+        json!({"product_id": "prod_002", "price": 10, "stock": 10, "duration_minutes": 15}),
+    )
+    .await;
+    let overlay = sale.body["overlay_url"].as_str().unwrap();
+    let page = app.client.get(app.url(overlay)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let h = page.headers();
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+    let policy = h["content-security-policy"].to_str().unwrap();
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    assert!(policy.contains("connect-src 'self'") && policy.contains("frame-ancestors 'none'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(
+        h["referrer-policy"], "no-referrer",
+        "the overlay URL holds its token"
+    );
+
+    let report = app
+        .get(
+            &format!("/api/v1/sessions/{s}/report.html"),
+            Some(&lt.agent.key),
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK);
+    let policy = report.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        !policy.contains("script-src"),
+        "a report runs no script: {policy}"
+    );
+    assert_eq!(report.headers["x-content-type-options"], "nosniff");
+    // JSON carries none of them.
+    let json_answer = app.get("/healthz", None).await;
+    assert!(json_answer.headers.get("content-security-policy").is_none());
+
+    // The API document, asked for with gzip: compressed; without: not.
+    let gz = [("Accept-Encoding", "gzip")];
+    let doc = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(doc.headers()["content-encoding"], "gzip");
+    assert_eq!(&doc.bytes().await.unwrap()[..2], &[0x1f, 0x8b]);
+    let plain = app.get("/api/v1/openapi.json", None).await;
+    assert!(plain.headers.get("content-encoding").is_none());
+    assert!(plain.body["paths"].is_object());
+    // A small answer is not worth it.
+    let small = app
+        .send(
+            reqwest::Method::GET,
+            "/healthz",
+            None,
+            None,
+            Vec::<u8>::new(),
+            &gz,
+        )
+        .await;
+    assert!(small.headers.get("content-encoding").is_none());
+    assert_eq!(small.body["status"], "ok");
+    // A stream: never compressed, events arrive as sent.
+    let mut stream = app
+        .client
+        .get(app.url(&format!("/api/v1/sessions/{s}/stream")))
+        .bearer_auth(&lt.agent.key)
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(stream.headers().get("content-encoding").is_none());
+    let first = stream.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("event: metrics"));
+}
+
+#[tokio::test]
+async fn cors_answers_only_for_the_configured_origins() {
+    let preflight = |app: &TestApp, origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/humans"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "authorization")
+            .send()
+    };
+    // Off by default.
+    let app = spawn_app().await;
+    let resp = preflight(&app, "https://app.example.com").await.unwrap();
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+
+    let app = spawn_app_with(|s| s.cors_origins = vec!["https://app.example.com".into()]).await;
+    let resp = preflight(&app, "https://app.example.com").await.unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let h = resp.headers();
+    assert_eq!(h["access-control-allow-origin"], "https://app.example.com");
+    assert!(
+        h["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
+    let resp = preflight(&app, "https://evil.example").await.unwrap();
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+    // A request from the origin may read the request id.
+    let ok = app
+        .client
+        .get(app.url("/healthz"))
+        .header("Origin", "https://app.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert!(
+        ok.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .contains("request-id")
+    );
+}
