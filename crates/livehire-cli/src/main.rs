@@ -139,6 +139,11 @@ struct OpsArgs {
     /// are open to whoever reaches the port.
     #[arg(long, env = "LIVEHIRE_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// Where clients reach this server (https://livehire.example.com): links
+    /// it serves (a flash sale's overlay_url, Location) are absolute under
+    /// it. Set it behind a proxy or TLS terminator.
+    #[arg(long, env = "LIVEHIRE_PUBLIC_URL")]
+    public_url: Option<String>,
     /// An origin browsers may call the API from (`https://app.example.com`;
     /// `*` for any), repeated or comma-separated. None by default: no CORS.
     #[arg(long, env = "LIVEHIRE_CORS_ORIGIN", value_delimiter = ',')]
@@ -157,6 +162,7 @@ impl OpsArgs {
         settings.client_ip_header = self.client_ip_header;
         settings.metrics_token = self.metrics_token;
         settings.cors_origins = self.cors_origin;
+        settings.public_url = self.public_url;
         settings.shutdown_grace = self.shutdown_grace;
         settings.connections = livehire_server::ConnectionLimits {
             max_connections: self.max_connections.max(1),
@@ -265,7 +271,7 @@ async fn serve(settings: Settings, demo_mode: bool) -> anyhow::Result<()> {
             })
             .await
             .map_err(|e| anyhow::anyhow!("creating the demo agent: {e}"))?;
-        let base = format!("http://{}", application.local_addr()?);
+        let base = application.base_url()?;
         println!(
             "\nDemo agent {} — API key (shown once):\n  {}\n",
             reg.agent_id, reg.api_key

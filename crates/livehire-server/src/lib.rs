@@ -46,6 +46,10 @@ pub struct Settings {
     pub connections: ConnectionLimits,
     /// The rate limits (on by default; see [`RateLimits::default`]).
     pub rate_limits: RateLimits,
+    /// Where clients reach this server (`https://livehire.example.com`):
+    /// links it serves (`overlay_url`, `Location`) are absolute under it.
+    /// Unset, they are relative to the address a client used.
+    pub public_url: Option<String>,
     /// Origins browsers may call the API from (`https://app.example.com`,
     /// or `*` for any); empty, no CORS headers are sent.
     pub cors_origins: Vec<String>,
@@ -74,6 +78,7 @@ impl Settings {
             client_ip_header: None,
             metrics_token: None,
             cors_origins: Vec::new(),
+            public_url: None,
         }
     }
 }
@@ -102,6 +107,14 @@ impl Application {
             anyhow::ensure!(
                 token.len() >= 16,
                 "the admin token must be at least 16 characters"
+            );
+        }
+        if let Some(url) = &settings.public_url {
+            anyhow::ensure!(
+                (url.starts_with("https://") || url.starts_with("http://"))
+                    && url.len() > "https://".len()
+                    && !url.contains(['?', '#', ' ']),
+                "the public URL {url:?} is not an http(s) URL (https://livehire.example.com)"
             );
         }
         for origin in &settings.cors_origins {
@@ -147,6 +160,15 @@ impl Application {
         self.listener.local_addr()
     }
 
+    /// Where clients reach this server: the public URL when set, else
+    /// `http://` and the bound address.
+    pub fn base_url(&self) -> std::io::Result<String> {
+        match &self.settings.public_url {
+            Some(url) => Ok(url.trim_end_matches('/').to_string()),
+            None => Ok(format!("http://{}", self.local_addr()?)),
+        }
+    }
+
     /// The service layer.
     pub fn app(&self) -> &App {
         &self.app
@@ -173,6 +195,11 @@ impl Application {
         );
         ops.metrics_token = self.settings.metrics_token.clone();
         ops.cors_origins = self.settings.cors_origins.clone();
+        ops.public_url = self
+            .settings
+            .public_url
+            .as_deref()
+            .map(|u| Arc::from(u.trim_end_matches('/')));
         let ops = Arc::new(ops);
         let router = http::router(self.app.clone(), ops);
         let signal = tokio::spawn(async move {

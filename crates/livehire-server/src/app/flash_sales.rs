@@ -533,10 +533,10 @@ pub fn flash_sale_view(sale: &FlashSaleLive, now_ms: i64) -> Value {
     v["currency"] = json!(sale.rec.currency);
     v["per_buyer_limit"] = json!(sale.rec.per_buyer_limit);
     v["starts_at"] = json!(sale.rec.starts_at);
-    v["overlay_url"] = json!(format!(
+    v["overlay_url"] = json!(crate::obs::public_link(&format!(
         "/overlay/flash-sales/{}?token={}",
         sale.rec.id, sale.rec.overlay_token
-    ));
+    )));
     v
 }
 

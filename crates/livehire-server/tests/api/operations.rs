@@ -672,3 +672,56 @@ async fn cors_answers_only_for_the_configured_origins() {
             .contains("request-id")
     );
 }
+
+#[tokio::test]
+async fn with_a_public_url_the_overlay_and_locations_are_absolute_under_it() {
+    use serde_json::json;
+    let app = spawn_app_with(|s| s.public_url = Some("https://live.example.com/".into())).await;
+    let (lt, s) = crate::live::started_session(&app).await;
+    let sale = post_as(
+        &app,
+        &format!("/api/v1/sessions/{s}/flash-sales"),
+        Some(&lt.agent.key),
+        json!({"product_id": "prod_002", "price": 10, "stock": 10, "duration_minutes": 15}),
+    )
+    .await;
+    let id = sale.body["id"].as_str().unwrap();
+    let overlay = sale.body["overlay_url"].as_str().unwrap();
+    let path = overlay
+        .strip_prefix("https://live.example.com/overlay/flash-sales/")
+        .unwrap_or_else(|| panic!("{overlay}"));
+    assert!(path.starts_with(&format!("{id}?token=")), "{overlay}");
+    assert_eq!(
+        sale.headers["location"],
+        format!("https://live.example.com/api/v1/flash-sales/{id}").as_str()
+    );
+    // The same sale read back shows the same link; the page is served at its path.
+    let read = app
+        .get(&format!("/api/v1/flash-sales/{id}"), Some(&lt.agent.key))
+        .await;
+    assert_eq!(read.body["overlay_url"], overlay);
+    let page = app
+        .client
+        .get(app.url(overlay.trim_start_matches("https://live.example.com")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+
+    // Without one: relative, as before.
+    let app = spawn_app().await;
+    let (lt, s) = crate::live::started_session(&app).await;
+    let sale = post_as(
+        &app,
+        &format!("/api/v1/sessions/{s}/flash-sales"),
+        Some(&lt.agent.key),
+        json!({"product_id": "prod_002", "price": 10, "stock": 10, "duration_minutes": 15}),
+    )
+    .await;
+    assert!(
+        sale.body["overlay_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/overlay/flash-sales/")
+    );
+}
