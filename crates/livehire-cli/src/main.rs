@@ -97,6 +97,22 @@ enum Command {
         )]
         database_url: String,
     },
+    /// Back up the database to a new file, online: a server may keep running
+    /// and writing. The copy is one consistent snapshot, compacted and checked.
+    /// To restore: stop the server, remove the database file and its -wal and
+    /// -shm files, put the backup in its place, start the server.
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        to: std::path::PathBuf,
+        /// Database URL.
+        #[arg(
+            long,
+            env = "LIVEHIRE_DATABASE_URL",
+            default_value = "sqlite://livehire.db"
+        )]
+        database_url: String,
+    },
     /// Drive a simulated (or recorded, `--replay`) live session against a running server.
     Simulate(simulate::SimulateArgs),
 }
@@ -212,6 +228,19 @@ async fn main() -> anyhow::Result<()> {
             let app = App::new(Arc::new(store.clone()));
             seed(&app, hosts, true).await?;
             store.close().await;
+            Ok(())
+        }
+        Command::Backup { to, database_url } => {
+            let report = livehire_store::backup(&database_url, &to)
+                .await
+                .with_context(|| format!("backing up {database_url} to {}", to.display()))?;
+            println!(
+                "backed up {} to {} ({} bytes, integrity ok) in {:.1} s",
+                report.from.display(),
+                report.to.display(),
+                report.bytes,
+                report.took.as_secs_f64()
+            );
             Ok(())
         }
         Command::Simulate(args) => simulate::run(args).await,

@@ -1,5 +1,6 @@
 //! Running `livehire serve` as a service: a graceful shutdown with open
-//! streams and an order storm.
+//! streams and an order storm, the access log, a metrics scrape, an online
+//! backup restored.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -461,4 +462,147 @@ async fn metrics_after_traffic_count_requests_orders_events_and_streams() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(left, 0.0);
+}
+
+/// Runs `livehire backup --to TO --database-url DB`: its exit status and output.
+async fn backup(db: &str, to: &std::path::Path) -> std::process::Output {
+    let (db, to) = (db.to_string(), to.to_path_buf());
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_livehire"))
+            .args(["backup", "--to"])
+            .arg(&to)
+            .args(["--database-url", &db])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_during_an_order_storm_restores_to_the_same_answers() {
+    use reqwest::Method as M;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("live.db");
+    let db = format!("sqlite://{}", file.display());
+    let port = free_port();
+    let mut server = start_with(&db, port, &serve_flags("5s")).await;
+    let c = reqwest::Client::new();
+    let b = server.base.clone();
+    let (key, _session, sale) = live_flash_sale(&c, &b, "Backed-up brand", 100_000).await;
+    let sale_id = sale["id"].as_str().unwrap().to_string();
+    let (_, tasks) = common::call(
+        &c,
+        M::GET,
+        format!("{b}/api/v1/tasks"),
+        Some(&key),
+        Value::Null,
+    )
+    .await;
+    let task_id = tasks["data"][0]["id"].as_str().unwrap().to_string();
+    let mut before_orders = HashSet::new();
+    for i in 0..30 {
+        let (status, order) = common::call(
+            &c,
+            M::POST,
+            format!("{b}/api/v1/flash-sales/{sale_id}/orders"),
+            Some(&key),
+            json!({"buyer_id": format!("early-{i}"), "quantity": 1}),
+        )
+        .await;
+        assert_eq!(status, 201);
+        before_orders.insert(order["order_id"].as_str().unwrap().to_string());
+    }
+    let read = |path: String| {
+        let (c, key) = (c.clone(), key.clone());
+        async move {
+            let (status, v) = common::call(&c, M::GET, path, Some(&key), Value::Null).await;
+            assert_eq!(status, 200, "{v}");
+            v
+        }
+    };
+    let answers = |base: String| {
+        let task_id = task_id.clone();
+        let read = &read;
+        async move {
+            vec![
+                read(format!("{base}/api/v1/me")).await,
+                read(format!("{base}/api/v1/tasks/{task_id}")).await,
+                read(format!("{base}/api/v1/wallet")).await,
+                read(format!("{base}/api/v1/ledger")).await,
+            ]
+        }
+    };
+    let before = answers(b.clone()).await;
+
+    // An order storm while the backup runs.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut buyers = Vec::new();
+    for w in 0..8 {
+        let (c, b, key, sale_id, stop) = (
+            c.clone(),
+            b.clone(),
+            key.clone(),
+            sale_id.clone(),
+            stop.clone(),
+        );
+        buyers.push(tokio::spawn(async move {
+            let mut placed = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (status, _) = common::call(
+                    &c,
+                    M::POST,
+                    format!("{b}/api/v1/flash-sales/{sale_id}/orders"),
+                    Some(&key),
+                    json!({"buyer_id": format!("storm-{w}-{placed}"), "quantity": 1}),
+                )
+                .await;
+                assert_eq!(status, 201);
+                placed += 1;
+            }
+            placed
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let copy = dir.path().join("backup.db");
+    let out = backup(&db, &copy).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("integrity ok"), "{said}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut storm = 0;
+    for w in buyers {
+        storm += w.await.unwrap();
+    }
+    assert!(storm > 0);
+    // A second backup to the same file is refused; the first stays whole.
+    let again = backup(&db, &copy).await;
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists"));
+    assert!(terminate(&mut server).success());
+
+    // Restore as the README says: the database and its -wal and -shm files
+    // out, the backup in their place.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+    std::fs::copy(&copy, &file).unwrap();
+    let restored = start_with(&db, port, &serve_flags("5s")).await;
+    assert_eq!(answers(restored.base.clone()).await, before);
+    // The snapshot is consistent: every order acknowledged before it began
+    // is there, what it sold is what it stored, and no unit is lost.
+    let stored = stored_orders(&c, &restored.base, &key, &sale_id).await;
+    assert!(before_orders.is_subset(&stored));
+    assert!(stored.len() <= before_orders.len() + storm);
+    let state = read(format!("{}/api/v1/flash-sales/{sale_id}", restored.base)).await;
+    assert_eq!(state["sold"].as_u64().unwrap() as usize, stored.len());
+    assert_eq!(
+        state["sold"].as_i64().unwrap() + state["remaining"].as_i64().unwrap(),
+        100_000
+    );
 }
