@@ -45,7 +45,10 @@ setup() { # bin port -> prints "paths key"
     local FSID=$(post "/api/v1/sessions/$SID/flash-sales" "$KEY" '{"product_id": "bench-serum", "price": 99.00, "stock": 1000000, "duration_minutes": 60}' | jget '["id"]')
     paths="$paths /api/v1/flash-sales/$FSID/orders"
   done
-  echo "$KEY|$paths"
+  # Orders go in with the session's checkout key, as a storefront's would
+  # (not rate limited by default, where an agent key's orders are).
+  local CK=$(post "/api/v1/sessions/$SID/checkout-keys" "$KEY" '{}' | jget '["api_key"]')
+  echo "$CK|$paths"
 }
 PA=$((20000 + RANDOM % 10000)); PB=$((PA + 1))
 SA=$(setup $A $PA); SB=$(setup $Bb $PB)

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -23,8 +24,23 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "livehire", version)]
 struct Cli {
+    /// How logs are written to stderr: `text` (coloured only on a terminal,
+    /// and not with NO_COLOR set) or `json` (one object a line). Which lines:
+    /// LIVEHIRE_LOG (default `info,sqlx=warn`; the access lines are target
+    /// `livehire::access`).
+    #[arg(long, global = true, env = "LIVEHIRE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The log line formats.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -65,6 +81,8 @@ enum Command {
         /// (the token then only verifies hosts).
         #[arg(long, env = "LIVEHIRE_OPEN_REGISTRATION")]
         open_registration: bool,
+        #[command(flatten)]
+        ops: OpsArgs,
     },
     /// Load demo hosts: the seed's three plus N generated ones (idempotent).
     Seed {
@@ -79,20 +97,107 @@ enum Command {
         )]
         database_url: String,
     },
+    /// Back up the database to a new file, online: a server may keep running
+    /// and writing. The copy is one consistent snapshot, compacted and checked.
+    /// To restore: stop the server, remove the database file and its -wal and
+    /// -shm files, put the backup in its place, start the server.
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        to: std::path::PathBuf,
+        /// Database URL.
+        #[arg(
+            long,
+            env = "LIVEHIRE_DATABASE_URL",
+            default_value = "sqlite://livehire.db"
+        )]
+        database_url: String,
+    },
     /// Drive a simulated (or recorded, `--replay`) live session against a running server.
     Simulate(simulate::SimulateArgs),
 }
 
+/// How `serve` runs as a production service: shutdown and connections.
+#[derive(clap::Args)]
+struct OpsArgs {
+    /// How long a shutdown (SIGTERM, Ctrl-C) may take: event streams end at
+    /// once with a final `shutdown` event, requests in flight get this long
+    /// to finish, then what is left is closed.
+    #[arg(long, env = "LIVEHIRE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
+    shutdown_grace: Duration,
+    /// Most connections open at once. At the cap a new connection closes the
+    /// one idle the longest; accepting waits only when every one is busy.
+    /// Kept below the open-file limit (`ulimit -n`).
+    #[arg(long, env = "LIVEHIRE_MAX_CONNECTIONS", default_value_t = 10_000)]
+    max_connections: usize,
+    /// Longest a client may take to send a request's head, from its first byte.
+    #[arg(long, env = "LIVEHIRE_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    header_read_timeout: Duration,
+    /// Longest a connection may stay open with no request in flight.
+    #[arg(long, env = "LIVEHIRE_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    idle_timeout: Duration,
+    /// Rate limits, on by default: `CLASS=RATE` or `CLASS=off` (repeat the
+    /// flag or separate with commas), `off` for none. Classes:
+    /// registration and auth_failures (per client IP), search, ingest,
+    /// orders (account keys), checkout (checkout keys) and other (per key,
+    /// or per client IP without one). RATE: N/s, N/min or N/h, optionally
+    /// :BURST. Defaults: registration=10/min, auth_failures=30/min,
+    /// search=30/s:60, ingest=50/s:100, orders=1000/s, checkout=off,
+    /// other=50/s:100.
+    #[arg(long, env = "LIVEHIRE_RATE_LIMIT", value_delimiter = ',')]
+    rate_limit: Vec<String>,
+    /// A header a trusted proxy in front sets to the client's IP
+    /// (X-Forwarded-For: its last address; X-Real-IP), for the per-IP
+    /// limits. Only behind such a proxy: a client could set it itself.
+    #[arg(long, env = "LIVEHIRE_CLIENT_IP_HEADER")]
+    client_ip_header: Option<String>,
+    /// A token `GET /metrics` asks for as Bearer; without one the metrics
+    /// are open to whoever reaches the port.
+    #[arg(long, env = "LIVEHIRE_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// Where clients reach this server (https://livehire.example.com): links
+    /// it serves (a flash sale's overlay_url, Location) are absolute under
+    /// it. Set it behind a proxy or TLS terminator.
+    #[arg(long, env = "LIVEHIRE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// An origin browsers may call the API from (`https://app.example.com`;
+    /// `*` for any), repeated or comma-separated. None by default: no CORS.
+    #[arg(long, env = "LIVEHIRE_CORS_ORIGIN", value_delimiter = ',')]
+    cors_origin: Vec<String>,
+}
+
+impl OpsArgs {
+    /// Applies these flags to `settings`.
+    fn apply(self, settings: &mut Settings) -> anyhow::Result<()> {
+        for spec in &self.rate_limit {
+            settings
+                .rate_limits
+                .apply(spec)
+                .map_err(|e| anyhow::anyhow!("--rate-limit: {e}"))?;
+        }
+        settings.client_ip_header = self.client_ip_header;
+        settings.metrics_token = self.metrics_token;
+        settings.cors_origins = self.cors_origin;
+        settings.public_url = self.public_url;
+        settings.shutdown_grace = self.shutdown_grace;
+        settings.connections = livehire_server::ConnectionLimits {
+            max_connections: self.max_connections.max(1),
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+        };
+        Ok(())
+    }
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    livehire_server::server::parse_duration(text)
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LIVEHIRE_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .with_target(false)
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let _flush_logs_on_exit = init_logs(cli.log_format);
+    match cli.command {
         Command::Serve {
             addr,
             database_url,
@@ -101,14 +206,16 @@ async fn main() -> anyhow::Result<()> {
             tiktok_shop_allow_private_urls,
             admin_token,
             open_registration,
+            ops,
         } => {
-            let settings = Settings {
+            let mut settings = Settings {
                 admin_token,
                 open_registration,
                 tiktok_shop_api_url,
                 tiktok_shop_allow_private_urls,
                 ..Settings::new(&addr, &database_url)
             };
+            ops.apply(&mut settings)?;
             serve(settings, demo).await
         }
         Command::Seed {
@@ -123,8 +230,56 @@ async fn main() -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Backup { to, database_url } => {
+            let report = livehire_store::backup(&database_url, &to)
+                .await
+                .with_context(|| format!("backing up {database_url} to {}", to.display()))?;
+            println!(
+                "backed up {} to {} ({} bytes, integrity ok) in {:.1} s",
+                report.from.display(),
+                report.to.display(),
+                report.bytes,
+                report.took.as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Simulate(args) => simulate::run(args).await,
     }
+}
+
+/// Logs go to stderr through a writer thread, so a request never waits for
+/// the terminal or the disk; the guard flushes what is left when dropped.
+fn init_logs(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+    use std::io::IsTerminal;
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("livehire-logs")
+        .finish(std::io::BufWriter::new(std::io::stderr()));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LIVEHIRE_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    match format {
+        LogFormat::Text => {
+            let colour = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_target(false)
+                .with_ansi(colour)
+                .with_writer(writer)
+                .init();
+        }
+        LogFormat::Json => {
+            tracing_subscriber::fmt()
+                .json()
+                .flatten_event(true)
+                .with_current_span(true)
+                .with_span_list(false)
+                .with_env_filter(filter)
+                .with_writer(writer)
+                .init();
+        }
+    }
+    guard
 }
 
 async fn serve(settings: Settings, demo_mode: bool) -> anyhow::Result<()> {
@@ -145,7 +300,7 @@ async fn serve(settings: Settings, demo_mode: bool) -> anyhow::Result<()> {
             })
             .await
             .map_err(|e| anyhow::anyhow!("creating the demo agent: {e}"))?;
-        let base = format!("http://{}", application.local_addr()?);
+        let base = application.base_url()?;
         println!(
             "\nDemo agent {} — API key (shown once):\n  {}\n",
             reg.agent_id, reg.api_key

@@ -801,23 +801,52 @@ impl Api {
         })
     }
 
+    /// Sends the request `build` makes; over a rate limit (429), waits as
+    /// long as `Retry-After` says and sends it again.
+    async fn send(
+        &self,
+        path: &str,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> anyhow::Result<reqwest::Response> {
+        let mut tries = 0;
+        loop {
+            let resp = build()
+                .send()
+                .await
+                .with_context(|| format!("{}{path}", self.base))?;
+            tries += 1;
+            if resp.status() != reqwest::StatusCode::TOO_MANY_REQUESTS || tries == 20 {
+                return Ok(resp);
+            }
+            let wait = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(1)
+                .clamp(1, 60);
+            tokio::time::sleep(Duration::from_secs(wait)).await;
+        }
+    }
+
     async fn call(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Option<&Value>,
     ) -> anyhow::Result<(u16, Value)> {
-        let mut req = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.key);
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let resp = req
-            .send()
-            .await
-            .with_context(|| format!("{}{path}", self.base))?;
+        let resp = self
+            .send(path, || {
+                let req = self
+                    .client
+                    .request(method.clone(), format!("{}{path}", self.base))
+                    .bearer_auth(&self.key);
+                match body {
+                    Some(b) => req.json(b),
+                    None => req,
+                }
+            })
+            .await?;
         let status = resp.status().as_u16();
         let body = resp.json::<Value>().await.unwrap_or(Value::Null);
         Ok((status, body))
@@ -846,14 +875,14 @@ impl Api {
 
     async fn ndjson(&self, path: &str, body: String) -> anyhow::Result<Value> {
         let resp = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.key)
-            .header(reqwest::header::CONTENT_TYPE, "application/x-ndjson")
-            .body(body)
-            .send()
-            .await
-            .with_context(|| format!("{}{path}", self.base))?;
+            .send(path, || {
+                self.client
+                    .post(format!("{}{path}", self.base))
+                    .bearer_auth(&self.key)
+                    .header(reqwest::header::CONTENT_TYPE, "application/x-ndjson")
+                    .body(body.clone())
+            })
+            .await?;
         let status = resp.status().as_u16();
         let v = resp.json::<Value>().await.unwrap_or(Value::Null);
         if !(200..300).contains(&status) {

@@ -1,5 +1,5 @@
 //! One error type for every failure, rendered in one JSON shape:
-//! `{"error": {"code", "message", "details": [{"path", "message"}]}}`.
+//! `{"error": {"code", "message", "details": [{"path", "message"}], "request_id"}}`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -82,6 +82,20 @@ pub enum ApiError {
     /// 422 `validation_failed`: one detail per bad field.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// 429 `rate_limited`: over a rate limit; `Retry-After` says when to try again.
+    #[error("rate limit reached: {limit}; retry after {} s", retry_after_secs(*retry_after))]
+    RateLimited {
+        /// The limit, in words (`10 per minute registrations per client IP`).
+        limit: String,
+        /// How long until a request would be accepted.
+        retry_after: std::time::Duration,
+    },
+    /// 503 `not_ready`: a readiness check failed; one detail per check that did.
+    #[error("not ready: {}", failed.iter().map(|f| f.path.as_str()).collect::<Vec<_>>().join(", "))]
+    NotReady {
+        /// The failed checks (path) and why (message).
+        failed: Vec<FieldError>,
+    },
     /// 502 `upstream_unavailable`: a service the request depends on (the
     /// TikTok Shop API) failed; retrying later may succeed.
     #[error("{0}")]
@@ -116,6 +130,10 @@ pub struct ErrorDetail {
     pub message: String,
     /// Per-field problems (validation) or position (invalid JSON).
     pub details: Vec<ErrorField>,
+    /// The request's id, as in its `Request-Id` header: quote it when
+    /// reporting a problem. (A replayed answer keeps its first request's.)
+    #[schema(example = "req_0VcbUA2LtWj6KZK9vlRz")]
+    pub request_id: String,
 }
 
 /// One field problem.
@@ -147,6 +165,8 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Replayed { status, .. } => {
@@ -169,6 +189,8 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::NotReady { .. } => "not_ready",
             ApiError::BadGateway(_) => "upstream_unavailable",
             ApiError::Internal(_) => "internal",
             ApiError::Replayed { .. } => "replayed",
@@ -195,11 +217,12 @@ impl ApiError {
                                 .collect()
                         })
                         .unwrap_or_default(),
+                    request_id: crate::obs::request_id().unwrap_or_default(),
                 },
             };
         }
         let details = match self {
-            ApiError::Validation(fields) => fields
+            ApiError::Validation(fields) | ApiError::NotReady { failed: fields } => fields
                 .iter()
                 .map(|f| ErrorField {
                     path: f.path.clone(),
@@ -232,6 +255,7 @@ impl ApiError {
                 code: self.code().to_string(),
                 message,
                 details,
+                request_id: crate::obs::request_id().unwrap_or_default(),
             },
         }
     }
@@ -242,7 +266,20 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(e) = &self {
             tracing::error!(error = ?e, "request failed");
         }
-        (self.status(), axum::Json(self.body())).into_response()
+        let mut resp = (self.status(), axum::Json(self.body())).into_response();
+        if let ApiError::RateLimited { retry_after, .. } = &self {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs(*retry_after)),
+            );
+        }
+        if resp.status() == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"livehire\""),
+            );
+        }
+        resp
     }
 }
 
@@ -275,6 +312,11 @@ impl From<StoreError> for ApiError {
             StoreError::Other(e) => ApiError::Internal(e),
         }
     }
+}
+
+/// Whole seconds to wait, rounded up, at least 1 (what `Retry-After` says).
+fn retry_after_secs(wait: std::time::Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 /// Result of service and handler calls.

@@ -7,16 +7,21 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod live;
+pub mod obs;
 pub mod reports;
+pub mod server;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use livehire_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 
 pub use app::App;
+pub use http::ratelimit::{Rate, RateLimits};
+pub use server::ConnectionLimits;
 
 /// Everything a server starts with, given once to [`Application::build`].
 #[derive(Clone, Debug)]
@@ -34,6 +39,27 @@ pub struct Settings {
     pub tiktok_shop_api_url: String,
     /// Let shops name a plain-http or private `api_base_url` (a local stand-in).
     pub tiktok_shop_allow_private_urls: bool,
+    /// How long a shutdown may take: streams end at once, requests in flight
+    /// get this long to finish, then what is left is closed.
+    pub shutdown_grace: Duration,
+    /// The connection cap and the header-read and idle timeouts.
+    pub connections: ConnectionLimits,
+    /// The rate limits (on by default; see [`RateLimits::default`]).
+    pub rate_limits: RateLimits,
+    /// Where clients reach this server (`https://livehire.example.com`):
+    /// links it serves (`overlay_url`, `Location`) are absolute under it.
+    /// Unset, they are relative to the address a client used.
+    pub public_url: Option<String>,
+    /// Origins browsers may call the API from (`https://app.example.com`,
+    /// or `*` for any); empty, no CORS headers are sent.
+    pub cors_origins: Vec<String>,
+    /// The Bearer token `GET /metrics` asks for; unset, the metrics are open
+    /// (keep the port private, or set one).
+    pub metrics_token: Option<String>,
+    /// A header a trusted proxy in front sets to the client's IP
+    /// (`X-Forwarded-For`, `X-Real-IP`): what per-IP limits key on. Unset,
+    /// the connection's peer address is the client's.
+    pub client_ip_header: Option<String>,
 }
 
 impl Settings {
@@ -46,6 +72,13 @@ impl Settings {
             open_registration: false,
             tiktok_shop_api_url: app::DEFAULT_TIKTOK_SHOP_API_URL.to_string(),
             tiktok_shop_allow_private_urls: false,
+            shutdown_grace: Duration::from_secs(10),
+            connections: ConnectionLimits::default(),
+            rate_limits: RateLimits::default(),
+            client_ip_header: None,
+            metrics_token: None,
+            cors_origins: Vec::new(),
+            public_url: None,
         }
     }
 }
@@ -55,6 +88,7 @@ pub struct Application {
     listener: TcpListener,
     app: App,
     sqlite: Option<SqliteStore>,
+    settings: Settings,
 }
 
 impl Application {
@@ -75,6 +109,27 @@ impl Application {
                 "the admin token must be at least 16 characters"
             );
         }
+        if let Some(url) = &settings.public_url {
+            anyhow::ensure!(
+                (url.starts_with("https://") || url.starts_with("http://"))
+                    && url.len() > "https://".len()
+                    && !url.contains(['?', '#', ' ']),
+                "the public URL {url:?} is not an http(s) URL (https://livehire.example.com)"
+            );
+        }
+        for origin in &settings.cors_origins {
+            anyhow::ensure!(
+                origin == "*"
+                    || ((origin.starts_with("https://") || origin.starts_with("http://"))
+                        && axum::http::HeaderValue::from_str(origin).is_ok()),
+                "{origin:?} is not an origin (https://app.example.com, or *)"
+            );
+        }
+        if let Some(h) = &settings.client_ip_header {
+            axum::http::HeaderName::try_from(h.as_str())
+                .map_err(|_| anyhow::anyhow!("{h:?} is not a header name"))?;
+        }
+        crate::obs::prometheus();
         let listener = TcpListener::bind(&settings.addr).await?;
         let app = App::new(store);
         if let Some(token) = &settings.admin_token {
@@ -91,10 +146,12 @@ impl Application {
         app.set_tiktok_shop_api_url(&settings.tiktok_shop_api_url);
         app.allow_private_tiktok_shop_urls(settings.tiktok_shop_allow_private_urls);
         app.start_workers();
+        tracing::info!(limits = %settings.rate_limits, "rate limits");
         Ok(Self {
             listener,
             app,
             sqlite,
+            settings,
         })
     }
 
@@ -103,24 +160,85 @@ impl Application {
         self.listener.local_addr()
     }
 
+    /// Where clients reach this server: the public URL when set, else
+    /// `http://` and the bound address.
+    pub fn base_url(&self) -> std::io::Result<String> {
+        match &self.settings.public_url {
+            Some(url) => Ok(url.trim_end_matches('/').to_string()),
+            None => Ok(format!("http://{}", self.local_addr()?)),
+        }
+    }
+
     /// The service layer.
     pub fn app(&self) -> &App {
         &self.app
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests and
+    /// Serves until `shutdown` resolves, then shuts down within the grace
+    /// (`Settings::shutdown_grace`): stops accepting, ends every event
+    /// stream with a final `shutdown` event, lets requests in flight finish
+    /// (closing what is left when the grace runs out), waits for the order
+    /// writer to store what it was handed, stops the background workers and
     /// closes the store.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let router = http::router(self.app.clone());
-        axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let mut ops = http::ops::Ops::new(stopping.clone());
+        ops.limiter = http::ratelimit::Limiter::new(
+            &self.settings.rate_limits,
+            self.settings
+                .client_ip_header
+                .as_deref()
+                .and_then(|h| axum::http::HeaderName::try_from(h).ok()),
+        );
+        ops.metrics_token = self.settings.metrics_token.clone();
+        ops.cors_origins = self.settings.cors_origins.clone();
+        ops.public_url = self
+            .settings
+            .public_url
+            .as_deref()
+            .map(|u| Arc::from(u.trim_end_matches('/')));
+        let ops = Arc::new(ops);
+        let router = http::router(self.app.clone(), ops);
+        let signal = tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+            stop
+        });
+        let grace = self.settings.shutdown_grace;
+        let served = server::serve(
+            self.listener,
+            router,
+            self.settings.connections.clone(),
+            stopping,
+            grace,
+        )
+        .await;
+        if served.forced > 0 {
+            tracing::warn!(
+                connections = served.forced,
+                "closed connections still busy when the shutdown grace ran out"
+            );
+        }
+        // Whatever the grace left, and a moment at least: orders handed to
+        // the writer before their requests ended are stored, not dropped.
+        let rest = grace
+            .saturating_sub(served.took)
+            .max(Duration::from_secs(1));
+        if !self.app.drain_orders(rest).await {
+            tracing::warn!(
+                pending = self.app.orders_pending(),
+                "the order writer did not finish before the shutdown grace ran out"
+            );
+        }
+        self.app.stop_workers();
         if let Some(s) = self.sqlite {
             s.close().await;
         }
+        signal.abort();
+        tracing::info!("stopped");
         Ok(())
     }
 }

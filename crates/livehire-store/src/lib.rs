@@ -13,7 +13,7 @@ use livehire_domain::search::HostQuery;
 use serde_json::Value;
 
 pub use models::*;
-pub use sqlite::SqliteStore;
+pub use sqlite::{BackupReport, SqliteStore, backup};
 
 /// What can go wrong in storage, as the service layer needs to tell it apart.
 #[derive(Debug, thiserror::Error)]
@@ -324,4 +324,30 @@ pub trait Store: Send + Sync + 'static {
         &self,
         notification: &TiktokShopNotification,
     ) -> StoreResult<()>;
+
+    // ---- operations ------------------------------------------------------
+
+    /// Whether the store can serve, check by check: each check's name and,
+    /// when it fails, why. A backend with nothing to check has no checks.
+    async fn readiness(&self) -> Vec<(&'static str, Result<(), String>)> {
+        Vec::new()
+    }
+
+    /// How its connection pools are used now.
+    fn pool_use(&self) -> Vec<PoolUse> {
+        Vec::new()
+    }
+}
+
+/// How one connection pool is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolUse {
+    /// `reader`, `writer`.
+    pub pool: &'static str,
+    /// Connections open.
+    pub open: u32,
+    /// Of those, idle.
+    pub idle: u32,
+    /// Most it opens.
+    pub max: u32,
 }

@@ -17,6 +17,7 @@ mod json_order;
 mod messages;
 mod offers;
 mod operator;
+mod ops;
 mod outbound;
 mod outbox;
 mod paging;
@@ -129,6 +130,11 @@ struct Inner {
     /// Milliseconds added to the system clock (see [`App::travel_to`] and
     /// [`App::advance_clock`]).
     clock_offset_ms: AtomicI64,
+    /// The background workers' tasks, stopped on shutdown.
+    workers: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+    /// What the outbox dispatcher has published, and when it last went
+    /// round (system clock ms): its backlog and its heartbeat.
+    outbox_progress: ops::OutboxProgress,
 }
 
 impl App {
@@ -150,6 +156,8 @@ impl App {
                 clock_frozen_ms: AtomicI64::new(NOT_FROZEN),
                 outbox_ready: tokio::sync::Notify::new(),
                 operator: operator::OperatorAccess::default(),
+                workers: std::sync::Mutex::new(Vec::new()),
+                outbox_progress: ops::OutboxProgress::default(),
             }),
         }
     }
@@ -162,9 +170,14 @@ impl App {
     /// (The order writer's task belongs to the writer and starts with
     /// [`App::new`].)
     pub fn start_workers(&self) {
-        tokio::spawn(crate::live::stream::ticker(self.inner.live.clone()));
-        tokio::spawn(outbox::dispatch(self.clone()));
-        tokio::spawn(idempotency::expire_keys(self.clone()));
+        let loops = [
+            tokio::spawn(crate::live::stream::ticker(self.inner.live.clone())).abort_handle(),
+            tokio::spawn(outbox::dispatch(self.clone())).abort_handle(),
+            tokio::spawn(idempotency::expire_keys(self.clone())).abort_handle(),
+        ];
+        if let Ok(mut w) = self.inner.workers.lock() {
+            w.extend(loops);
+        }
         self.start_host_index();
         self.start_filling_task_terms();
     }
@@ -246,6 +259,7 @@ impl App {
             .ok()
             .and_then(|m| m.get(&digest).cloned())
         {
+            crate::obs::note_caller(|| c.id.clone());
             return Ok(c);
         }
         let caller = self
@@ -256,6 +270,7 @@ impl App {
         if let Ok(mut m) = self.inner.keys.write() {
             m.insert(digest, caller.clone());
         }
+        crate::obs::note_caller(|| caller.id.clone());
         Ok(caller)
     }
 
@@ -291,6 +306,7 @@ impl App {
         if found.kind != kind {
             return Err(ApiError::Unauthorized(UNKNOWN));
         }
+        crate::obs::note_caller(|| format!("{}:{}", found.agent_id, found.kind));
         Ok(found)
     }
 

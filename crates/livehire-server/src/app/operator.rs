@@ -80,7 +80,10 @@ impl App {
             return Ok(());
         }
         match (bearer, self.inner.operator.token()) {
-            (Some(token), Some(expected)) if key_digest(token) == expected => Ok(()),
+            (Some(token), Some(expected)) if key_digest(token) == expected => {
+                crate::obs::note_caller(|| "operator".into());
+                Ok(())
+            }
             _ => Err(ApiError::Forbidden(
                 "registration is closed on this server; an operator registers accounts with the admin token".into(),
             )),
@@ -101,6 +104,7 @@ impl App {
         };
         let expected = self.inner.operator.token();
         if expected.as_deref() == Some(key_digest(token).as_str()) {
+            crate::obs::note_caller(|| "operator".into());
             return Ok(());
         }
         let is_api_key = self.authenticate(token).await.is_ok();

@@ -284,5 +284,6 @@ pub(crate) async fn dispatch(app: App) {
             }
             last = end;
         }
+        app.outbox_dispatched(last);
     }
 }

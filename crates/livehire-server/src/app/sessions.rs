@@ -440,6 +440,7 @@ impl App {
             }
         }
         let duplicates = count_events(&live, &events, provenance)?;
+        metrics::counter!("livehire_live_events_ingested_total").increment(events.len() as u64);
         drop(settled);
         rejected.sort_by_key(|r| r.index);
         Ok(IngestResult {

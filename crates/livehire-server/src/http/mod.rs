@@ -11,7 +11,9 @@ mod hiring;
 mod hosts;
 mod idempotency;
 mod messages;
+pub mod ops;
 pub(crate) mod overlay_page;
+pub mod ratelimit;
 mod reports;
 mod sessions;
 mod system;
@@ -34,7 +36,10 @@ use crate::error::ApiError;
         title = "livehire API",
         description = "Hire TikTok live-commerce hosts, run monitored live sessions, pay from verified results.\n\n\
             Authenticate with `Authorization: Bearer <key>` (agents `ph_sk_…`, hosts `ph_hk_…`). \
-            Every failure has the shape `{\"error\": {\"code\", \"message\", \"details\": [{\"path\", \"message\"}]}}`. \
+            Every failure has the shape `{\"error\": {\"code\", \"message\", \"details\": [{\"path\", \"message\"}], \"request_id\"}}`; \
+            every answer carries a `Request-Id` header (a client's own, 1–128 characters of letters, digits and `-_.:/+=@`, is kept). \
+            Requests are rate limited per key, and per client IP for registration and failed authentication: \
+            over a limit, 429 `rate_limited` with `Retry-After` in seconds. \
             A POST made with an account key honours `Idempotency-Key` (scoped to the caller, kept 24 h; \
             flash-sale orders keep keys with the sale); each such operation lists the header.\n\n\
             Host search: `engagement_rate = min(avg_watch_time_minutes, 60) / 60 × repeat_viewer_rate` (0–1). \
@@ -80,6 +85,17 @@ impl utoipa::Modify for BearerAuth {
                 ))),
             );
             c.add_security_scheme(
+                "metrics_token",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some(
+                            "The metrics token, when the operator set one (serve --metrics-token / LIVEHIRE_METRICS_TOKEN)",
+                        ))
+                        .build(),
+                ),
+            );
+            c.add_security_scheme(
                 "admin_token",
                 SecurityScheme::Http(
                     HttpBuilder::new()
@@ -105,6 +121,8 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(system::healthz))
+        .routes(routes!(system::readyz))
+        .routes(routes!(system::metrics))
         .routes(routes!(system::openapi_json))
         .routes(routes!(accounts::register_agent))
         .routes(routes!(accounts::register_host))
@@ -154,6 +172,8 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     idempotency::document(&mut doc);
     doc.merge(orders_doc);
+    ratelimit::document(&mut doc);
+    ops::document(&mut doc);
     (api, orders, doc)
 }
 
@@ -166,8 +186,9 @@ fn api_docs() -> Router<App> {
         .into()
 }
 
-/// The whole router with its state, fallbacks and middleware.
-pub fn router(app: App) -> Router {
+/// The whole router with its state, fallbacks and middleware; `ops` holds
+/// what the operations middleware shares (the shutdown signal).
+pub fn router(app: App, ops: std::sync::Arc<ops::Ops>) -> Router {
     let (api, orders, openapi) = api();
     let openapi = std::sync::Arc::new(openapi);
     api.layer(middleware::from_fn_with_state(
@@ -191,12 +212,20 @@ pub fn router(app: App) -> Router {
         axum::routing::get(sessions::overlay_stream),
     )
     .layer(axum::Extension(openapi))
+    .layer(axum::Extension(ops.clone()))
     .fallback(|| async { ApiError::NotFound("route".into()) })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
         use axum::response::IntoResponse;
         ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
     }))
-    .layer(tower_http::trace::TraceLayer::new_for_http())
+    .layer(middleware::from_fn_with_state(ops.clone(), ops::finish))
+    .layer(ops::compression())
+    .layer(middleware::from_fn_with_state(
+        ops.clone(),
+        ratelimit::limit,
+    ))
+    .layer(tower::util::option_layer(ops::cors(&ops.cors_origins)))
+    .layer(middleware::from_fn_with_state(ops, ops::observe))
     .with_state(app)
 }

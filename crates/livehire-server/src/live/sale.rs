@@ -240,12 +240,16 @@ type Job = (FlashOrderRecord, Waiting);
 #[derive(Clone)]
 pub struct OrderWriter {
     tx: mpsc::UnboundedSender<Job>,
+    /// Orders queued and not yet answered (stored or failed).
+    pending: Arc<AtomicU64>,
 }
 
 impl OrderWriter {
     /// Starts the writer task over a store.
     pub fn spawn(store: Arc<dyn Store>) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
+        let pending = Arc::new(AtomicU64::new(0));
+        let answered = pending.clone();
         tokio::spawn(async move {
             while let Some((order, waiter)) = rx.recv().await {
                 let (mut records, mut waiting) = (vec![order], vec![waiter]);
@@ -258,12 +262,15 @@ impl OrderWriter {
                         Err(_) => break,
                     }
                 }
+                let batch = waiting.len() as u64;
+                metrics::histogram!("livehire_flash_sale_order_batch_size").record(batch as f64);
                 match store.insert_flash_orders(records).await {
                     Ok(records) => {
                         count_in_sessions(&records, &waiting);
                         for (order, w) in records.into_iter().zip(waiting) {
                             let _ = w.reply.send(Ok(order));
                         }
+                        metrics::counter!("livehire_flash_sale_orders_total").increment(batch);
                     }
                     Err(e) => {
                         let e = e.to_string();
@@ -273,9 +280,33 @@ impl OrderWriter {
                         }
                     }
                 }
+                answered.fetch_sub(batch, Ordering::AcqRel);
             }
         });
-        Self { tx }
+        Self { tx, pending }
+    }
+
+    /// Whether the writer task is still running.
+    pub fn is_running(&self) -> bool {
+        !self.tx.is_closed()
+    }
+
+    /// Orders queued and not yet stored or failed.
+    pub fn pending(&self) -> u64 {
+        self.pending.load(Ordering::Acquire)
+    }
+
+    /// Waits (up to `limit`) until every order queued so far is stored or
+    /// failed, and answered: on shutdown, after the last request.
+    pub async fn drain(&self, limit: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.pending() > 0 {
+            if tokio::time::Instant::now() >= deadline || !self.is_running() {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        true
     }
 
     /// Queues an order placed at `placed_ms` (epoch ms, its `created_at`) and
@@ -293,9 +324,11 @@ impl OrderWriter {
             placed_ms,
             reply,
         };
-        self.tx
-            .send((order, waiter))
-            .map_err(|_| "order writer stopped".to_string())?;
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        if self.tx.send((order, waiter)).is_err() {
+            self.pending.fetch_sub(1, Ordering::AcqRel);
+            return Err("order writer stopped".to_string());
+        }
         done.await.map_err(|_| "order writer stopped".to_string())?
     }
 }

@@ -501,7 +501,7 @@ async fn another_tenants_task_is_indistinguishable_from_a_missing_one() {
             "{suffix}: {}",
             none.body
         );
-        let text = |a: &Answer, tid: &str| a.body.to_string().replace(tid, "<id>");
+        let text = |a: &Answer, tid: &str| a.envelope().to_string().replace(tid, "<id>");
         assert_eq!(text(&theirs, id), text(&none, missing), "{suffix}");
     }
     // Matching against another tenant's task: the same 422 as for no task.
@@ -522,8 +522,8 @@ async fn another_tenants_task_is_indistinguishable_from_a_missing_one() {
     );
     assert_eq!(theirs.paths(), ["for_task"]);
     assert_eq!(
-        theirs.body.to_string().replace(id, "<id>"),
-        none.body.to_string().replace(missing, "<id>")
+        theirs.envelope().to_string().replace(id, "<id>"),
+        none.envelope().to_string().replace(missing, "<id>")
     );
 }
 

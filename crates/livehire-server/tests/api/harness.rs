@@ -40,6 +40,16 @@ impl Answer {
         self.body["error"]["code"].as_str().unwrap_or("")
     }
 
+    /// The body without the error's `request_id` (which every request has
+    /// its own of): to compare two answers.
+    pub fn envelope(&self) -> Value {
+        let mut body = self.body.clone();
+        if let Some(e) = body.get_mut("error").and_then(Value::as_object_mut) {
+            e.remove("request_id");
+        }
+        body
+    }
+
     /// The paths named in an error answer's details.
     pub fn paths(&self) -> Vec<String> {
         self.body["error"]["details"]
@@ -55,17 +65,34 @@ impl Answer {
 
 /// Starts the server on 127.0.0.1:0 with a new SQLite file.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the server on 127.0.0.1:0 with a new SQLite file and the settings
+/// `adjust` makes.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
-    let mut test_app = serve(&url).await;
+    let mut settings = test_settings(&url);
+    adjust(&mut settings);
+    let mut test_app = serve(settings).await;
     test_app._dir = Some(dir);
     test_app
 }
 
-async fn serve(url: &str) -> TestApp {
-    let application = Application::build(Settings::new("127.0.0.1:0", url))
-        .await
-        .expect("build");
+/// The settings of the tests' servers: the defaults, but rate limits far
+/// above what a test sends (they stay checked; tests of the limits set
+/// their own).
+fn test_settings(url: &str) -> Settings {
+    Settings {
+        rate_limits: livehire_server::RateLimits::all(livehire_server::Rate::per_second(1_000_000)),
+        ..Settings::new("127.0.0.1:0", url)
+    }
+}
+
+async fn serve(settings: Settings) -> TestApp {
+    let url = settings.database_url.clone();
+    let application = Application::build(settings).await.expect("build");
     let base = format!("http://{}", application.local_addr().expect("addr"));
     let app = application.app().clone();
     tokio::spawn(application.run_until(std::future::pending()));
@@ -73,7 +100,7 @@ async fn serve(url: &str) -> TestApp {
         base,
         client: reqwest::Client::new(),
         app,
-        db_url: url.to_string(),
+        db_url: url,
         _dir: None,
     }
 }
@@ -82,8 +109,12 @@ impl TestApp {
     /// A second server on this one's database file, as after a restart: it
     /// holds nothing in memory and rebuilds what it needs from the file.
     /// (The first keeps the file; keep it alive while this one runs.)
+    pub fn db_path(&self) -> PathBuf {
+        PathBuf::from(self.db_url.trim_start_matches("sqlite://"))
+    }
+
     pub async fn restarted(&self) -> TestApp {
-        serve(&self.db_url).await
+        serve(test_settings(&self.db_url)).await
     }
 }
 

@@ -51,7 +51,7 @@ pub async fn assigned_task(app: &TestApp, fixture: &str) -> LiveTask {
 }
 
 /// The launch task, assigned, with its first session started by the host.
-async fn started_session(app: &TestApp) -> (LiveTask, String) {
+pub async fn started_session(app: &TestApp) -> (LiveTask, String) {
     let lt = assigned_task(app, "task_workflow1_launch.json").await;
     let s = lt.session_id(0);
     let started = app

@@ -13,6 +13,7 @@ mod identity;
 mod live;
 mod openapi;
 mod openapi_examples;
+mod operations;
 mod reports;
 mod run_of_show;
 mod search;

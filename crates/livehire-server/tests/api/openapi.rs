@@ -13,6 +13,8 @@ use crate::harness::*;
 #[rustfmt::skip]
 const ROUTES: &[(&str, &str, &str)] = &[
     ("get",  "/healthz",                                     "health_get"),
+    ("get",  "/readyz",                                      "ready_get"),
+    ("get",  "/metrics",                                     "metrics_get"),
     ("get",  "/api/v1/openapi.json",                         "openapi_get"),
     ("post", "/api/v1/agents/register",                      "agents_register"),
     ("post", "/api/v1/humans/register",                      "hosts_register"),
@@ -192,10 +194,24 @@ async fn every_answer_is_described_and_every_error_has_the_one_error_shape() {
                 "{method} {path} takes a key but does not list 401"
             );
         }
-        assert!(
-            !responses.contains_key("429"),
-            "{method} {path}: no rate limit answers 429 yet"
+        let unlimited = ["/healthz", "/readyz", "/metrics"].contains(&path.as_str());
+        assert_eq!(
+            responses.contains_key("429"),
+            !unlimited,
+            "{method} {path}: every operation but the probes is rate limited"
         );
+        if !unlimited {
+            assert!(
+                responses["429"]["headers"]["Retry-After"].is_object(),
+                "{method} {path}: 429 without Retry-After"
+            );
+        }
+        if let Some(created) = responses.get("201") {
+            assert!(
+                created["headers"]["Location"].is_object(),
+                "{method} {path}: a 201 without Location"
+            );
+        }
         for (status, response) in responses {
             let description = response["description"].as_str().unwrap_or("");
             assert!(

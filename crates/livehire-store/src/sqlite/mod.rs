@@ -30,8 +30,11 @@ use common::INSERT_CHUNK;
 use orders::OrderConnection;
 use tasks::TaskJob;
 
+pub use health::{BackupReport, backup};
+
 mod accounts;
 mod common;
+mod health;
 mod hiring;
 mod host_search;
 mod hosts;
@@ -51,6 +54,8 @@ pub struct SqliteStore {
     pub(crate) reader: SqlitePool,
     tasks: tokio::sync::mpsc::UnboundedSender<TaskJob>,
     orders: OrderConnection,
+    /// The database file, and which file it was when opened.
+    file: std::sync::Arc<health::DatabaseFile>,
 }
 
 impl SqliteStore {
@@ -83,6 +88,7 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
         let orders = OrderConnection::open(opts.get_filename())?;
+        let file = std::sync::Arc::new(health::DatabaseFile::new(opts.get_filename()));
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .test_before_acquire(false)
@@ -95,6 +101,7 @@ impl SqliteStore {
             reader,
             tasks,
             orders,
+            file,
         })
     }
 
@@ -497,6 +504,14 @@ impl Store for SqliteStore {
         notification: &TiktokShopNotification,
     ) -> StoreResult<()> {
         shop::log_notification(&self.writer, notification).await
+    }
+
+    async fn readiness(&self) -> Vec<(&'static str, Result<(), String>)> {
+        health::readiness(self).await
+    }
+
+    fn pool_use(&self) -> Vec<PoolUse> {
+        health::pool_use(self)
     }
 }
 

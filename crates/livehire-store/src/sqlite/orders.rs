@@ -31,6 +31,8 @@ enum Job {
     ),
     /// Close the connection, then answer.
     Close(oneshot::Sender<()>),
+    /// Answer whether the connection still reads its database.
+    Ping(oneshot::Sender<rusqlite::Result<()>>),
 }
 
 /// The thread that owns the order connection.
@@ -69,6 +71,9 @@ impl OrderConnection {
                             let result = commit(&mut conn, &orders);
                             let _ = reply.send((orders, result));
                         }
+                        Job::Ping(reply) => {
+                            let _ = reply.send(conn.query_row("SELECT 1", [], |_| Ok(())));
+                        }
                         Job::Close(done) => {
                             if let Err((_, e)) = conn.close() {
                                 tracing::warn!(error = %e, "closing the order connection");
@@ -95,6 +100,19 @@ impl OrderConnection {
         let (orders, result) = done.await.map_err(|_| stopped())?;
         result.map_err(|e| StoreError::Other(e.into()))?;
         Ok(orders)
+    }
+
+    /// Whether the thread answers and its connection reads the database.
+    pub(super) async fn ping(&self) -> Result<(), String> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job::Ping(reply))
+            .map_err(|_| "the order connection has stopped".to_string())?;
+        match answer.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("the order connection has stopped".into()),
+        }
     }
 
     /// Closes the connection once the batches already handed over are

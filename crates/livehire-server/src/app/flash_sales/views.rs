@@ -120,10 +120,10 @@ impl FlashSaleView {
             currency: sale.rec.currency.clone(),
             per_buyer_limit: sale.rec.per_buyer_limit,
             starts_at: sale.rec.starts_at.clone(),
-            overlay_url: format!(
+            overlay_url: crate::obs::public_link(&format!(
                 "/overlay/flash-sales/{}?token={}",
                 sale.rec.id, sale.rec.overlay_token
-            ),
+            )),
         }
     }
 }

@@ -1,0 +1,661 @@
+//! Rate limits: per client IP for registration and failed authentication,
+//! per key for search, ingestion, flash-sale orders and everything else.
+//!
+//! Each class is a generic cell rate algorithm (GCRA) over keyed buckets: a
+//! rate of `count` per `period` with bursts of up to `burst`, one theoretical
+//! arrival time per key. A request over its class's rate is answered 429
+//! `rate_limited` with `Retry-After`. Failed authentication is counted after
+//! the answer (each 401 takes a cell); a client IP out of cells has every
+//! request that carries credentials refused until it has cells again, so
+//! guessing keys is slow. Checkout-key orders (`ph_ck_…`) are not limited by
+//! default: a live flash sale's buyers arrive in thousands a second through
+//! one checkout key, and the sale's stock bounds them.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderName, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::ops::Ops;
+use crate::error::ApiError;
+
+/// A rate: `count` requests per `period`, in bursts of up to `burst`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    /// Requests per period, sustained.
+    pub count: u32,
+    /// The period.
+    pub period: Duration,
+    /// Most requests at once after a quiet spell.
+    pub burst: u32,
+}
+
+impl Rate {
+    /// `count` per second, bursts of `count`.
+    pub const fn per_second(count: u32) -> Rate {
+        Rate {
+            count,
+            period: Duration::from_secs(1),
+            burst: count,
+        }
+    }
+
+    /// `count` per minute, bursts of `count`.
+    pub const fn per_minute(count: u32) -> Rate {
+        Rate {
+            count,
+            period: Duration::from_secs(60),
+            burst: count,
+        }
+    }
+
+    /// The same rate with bursts of `burst`.
+    pub const fn burst(self, burst: u32) -> Rate {
+        Rate { burst, ..self }
+    }
+
+    fn period_word(&self) -> String {
+        match self.period.as_secs() {
+            1 => "second".into(),
+            60 => "minute".into(),
+            3600 => "hour".into(),
+            s => format!("{s} s"),
+        }
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} per {}", self.count, self.period_word())?;
+        if self.burst != self.count {
+            write!(f, " (bursts of {})", self.burst)?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Rate {
+    type Err = String;
+
+    /// `N/s`, `N/min`, `N/h`, each with an optional `:BURST` (`30/s:60`).
+    fn from_str(text: &str) -> Result<Rate, String> {
+        let bad = || format!("{text:?} is not a rate: write N/s, N/min or N/h, optionally :BURST");
+        let (rate, burst) = match text.split_once(':') {
+            Some((r, b)) => (r, Some(b.trim().parse::<u32>().map_err(|_| bad())?)),
+            None => (text, None),
+        };
+        let (count, unit) = rate.split_once('/').ok_or_else(bad)?;
+        let count: u32 = count.trim().parse().map_err(|_| bad())?;
+        let period = match unit.trim() {
+            "s" | "sec" | "second" => Duration::from_secs(1),
+            "m" | "min" | "minute" => Duration::from_secs(60),
+            "h" | "hour" => Duration::from_secs(3600),
+            _ => return Err(bad()),
+        };
+        let burst = burst.unwrap_or(count);
+        if count == 0 || burst == 0 {
+            return Err(format!(
+                "{text:?}: a rate and its burst are at least 1 (write off to turn a limit off)"
+            ));
+        }
+        Ok(Rate {
+            count,
+            period,
+            burst,
+        })
+    }
+}
+
+/// The rate limit classes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// `POST /api/v1/agents/register`, `/api/v1/humans/register` without a
+    /// key (the operator's admin token counts as a key): per client IP.
+    Registration,
+    /// Answers 401: per client IP; when out, requests with credentials are refused.
+    AuthFailures,
+    /// `GET /api/v1/humans`: per key.
+    Search,
+    /// `POST /api/v1/sessions/{id}/events` and `…/import`: per key.
+    Ingest,
+    /// `POST /api/v1/flash-sales/{id}/orders` with an account key: per key.
+    Orders,
+    /// The same with a checkout key (`ph_ck_…`): per key.
+    Checkout,
+    /// Everything else: per key, or per client IP without one.
+    Other,
+}
+
+impl Class {
+    /// Every class, in the order the flags list them.
+    pub const ALL: [Class; 7] = [
+        Class::Registration,
+        Class::AuthFailures,
+        Class::Search,
+        Class::Ingest,
+        Class::Orders,
+        Class::Checkout,
+        Class::Other,
+    ];
+
+    /// The class's name in flags (`--rate-limit search=…`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Registration => "registration",
+            Class::AuthFailures => "auth_failures",
+            Class::Search => "search",
+            Class::Ingest => "ingest",
+            Class::Orders => "orders",
+            Class::Checkout => "checkout",
+            Class::Other => "other",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Class::Registration => "registrations per client IP",
+            Class::AuthFailures => "failed authentications per client IP",
+            Class::Search => "host searches per key",
+            Class::Ingest => "event deliveries per key",
+            Class::Orders => "flash-sale orders per account key",
+            Class::Checkout => "flash-sale orders per checkout key",
+            Class::Other => "requests per key (per client IP without one)",
+        }
+    }
+}
+
+/// The limit of each class; `None` is not limited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateLimits {
+    limits: [Option<Rate>; 7],
+}
+
+impl Default for RateLimits {
+    /// On, with limits no agent, host or connector bridge working as
+    /// documented reaches: 10 registrations a minute per IP, 30 failed
+    /// authentications a minute per IP, 30 searches a second per key (bursts
+    /// of 60), 50 event deliveries a second per key (bursts of 100), 1,000
+    /// account-key orders a second per key, checkout-key orders unlimited,
+    /// 50 other requests a second per key (bursts of 100).
+    fn default() -> Self {
+        let mut l = RateLimits::off();
+        l.set(Class::Registration, Some(Rate::per_minute(10)));
+        l.set(Class::AuthFailures, Some(Rate::per_minute(30)));
+        l.set(Class::Search, Some(Rate::per_second(30).burst(60)));
+        l.set(Class::Ingest, Some(Rate::per_second(50).burst(100)));
+        l.set(Class::Orders, Some(Rate::per_second(1_000)));
+        l.set(Class::Other, Some(Rate::per_second(50).burst(100)));
+        l
+    }
+}
+
+impl RateLimits {
+    /// No limits.
+    pub fn off() -> Self {
+        Self { limits: [None; 7] }
+    }
+
+    /// Every class at `rate`.
+    pub fn all(rate: Rate) -> Self {
+        Self {
+            limits: [Some(rate); 7],
+        }
+    }
+
+    /// A class's limit.
+    pub fn get(&self, class: Class) -> Option<Rate> {
+        self.limits[class as usize]
+    }
+
+    /// Sets a class's limit.
+    pub fn set(&mut self, class: Class, rate: Option<Rate>) {
+        self.limits[class as usize] = rate;
+    }
+
+    /// Applies one flag value: `off` (every class), `CLASS=RATE` or
+    /// `CLASS=off` (`search=100/s`, `checkout=5000/s:10000`).
+    pub fn apply(&mut self, spec: &str) -> Result<(), String> {
+        let spec = spec.trim();
+        if spec == "off" {
+            *self = RateLimits::off();
+            return Ok(());
+        }
+        let (name, rate) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("{spec:?}: write CLASS=RATE, CLASS=off or off"))?;
+        let class = Class::ALL
+            .into_iter()
+            .find(|c| c.name() == name.trim())
+            .ok_or_else(|| {
+                let names: Vec<_> = Class::ALL.iter().map(|c| c.name()).collect();
+                format!(
+                    "unknown rate limit class {name:?}: one of {}",
+                    names.join(", ")
+                )
+            })?;
+        let rate = match rate.trim() {
+            "off" => None,
+            r => Some(r.parse()?),
+        };
+        self.set(class, rate);
+        Ok(())
+    }
+}
+
+impl fmt::Display for RateLimits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, class) in Class::ALL.into_iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            match self.get(class) {
+                Some(r) => write!(f, "{} {r}", class.name())?,
+                None => write!(f, "{} off", class.name())?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Keyed GCRA buckets: each key's theoretical arrival time, in ns of the
+/// limiter's clock.
+struct Buckets {
+    rate: Rate,
+    /// Nanoseconds between two requests at the sustained rate.
+    interval: u64,
+    /// How far ahead of now a key's arrival time may run: `burst` intervals.
+    tolerance: u64,
+    shards: Vec<Mutex<HashMap<u64, u64>>>,
+    /// Keys held, across shards (a class nobody has touched costs no lock).
+    held: AtomicUsize,
+    /// Checks since the last sweep of expired keys.
+    checks: AtomicU64,
+}
+
+const SHARDS: usize = 16;
+const SWEEP_EVERY: u64 = 4096;
+
+impl Buckets {
+    fn new(rate: Rate) -> Self {
+        let interval = (rate.period.as_nanos() / u128::from(rate.count.max(1))) as u64;
+        Self {
+            rate,
+            interval,
+            tolerance: interval.saturating_mul(u64::from(rate.burst)),
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            held: AtomicUsize::new(0),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// Takes a cell for `key` at `now`, or says how long until one is free.
+    fn take(&self, key: u64, now: u64) -> Result<(), Duration> {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.sweep(now);
+        }
+        let Ok(mut shard) = self.shards[(key as usize) % SHARDS].lock() else {
+            return Ok(());
+        };
+        let tat = shard.get(&key).copied().unwrap_or(now).max(now);
+        let next = tat + self.interval;
+        if next - now > self.tolerance {
+            return Err(Duration::from_nanos(next - now - self.tolerance));
+        }
+        if shard.insert(key, next).is_none() {
+            self.held.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// How long until `key` has a cell again, if it has none now.
+    fn out_for(&self, key: u64, now: u64) -> Option<Duration> {
+        if self.held.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        let shard = self.shards[(key as usize) % SHARDS].lock().ok()?;
+        let tat = shard.get(&key).copied()?.max(now);
+        let next = tat + self.interval;
+        (next - now > self.tolerance).then(|| Duration::from_nanos(next - now - self.tolerance))
+    }
+
+    /// Forgets keys whose arrival time has passed (as good as new).
+    fn sweep(&self, now: u64) {
+        for shard in &self.shards {
+            if let Ok(mut s) = shard.lock() {
+                let before = s.len();
+                s.retain(|_, tat| *tat > now);
+                self.held.fetch_sub(before - s.len(), Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// The limiter of a server: buckets per limited class.
+pub struct Limiter {
+    classes: [Option<Buckets>; 7],
+    clock: Instant,
+    hasher: std::hash::RandomState,
+    /// A header naming the client's IP, set by a trusted proxy in front
+    /// (`X-Forwarded-For`: its last address is the one the proxy saw).
+    client_ip_header: Option<HeaderName>,
+}
+
+impl Limiter {
+    /// A limiter for `limits`; `None` when every class is off.
+    pub fn new(limits: &RateLimits, client_ip_header: Option<HeaderName>) -> Option<Self> {
+        let classes = Class::ALL.map(|c| limits.get(c).map(Buckets::new));
+        classes.iter().any(Option::is_some).then(|| Self {
+            classes,
+            clock: Instant::now(),
+            hasher: std::hash::RandomState::new(),
+            client_ip_header,
+        })
+    }
+
+    fn now(&self) -> u64 {
+        self.clock.elapsed().as_nanos() as u64
+    }
+
+    fn key(&self, what: impl Hash) -> u64 {
+        self.hasher.hash_one(what)
+    }
+
+    fn take(&self, class: Class, key: u64) -> Result<(), ApiError> {
+        let Some(b) = &self.classes[class as usize] else {
+            return Ok(());
+        };
+        b.take(key, self.now())
+            .map_err(|wait| limited(class, b.rate, wait))
+    }
+
+    /// The client's IP: from the trusted header when one is set and it
+    /// holds an address, else the connection's peer.
+    fn client_ip(&self, req: &Request) -> Option<IpAddr> {
+        if let Some(name) = &self.client_ip_header
+            && let Some(ip) = req
+                .headers()
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|v| v.trim().parse::<IpAddr>().ok())
+                .next_back()
+        {
+            return Some(ip);
+        }
+        req.extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+    }
+}
+
+/// The 429 of a class.
+fn limited(class: Class, rate: Rate, wait: Duration) -> ApiError {
+    metrics::counter!("livehire_rate_limited_total", "class" => class.name()).increment(1);
+    ApiError::RateLimited {
+        limit: format!("{} {}", rate, class.what()),
+        retry_after: wait,
+    }
+}
+
+/// The class of a request, by method and route template.
+fn classify(method: &Method, route: Option<&str>, token: Option<&str>) -> Option<Class> {
+    let route = route.unwrap_or("");
+    Some(match (method, route) {
+        (_, "/healthz" | "/readyz" | "/metrics") => return None,
+        (&Method::POST, "/api/v1/agents/register" | "/api/v1/humans/register")
+            if token.is_none() =>
+        {
+            Class::Registration
+        }
+        (&Method::GET, "/api/v1/humans") => Class::Search,
+        (
+            &Method::POST,
+            "/api/v1/sessions/{session_id}/events" | "/api/v1/sessions/{session_id}/import",
+        ) => Class::Ingest,
+        (&Method::POST, "/api/v1/flash-sales/{flash_sale_id}/orders") => {
+            if token.is_some_and(|t| t.starts_with(livehire_domain::ids::CHECKOUT_KEY)) {
+                Class::Checkout
+            } else {
+                Class::Orders
+            }
+        }
+        _ => Class::Other,
+    })
+}
+
+/// The middleware: checks the request's class before it runs and counts a
+/// 401 after.
+pub async fn limit(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> Response {
+    let Some(limiter) = &ops.limiter else {
+        return next.run(req).await;
+    };
+    let credentials = req.headers().get(AUTHORIZATION);
+    let token = credentials
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let ip = limiter.client_ip(&req);
+    let failures = &limiter.classes[Class::AuthFailures as usize];
+    if credentials.is_some()
+        && let (Some(b), Some(ip)) = (failures, ip)
+        && let Some(wait) = b.out_for(limiter.key(ip), limiter.now())
+    {
+        return limited(Class::AuthFailures, b.rate, wait).into_response();
+    }
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
+    if let Some(class) = classify(req.method(), route, token) {
+        let checked = match (token, class) {
+            (_, Class::Registration) | (None, _) => match ip {
+                Some(ip) => limiter.take(class, limiter.key(ip)),
+                None => Ok(()),
+            },
+            (Some(t), _) => limiter.take(class, limiter.key(t)),
+        };
+        if let Err(e) = checked {
+            return e.into_response();
+        }
+    }
+    let resp = next.run(req).await;
+    if resp.status() == StatusCode::UNAUTHORIZED
+        && let Some(ip) = ip
+    {
+        // Counted, not refused: this answer has been given already.
+        let _ = limiter.take(Class::AuthFailures, limiter.key(ip));
+    }
+    resp
+}
+
+/// Documents the 429 of every limited operation, naming its class.
+pub fn document(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::{Content, ObjectBuilder, Ref, RefOr, Response, Type};
+
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops = [
+            (Method::GET, item.get.as_mut()),
+            (Method::POST, item.post.as_mut()),
+            (Method::PATCH, item.patch.as_mut()),
+            (Method::PUT, item.put.as_mut()),
+            (Method::DELETE, item.delete.as_mut()),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let text = match path.as_str() {
+                "/api/v1/agents/register" | "/api/v1/humans/register" => {
+                    "`rate_limited`: over the limit of registrations per client IP, by default 10 \
+                     per minute (with the admin token as key, the limit of other requests per key \
+                     instead); `Retry-After` gives the seconds to wait"
+                        .to_string()
+                }
+                "/api/v1/flash-sales/{flash_sale_id}/orders" if method == Method::POST => {
+                    "`rate_limited`: over the limit of orders per account key, by default 1000 per \
+                     second (checkout keys are not limited by default), or after too many failed \
+                     authentications from this client IP; `Retry-After` gives the seconds to wait"
+                        .to_string()
+                }
+                _ => {
+                    let class = classify(&method, Some(path), Some("key"));
+                    let Some(class) = class else { continue };
+                    let default = RateLimits::default()
+                        .get(class)
+                        .map_or("none".to_string(), |r| r.to_string());
+                    format!(
+                        "`rate_limited`: over the limit of {}, by default {default}, or after too \
+                         many failed authentications from this client IP; `Retry-After` gives the \
+                         seconds to wait",
+                        class.what()
+                    )
+                }
+            };
+            let mut response = Response::new(text);
+            response.content.insert(
+                "application/json".into(),
+                RefOr::T(Content::new(Some(Ref::from_schema_name("ErrorBody")))),
+            );
+            response.headers.insert(
+                "Retry-After".into(),
+                RefOr::T(
+                    HeaderBuilder::new()
+                        .schema(Some(
+                            ObjectBuilder::new()
+                                .schema_type(Type::Integer)
+                                .minimum(Some(1)),
+                        ))
+                        .description(Some("Seconds to wait before trying again"))
+                        .build(),
+                ),
+            );
+            op.responses
+                .responses
+                .insert("429".into(), RefOr::T(response));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: u64 = 1_000_000_000;
+
+    #[test]
+    fn rates_read_as_flags_write_them() {
+        assert_eq!("10/min".parse(), Ok(Rate::per_minute(10)));
+        assert_eq!("30/s:60".parse(), Ok(Rate::per_second(30).burst(60)));
+        assert_eq!(
+            "5/h".parse::<Rate>().map(|r| r.period),
+            Ok(Duration::from_secs(3600))
+        );
+        assert!("0/s".parse::<Rate>().is_err());
+        assert!("10/fortnight".parse::<Rate>().is_err());
+        assert!("ten/s".parse::<Rate>().is_err());
+        assert_eq!(
+            Rate::per_second(30).burst(60).to_string(),
+            "30 per second (bursts of 60)"
+        );
+        assert_eq!(Rate::per_minute(10).to_string(), "10 per minute");
+    }
+
+    #[test]
+    fn limits_are_set_per_class_and_off_turns_them_all_off() {
+        let mut l = RateLimits::default();
+        assert_eq!(l.get(Class::Checkout), None);
+        assert_eq!(l.get(Class::Registration), Some(Rate::per_minute(10)));
+        l.apply("search=1000/s").unwrap();
+        l.apply("registration=off").unwrap();
+        assert_eq!(l.get(Class::Search), Some(Rate::per_second(1000)));
+        assert_eq!(l.get(Class::Registration), None);
+        assert!(l.apply("nonsense=1/s").is_err());
+        assert!(l.apply("search").is_err());
+        l.apply("off").unwrap();
+        assert_eq!(l, RateLimits::off());
+        assert!(Limiter::new(&l, None).is_none());
+    }
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_its_rate_and_says_when_to_retry() {
+        let b = Buckets::new(Rate::per_minute(10));
+        let t0 = 1_000 * S;
+        for _ in 0..10 {
+            assert_eq!(b.take(7, t0), Ok(()));
+        }
+        // The eleventh waits for one interval (6 s) to pass.
+        assert_eq!(b.take(7, t0), Err(Duration::from_secs(6)));
+        assert_eq!(b.out_for(7, t0), Some(Duration::from_secs(6)));
+        assert_eq!(b.take(7, t0 + 2 * S), Err(Duration::from_secs(4)));
+        assert_eq!(b.take(7, t0 + 6 * S), Ok(()));
+        assert_eq!(b.take(7, t0 + 6 * S), Err(Duration::from_secs(6)));
+        // Another key has its own bucket.
+        assert_eq!(b.out_for(8, t0), None);
+        assert_eq!(b.take(8, t0), Ok(()));
+        // A minute later the burst is back.
+        for _ in 0..10 {
+            assert_eq!(b.take(7, t0 + 72 * S), Ok(()));
+        }
+        assert!(b.take(7, t0 + 72 * S).is_err());
+    }
+
+    #[test]
+    fn expired_keys_are_swept() {
+        let b = Buckets::new(Rate::per_second(1));
+        b.take(1, S).unwrap();
+        b.take(2, S).unwrap();
+        assert_eq!(b.held.load(Ordering::Relaxed), 2);
+        b.sweep(10 * S);
+        assert_eq!(b.held.load(Ordering::Relaxed), 0);
+        assert_eq!(b.out_for(1, 10 * S), None);
+    }
+
+    #[test]
+    fn requests_are_classed_by_route_and_key() {
+        let post = Method::POST;
+        let get = Method::GET;
+        assert_eq!(classify(&get, Some("/healthz"), None), None);
+        assert_eq!(classify(&get, Some("/metrics"), Some("t")), None);
+        assert_eq!(
+            classify(&post, Some("/api/v1/agents/register"), None),
+            Some(Class::Registration)
+        );
+        assert_eq!(
+            classify(&post, Some("/api/v1/agents/register"), Some("admin")),
+            Some(Class::Other)
+        );
+        assert_eq!(
+            classify(&get, Some("/api/v1/humans"), Some("ph_sk_x")),
+            Some(Class::Search)
+        );
+        assert_eq!(
+            classify(
+                &post,
+                Some("/api/v1/sessions/{session_id}/events"),
+                Some("ph_ik_x")
+            ),
+            Some(Class::Ingest)
+        );
+        let orders = Some("/api/v1/flash-sales/{flash_sale_id}/orders");
+        assert_eq!(
+            classify(&post, orders, Some("ph_ck_x")),
+            Some(Class::Checkout)
+        );
+        assert_eq!(
+            classify(&post, orders, Some("ph_sk_x")),
+            Some(Class::Orders)
+        );
+        assert_eq!(classify(&get, orders, Some("ph_sk_x")), Some(Class::Other));
+        assert_eq!(classify(&get, None, None), Some(Class::Other));
+    }
+}
