@@ -34,6 +34,12 @@ pub struct Settings {
     pub tiktok_shop_api_url: String,
     /// Let shops name a plain-http or private `api_base_url` (a local stand-in).
     pub tiktok_shop_allow_private_urls: bool,
+    /// Let webhook endpoints be plain http or private addresses (a receiver on
+    /// this machine, as in tests); off by default.
+    pub webhooks_allow_private_urls: bool,
+    /// The waits between a failed webhook attempt and the next
+    /// (`app::RETRY_DELAYS`; tests use short ones).
+    pub webhook_retry_delays: Vec<std::time::Duration>,
 }
 
 impl Settings {
@@ -46,6 +52,8 @@ impl Settings {
             open_registration: false,
             tiktok_shop_api_url: app::DEFAULT_TIKTOK_SHOP_API_URL.to_string(),
             tiktok_shop_allow_private_urls: false,
+            webhooks_allow_private_urls: false,
+            webhook_retry_delays: app::RETRY_DELAYS.to_vec(),
         }
     }
 }
@@ -90,6 +98,11 @@ impl Application {
         }
         app.set_tiktok_shop_api_url(&settings.tiktok_shop_api_url);
         app.allow_private_tiktok_shop_urls(settings.tiktok_shop_allow_private_urls);
+        app.configure_webhooks(app::WebhookSettings {
+            allow_private_urls: settings.webhooks_allow_private_urls,
+            retry_delays: settings.webhook_retry_delays.clone(),
+            ..app::WebhookSettings::default()
+        });
         app.start_workers();
         Ok(Self {
             listener,

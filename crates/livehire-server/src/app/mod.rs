@@ -32,6 +32,7 @@ mod tiktok_shop;
 mod tiktok_shop_api;
 mod tiktok_shop_ownership;
 mod wallet;
+mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -91,6 +92,11 @@ pub use wallet::{
     DepositView, EarningsBalance, EarningsLine, EarningsView, LedgerEntryKind, LedgerEntryView,
     LedgerPage, NewDeposit, PostingView, WalletBalance, WalletView,
 };
+pub use webhooks::{
+    AttemptView, CreatedWebhook, DEFAULT_DELIVERIES_PAGE, DISABLE_AFTER, DeliveryStatus,
+    DeliveryView, MAX_DELIVERIES_PAGE, NewWebhook, RETRY_DELAYS, WebhookPayload, WebhookSettings,
+    WebhookStatus, WebhookView,
+};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -126,6 +132,8 @@ struct Inner {
     clock_frozen_ms: AtomicI64,
     /// Wakes the outbox dispatcher when events were written.
     outbox_ready: tokio::sync::Notify,
+    /// Webhook settings, clients and the worker's wake-up.
+    webhooks: webhooks::Webhooks,
     /// Milliseconds added to the system clock (see [`App::travel_to`] and
     /// [`App::advance_clock`]).
     clock_offset_ms: AtomicI64,
@@ -149,6 +157,7 @@ impl App {
                 clock_offset_ms: AtomicI64::new(0),
                 clock_frozen_ms: AtomicI64::new(NOT_FROZEN),
                 outbox_ready: tokio::sync::Notify::new(),
+                webhooks: webhooks::Webhooks::default(),
                 operator: operator::OperatorAccess::default(),
             }),
         }
@@ -156,6 +165,7 @@ impl App {
 
     /// Starts the background workers, all of them here: the live ticker
     /// (metrics and flash-sale ticks to streams), the outbox dispatcher, the
+    /// webhook deliverer, the
     /// hourly expiry of idempotency keys, the host search index load and the
     /// filling of typed terms for tasks stored before terms were kept. A
     /// server calls it once; a one-off command (`livehire seed`) does not.
@@ -164,6 +174,7 @@ impl App {
     pub fn start_workers(&self) {
         tokio::spawn(crate::live::stream::ticker(self.inner.live.clone()));
         tokio::spawn(outbox::dispatch(self.clone()));
+        tokio::spawn(webhooks::deliver(self.clone()));
         tokio::spawn(idempotency::expire_keys(self.clone()));
         self.start_host_index();
         self.start_filling_task_terms();
