@@ -11,7 +11,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub app: App,
-    db_url: String,
+    settings: Settings,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -55,17 +55,23 @@ impl Answer {
 
 /// Starts the server on 127.0.0.1:0 with a new SQLite file.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the server as [`spawn_app`] does, with settings changed by `tweak`
+/// (a restart keeps them).
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
-    let mut test_app = serve(&url).await;
+    let mut settings = Settings::new("127.0.0.1:0", &url);
+    tweak(&mut settings);
+    let mut test_app = serve(settings).await;
     test_app._dir = Some(dir);
     test_app
 }
 
-async fn serve(url: &str) -> TestApp {
-    let application = Application::build(Settings::new("127.0.0.1:0", url))
-        .await
-        .expect("build");
+async fn serve(settings: Settings) -> TestApp {
+    let application = Application::build(settings.clone()).await.expect("build");
     let base = format!("http://{}", application.local_addr().expect("addr"));
     let app = application.app().clone();
     tokio::spawn(application.run_until(std::future::pending()));
@@ -73,7 +79,7 @@ async fn serve(url: &str) -> TestApp {
         base,
         client: reqwest::Client::new(),
         app,
-        db_url: url.to_string(),
+        settings,
         _dir: None,
     }
 }
@@ -83,7 +89,7 @@ impl TestApp {
     /// holds nothing in memory and rebuilds what it needs from the file.
     /// (The first keeps the file; keep it alive while this one runs.)
     pub async fn restarted(&self) -> TestApp {
-        serve(&self.db_url).await
+        serve(self.settings.clone()).await
     }
 }
 

@@ -21,3 +21,4 @@ mod skill;
 mod tasks;
 mod tiktok_shop;
 mod trust;
+mod webhooks;
