@@ -338,3 +338,85 @@ async fn bad_endpoints_are_refused_naming_the_field() {
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
 }
+
+#[tokio::test]
+async fn an_endpoint_failing_for_days_is_disabled_with_its_reason() {
+    let app = spawn_app_with(fast).await;
+    let rx = Receiver {
+        fail_first: usize::MAX,
+        ..Receiver::default()
+    };
+    let url = receiver(rx.clone()).await;
+    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
+    let task_id = lt.task["id"].as_str().unwrap().to_string();
+    let made = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&lt.agent.key),
+            &json!({"url": url}),
+        )
+        .await;
+    let hook = made.body["id"].as_str().unwrap().to_string();
+    for text in ["one", "two"] {
+        app.post(
+            &format!("/api/v1/tasks/{task_id}/messages"),
+            Some(&lt.agent.key),
+            &json!({"text": text}),
+        )
+        .await;
+    }
+    wait_for("the first attempt", || !rx.hits.lock().unwrap().is_empty()).await;
+    let failing = app
+        .get(&format!("/api/v1/webhooks/{hook}"), Some(&lt.agent.key))
+        .await;
+    assert!(
+        failing.body["failing_since"].is_string(),
+        "{}",
+        failing.body
+    );
+    assert_eq!(failing.body["status"], "enabled");
+    // Five days on, the next failure disables it.
+    app.app.advance_clock(chrono::Duration::days(6));
+    let view = |a: &Answer| a.body["status"] == "disabled";
+    let mut disabled = None;
+    for _ in 0..100 {
+        let a = app
+            .get(&format!("/api/v1/webhooks/{hook}"), Some(&lt.agent.key))
+            .await;
+        if view(&a) {
+            disabled = Some(a);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let disabled = disabled.expect("disabled");
+    let reason = disabled.body["disabled_reason"].as_str().unwrap();
+    assert!(
+        reason.contains("5 days") && reason.contains("500"),
+        "{reason}"
+    );
+    let log = app
+        .get(
+            &format!("/api/v1/webhooks/{hook}/deliveries"),
+            Some(&lt.agent.key),
+        )
+        .await;
+    let data = log.body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2, "{}", log.body);
+    assert!(data.iter().all(|d| d["status"] == "failed"), "{}", log.body);
+    // The second event was never sent: it waited behind the first.
+    assert_eq!(data[0]["attempts"], 0);
+    let hits = rx.hits.lock().unwrap().len();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(rx.hits.lock().unwrap().len(), hits, "no more attempts");
+    let id = data[1]["id"].as_str().unwrap();
+    let again = app
+        .post(
+            &format!("/api/v1/webhooks/{hook}/deliveries/{id}/redeliver"),
+            Some(&lt.agent.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(again.code(), "webhook_disabled");
+}
