@@ -315,3 +315,136 @@ pub(super) async fn redeliver(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::*;
+
+    fn delivery(id: &str, event_id: i64, due: &str) -> WebhookDeliveryRecord {
+        WebhookDeliveryRecord {
+            id: id.into(),
+            endpoint_id: "ph_wh_1".into(),
+            event_id,
+            event_type: "message.created".into(),
+            status: "pending".into(),
+            attempts: 0,
+            round_start: 0,
+            next_attempt_at: Some(due.into()),
+            lease_until: None,
+            last_attempt_at: None,
+            last_status: None,
+            last_error: None,
+            created_at: due.into(),
+        }
+    }
+
+    /// A worker that claimed an attempt and died holds it until its lease
+    /// ends; then another worker's attempt is the one that counts, and the
+    /// dead worker's late outcome moves nothing.
+    #[tokio::test]
+    async fn an_attempt_is_claimed_once_and_a_lost_claim_expires() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = crate::SqliteStore::connect(&url).await.unwrap();
+        let t0 = "2036-01-01T00:00:00.000Z";
+        let endpoint = WebhookEndpointRecord {
+            id: "ph_wh_1".into(),
+            owner: Caller {
+                kind: CallerKind::Agent,
+                id: "ph_agent_a".into(),
+            },
+            url: "https://hooks.example.com/x".into(),
+            events: vec!["*".into()],
+            secret: "whsec_AAAA".into(),
+            after_event: 0,
+            failing_since: None,
+            disabled_at: None,
+            disabled_reason: None,
+            created_at: t0.into(),
+        };
+        store.create_webhook(&endpoint).await.unwrap();
+        let ds = [delivery("msg_1", 5, t0), delivery("msg_2", 6, t0)];
+        store.fan_out_webhook("ph_wh_1", 6, &ds).await.unwrap();
+        // Fanned out again (another worker, a restart): no second row.
+        let again = [delivery("msg_1b", 5, t0)];
+        store.fan_out_webhook("ph_wh_1", 5, &again).await.unwrap();
+        assert_eq!(
+            store
+                .webhook_deliveries("ph_wh_1", None, 10)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(store.webhook("ph_wh_1").await.unwrap().after_event, 6);
+        assert_eq!(
+            store.webhook_head("ph_wh_1").await.unwrap().unwrap().id,
+            "msg_1"
+        );
+
+        let t1 = "2036-01-01T00:00:01.000Z";
+        let lease = "2036-01-01T00:00:30.000Z";
+        let lost = store
+            .claim_webhook_delivery("msg_1", t1, lease)
+            .await
+            .unwrap();
+        assert_eq!(lost.unwrap().attempts, 1);
+        // Held: nobody else sends it.
+        let t2 = "2036-01-01T00:00:10.000Z";
+        assert!(
+            store
+                .claim_webhook_delivery("msg_1", t2, lease)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // The lease over, another worker claims attempt 2 and succeeds.
+        let t3 = "2036-01-01T00:00:31.000Z";
+        let lease3 = "2036-01-01T00:01:00.000Z";
+        let claimed = store
+            .claim_webhook_delivery("msg_1", t3, lease3)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(claimed.attempts, 2);
+        let outcome = |n: i64, status: &str, code: i64| WebhookOutcome {
+            delivery_id: "msg_1".into(),
+            attempt: WebhookAttemptRecord {
+                n,
+                at: t3.into(),
+                status: Some(code),
+                error: None,
+                response_excerpt: None,
+                duration_ms: 3,
+            },
+            status: status.into(),
+            next_attempt_at: (status == "pending").then(|| t3.to_string()),
+            disable: None,
+        };
+        store
+            .record_webhook_attempt(&outcome(2, "delivered", 200))
+            .await
+            .unwrap();
+        // The first worker comes back with a failure: the delivery stays delivered.
+        store
+            .record_webhook_attempt(&outcome(1, "pending", 500))
+            .await
+            .unwrap();
+        let d = store.webhook_delivery("ph_wh_1", "msg_1").await.unwrap();
+        assert_eq!(
+            (d.status.as_str(), d.attempts, d.last_status),
+            ("delivered", 2, Some(200))
+        );
+        assert!(
+            store
+                .claim_webhook_delivery("msg_1", t3, lease3)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            store.webhook_head("ph_wh_1").await.unwrap().unwrap().id,
+            "msg_2"
+        );
+    }
+}
