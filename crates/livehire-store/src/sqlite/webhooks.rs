@@ -180,8 +180,10 @@ pub(super) async fn claim(
 pub(super) async fn record(conn: &mut SqliteConnection, o: &WebhookOutcome) -> StoreResult<()> {
     let a = &o.attempt;
     sqlx::query(
+        // A delivery deleted with its endpoint while in flight keeps no attempt.
         "INSERT INTO webhook_attempts (delivery_id, n, at, status, error, response_excerpt, duration_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (delivery_id, n) DO NOTHING",
+         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1) \
+         ON CONFLICT (delivery_id, n) DO NOTHING",
     )
     .bind(&o.delivery_id)
     .bind(a.n)
@@ -446,5 +448,12 @@ mod tests {
             store.webhook_head("ph_wh_1").await.unwrap().unwrap().id,
             "msg_2"
         );
+        // Deleted while an attempt was in flight: its outcome is dropped.
+        store.delete_webhook("ph_wh_1").await.unwrap();
+        store
+            .record_webhook_attempt(&outcome(3, "delivered", 200))
+            .await
+            .unwrap();
+        assert!(store.webhook_attempts("msg_1").await.unwrap().is_empty());
     }
 }
