@@ -151,7 +151,7 @@ class World:
         # A webhook of the agent, made before its tasks so their events give
         # it deliveries (to an address nobody answers: they stay failing),
         # and one for the delete operation to remove.
-        hook = {"url": "https://hooks.example.com/schemathesis", "events": ["*"]}
+        hook = {"url": "https://hooks.invalid/schemathesis", "events": ["*"]}
         self.webhook = api.post("/api/v1/webhooks", self.agent, hook, expect=201)["id"]
         self.doomed_webhook = api.post("/api/v1/webhooks", self.agent, hook, expect=201)["id"]
 
@@ -297,7 +297,7 @@ def operations(w: World) -> dict[str, dict]:
     op("flash_sales_get", flash_sale_id=sale)
     op("flash_sales_orders_list", flash_sale_id=sale)
     op("flash_sales_orders_create", flash_sale_id=sale)
-    op("webhooks_create", **{"body.url": "https://hooks.example.com/schemathesis", "body.events": ["*"]})
+    op("webhooks_create", **{"body.url": "https://hooks.invalid/schemathesis", "body.events": ["*"]})
     op("webhooks_list")
     op("webhooks_get", webhook_id=w.webhook)
     op("webhooks_delete", webhook_id=w.doomed_webhook)
