@@ -148,6 +148,22 @@ class World:
             expect=201,
         )
         self.shop = shop
+        # A webhook of the agent, made before its tasks so their events give
+        # it deliveries (to an address nobody answers: they stay failing),
+        # and one for the delete operation to remove.
+        hook = {"url": "https://hooks.invalid/schemathesis", "events": ["*"]}
+        self.webhook = api.post("/api/v1/webhooks", self.agent, hook, expect=201)["id"]
+        self.doomed_webhook = api.post("/api/v1/webhooks", self.agent, hook, expect=201)["id"]
+
+    def webhook_delivery(self) -> str:
+        """A delivery of the agent's webhook (the server makes them in the
+        background, within a second or so of the events)."""
+        for _ in range(100):
+            page = self.api.get(f"/api/v1/webhooks/{self.webhook}/deliveries", self.agent)
+            if page["data"]:
+                return page["data"][0]["id"]
+            time.sleep(0.1)
+        raise SystemExit("fixture: the agent's webhook got no delivery")
 
     def new_host(self, name: str, handle: str):
         profile = seed("host_example1.json")
@@ -281,6 +297,12 @@ def operations(w: World) -> dict[str, dict]:
     op("flash_sales_get", flash_sale_id=sale)
     op("flash_sales_orders_list", flash_sale_id=sale)
     op("flash_sales_orders_create", flash_sale_id=sale)
+    op("webhooks_create", **{"body.url": "https://hooks.invalid/schemathesis", "body.events": ["*"]})
+    op("webhooks_list")
+    op("webhooks_get", webhook_id=w.webhook)
+    op("webhooks_delete", webhook_id=w.doomed_webhook)
+    op("webhooks_deliveries_list", webhook_id=w.webhook)
+    op("webhooks_deliveries_redeliver", webhook_id=w.webhook, delivery_id=w.webhook_delivery())
     return ops
 
 

@@ -70,6 +70,11 @@ enum Command {
         /// call internal addresses.
         #[arg(long, env = "LIVEHIRE_TIKTOK_SHOP_ALLOW_PRIVATE_URLS")]
         tiktok_shop_allow_private_urls: bool,
+        /// Let webhook endpoints be plain http or private addresses (a
+        /// receiver on this machine or network). Off by default: such a URL
+        /// would let any account make the server call internal addresses.
+        #[arg(long, env = "LIVEHIRE_WEBHOOKS_ALLOW_PRIVATE_URLS")]
+        webhooks_allow_private_urls: bool,
         /// The operator's admin token (at least 16 characters). It verifies
         /// hosts' TikTok Shop and badges (POST
         /// /api/v1/admin/humans/{human_id}/verification) and closes
@@ -204,6 +209,7 @@ async fn main() -> anyhow::Result<()> {
             demo,
             tiktok_shop_api_url,
             tiktok_shop_allow_private_urls,
+            webhooks_allow_private_urls,
             admin_token,
             open_registration,
             ops,
@@ -213,6 +219,7 @@ async fn main() -> anyhow::Result<()> {
                 open_registration,
                 tiktok_shop_api_url,
                 tiktok_shop_allow_private_urls,
+                webhooks_allow_private_urls,
                 ..Settings::new(&addr, &database_url)
             };
             ops.apply(&mut settings)?;

@@ -60,6 +60,12 @@ pub struct Settings {
     /// (`X-Forwarded-For`, `X-Real-IP`): what per-IP limits key on. Unset,
     /// the connection's peer address is the client's.
     pub client_ip_header: Option<String>,
+    /// Let webhook endpoints be plain http or private addresses (a receiver on
+    /// this machine, as in tests); off by default.
+    pub webhooks_allow_private_urls: bool,
+    /// The waits between a failed webhook attempt and the next
+    /// (`app::RETRY_DELAYS`; tests use short ones).
+    pub webhook_retry_delays: Vec<std::time::Duration>,
 }
 
 impl Settings {
@@ -79,6 +85,8 @@ impl Settings {
             metrics_token: None,
             cors_origins: Vec::new(),
             public_url: None,
+            webhooks_allow_private_urls: false,
+            webhook_retry_delays: app::RETRY_DELAYS.to_vec(),
         }
     }
 }
@@ -145,6 +153,11 @@ impl Application {
         }
         app.set_tiktok_shop_api_url(&settings.tiktok_shop_api_url);
         app.allow_private_tiktok_shop_urls(settings.tiktok_shop_allow_private_urls);
+        app.configure_webhooks(app::WebhookSettings {
+            allow_private_urls: settings.webhooks_allow_private_urls,
+            retry_delays: settings.webhook_retry_delays.clone(),
+            ..app::WebhookSettings::default()
+        });
         app.start_workers();
         tracing::info!(limits = %settings.rate_limits, "rate limits");
         Ok(Self {

@@ -236,6 +236,61 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Page<MessageRecord>>;
 
+    /// Stores a new webhook endpoint, its fan-out cursor at the newest event
+    /// (read in the same transaction, so it gets exactly the events after
+    /// it); returns that cursor.
+    async fn create_webhook(&self, endpoint: &WebhookEndpointRecord) -> StoreResult<i64>;
+    /// An owner's webhook endpoints, oldest first.
+    async fn webhooks(&self, owner_id: &str) -> StoreResult<Vec<WebhookEndpointRecord>>;
+    /// One webhook endpoint (NotFound when missing).
+    async fn webhook(&self, id: &str) -> StoreResult<WebhookEndpointRecord>;
+    /// Deletes an endpoint with its deliveries (NotFound when missing).
+    async fn delete_webhook(&self, id: &str) -> StoreResult<()>;
+    /// Every endpoint not disabled (for the delivery worker).
+    async fn active_webhooks(&self) -> StoreResult<Vec<WebhookEndpointRecord>>;
+    /// Adds deliveries for an endpoint and moves its fan-out cursor to
+    /// `after_event`, in one transaction; a delivery of an (endpoint, event)
+    /// already there is skipped, and a cursor never moves back.
+    async fn fan_out_webhook(
+        &self,
+        endpoint_id: &str,
+        after_event: i64,
+        deliveries: &[WebhookDeliveryRecord],
+    ) -> StoreResult<()>;
+    /// The endpoint's oldest pending delivery: the only one that may be sent.
+    async fn webhook_head(&self, endpoint_id: &str) -> StoreResult<Option<WebhookDeliveryRecord>>;
+    /// Claims the next attempt of a pending delivery due at `now` whose lease
+    /// is free: counts the attempt and holds it until `lease_until`. Returns
+    /// the delivery as claimed, or `None` when another worker has it or it is
+    /// not due.
+    async fn claim_webhook_delivery(
+        &self,
+        delivery_id: &str,
+        now: &str,
+        lease_until: &str,
+    ) -> StoreResult<Option<WebhookDeliveryRecord>>;
+    /// Records an attempt's outcome, and the endpoint's failing or recovered
+    /// state, in one transaction.
+    async fn record_webhook_attempt(&self, outcome: &WebhookOutcome) -> StoreResult<()>;
+    /// A page of an endpoint's deliveries, newest event first, those of
+    /// events before `before` (an event id) when given.
+    async fn webhook_deliveries(
+        &self,
+        endpoint_id: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDeliveryRecord>>;
+    /// One delivery of an endpoint (NotFound when missing).
+    async fn webhook_delivery(
+        &self,
+        endpoint_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<WebhookDeliveryRecord>;
+    /// The attempts of a delivery, oldest first.
+    async fn webhook_attempts(&self, delivery_id: &str) -> StoreResult<Vec<WebhookAttemptRecord>>;
+    /// Queues a delivery again, due at `now`, its retry schedule restarted.
+    async fn redeliver_webhook(&self, delivery_id: &str, now: &str) -> StoreResult<()>;
+
     /// Reserves an idempotency key; returns the stored entry if the key exists.
     async fn idempotency_begin(
         &self,

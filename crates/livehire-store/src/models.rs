@@ -707,3 +707,93 @@ pub struct TiktokShopNotification {
     /// RFC 3339.
     pub received_at: String,
 }
+
+/// A webhook endpoint an agent or a host registered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEndpointRecord {
+    /// `ph_wh_…`.
+    pub id: String,
+    /// Whose it is: events are those of this agent or host.
+    pub owner: Caller,
+    /// Where deliveries are POSTed.
+    pub url: String,
+    /// Event types subscribed; `["*"]` for all.
+    pub events: Vec<String>,
+    /// `whsec_<base64>`: the signing secret.
+    pub secret: String,
+    /// The outbox id up to which events were fanned out into deliveries.
+    pub after_event: i64,
+    /// The first failed attempt since the last success, if failing.
+    pub failing_since: Option<String>,
+    /// When it was disabled for failing too long.
+    pub disabled_at: Option<String>,
+    /// Why it was disabled.
+    pub disabled_reason: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// One event to one endpoint: its state and the last attempt's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookDeliveryRecord {
+    /// `msg_…`: the `webhook-id` header, the same on every attempt.
+    pub id: String,
+    /// The endpoint.
+    pub endpoint_id: String,
+    /// The outbox event.
+    pub event_id: i64,
+    /// Its type.
+    pub event_type: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// Attempts made (begun) so far.
+    pub attempts: i64,
+    /// Attempts made before the last redelivery by hand (the retry schedule
+    /// starts again from there).
+    pub round_start: i64,
+    /// When the next attempt is due (pending only).
+    pub next_attempt_at: Option<String>,
+    /// A worker holds the current attempt until then.
+    pub lease_until: Option<String>,
+    /// When the last attempt began.
+    pub last_attempt_at: Option<String>,
+    /// The last attempt's HTTP status, if it got an answer.
+    pub last_status: Option<i64>,
+    /// The last attempt's error (no answer, or a non-2xx answer's excerpt).
+    pub last_error: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// One attempt of a delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookAttemptRecord {
+    /// 1-based, in the delivery.
+    pub n: i64,
+    /// When it began.
+    pub at: String,
+    /// The HTTP status, if an answer came.
+    pub status: Option<i64>,
+    /// What went wrong, if it failed.
+    pub error: Option<String>,
+    /// The start of the answer's body (a few hundred bytes at most).
+    pub response_excerpt: Option<String>,
+    /// How long it took.
+    pub duration_ms: i64,
+}
+
+/// The outcome of an attempt, recorded with what it changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookOutcome {
+    /// The delivery.
+    pub delivery_id: String,
+    /// The attempt.
+    pub attempt: WebhookAttemptRecord,
+    /// `pending` (retry at `next_attempt_at`), `delivered` or `failed`.
+    pub status: String,
+    /// The next attempt, when pending.
+    pub next_attempt_at: Option<String>,
+    /// Disables the endpoint with this reason (and fails its pending
+    /// deliveries).
+    pub disable: Option<String>,
+}

@@ -33,6 +33,7 @@ mod tiktok_shop;
 mod tiktok_shop_api;
 mod tiktok_shop_ownership;
 mod wallet;
+mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -92,6 +93,11 @@ pub use wallet::{
     DepositView, EarningsBalance, EarningsLine, EarningsView, LedgerEntryKind, LedgerEntryView,
     LedgerPage, NewDeposit, PostingView, WalletBalance, WalletView,
 };
+pub use webhooks::{
+    AttemptView, CreatedWebhook, DEFAULT_DELIVERIES_PAGE, DISABLE_AFTER, DeliveryStatus,
+    DeliveryView, MAX_DELIVERIES_PAGE, NewWebhook, RETRY_DELAYS, WebhookPayload, WebhookSettings,
+    WebhookStatus, WebhookView,
+};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -127,6 +133,8 @@ struct Inner {
     clock_frozen_ms: AtomicI64,
     /// Wakes the outbox dispatcher when events were written.
     outbox_ready: tokio::sync::Notify,
+    /// Webhook settings, clients and the worker's wake-up.
+    webhooks: webhooks::Webhooks,
     /// Milliseconds added to the system clock (see [`App::travel_to`] and
     /// [`App::advance_clock`]).
     clock_offset_ms: AtomicI64,
@@ -155,6 +163,7 @@ impl App {
                 clock_offset_ms: AtomicI64::new(0),
                 clock_frozen_ms: AtomicI64::new(NOT_FROZEN),
                 outbox_ready: tokio::sync::Notify::new(),
+                webhooks: webhooks::Webhooks::default(),
                 operator: operator::OperatorAccess::default(),
                 workers: std::sync::Mutex::new(Vec::new()),
                 outbox_progress: ops::OutboxProgress::default(),
@@ -164,6 +173,7 @@ impl App {
 
     /// Starts the background workers, all of them here: the live ticker
     /// (metrics and flash-sale ticks to streams), the outbox dispatcher, the
+    /// webhook deliverer, the
     /// hourly expiry of idempotency keys, the host search index load and the
     /// filling of typed terms for tasks stored before terms were kept. A
     /// server calls it once; a one-off command (`livehire seed`) does not.
@@ -173,6 +183,7 @@ impl App {
         let loops = [
             tokio::spawn(crate::live::stream::ticker(self.inner.live.clone())).abort_handle(),
             tokio::spawn(outbox::dispatch(self.clone())).abort_handle(),
+            tokio::spawn(webhooks::deliver(self.clone())).abort_handle(),
             tokio::spawn(idempotency::expire_keys(self.clone())).abort_handle(),
         ];
         if let Ok(mut w) = self.inner.workers.lock() {

@@ -141,6 +141,7 @@ impl App {
     /// Wakes the dispatcher: events were written.
     pub(crate) fn events_written(&self) {
         self.inner.outbox_ready.notify_one();
+        self.inner.webhooks.ready.notify_one();
     }
 
     /// Records events outside a change's transaction (a sale's transitions)

@@ -20,6 +20,7 @@ mod system;
 mod tasks;
 mod tiktok_shop;
 mod wallet;
+mod webhooks;
 
 use axum::Router;
 use axum::middleware;
@@ -151,6 +152,10 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(wallet::earnings))
         .routes(routes!(wallet::ledger))
         .routes(routes!(events::list))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::get, webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::redeliver))
         .routes(routes!(sessions::get))
         .routes(routes!(sessions::start))
         .routes(routes!(sessions::end))

@@ -51,6 +51,7 @@ use Fixture::*;
 const GET: &str = "GET";
 const POST: &str = "POST";
 const PATCH: &str = "PATCH";
+const DELETE: &str = "DELETE";
 
 /// One row: method, path, body (`""` = none), fixture, and the expected status
 /// for [owner agent, other agent, task's host, other host, no key].
@@ -126,6 +127,14 @@ const MATRIX: &[Row] = &[
     // not in this matrix (tests/api/tiktok_shop.rs covers it).
     (POST,  "/api/v1/integrations/tiktok-shop",                 r#"{"shop_id": "matrix-{now}", "app_key": "k", "app_secret": "s"}"#, NoTask, [201, 201, 403, 403, 401]),
     (GET,   "/api/v1/integrations/tiktok-shop",                 "",                                               NoTask,    [200, 200, 403, 403, 401]),
+    // Webhooks: account-level, for agents and hosts; `{webhook_id}` is the
+    // owner's (another caller's looks like none), deleted by the last row.
+    (POST,  "/api/v1/webhooks",                                 r#"{"url": "https://hooks.invalid/x"}"#,          NoTask,    [201, 201, 201, 201, 401]),
+    (GET,   "/api/v1/webhooks",                                 "",                                               NoTask,    [200, 200, 200, 200, 401]),
+    (GET,   "/api/v1/webhooks/{webhook_id}",                    "",                                               NoTask,    [200, 404, 404, 404, 401]),
+    (GET,   "/api/v1/webhooks/{webhook_id}/deliveries",         "",                                               NoTask,    [200, 404, 404, 404, 401]),
+    (POST,  "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", "",                             NoTask,    [200, 404, 404, 404, 401]),
+    (DELETE, "/api/v1/webhooks/{webhook_id}",                   "",                                               NoTask,    [204, 404, 404, 404, 401]),
     // Last: it replaces every caller's key (checked below).
     (POST,  "/api/v1/me/keys/rotate",                           "",                                               NoTask,    [200, 200, 200, 200, 401]),
 ];
@@ -177,6 +186,9 @@ struct World {
     other_agent: Agent,
     host: Host,
     other_host: Host,
+    /// The owner's webhook endpoint and one of its deliveries.
+    webhook: String,
+    delivery: String,
 }
 
 impl World {
@@ -197,11 +209,49 @@ impl World {
             )
             .await;
         assert_eq!(d.status, StatusCode::CREATED, "{}", d.body);
+        // A webhook of the owner's (to a name that never resolves), and an
+        // invitation so that it has a delivery.
+        let hook = app
+            .post(
+                "/api/v1/webhooks",
+                Some(&owner.key),
+                &json!({"url": "https://hooks.invalid/matrix"}),
+            )
+            .await;
+        assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.body);
+        let webhook = hook.body["id"].as_str().unwrap().to_string();
+        let task = app
+            .task(&owner, &seed_json("task_workflow1_launch.json"))
+            .await;
+        let invited = app
+            .post(
+                &format!("/api/v1/tasks/{}/invitations", task["id"].as_str().unwrap()),
+                Some(&owner.key),
+                &json!({"human_id": host.id}),
+            )
+            .await;
+        assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+        let mut delivery = None;
+        for _ in 0..200 {
+            let page = app
+                .get(
+                    &format!("/api/v1/webhooks/{webhook}/deliveries"),
+                    Some(&owner.key),
+                )
+                .await;
+            if let Some(id) = page.body["data"][0]["id"].as_str() {
+                delivery = Some(id.to_string());
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         World {
             owner,
             other_agent,
             host,
             other_host,
+            webhook,
+            delivery: delivery.expect("a delivery of the owner's webhook"),
         }
     }
 
@@ -306,6 +356,8 @@ fn fill(template: &str, made: &Made, w: &World) -> String {
         )
         .replace("{sale}", made.sale.as_deref().unwrap_or("ph_fs_none"))
         .replace("{other_host}", &w.other_host.id)
+        .replace("{webhook_id}", &w.webhook)
+        .replace("{delivery_id}", &w.delivery)
         .replace("{host}", &w.host.id)
         .replace("{now}", &chrono::Utc::now().to_rfc3339())
 }

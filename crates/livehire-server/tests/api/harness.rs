@@ -11,7 +11,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub app: App,
-    db_url: String,
+    settings: Settings,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -69,12 +69,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// Starts the server on 127.0.0.1:0 with a new SQLite file and the settings
-/// `adjust` makes.
-pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+/// `tweak` makes.
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
     let mut settings = test_settings(&url);
-    adjust(&mut settings);
+    tweak(&mut settings);
     let mut test_app = serve(settings).await;
     test_app._dir = Some(dir);
     test_app
@@ -91,8 +91,7 @@ fn test_settings(url: &str) -> Settings {
 }
 
 async fn serve(settings: Settings) -> TestApp {
-    let url = settings.database_url.clone();
-    let application = Application::build(settings).await.expect("build");
+    let application = Application::build(settings.clone()).await.expect("build");
     let base = format!("http://{}", application.local_addr().expect("addr"));
     let app = application.app().clone();
     tokio::spawn(application.run_until(std::future::pending()));
@@ -100,21 +99,23 @@ async fn serve(settings: Settings) -> TestApp {
         base,
         client: reqwest::Client::new(),
         app,
-        db_url: url,
+        settings,
         _dir: None,
     }
 }
 
 impl TestApp {
-    /// A second server on this one's database file, as after a restart: it
-    /// holds nothing in memory and rebuilds what it needs from the file.
-    /// (The first keeps the file; keep it alive while this one runs.)
+    /// The SQLite file this server runs on.
     pub fn db_path(&self) -> PathBuf {
-        PathBuf::from(self.db_url.trim_start_matches("sqlite://"))
+        PathBuf::from(self.settings.database_url.trim_start_matches("sqlite://"))
     }
 
+    /// A second server on this one's database file with its settings, as
+    /// after a restart: it holds nothing in memory and rebuilds what it needs
+    /// from the file. (The first keeps the file; keep it alive while this one
+    /// runs.)
     pub async fn restarted(&self) -> TestApp {
-        serve(test_settings(&self.db_url)).await
+        serve(self.settings.clone()).await
     }
 }
 

@@ -22,3 +22,4 @@ mod skill;
 mod tasks;
 mod tiktok_shop;
 mod trust;
+mod webhooks;

@@ -50,6 +50,12 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("get",  "/api/v1/earnings",                             "earnings_get"),
     ("get",  "/api/v1/ledger",                               "ledger_list"),
     ("get",  "/api/v1/events",                               "events_list"),
+    ("post", "/api/v1/webhooks",                             "webhooks_create"),
+    ("get",  "/api/v1/webhooks",                             "webhooks_list"),
+    ("get",  "/api/v1/webhooks/{webhook_id}",                "webhooks_get"),
+    ("delete", "/api/v1/webhooks/{webhook_id}",              "webhooks_delete"),
+    ("get",  "/api/v1/webhooks/{webhook_id}/deliveries",     "webhooks_deliveries_list"),
+    ("post", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", "webhooks_deliveries_redeliver"),
     ("get",  "/api/v1/sessions/{session_id}",                "sessions_get"),
     ("post", "/api/v1/sessions/{session_id}/start",          "sessions_start"),
     ("post", "/api/v1/sessions/{session_id}/end",            "sessions_end"),
@@ -398,6 +404,9 @@ async fn live_answers_reference_their_schemas() {
         ("sessions_report_get", "200", "SessionReport"),
         ("tasks_report_get", "200", "SeriesReport"),
         ("events_list", "200", "EventPage"),
+        ("webhooks_create", "201", "CreatedWebhook"),
+        ("webhooks_get", "200", "WebhookView"),
+        ("webhooks_deliveries_redeliver", "200", "DeliveryView"),
     ] {
         assert_eq!(
             operation(&doc, id)["responses"][status]["content"]["application/json"]["schema"]["$ref"],

@@ -10,7 +10,8 @@
 //! `tasks` (the task writer, tasks and sessions), `hiring` (task changes,
 //! offers, submissions, ratings), `ledger` (journal, balances), `live` (event
 //! batches, flash sales and their orders), `orders` (the order connection),
-//! `shop` (TikTok Shop), `messages` and `idempotency`.
+//! `shop` (TikTok Shop), `messages`, `idempotency` and `webhooks`
+//! (endpoints, deliveries and their attempts).
 //!
 //! Dependencies point one way: this file uses the concerns; the concerns
 //! share helpers from `common`; `hiring` uses `ledger` and `live`, and `shop`
@@ -46,6 +47,7 @@ mod orders;
 mod outbox;
 mod shop;
 mod tasks;
+mod webhooks;
 
 /// The SQLite store: its connections and the task writer's queue.
 #[derive(Clone)]
@@ -400,6 +402,95 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> StoreResult<Page<MessageRecord>> {
         messages::list_messages(&self.reader, task_id, threads, after, limit).await
+    }
+
+    async fn create_webhook(&self, endpoint: &WebhookEndpointRecord) -> StoreResult<i64> {
+        let mut tx = self.writer.begin().await?;
+        let cursor = webhooks::create(&mut tx, endpoint).await?;
+        tx.commit().await?;
+        Ok(cursor)
+    }
+
+    async fn webhooks(&self, owner_id: &str) -> StoreResult<Vec<WebhookEndpointRecord>> {
+        webhooks::by_owner(&self.reader, owner_id).await
+    }
+
+    async fn webhook(&self, id: &str) -> StoreResult<WebhookEndpointRecord> {
+        webhooks::one(&self.reader, id).await
+    }
+
+    async fn delete_webhook(&self, id: &str) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        webhooks::delete(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn active_webhooks(&self) -> StoreResult<Vec<WebhookEndpointRecord>> {
+        webhooks::active(&self.reader).await
+    }
+
+    async fn fan_out_webhook(
+        &self,
+        endpoint_id: &str,
+        after_event: i64,
+        deliveries: &[WebhookDeliveryRecord],
+    ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        webhooks::fan_out(&mut tx, endpoint_id, after_event, deliveries).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn webhook_head(&self, endpoint_id: &str) -> StoreResult<Option<WebhookDeliveryRecord>> {
+        webhooks::head(&self.reader, endpoint_id).await
+    }
+
+    async fn claim_webhook_delivery(
+        &self,
+        delivery_id: &str,
+        now: &str,
+        lease_until: &str,
+    ) -> StoreResult<Option<WebhookDeliveryRecord>> {
+        let mut tx = self.writer.begin().await?;
+        let claimed = webhooks::claim(&mut tx, delivery_id, now, lease_until).await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    async fn record_webhook_attempt(&self, outcome: &WebhookOutcome) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        webhooks::record(&mut tx, outcome).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        endpoint_id: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDeliveryRecord>> {
+        webhooks::deliveries(&self.reader, endpoint_id, before, limit).await
+    }
+
+    async fn webhook_delivery(
+        &self,
+        endpoint_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<WebhookDeliveryRecord> {
+        webhooks::delivery(&self.reader, endpoint_id, delivery_id).await
+    }
+
+    async fn webhook_attempts(&self, delivery_id: &str) -> StoreResult<Vec<WebhookAttemptRecord>> {
+        webhooks::attempts(&self.reader, delivery_id).await
+    }
+
+    async fn redeliver_webhook(&self, delivery_id: &str, now: &str) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        webhooks::redeliver(&mut tx, delivery_id, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn idempotency_begin(
