@@ -12,6 +12,7 @@ use livehire_server::{App, Application, Settings};
 use livehire_sim::hosts;
 use livehire_store::SqliteStore;
 
+mod logs;
 mod simulate;
 
 /// mimalloc rather than the system allocator: request handling allocates and
@@ -254,14 +255,11 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-/// Logs go to stderr through a writer thread, so a request never waits for
-/// the terminal or the disk; the guard flushes what is left when dropped.
-fn init_logs(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+/// Logs go to stderr through a buffer (see [`logs`]); the guard writes out
+/// what is left when dropped.
+fn init_logs(format: LogFormat) -> logs::FlushOnDrop {
     use std::io::IsTerminal;
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("livehire-logs")
-        .finish(std::io::BufWriter::new(std::io::stderr()));
+    let (writer, guard) = logs::BufferedStderr::start();
     let filter = tracing_subscriber::EnvFilter::try_from_env("LIVEHIRE_LOG")
         .unwrap_or_else(|_| "info,sqlx=warn".into());
     match format {

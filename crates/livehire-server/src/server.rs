@@ -377,13 +377,7 @@ pub async fn serve(
         }
         let (id, conn) = registry.add();
         metrics::gauge!("livehire_http_connections").set(registry.len() as f64);
-        tokio::spawn(connection(
-            stream,
-            peer,
-            (id, conn),
-            shared.clone(),
-            shutdown.clone(),
-        ));
+        tokio::spawn(connection(stream, peer, (id, conn), shared.clone()));
     }
     drop(listener);
     let began = tokio::time::Instant::now();
@@ -442,7 +436,6 @@ async fn connection(
     peer: SocketAddr,
     (id, conn): (u64, Arc<Conn>),
     shared: Arc<Shared>,
-    mut shutdown: watch::Receiver<bool>,
 ) {
     let registry = shared.registry.clone();
     let io = TokioIo::new(Watched {
@@ -475,16 +468,21 @@ async fn connection(
     };
     let served = shared.http.serve_connection(io, service);
     tokio::pin!(served);
+    // Asked to close (by the reaper, the cap or the shutdown, which asks
+    // every connection): one future, made again only once it fires.
+    let mut close = std::pin::pin!(conn.close.notified());
     let mut graceful = false;
     loop {
         tokio::select! {
+            biased;
             r = served.as_mut() => {
                 if let Err(e) = r {
                     tracing::debug!(error = %e, %peer, "connection ended with an error");
                 }
                 break;
             }
-            () = conn.close.notified() => {
+            () = close.as_mut() => {
+                close.set(conn.close.notified());
                 if conn.close_mode.load(Ordering::Acquire) == CLOSE_NOW {
                     break;
                 }
@@ -492,10 +490,6 @@ async fn connection(
                     graceful = true;
                     served.as_mut().graceful_shutdown();
                 }
-            }
-            _ = shutdown.wait_for(|s| *s), if !graceful => {
-                graceful = true;
-                served.as_mut().graceful_shutdown();
             }
         }
     }

@@ -115,16 +115,25 @@ impl utoipa::Modify for BearerAuth {
 /// first router's POSTs go through the `Idempotency-Key` middleware (whose
 /// header and answers [`idempotency::document`] adds to their operations);
 /// the second holds flash-sale orders, which keep their keys with the sale's
-/// in-memory counter and so skip that layer (the hottest write path).
-pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
+/// in-memory counter and so skip that layer (the hottest write path); the
+/// third the operator's and the document's routes, the only ones handed
+/// the operations state and the document (as extensions).
+pub fn api() -> (
+    Router<App>,
+    Router<App>,
+    Router<App>,
+    utoipa::openapi::OpenApi,
+) {
     let (orders, orders_doc) = OpenApiRouter::new()
         .routes(routes!(sessions::order, sessions::list_orders))
         .split_for_parts();
-    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(system::healthz))
+    let (system, system_doc) = OpenApiRouter::new()
         .routes(routes!(system::readyz))
         .routes(routes!(system::metrics))
         .routes(routes!(system::openapi_json))
+        .split_for_parts();
+    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(system::healthz))
         .routes(routes!(accounts::register_agent))
         .routes(routes!(accounts::register_host))
         .routes(routes!(accounts::me))
@@ -177,9 +186,10 @@ pub fn api() -> (Router<App>, Router<App>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     idempotency::document(&mut doc);
     doc.merge(orders_doc);
+    doc.merge(system_doc);
     ratelimit::document(&mut doc);
     ops::document(&mut doc);
-    (api, orders, doc)
+    (api, orders, system, doc)
 }
 
 /// `/docs`: Swagger UI, served from the binary (the `vendored` build of
@@ -192,15 +202,22 @@ fn api_docs() -> Router<App> {
 }
 
 /// The whole router with its state, fallbacks and middleware; `ops` holds
-/// what the operations middleware shares (the shutdown signal).
+/// what the operations middleware shares. Outermost first: compression, the
+/// operations layer (request id, log, metrics, `Location`, page headers,
+/// streams' end), CORS when configured, rate limits, panics caught.
 pub fn router(app: App, ops: std::sync::Arc<ops::Ops>) -> Router {
-    let (api, orders, openapi) = api();
+    let (api, orders, system, openapi) = api();
     let openapi = std::sync::Arc::new(openapi);
     api.layer(middleware::from_fn_with_state(
         app.clone(),
         idempotency::layer,
     ))
     .merge(orders)
+    .merge(
+        system
+            .layer(axum::Extension(openapi))
+            .layer(axum::Extension(ops.clone())),
+    )
     .merge(api_docs())
     .route("/skill.md", axum::routing::get(agent_docs::skill))
     .route(
@@ -216,21 +233,18 @@ pub fn router(app: App, ops: std::sync::Arc<ops::Ops>) -> Router {
         "/overlay/flash-sales/{flash_sale_id}/stream",
         axum::routing::get(sessions::overlay_stream),
     )
-    .layer(axum::Extension(openapi))
-    .layer(axum::Extension(ops.clone()))
     .fallback(|| async { ApiError::NotFound("route".into()) })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
         use axum::response::IntoResponse;
         ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
     }))
-    .layer(middleware::from_fn_with_state(ops.clone(), ops::finish))
-    .layer(ops::compression())
     .layer(middleware::from_fn_with_state(
         ops.clone(),
         ratelimit::limit,
     ))
     .layer(tower::util::option_layer(ops::cors(&ops.cors_origins)))
-    .layer(middleware::from_fn_with_state(ops, ops::observe))
+    .layer(middleware::from_fn_with_state(ops, ops::layer))
+    .layer(ops::compression())
     .with_state(app)
 }

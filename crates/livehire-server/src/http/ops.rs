@@ -1,11 +1,10 @@
 //! Operations middleware: what every request and response goes through.
 //!
-//! [`observe`], outermost: the request id (a client's sane `Request-Id`, or
-//! a new one) in the response header, the log span and every error body,
-//! and one access line per request at INFO: method, route template, status,
-//! latency, request id and the caller's account id (never a key).
-//!
-//! [`finish`], innermost: event streams (`text/event-stream`: a session's
+//! [`layer`]: the request id (a client's sane `Request-Id`, or a new one)
+//! in the response header, the log span and every error body; one access
+//! line per request at INFO: method, route template, status, latency,
+//! request id and the caller's account id (never a key); the request
+//! metrics. On the way out, event streams (`text/event-stream`: a session's
 //! `/stream`, the overlay's) end on shutdown with a final `shutdown` event,
 //! so a server that is asked to stop is not held open by its subscribers and
 //! they learn why the stream ended (and when to reconnect); every 201 says
@@ -118,8 +117,11 @@ pub fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     )
 }
 
-/// The request id, the log span and the access line.
-pub async fn observe(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> Response {
+/// The operations middleware, outermost but for compression: the request
+/// id, the log span and the access line around the request; on the way
+/// out, the answer's `Request-Id`, a 201's `Location`, an HTML page's
+/// security headers and an event stream's end on shutdown.
+pub async fn layer(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = req
         .headers()
@@ -129,23 +131,27 @@ pub async fn observe(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> R
         .map_or_else(obs::new_request_id, str::to_string);
     let method = req.method().clone();
     let route = req.extensions().get::<MatchedPath>().cloned();
+    let uri = req.uri().clone();
     let ctx = Arc::new(RequestContext::new(id, ops.public_url.clone()));
     let span = tracing::info_span!("request", request_id = %ctx.id);
-    let mut resp = RequestContext::scope(ctx.clone(), next.run(req).instrument(span)).await;
+    let route_name = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let mut resp = RequestContext::scope(ctx.clone(), async {
+        let resp = next.run(req).instrument(span).await;
+        finish(&ops, resp, route_name, uri.path()).await
+    })
+    .await;
     if let Ok(v) = HeaderValue::from_str(&ctx.id) {
         resp.headers_mut().insert(REQUEST_ID, v);
     }
-    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let status = resp.status().as_u16();
     let seconds = started.elapsed().as_secs_f64();
-    ops.requests.record(&method, route, status, seconds);
-    let latency_ms = seconds * 1000.0;
+    ops.requests.record(&method, route_name, status, seconds);
     tracing::info!(
         target: "livehire::access",
         method = %method,
-        route = %route,
+        route = %route_name,
         status,
-        latency_ms = (latency_ms * 1000.0).round() / 1000.0,
+        latency_ms = (seconds * 1_000_000.0).round() / 1000.0,
         request_id = %ctx.id,
         caller = %ctx.caller().as_deref().unwrap_or("-"),
         "request"
@@ -153,20 +159,11 @@ pub async fn observe(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> R
     resp
 }
 
-/// The last event of every stream when the server shuts down: clients
-/// reconnect after `retry` milliseconds (to this server once it is back, or
-/// to another behind the same address).
-pub const SHUTDOWN_EVENT: &str = "event: shutdown\nretry: 3000\ndata: {\"reason\":\"the server is shutting down; reconnect with Last-Event-ID to resume\"}\n\n";
-
-/// Post-processes every response: event streams end on shutdown, a 201
-/// gets its `Location`, an HTML page its security headers.
-pub async fn finish(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().cloned();
-    let uri = req.uri().clone();
-    let resp = next.run(req).await;
-    let route = route.as_ref().map_or("", MatchedPath::as_str);
+/// Post-processes an answer: event streams end on shutdown, a 201 gets its
+/// `Location`, an HTML page its security headers.
+async fn finish(ops: &Ops, resp: Response, route: &str, path: &str) -> Response {
     if resp.status() == StatusCode::CREATED && !resp.headers().contains_key(LOCATION) {
-        return with_location(resp, route, uri.path()).await;
+        return with_location(resp, route, path).await;
     }
     let Some(content_type) = resp.headers().get(CONTENT_TYPE) else {
         return resp;
@@ -180,6 +177,11 @@ pub async fn finish(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> Re
     }
     resp
 }
+
+/// The last event of every stream when the server shuts down: clients
+/// reconnect after `retry` milliseconds (to this server once it is back, or
+/// to another behind the same address).
+pub const SHUTDOWN_EVENT: &str = "event: shutdown\nretry: 3000\ndata: {\"reason\":\"the server is shutting down; reconnect with Last-Event-ID to resume\"}\n\n";
 
 /// The policy of the flash-sale overlay: its own inline style and script,
 /// its event stream from this origin, nothing else.
