@@ -355,4 +355,3 @@ pub fn seq_cursor(seq: i64) -> String {
 pub fn parse_seq_cursor(cursor: &str) -> ApiResult<i64> {
     Cursor::seq(cursor)
 }
-
