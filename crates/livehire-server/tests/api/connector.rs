@@ -1,0 +1,218 @@
+//! `?format=tiktok-live-connector`: what the TikTok LIVE connector libraries
+//! emit, posted as a seller's tool or the bridge posts it. The events are the
+//! ones the pinned libraries emitted for the room of issue 15, captured by
+//! `bridges/tiktok-live/fixtures/generate.js` into the domain's fixtures.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::harness::*;
+use crate::live::{LiveTask, assigned_task, ndjson, start_at, travel};
+
+/// The fixtures' room starts at T0 (2033-05-18T03:33:20Z); its stream ends
+/// at T0 + 15 s.
+const T0: i64 = 2_000_000_000_000;
+
+/// A fixture's events as `{event, data}` lines (the `step` label left out).
+fn fixture(text: &str) -> Vec<Value> {
+    let file: Value = serde_json::from_str(text).unwrap();
+    file["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| json!({"event": e["event"], "data": e["data"]}))
+        .collect()
+}
+
+/// What tiktok-live-connector 2.x emitted (`TikTokLiveConnection`).
+pub fn emitted_by_2x() -> Vec<Value> {
+    fixture(include_str!(
+        "../../../livehire-domain/src/live/fixtures/v2.json"
+    ))
+}
+
+/// What tiktok-live-connector 1.x emitted (`WebcastPushConnection`).
+pub fn emitted_by_1x() -> Vec<Value> {
+    fixture(include_str!(
+        "../../../livehire-domain/src/live/fixtures/v1.json"
+    ))
+}
+
+/// The agent's ingest key for session `s`, as its bridge posts with.
+pub async fn ingest_key(app: &TestApp, lt: &LiveTask, s: &str) -> String {
+    let k = app
+        .post(
+            &format!("/api/v1/sessions/{s}/ingest-keys"),
+            Some(&lt.agent.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(k.status, StatusCode::CREATED, "{}", k.body);
+    k.body["api_key"].as_str().unwrap().to_string()
+}
+
+/// Posts connector events to `s`.
+pub async fn post(app: &TestApp, key: &str, s: &str, events: &[Value]) -> Answer {
+    let a = ndjson(app, key, s, events, "?format=tiktok-live-connector").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    a
+}
+
+pub async fn metrics(app: &TestApp, lt: &LiveTask, s: &str) -> Value {
+    let m = app
+        .get(
+            &format!("/api/v1/sessions/{s}/metrics"),
+            Some(&lt.agent.key),
+        )
+        .await;
+    assert_eq!(m.status, StatusCode::OK, "{}", m.body);
+    m.body
+}
+
+/// Issue 15's figures: 812 concurrent viewers (the room's count), 2 unique
+/// viewers (2 joins), 2 chats, 1 question, 21 likes (15 + 6, not the room's
+/// running total), 1 follow, 1 share, 33 diamonds (a finished 3 × 1 Rose
+/// streak and a 30-diamond gift).
+pub fn assert_issue_15_figures(m: &Value) {
+    assert_eq!(m["concurrent_viewers"], 812, "{m}");
+    assert_eq!(m["peak_concurrent_viewers"], 812);
+    assert_eq!(m["unique_viewers"], 2);
+    assert_eq!(m["chat_messages"], 2);
+    assert_eq!(m["questions"], 1);
+    assert_eq!(m["likes"], 21);
+    assert_eq!(m["follows"], 1);
+    assert_eq!(m["shares"], 1);
+    assert_eq!(m["gifts_value"], 33);
+}
+
+/// A session of the launch task that went live a second before T0, its
+/// clock at T0 + 16 s (the room's events are all in), and the agent's ingest
+/// key.
+async fn live_session(app: &TestApp) -> (LiveTask, String, String) {
+    let lt = assigned_task(app, "task_workflow1_launch.json").await;
+    let s = lt.session_id(0);
+    start_at(app, &lt.host.key, &s, T0 - 1_000).await;
+    let key = ingest_key(app, &lt, &s).await;
+    travel(app, T0 + 16_000);
+    (lt, s, key)
+}
+
+#[tokio::test]
+async fn what_tiktok_live_connector_2_emits_gives_the_exact_figures() {
+    let app = spawn_app().await;
+    let (lt, s, key) = live_session(&app).await;
+    let events = emitted_by_2x();
+    assert_eq!(events.len(), 17);
+    let a = post(&app, &key, &s, &events).await;
+    assert_eq!(a.body["rejected"], json!([]), "{}", a.body);
+    // Counted: the room count, 2 joins, 2 chats, the question, 2 likes, the
+    // follow, the share and 2 gifts. Not counted: the streak's 3 updates in
+    // progress, the control message and the stream end.
+    assert_eq!(a.body["accepted"], 12);
+    assert_eq!(a.body["duplicates"], 0);
+    assert_eq!(a.body["stream_end"], true);
+    assert_eq!(a.body["provenance"], "verified");
+    assert_issue_15_figures(&metrics(&app, &lt, &s).await);
+
+    // The library replays the room's last seconds when it reconnects.
+    let again = post(&app, &key, &s, &events).await;
+    assert_eq!(again.body["accepted"], 0, "{}", again.body);
+    assert_eq!(again.body["duplicates"], 12);
+    assert_issue_15_figures(&metrics(&app, &lt, &s).await);
+}
+
+#[tokio::test]
+async fn what_tiktok_live_connector_1_emits_gives_the_exact_figures() {
+    let app = spawn_app().await;
+    let (lt, s, key) = live_session(&app).await;
+    let events = emitted_by_1x();
+    let a = post(&app, &key, &s, &events).await;
+    assert_eq!(a.body["rejected"], json!([]), "{}", a.body);
+    // 1.x sends each follow and share twice (`social`, then `follow` /
+    // `share`, one message id): counted once.
+    assert_eq!(a.body["accepted"], 12);
+    assert_eq!(a.body["duplicates"], 2);
+    assert_eq!(a.body["stream_end"], true);
+    assert_issue_15_figures(&metrics(&app, &lt, &s).await);
+
+    // Sent again: 1.x's question carries no message id, and is recognised by
+    // its asker and text; only the room count (a sample, not a counter) is
+    // taken again.
+    travel(&app, T0 + 17_000);
+    let again = post(&app, &key, &s, &events).await;
+    assert_eq!(again.body["accepted"], 1, "{}", again.body);
+    assert_issue_15_figures(&metrics(&app, &lt, &s).await);
+}
+
+/// 2.x's events, with what the test needs changed: a like of `count` from
+/// `user` with message id `msg` at `ms`.
+fn like_2x(user: &str, msg: &str, count: u64, ms: i64) -> Value {
+    let mut like = emitted_by_2x()
+        .into_iter()
+        .find(|e| e["event"] == "like")
+        .unwrap();
+    like["data"]["user"]["id"] = json!(user);
+    like["data"]["common"]["msgId"] = json!(msg);
+    like["data"]["common"]["createTime"] = json!(ms.to_string());
+    like["data"]["count"] = json!(count);
+    like
+}
+
+#[tokio::test]
+async fn connector_messages_replayed_after_a_restart_still_count_once() {
+    let app = spawn_app().await;
+    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
+    let s = lt.session_id(0);
+    let lines = vec![
+        like_2x("7001", "71", 5, 2_000_000_000_000),
+        like_2x("7001", "72", 5, 2_000_000_001_000),
+    ];
+    start_at(&app, &lt.host.key, &s, 2_000_000_000_000 - 1_000).await;
+    travel(&app, 2_000_000_002_000);
+    let first = post(&app, &lt.host.key, &s, &lines).await;
+    assert_eq!(first.body["accepted"], 2, "{}", first.body);
+    assert_eq!(metrics(&app, &lt, &s).await["likes"], 10);
+
+    // After a restart the connector reconnects and sends the same messages again.
+    let again = app.restarted().await;
+    travel(&again, 2_000_000_002_500);
+    let replay = post(&again, &lt.host.key, &s, &lines).await;
+    assert_eq!(replay.body["accepted"], 0, "{}", replay.body);
+    assert_eq!(replay.body["duplicates"], 2);
+    assert_eq!(metrics(&again, &lt, &s).await["likes"], 10);
+    // A new message still counts.
+    let more = vec![like_2x("7001", "73", 5, 2_000_000_002_000)];
+    let third = post(&again, &lt.host.key, &s, &more).await;
+    assert_eq!(third.body["accepted"], 1, "{}", third.body);
+    assert_eq!(metrics(&again, &lt, &s).await["likes"], 15);
+}
+
+#[tokio::test]
+async fn unknown_events_are_ignored_and_an_unknown_format_refused() {
+    let app = spawn_app().await;
+    let (lt, s, key) = live_session(&app).await;
+    let chat = emitted_by_2x()
+        .into_iter()
+        .find(|e| e["event"] == "chat")
+        .unwrap();
+    let lines = vec![
+        chat.clone(),
+        json!({"event": "emote", "data": {}}),
+        json!({"event": "somethingNew", "data": {}}),
+    ];
+    let a = post(&app, &key, &s, &lines).await;
+    assert_eq!(a.body["accepted"], 1, "{}", a.body);
+    assert_eq!(a.body["rejected"], json!([]));
+    assert_eq!(metrics(&app, &lt, &s).await["chat_messages"], 1);
+    let bad = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/sessions/{s}/events?format=carrier-pigeon"),
+            Some(&lt.host.key),
+            Some("application/json"),
+            "[]",
+            &[],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
