@@ -34,6 +34,9 @@ pub struct Settings {
     pub tiktok_shop_api_url: String,
     /// Let shops name a plain-http or private `api_base_url` (a local stand-in).
     pub tiktok_shop_allow_private_urls: bool,
+    /// How long a host's stream may stay ended (as a connector reported it)
+    /// before its live session ends by itself.
+    pub stream_end_grace: std::time::Duration,
 }
 
 impl Settings {
@@ -46,6 +49,7 @@ impl Settings {
             open_registration: false,
             tiktok_shop_api_url: app::DEFAULT_TIKTOK_SHOP_API_URL.to_string(),
             tiktok_shop_allow_private_urls: false,
+            stream_end_grace: app::DEFAULT_STREAM_END_GRACE,
         }
     }
 }
@@ -90,6 +94,7 @@ impl Application {
         }
         app.set_tiktok_shop_api_url(&settings.tiktok_shop_api_url);
         app.allow_private_tiktok_shop_urls(settings.tiktok_shop_allow_private_urls);
+        app.set_stream_end_grace(settings.stream_end_grace);
         app.start_workers();
         Ok(Self {
             listener,

@@ -123,6 +123,16 @@ pub fn connector_msg_id(v: &Value) -> Option<String> {
     Some(question_key(&asker, &text)).filter(|k| usable_key(k))
 }
 
+/// The time a connector event carries itself (`createTime`,
+/// `common.createTime` or the wrapper's `ts`), epoch ms; `None` for one that
+/// carries none (and would be stamped with the time it was received) or
+/// whose time cannot be read.
+pub fn connector_event_ts(v: &Value) -> Option<i64> {
+    let name = v.get("event").and_then(Value::as_str).unwrap_or_default();
+    let data = v.get("data").unwrap_or(&Value::Null);
+    Data { name, data }.ts(v.get("ts")).ok().flatten()
+}
+
 fn usable_key(id: &str) -> bool {
     !id.is_empty() && id != "0" && id.len() <= 128 && !id.chars().any(char::is_control)
 }

@@ -72,8 +72,9 @@ pub use reports::{
 };
 pub use run_of_show::{RunOfShowRequest, RunOfShowView};
 pub use sessions::{
-    EventBatchInput, EventFormat, EventSender, ImportCount, ImportView, IngestResult, PlanStatus,
-    RawEvent, RejectedEvent, RunOfShowPosition, SessionKeyView, SessionMetricsView, SessionView,
+    DEFAULT_STREAM_END_GRACE, EventBatchInput, EventFormat, EventSender, FeedView, ImportCount,
+    ImportView, IngestResult, PlanStatus, RawEvent, RejectedEvent, RunOfShowPosition,
+    SessionKeyView, SessionMetricsView, SessionView,
 };
 pub use settlement::{NewRating, RevisionRequest};
 pub use settlement_view::{
@@ -129,6 +130,11 @@ struct Inner {
     /// Milliseconds added to the system clock (see [`App::travel_to`] and
     /// [`App::advance_clock`]).
     clock_offset_ms: AtomicI64,
+    /// How long a stream may stay ended before its session ends, ms.
+    stream_end_grace_ms: AtomicI64,
+    /// Held while sessions past their stream's grace are ended, so one
+    /// pass finishes before another looks.
+    ending_streams: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -148,6 +154,10 @@ impl App {
                 tiktok_shop: tiktok_shop_api::ShopApi::default(),
                 clock_offset_ms: AtomicI64::new(0),
                 clock_frozen_ms: AtomicI64::new(NOT_FROZEN),
+                stream_end_grace_ms: AtomicI64::new(
+                    sessions::DEFAULT_STREAM_END_GRACE.as_millis() as i64
+                ),
+                ending_streams: tokio::sync::Mutex::new(()),
                 outbox_ready: tokio::sync::Notify::new(),
                 operator: operator::OperatorAccess::default(),
             }),
@@ -156,7 +166,8 @@ impl App {
 
     /// Starts the background workers, all of them here: the live ticker
     /// (metrics and flash-sale ticks to streams), the outbox dispatcher, the
-    /// hourly expiry of idempotency keys, the host search index load and the
+    /// hourly expiry of idempotency keys, the ending of sessions whose stream
+    /// stayed ended past the grace, the host search index load and the
     /// filling of typed terms for tasks stored before terms were kept. A
     /// server calls it once; a one-off command (`livehire seed`) does not.
     /// (The order writer's task belongs to the writer and starts with
@@ -165,6 +176,10 @@ impl App {
         tokio::spawn(crate::live::stream::ticker(self.inner.live.clone()));
         tokio::spawn(outbox::dispatch(self.clone()));
         tokio::spawn(idempotency::expire_keys(self.clone()));
+        tokio::spawn(sessions::end_streams_past_grace_every(
+            self.clone(),
+            std::time::Duration::from_secs(1),
+        ));
         self.start_host_index();
         self.start_filling_task_terms();
     }

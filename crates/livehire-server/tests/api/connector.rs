@@ -216,3 +216,158 @@ async fn unknown_events_are_ignored_and_an_unknown_format_refused() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// RFC 3339 as the server writes times.
+fn at(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+async fn session(app: &TestApp, lt: &LiveTask, s: &str) -> Value {
+    let v = app
+        .get(&format!("/api/v1/sessions/{s}"), Some(&lt.agent.key))
+        .await;
+    assert_eq!(v.status, StatusCode::OK, "{}", v.body);
+    v.body
+}
+
+/// The server's default grace: five minutes.
+const GRACE_MS: i64 = 300_000;
+
+#[tokio::test]
+async fn a_stream_end_is_recorded_and_the_session_ends_after_the_grace() {
+    let app = spawn_app().await;
+    let (lt, s, key) = live_session(&app).await;
+    post(&app, &key, &s, &emitted_by_2x()).await;
+    // 2.x's controlMessage carries the end's time; its streamEnd none.
+    let ended_at = at(T0 + 15_000);
+    let v = session(&app, &lt, &s).await;
+    assert_eq!(v["status"], "live");
+    assert_eq!(v["stream_ended_at"], ended_at);
+    assert_eq!(
+        v["feed"],
+        json!({"source": "ingest_key", "format": "tiktok-live-connector", "last_sent_at": at(T0 + 16_000)})
+    );
+    let m = metrics(&app, &lt, &s).await;
+    assert_eq!(m["stream_ended_at"], ended_at);
+    assert_eq!(m["feed"]["source"], "ingest_key");
+    assert_issue_15_figures(&m);
+
+    // Within the grace the session stays live.
+    travel(&app, T0 + 15_000 + GRACE_MS - 1);
+    assert_eq!(app.app.end_streams_past_grace().await.unwrap(), 0);
+    assert_eq!(session(&app, &lt, &s).await["status"], "live");
+
+    // Past it, the session ends by itself, at the stream's end (the worker
+    // may be first).
+    travel(&app, T0 + 15_000 + GRACE_MS);
+    app.app.end_streams_past_grace().await.unwrap();
+    let v = session(&app, &lt, &s).await;
+    assert_eq!(v["status"], "ended");
+    assert_eq!(v["ended_at"], ended_at);
+    let m = metrics(&app, &lt, &s).await;
+    assert_eq!(m["status"], "ended");
+    // Nobody watches an ended session; the room's count stays its peak.
+    assert_eq!(m["concurrent_viewers"], 0);
+    assert_eq!(m["peak_concurrent_viewers"], 812);
+    assert_eq!(m["unique_viewers"], 2);
+    assert_eq!(m["chat_messages"], 2);
+    assert_eq!(m["questions"], 1);
+    assert_eq!(m["likes"], 21);
+    assert_eq!(m["follows"], 1);
+    assert_eq!(m["shares"], 1);
+    assert_eq!(m["gifts_value"], 33);
+    // Once only.
+    assert_eq!(app.app.end_streams_past_grace().await.unwrap(), 0);
+    let ended_events = app
+        .get("/api/v1/events?limit=100", Some(&lt.agent.key))
+        .await;
+    let kinds: Vec<&str> = ended_events.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .filter(|k| *k == "session.ended")
+        .collect();
+    assert_eq!(kinds, ["session.ended"], "{}", ended_events.body);
+}
+
+#[tokio::test]
+async fn a_host_back_within_the_grace_continues_the_same_session() {
+    let app = spawn_app().await;
+    let (lt, s, key) = live_session(&app).await;
+    post(&app, &key, &s, &emitted_by_2x()).await;
+    assert_eq!(
+        session(&app, &lt, &s).await["stream_ended_at"],
+        at(T0 + 15_000)
+    );
+
+    // The host restarts a minute later; the connector reconnects and a like
+    // stamped after the end arrives.
+    travel(&app, T0 + 75_000);
+    post(
+        &app,
+        &key,
+        &s,
+        &[like_2x(BO_ID, "7480000000000000201", 4, T0 + 74_000)],
+    )
+    .await;
+    let v = session(&app, &lt, &s).await;
+    assert_eq!(v["status"], "live");
+    assert_eq!(v["stream_ended_at"], Value::Null);
+
+    // The first end's grace passes: the session goes on.
+    travel(&app, T0 + 15_000 + GRACE_MS + 1_000);
+    assert_eq!(app.app.end_streams_past_grace().await.unwrap(), 0);
+    assert_eq!(session(&app, &lt, &s).await["status"], "live");
+    assert_eq!(metrics(&app, &lt, &s).await["likes"], 25);
+
+    // It ends for good later, and the session with it.
+    let end = json!({"event": "streamEnd", "data": {"action": 3}});
+    let a = post(&app, &key, &s, &[end]).await;
+    assert_eq!(a.body["stream_end"], true);
+    let ended_at = at(T0 + 15_000 + GRACE_MS + 1_000);
+    assert_eq!(session(&app, &lt, &s).await["stream_ended_at"], ended_at);
+    travel(&app, T0 + 15_000 + 2 * GRACE_MS + 1_000);
+    app.app.end_streams_past_grace().await.unwrap();
+    let v = session(&app, &lt, &s).await;
+    assert_eq!(v["status"], "ended");
+    assert_eq!(v["ended_at"], ended_at);
+}
+
+#[tokio::test]
+async fn a_1x_stream_end_carries_no_time_and_is_taken_when_received() {
+    let app = spawn_app().await;
+    let (lt, s, key) = live_session(&app).await;
+    post(&app, &key, &s, &emitted_by_1x()).await;
+    assert_eq!(
+        session(&app, &lt, &s).await["stream_ended_at"],
+        at(T0 + 16_000)
+    );
+}
+
+#[tokio::test]
+async fn the_host_posting_its_own_events_is_no_feed() {
+    let app = spawn_app().await;
+    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
+    let s = lt.session_id(0);
+    start_at(&app, &lt.host.key, &s, T0 - 1_000).await;
+    let native = json!([{"type": "viewer_join", "ts": T0, "viewer_id": "v1"}]);
+    let a = app
+        .post(
+            &format!("/api/v1/sessions/{s}/events"),
+            Some(&lt.host.key),
+            &native,
+        )
+        .await;
+    assert_eq!(a.body["accepted"], 1, "{}", a.body);
+    assert_eq!(session(&app, &lt, &s).await["feed"], Value::Null);
+    // The host's own connector is one, reported as the host's.
+    post(&app, &lt.host.key, &s, &[like_2x(BO_ID, "71", 1, T0)]).await;
+    let feed = &session(&app, &lt, &s).await["feed"];
+    assert_eq!(feed["source"], "host");
+    assert_eq!(feed["format"], "tiktok-live-connector");
+}
+
+const BO_ID: &str = "7044640112358049002";
