@@ -20,6 +20,9 @@ import { ROOM_ID, fetchResultV2 } from './room.js';
 export class OfflineRoom {
   constructor() {
     this.live = true;
+    /** Frames pushed so far; the last `replay` go again to a client entering. */
+    this.history = [];
+    this.replay = 0;
     this.clients = new Set();
     this.entered = [];
     this.waiters = [];
@@ -63,6 +66,8 @@ export class OfflineRoom {
         return;
       }
       if (frame.payloadType === 'im_enter_room') {
+        // TikTok sends a client entering the room its last messages again.
+        if (this.replay > 0) for (const f of this.history.slice(-this.replay)) ws.send(f);
         this.entered.push(ws);
         for (const w of this.waiters.splice(0)) w(ws);
       }
@@ -83,6 +88,7 @@ export class OfflineRoom {
 
   /** Sends a push frame to every client in the room. */
   push(frame) {
+    this.history.push(frame);
     for (const ws of this.clients) ws.send(frame);
   }
 
