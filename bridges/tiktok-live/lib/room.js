@@ -13,6 +13,9 @@ import * as tlc from 'tiktok-live-connector';
 
 const require = createRequire(import.meta.url);
 
+/** The fixtures' room starts here: 2033-05-18T03:33:20Z. */
+export const FIXTURE_T0 = 2_000_000_000_000;
+
 /** The room the fixtures are recorded in. */
 export const ROOM_ID = '7480000000000000000';
 
@@ -63,6 +66,18 @@ export function issue15Room(t0) {
     { kind: 'gift', at: at(14), user: AMY, gift: DOUGHNUT, repeat: 1, end: false, group: '7480000000000009002' },
     { kind: 'control', at: at(15), action: 3 },
   ].map((step, i) => ({ ...step, msgId: (7480000000000000100n + BigInt(i + 1)).toString() }));
+}
+
+/** A step's name in the fixtures: `chat amy.glow`, `gift Rose x3 (streak end)`. */
+export function stepLabel(step) {
+  switch (step.kind) {
+    case 'gift':
+      return `gift ${step.gift.name} x${step.repeat}${step.end ? ' (streak end)' : ''}`;
+    case 'control':
+      return `control action ${step.action}`;
+    default:
+      return step.user ? `${step.kind} ${step.user.handle}` : step.kind;
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -204,6 +219,11 @@ export function frameV2(steps, { seq = 1 } = {}) {
         logId: String(7480000000000100000n + BigInt(seq)),
         payloadEncoding: 'pb',
         payloadType: 'msg',
+        // TikTok says how the payload is compressed; 2.x sniffs the gzip
+        // magic, the Python TikTokLive library reads this header.
+        headers: [tlc.PushHeader.decode(new Uint8Array(0))].map((h) =>
+          Object.assign(h, { key: 'compress_type', value: 'gzip' }),
+        ),
         payload: gzipSync(Buffer.from(result)),
       })
       .finish(),

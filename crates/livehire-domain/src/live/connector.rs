@@ -15,6 +15,14 @@
 //!   64-bit values are decimal strings, 32-bit ones numbers.
 //! - **1.x** (`WebcastPushConnection`): the message flattened, user and
 //!   message fields at the top (`userId`, `uniqueId`, `msgId`, `createTime`).
+//! - **The Python TikTokLive library**: its events as
+//!   `{"event": event.get_type(), "data": event.to_dict()}`: the 2.x shape
+//!   (proto JSON, camelCase, defaults left out) under the event's class name
+//!   (`CommentEvent`, `JoinEvent`, …, read as the 2.x names below), enums as
+//!   their names (`"action": "CONTROL_ACTION_STREAM_ENDED"`). Like 1.x it
+//!   sends a follow or share twice (`FollowEvent` / `ShareEvent`, then
+//!   `SocialEvent`), and a stream's end as `LiveEndEvent` and `ControlEvent`.
+//!   Recorded in `fixtures/python.json`.
 //!
 //! | event | 2.x reads | 1.x reads | becomes |
 //! |---|---|---|---|
@@ -112,7 +120,7 @@ pub fn connector_msg_id(v: &Value) -> Option<String> {
     if id.is_some() {
         return id;
     }
-    if v.get("event").and_then(Value::as_str) != Some("questionNew") {
+    if v.get("event").and_then(Value::as_str).map(canonical) != Some("questionNew") {
         return None;
     }
     let d = Data {
@@ -161,7 +169,7 @@ fn map(v: &Value, _currency: Currency, received_ms: Option<i64>) -> Result<Mappe
     let data = match obj.get("data") {
         Some(Value::Object(_)) => &obj["data"],
         // A stream's end needs nothing more than its name.
-        Some(_) | None if name == "streamEnd" => &Value::Null,
+        Some(_) | None if canonical(name) == "streamEnd" => &Value::Null,
         None | Some(Value::Null) => return Err(format!("{name}.data: required")),
         Some(other) => {
             return Err(format!(
@@ -172,6 +180,7 @@ fn map(v: &Value, _currency: Currency, received_ms: Option<i64>) -> Result<Mappe
     };
     let d = Data { name, data };
     let event_ts = d.ts(obj.get("ts"))?;
+    let name = canonical(name);
     let ts = || {
         event_ts
             .or(received_ms)
@@ -184,7 +193,7 @@ fn map(v: &Value, _currency: Currency, received_ms: Option<i64>) -> Result<Mappe
             msg_id: connector_msg_id(v),
         },
         "member" => {
-            match d.count(&["action", "actionId"])? {
+            match d.action(&["action", "actionId"], MEMBER_ACTIONS)? {
                 None | Some(1) => {}
                 Some(_) => return Ok(Mapped::Ignored),
             }
@@ -240,7 +249,7 @@ fn map(v: &Value, _currency: Currency, received_ms: Option<i64>) -> Result<Mappe
             None => return Ok(Mapped::Ignored),
         },
         "controlMessage" => {
-            return Ok(match d.count(&["action"])? {
+            return Ok(match d.action(&["action"], CONTROL_ACTIONS)? {
                 Some(STREAM_ENDED | STREAM_SUSPENDED) => Mapped::StreamEnd { ts_ms: event_ts },
                 _ => Mapped::Ignored,
             });
@@ -252,6 +261,40 @@ fn map(v: &Value, _currency: Currency, received_ms: Option<i64>) -> Result<Mappe
     super::event::check_limits(&event)?;
     Ok(Mapped::Event(event))
 }
+
+/// The Python TikTokLive library's event classes, by the 2.x names.
+fn canonical(name: &str) -> &str {
+    match name {
+        "CommentEvent" => "chat",
+        "JoinEvent" => "member",
+        "RoomUserSeqEvent" => "roomUser",
+        "LikeEvent" => "like",
+        "FollowEvent" => "follow",
+        "ShareEvent" => "share",
+        "SocialEvent" => "social",
+        "QuestionNewEvent" => "questionNew",
+        "GiftEvent" => "gift",
+        "ControlEvent" => "controlMessage",
+        "LiveEndEvent" => "streamEnd",
+        other => other,
+    }
+}
+
+/// `MemberMessageAction` by name (proto JSON writes enums as names).
+const MEMBER_ACTIONS: &[(&str, u64)] = &[
+    ("MEMBER_MESSAGE_ACTION_UNKNOWN", 0),
+    ("MEMBER_MESSAGE_ACTION_JOINED", 1),
+    ("MEMBER_MESSAGE_ACTION_SUBSCRIBED", 3),
+];
+
+/// `ControlAction` by name.
+const CONTROL_ACTIONS: &[(&str, u64)] = &[
+    ("CONTROL_ACTION_FALLBACK_UNKNOWN", 0),
+    ("CONTROL_ACTION_STREAM_PAUSED", 1),
+    ("CONTROL_ACTION_STREAM_UNPAUSED", 2),
+    ("CONTROL_ACTION_STREAM_ENDED", 3),
+    ("CONTROL_ACTION_STREAM_SUSPENDED", 4),
+];
 
 /// `ControlAction.CONTROL_ACTION_STREAM_ENDED`.
 const STREAM_ENDED: u64 = 3;
@@ -344,6 +387,26 @@ impl<'a> Data<'a> {
         for f in fields {
             if let Some(c) = self.field(f).opt(read::count)? {
                 return Ok(Some(c));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The first of `fields` present, as an enum's number: a number, digits,
+    /// or one of `names` (an unknown name reads as 0, the enums' unknown).
+    fn action(&self, fields: &[&str], names: &[(&str, u64)]) -> Result<Option<u64>, String> {
+        for f in fields {
+            let field = self.field(f);
+            match field.value() {
+                None => {}
+                Some(Value::String(s)) if !s.bytes().all(|b| b.is_ascii_digit()) => {
+                    let n = names
+                        .iter()
+                        .find(|(name, _)| name == s)
+                        .map_or(0, |(_, n)| *n);
+                    return Ok(Some(n));
+                }
+                Some(_) => return Ok(field.opt(read::count)?),
             }
         }
         Ok(None)

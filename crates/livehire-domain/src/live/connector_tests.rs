@@ -1,7 +1,8 @@
 //! Connector mapping against what the libraries emit: `fixtures/v2.json`
 //! (tiktok-live-connector 2.x) and `fixtures/v1.json` (1.x), captured from
-//! the pinned releases by `bridges/tiktok-live/fixtures/generate.js` for the
-//! room of issue 15. What each event must become is written here, next to
+//! the pinned releases by `bridges/tiktok-live/fixtures/generate.js`, and
+//! `fixtures/python.json` (the Python TikTokLive library), captured by
+//! `bridges/tiktok-live/python/generate.py`, all for the room of issue 15. What each event must become is written here, next to
 //! the figures the whole room must give.
 
 use std::collections::HashSet;
@@ -43,6 +44,10 @@ fn v2() -> (String, Vec<Value>) {
 
 fn v1() -> (String, Vec<Value>) {
     fixture(include_str!("fixtures/v1.json"))
+}
+
+fn python() -> (String, Vec<Value>) {
+    fixture(include_str!("fixtures/python.json"))
 }
 
 /// `"ignored"`, `{"stream_end": ts|null}`, or a native event.
@@ -136,6 +141,39 @@ fn maps_what_tiktok_live_connector_1_emits() {
     assert_eq!(connector_msg_id(&events[10]), connector_msg_id(&events[11]));
 }
 
+#[test]
+fn maps_what_the_python_tiktoklive_library_emits() {
+    let (library, events) = python();
+    assert!(library.starts_with("TikTokLive@"), "{library}");
+    let msg = |n: u64| (7_480_000_000_000_000_100u64 + n).to_string();
+    let want = [
+        json!({"type": "viewer_count", "ts": at(1), "count": 812}),
+        // `"action": "MEMBER_MESSAGE_ACTION_JOINED"`: enums by name.
+        json!({"type": "viewer_join", "ts": at(2), "viewer_id": AMY}),
+        json!({"type": "viewer_join", "ts": at(3), "viewer_id": BO}),
+        json!({"type": "chat", "ts": at(4), "viewer_id": AMY, "text": "Price for two?", "msg_id": msg(4)}),
+        json!({"type": "chat", "ts": at(5), "viewer_id": BO, "text": "Love the serum", "msg_id": msg(5)}),
+        json!({"type": "question", "ts": at(6), "viewer_id": AMY, "text": "Does it ship to Shenzhen?", "msg_id": msg(6)}),
+        json!({"type": "like", "ts": at(7), "viewer_id": BO, "count": 15}),
+        json!({"type": "like", "ts": at(8), "viewer_id": AMY, "count": 6}),
+        // FollowEvent, then the same message as SocialEvent.
+        json!({"type": "follow", "ts": at(9), "viewer_id": AMY}),
+        json!({"type": "follow", "ts": at(9), "viewer_id": AMY}),
+        json!({"type": "share", "ts": at(10), "viewer_id": BO}),
+        json!({"type": "share", "ts": at(10), "viewer_id": BO}),
+        json!("ignored"),
+        json!("ignored"),
+        json!("ignored"),
+        json!({"type": "gift", "ts": at(13) + 500, "viewer_id": BO, "value": 3}),
+        json!({"type": "gift", "ts": at(14), "viewer_id": AMY, "value": 30}),
+        // LiveEndEvent and ControlEvent, both at the control message's time.
+        json!({"stream_end": at(15)}),
+        json!({"stream_end": at(15)}),
+    ];
+    assert_maps(&library, &events, &want);
+    assert_eq!(connector_msg_id(&events[8]), connector_msg_id(&events[9]));
+}
+
 /// What a session shows after a room's events: events whose key was seen
 /// already are dropped (as the server does), the rest applied.
 struct Figures {
@@ -206,14 +244,15 @@ fn assert_issue_15(f: &Figures) {
 }
 
 #[test]
-fn the_room_of_issue_15_gives_its_figures_from_either_library() {
+fn the_room_of_issue_15_gives_its_figures_from_every_library() {
     assert_issue_15(&figures(&v2().1));
     assert_issue_15(&figures(&v1().1));
+    assert_issue_15(&figures(&python().1));
 }
 
 #[test]
 fn a_replayed_room_counts_once() {
-    for (_, events) in [v2(), v1()] {
+    for (_, events) in [v2(), v1(), python()] {
         let twice: Vec<Value> = events.iter().chain(&events).cloned().collect();
         assert_issue_15(&figures(&twice));
     }

@@ -105,7 +105,8 @@ impl PartialSchema for EventBatch {
                 "A TikTok LIVE connector event as tiktok-live-connector (2.x or 1.x) emits it, `data` being \
                  what the library hands its listeners: `chat`, `member`, `roomUser`, `like`, `follow`, \
                  `share`, `social`, `questionNew`, `gift` (a streak once, at its end), `controlMessage` \
-                 and `streamEnd` count; other names are ignored",
+                 and `streamEnd` count (the Python TikTokLive library's `event.to_dict()` under \
+                 `event.get_type()`, `CommentEvent` … `LiveEndEvent`, too); other names are ignored",
             ))
             .property("event", ObjectBuilder::new().schema_type(Type::String))
             .required("event")

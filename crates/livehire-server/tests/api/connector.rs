@@ -38,6 +38,14 @@ pub fn emitted_by_1x() -> Vec<Value> {
     ))
 }
 
+/// What the Python TikTokLive library emitted, each event as
+/// `{"event": get_type(), "data": to_dict()}`.
+pub fn emitted_by_python() -> Vec<Value> {
+    fixture(include_str!(
+        "../../../livehire-domain/src/live/fixtures/python.json"
+    ))
+}
+
 /// The agent's ingest key for session `s`, as its bridge posts with.
 pub async fn ingest_key(app: &TestApp, lt: &LiveTask, s: &str) -> String {
     let k = app
@@ -142,6 +150,23 @@ async fn what_tiktok_live_connector_1_emits_gives_the_exact_figures() {
     let again = post(&app, &key, &s, &events).await;
     assert_eq!(again.body["accepted"], 1, "{}", again.body);
     assert_issue_15_figures(&metrics(&app, &lt, &s).await);
+}
+
+#[tokio::test]
+async fn what_the_python_tiktoklive_library_emits_gives_the_exact_figures() {
+    let app = spawn_app().await;
+    let (lt, s, key) = live_session(&app).await;
+    let a = post(&app, &key, &s, &emitted_by_python()).await;
+    assert_eq!(a.body["rejected"], json!([]), "{}", a.body);
+    // FollowEvent and ShareEvent come again as SocialEvent: counted once.
+    assert_eq!(a.body["accepted"], 12);
+    assert_eq!(a.body["duplicates"], 2);
+    assert_eq!(a.body["stream_end"], true);
+    assert_issue_15_figures(&metrics(&app, &lt, &s).await);
+    assert_eq!(
+        session(&app, &lt, &s).await["stream_ended_at"],
+        at(T0 + 15_000)
+    );
 }
 
 /// 2.x's events, with what the test needs changed: a like of `count` from
