@@ -43,16 +43,6 @@ pub(crate) struct Delivery {
     pub latest_own_ts: Option<i64>,
 }
 
-impl EventFormat {
-    /// The format's name as `?format=` takes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventFormat::Native => "native",
-            EventFormat::TikTokLiveConnector => "tiktok-live-connector",
-        }
-    }
-}
-
 fn text(t_ms: i64) -> Option<String> {
     DateTime::from_timestamp_millis(t_ms).map(timestamp)
 }
