@@ -89,6 +89,11 @@ enum Command {
         open_registration: bool,
         #[command(flatten)]
         ops: OpsArgs,
+        /// Seconds a host's stream may stay ended (as a TikTok LIVE connector
+        /// reported it) before the live session ends by itself; a host back
+        /// within it continues the same session.
+        #[arg(long, env = "LIVEHIRE_STREAM_END_GRACE_SECONDS", default_value_t = 300)]
+        stream_end_grace_seconds: u64,
     },
     /// Load demo hosts: the seed's three plus N generated ones (idempotent).
     Seed {
@@ -214,10 +219,12 @@ async fn main() -> anyhow::Result<()> {
             admin_token,
             open_registration,
             ops,
+            stream_end_grace_seconds,
         } => {
             let mut settings = Settings {
                 admin_token,
                 open_registration,
+                stream_end_grace: std::time::Duration::from_secs(stream_end_grace_seconds),
                 tiktok_shop_api_url,
                 tiktok_shop_allow_private_urls,
                 webhooks_allow_private_urls,

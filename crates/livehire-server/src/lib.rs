@@ -66,6 +66,9 @@ pub struct Settings {
     /// The waits between a failed webhook attempt and the next
     /// (`app::RETRY_DELAYS`; tests use short ones).
     pub webhook_retry_delays: Vec<std::time::Duration>,
+    /// How long a host's stream may stay ended (as a connector reported it)
+    /// before its live session ends by itself.
+    pub stream_end_grace: std::time::Duration,
 }
 
 impl Settings {
@@ -87,6 +90,7 @@ impl Settings {
             public_url: None,
             webhooks_allow_private_urls: false,
             webhook_retry_delays: app::RETRY_DELAYS.to_vec(),
+            stream_end_grace: app::DEFAULT_STREAM_END_GRACE,
         }
     }
 }
@@ -158,6 +162,7 @@ impl Application {
             retry_delays: settings.webhook_retry_delays.clone(),
             ..app::WebhookSettings::default()
         });
+        app.set_stream_end_grace(settings.stream_end_grace);
         app.start_workers();
         tracing::info!(limits = %settings.rate_limits, "rate limits");
         Ok(Self {

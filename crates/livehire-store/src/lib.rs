@@ -110,6 +110,17 @@ pub trait Store: Send + Sync + 'static {
     async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<StoredBatch>>;
     /// Every connector message id stored with a session's event batches.
     async fn connector_msg_ids(&self, session_id: &str) -> StoreResult<Vec<String>>;
+    /// Records the last delivery of a connector or an ingest key.
+    async fn record_feed(&self, session_id: &str, feed: &FeedRecord) -> StoreResult<()>;
+    /// Records that a live session's stream ended at `at` (RFC 3339), unless
+    /// an earlier end is recorded; `false` when the session is not live.
+    async fn mark_stream_ended(&self, session_id: &str, at: &str) -> StoreResult<bool>;
+    /// Forgets a stream's end recorded before `before` (RFC 3339): the host
+    /// is live again. `false` when there was none.
+    async fn clear_stream_end(&self, session_id: &str, before: &str) -> StoreResult<bool>;
+    /// Live sessions whose stream ended at or before `cutoff` (RFC 3339),
+    /// with the time it ended.
+    async fn streams_ended_by(&self, cutoff: &str) -> StoreResult<Vec<(String, String)>>;
     /// Creates a flash sale and appends its events.
     async fn create_flash_sale(
         &self,

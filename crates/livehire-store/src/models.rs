@@ -200,6 +200,23 @@ pub struct SessionRecord {
     pub started_at: Option<String>,
     /// RFC 3339, when it ended.
     pub ended_at: Option<String>,
+    /// RFC 3339, when a connector reported its stream ended (while the
+    /// session waits out the grace before it ends by itself).
+    pub stream_ended_at: Option<String>,
+    /// The last delivery of a connector or an ingest key, if any.
+    pub feed: Option<FeedRecord>,
+}
+
+/// The last batch a connector (`?format=tiktok-live-connector`) or an ingest
+/// key delivered to a session.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FeedRecord {
+    /// RFC 3339, when it arrived.
+    pub last_at: String,
+    /// Who sent it: `ingest_key`, `agent` or `host`.
+    pub source: String,
+    /// Its format: `tiktok-live-connector` or `native`.
+    pub format: String,
 }
 
 /// Which tasks to list.

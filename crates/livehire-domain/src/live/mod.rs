@@ -80,7 +80,9 @@ mod viewers;
 pub mod window;
 
 pub use aggregator::{Applied, OrderRef, SessionAggregator, Window};
-pub use connector::{Mapped, connector_msg_id, map_connector_event, map_connector_event_at};
+pub use connector::{
+    Mapped, connector_event_ts, connector_msg_id, map_connector_event, map_connector_event_at,
+};
 pub use event::{EventBody, LiveEvent, check_limits, format_ts, parse_event, parse_ts, to_json};
 pub use metrics::{
     AfterJoin, BySource, FiguresSource, FlashSaleSales, KeyFigures, Metrics, MinuteViewers,

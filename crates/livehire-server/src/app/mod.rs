@@ -74,8 +74,9 @@ pub use reports::{
 };
 pub use run_of_show::{RunOfShowRequest, RunOfShowView};
 pub use sessions::{
-    EventBatchInput, EventFormat, EventSender, ImportCount, ImportView, IngestResult, PlanStatus,
-    RawEvent, RejectedEvent, RunOfShowPosition, SessionKeyView, SessionMetricsView, SessionView,
+    DEFAULT_STREAM_END_GRACE, EventBatchInput, EventFormat, EventSender, FeedView, ImportCount,
+    ImportView, IngestResult, PlanStatus, RawEvent, RejectedEvent, RunOfShowPosition,
+    SessionKeyView, SessionMetricsView, SessionView,
 };
 pub use settlement::{NewRating, RevisionRequest};
 pub use settlement_view::{
@@ -143,6 +144,11 @@ struct Inner {
     /// What the outbox dispatcher has published, and when it last went
     /// round (system clock ms): its backlog and its heartbeat.
     outbox_progress: ops::OutboxProgress,
+    /// How long a stream may stay ended before its session ends, ms.
+    stream_end_grace_ms: AtomicI64,
+    /// Held while sessions past their stream's grace are ended, so one
+    /// pass finishes before another looks.
+    ending_streams: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -162,6 +168,10 @@ impl App {
                 tiktok_shop: tiktok_shop_api::ShopApi::default(),
                 clock_offset_ms: AtomicI64::new(0),
                 clock_frozen_ms: AtomicI64::new(NOT_FROZEN),
+                stream_end_grace_ms: AtomicI64::new(
+                    sessions::DEFAULT_STREAM_END_GRACE.as_millis() as i64
+                ),
+                ending_streams: tokio::sync::Mutex::new(()),
                 outbox_ready: tokio::sync::Notify::new(),
                 webhooks: webhooks::Webhooks::default(),
                 operator: operator::OperatorAccess::default(),
@@ -173,7 +183,8 @@ impl App {
 
     /// Starts the background workers, all of them here: the live ticker
     /// (metrics and flash-sale ticks to streams), the outbox dispatcher, the
-    /// webhook deliverer, the
+    /// webhook deliverer, the ending of sessions whose stream stayed ended
+    /// past the grace, the
     /// hourly expiry of idempotency keys, the host search index load and the
     /// filling of typed terms for tasks stored before terms were kept. A
     /// server calls it once; a one-off command (`livehire seed`) does not.
@@ -185,6 +196,11 @@ impl App {
             tokio::spawn(outbox::dispatch(self.clone())).abort_handle(),
             tokio::spawn(webhooks::deliver(self.clone())).abort_handle(),
             tokio::spawn(idempotency::expire_keys(self.clone())).abort_handle(),
+            tokio::spawn(sessions::end_streams_past_grace_every(
+                self.clone(),
+                std::time::Duration::from_secs(1),
+            ))
+            .abort_handle(),
         ];
         if let Ok(mut w) = self.inner.workers.lock() {
             w.extend(loops);

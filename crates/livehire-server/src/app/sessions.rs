@@ -6,6 +6,7 @@
 #[cfg(test)]
 mod boundary_tests;
 mod input;
+mod stream_end;
 mod views;
 
 use std::sync::Arc;
@@ -31,10 +32,12 @@ use crate::app::FlashSaleState;
 use crate::error::{ApiError, ApiResult};
 use crate::live::sale::{order_ref, placed_ms};
 use crate::live::{FlashSaleLive, SessionLive, StreamItem};
+use stream_end::Delivery;
 
 pub use input::{EventBatchInput, EventFormat, RawEvent};
+pub use stream_end::{DEFAULT_STREAM_END_GRACE, end_streams_past_grace_every};
 pub use views::{
-    ImportCount, ImportView, IngestResult, PlanStatus, RejectedEvent, RunOfShowPosition,
+    FeedView, ImportCount, ImportView, IngestResult, PlanStatus, RejectedEvent, RunOfShowPosition,
     SessionKeyView, SessionMetricsView, SessionView,
 };
 
@@ -203,39 +206,52 @@ impl App {
     /// Ends a live session.
     pub async fn end_session(&self, caller: &Caller, id: &SessionId) -> ApiResult<SessionView> {
         let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
+        self.finish_session(&task, &s, &self.now_text()).await?;
+        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
+        Ok(SessionView::of(&task, &s))
+    }
+
+    /// Ends live session `s` of `task` at `ended_at` (RFC 3339): now when the
+    /// agent or host ends it, the stream's end when it ends by itself. Its
+    /// running flash sales end with it.
+    pub(crate) async fn finish_session(
+        &self,
+        task: &TaskRecord,
+        s: &SessionRecord,
+        ended_at: &str,
+    ) -> ApiResult<()> {
         if s.status != "live" {
             return Err(ApiError::Conflict {
                 code: "invalid_state",
                 message: format!("session is {}; only a live session ends", s.status),
             });
         }
-        let now = self.now_text();
-        let mut change = self.change_for(&task, status_of(&task)?);
+        let mut change = self.change_for(task, status_of(task)?);
         change.expect = Vec::new();
         change.status = None;
         change.session = Some(SessionUpdate {
-            session_id: id.to_string(),
+            session_id: s.id.clone(),
             expect: vec!["live".into()],
             status: "ended".into(),
             started_at: None,
-            ended_at: Some(now.clone()),
+            ended_at: Some(ended_at.to_string()),
         });
         self.apply(change, TaskAction::StartSession)
             .await
             .map_err(session_conflict)?;
-        let live = self.live_session(&task, &s).await?;
-        let end_ms = ms(&now).unwrap_or_default();
+        let live = self.live_session(task, s).await?;
+        let end_ms = ms(ended_at).unwrap_or_default();
         if let Ok(mut t) = live.times.lock() {
             t.1 = Some(end_ms);
         }
         if let Ok(mut m) = self.live().live.lock() {
-            m.remove(id.as_str());
+            m.remove(s.id.as_str());
         }
         // Its running flash sales end with it; orders already reserved are
         // stored (or released) before the session's figures are final.
         let mut ended = Vec::new();
         for sale in self.live().all_sales() {
-            if sale.rec.session_id == id.as_str() && sale.close(end_ms) {
+            if sale.rec.session_id == s.id && sale.close(end_ms) {
                 sale.drain(std::time::Duration::from_secs(5)).await;
                 if sale.mark_ended() {
                     ended.push(self.sale_event(EventKind::FlashSaleEnded, &sale));
@@ -245,9 +261,8 @@ impl App {
         if !ended.is_empty() {
             self.record_events(&ended).await;
         }
-        tracing::info!(session_id = id.as_str(), "session ended");
-        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
-        Ok(SessionView::of(&task, &s))
+        tracing::info!(session_id = s.id.as_str(), ended_at, "session ended");
+        Ok(())
     }
 
     /// Resolves a key for the events endpoint: an account key, or an ingest
@@ -328,6 +343,7 @@ impl App {
         let provenance = source.provenance();
         let currency = currency_of(&task)?;
         let connector = batch.format == EventFormat::TikTokLiveConnector;
+        let format = batch.format;
         let items = batch.items;
         if items.len() > MAX_EVENTS_PER_BATCH {
             return Err(ApiError::field(
@@ -347,7 +363,10 @@ impl App {
         let closed = window.intake(now_ms).err();
         let mut accepted: Vec<(usize, LiveEvent, Option<String>)> = Vec::with_capacity(items.len());
         let mut rejected: Vec<RejectedEvent> = Vec::new();
-        let mut stream_ended = None;
+        // The earliest stream end the batch reports, and its latest event
+        // stamped with a time of its own (evidence that the stream is on).
+        let mut stream_ended: Option<i64> = None;
+        let mut latest_own_ts: Option<i64> = None;
         let mut replayed = 0;
         // Connector message ids taken for this batch: kept (stored with it)
         // if the batch is stored, given back otherwise.
@@ -355,7 +374,7 @@ impl App {
         for (index, RawEvent { line, value }) in items.into_iter().enumerate() {
             let parsed = value.and_then(|v| {
                 if !connector {
-                    return live::parse_event(&v, currency).map(Some);
+                    return live::parse_event(&v, currency).map(|e| Some((e, true)));
                 }
                 let msg = live::connector_msg_id(&v);
                 if let Some(m) = &msg
@@ -375,9 +394,10 @@ impl App {
                     None => {}
                 }
                 match mapped? {
-                    live::Mapped::Event(e) => Ok(Some(e)),
+                    live::Mapped::Event(e) => Ok(Some((e, live::connector_event_ts(&v).is_some()))),
                     live::Mapped::StreamEnd { ts_ms } => {
-                        stream_ended = Some(ts_ms);
+                        let at = ts_ms.unwrap_or(now_ms);
+                        stream_ended = Some(stream_ended.map_or(at, |t: i64| t.min(at)));
                         Ok(None)
                     }
                     live::Mapped::Ignored => Ok(None),
@@ -386,10 +406,15 @@ impl App {
             let checked = parsed.and_then(|e| match (e, &closed) {
                 (None, _) => Ok(None),
                 (Some(_), Some(why)) => Err(why.clone()),
-                (Some(e), None) => window.admit(e.ts_ms, now_ms).map(|()| Some(e)),
+                (Some((e, own)), None) => window.admit(e.ts_ms, now_ms).map(|()| Some((e, own))),
             });
             match checked {
-                Ok(Some(e)) => accepted.push((index, e, line.filter(|_| !connector))),
+                Ok(Some((e, own))) => {
+                    if own {
+                        latest_own_ts = latest_own_ts.max(Some(e.ts_ms));
+                    }
+                    accepted.push((index, e, line.filter(|_| !connector)));
+                }
                 Ok(None) => {}
                 Err(error) => rejected.push(RejectedEvent { index, error }),
             }
@@ -442,6 +467,14 @@ impl App {
         let duplicates = count_events(&live, &events, provenance)?;
         metrics::counter!("livehire_live_events_ingested_total").increment(events.len() as u64);
         drop(settled);
+        let delivery = Delivery {
+            source,
+            format,
+            now_ms,
+            stream_ended,
+            latest_own_ts,
+        };
+        self.after_delivery(&s, &delivery).await?;
         rejected.sort_by_key(|r| r.index);
         Ok(IngestResult {
             accepted: events.len(),
@@ -590,6 +623,8 @@ impl App {
             metrics,
             session_id: id.to_string().into(),
             task_id: task.id.into(),
+            stream_ended_at: s.stream_ended_at.clone(),
+            feed: FeedView::of(&s),
             status: s.status,
             as_of: timestamp(self.now()),
             flash_sale_status,

@@ -63,6 +63,8 @@ impl App {
                     theme: s.theme.clone(),
                     started_at: None,
                     ended_at: None,
+                    stream_ended_at: None,
+                    feed: None,
                 })
                 .collect();
             (id, sessions)

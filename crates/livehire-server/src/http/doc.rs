@@ -102,8 +102,11 @@ impl PartialSchema for EventBatch {
         let connector = ObjectBuilder::new()
             .schema_type(Type::Object)
             .description(Some(
-                "A TikTok LIVE connector event as the connector emits it: `chat`, `member`, `roomUser`, \
-                 `like`, `social`, `questionNew`, `gift` and `streamEnd` count; other names are ignored",
+                "A TikTok LIVE connector event as tiktok-live-connector (2.x or 1.x) emits it, `data` being \
+                 what the library hands its listeners: `chat`, `member`, `roomUser`, `like`, `follow`, \
+                 `share`, `social`, `questionNew`, `gift` (a streak once, at its end), `controlMessage` \
+                 and `streamEnd` count (the Python TikTokLive library's `event.to_dict()` under \
+                 `event.get_type()`, `CommentEvent` … `LiveEndEvent`, too); other names are ignored",
             ))
             .property("event", ObjectBuilder::new().schema_type(Type::String))
             .required("event")

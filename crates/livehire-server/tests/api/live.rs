@@ -86,7 +86,13 @@ pub async fn start_at(app: &TestApp, key: &str, session: &str, ms: i64) {
     assert_eq!(started.status, StatusCode::OK, "{}", started.body);
 }
 
-async fn ndjson(app: &TestApp, key: &str, session: &str, lines: &[Value], query: &str) -> Answer {
+pub async fn ndjson(
+    app: &TestApp,
+    key: &str,
+    session: &str,
+    lines: &[Value],
+    query: &str,
+) -> Answer {
     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
     app.send(
         Method::POST,
@@ -214,118 +220,6 @@ async fn events_are_checked_one_by_one_and_counted_once() {
     assert_eq!(m["conversion_rate"].as_f64().unwrap(), 0.5);
     assert_eq!(m["tiktok_shop"]["pcu"], 2);
     assert_eq!(m["tiktok_shop"]["items_sold"], 2);
-}
-
-#[tokio::test]
-async fn tiktok_live_connector_events_are_mapped_and_deduplicated() {
-    let app = spawn_app().await;
-    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
-    let s = lt.session_id(0);
-    let lines = vec![
-        json!({"event": "chat", "data": {"comment": "love it", "userId": "7001", "uniqueId": "amy", "nickname": "Amy", "msgId": "m1", "createTime": "2000000000000"}}),
-        json!({"event": "chat", "data": {"comment": "love it", "userId": "7001", "uniqueId": "amy", "nickname": "Amy", "msgId": "m1", "createTime": "2000000000000"}}),
-        json!({"event": "chat", "data": {"user": {"userId": "7002", "uniqueId": "bo"}, "common": {"msgId": "m2", "createTime": "2000000001000"}, "comment": "price?"}}),
-        json!({"event": "roomUser", "data": {"viewerCount": 1234, "topViewers": [], "msgId": "r1", "createTime": "2000000002000"}}),
-        json!({"event": "somethingNew", "data": {}}),
-    ];
-    start_at(&app, &lt.host.key, &s, 2_000_000_000_000 - 1_000).await;
-    travel(&app, 2_000_000_003_000);
-    let a = ndjson(
-        &app,
-        &lt.host.key,
-        &s,
-        &lines,
-        "?format=tiktok-live-connector",
-    )
-    .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    assert_eq!(a.body["rejected"].as_array().unwrap().len(), 0);
-    let m = app
-        .get(
-            &format!("/api/v1/sessions/{s}/metrics"),
-            Some(&lt.agent.key),
-        )
-        .await
-        .body;
-    assert_eq!(
-        m["chat_messages"], 2,
-        "msgId m1 replayed on reconnect counts once"
-    );
-    assert_eq!(
-        m["peak_concurrent_viewers"], 1234,
-        "roomUser feeds viewers when no joins exist"
-    );
-    let bad = app
-        .send(
-            Method::POST,
-            &format!("/api/v1/sessions/{s}/events?format=carrier-pigeon"),
-            Some(&lt.host.key),
-            Some("application/json"),
-            "[]",
-            &[],
-        )
-        .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-}
-
-async fn likes(app: &TestApp, key: &str, session: &str) -> Value {
-    let m = app
-        .get(&format!("/api/v1/sessions/{session}/metrics"), Some(key))
-        .await;
-    m.body["likes"].clone()
-}
-
-#[tokio::test]
-async fn connector_messages_replayed_after_a_restart_still_count_once() {
-    let app = spawn_app().await;
-    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
-    let s = lt.session_id(0);
-    let like = |msg: &str, ms: i64| {
-        json!({"event": "like", "data": {"likeCount": 5, "totalLikeCount": 5, "userId": "7001",
-            "uniqueId": "amy", "msgId": msg, "createTime": ms.to_string()}})
-    };
-    let lines = vec![like("l1", 2_000_000_000_000), like("l2", 2_000_000_001_000)];
-    start_at(&app, &lt.host.key, &s, 2_000_000_000_000 - 1_000).await;
-    travel(&app, 2_000_000_002_000);
-    let first = ndjson(
-        &app,
-        &lt.host.key,
-        &s,
-        &lines,
-        "?format=tiktok-live-connector",
-    )
-    .await;
-    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
-    assert_eq!(first.body["accepted"], 2);
-    assert_eq!(likes(&app, &lt.agent.key, &s).await, 10);
-
-    // After a restart the connector reconnects and sends the same messages again.
-    let again = app.restarted().await;
-    travel(&again, 2_000_000_002_500);
-    let replay = ndjson(
-        &again,
-        &lt.host.key,
-        &s,
-        &lines,
-        "?format=tiktok-live-connector",
-    )
-    .await;
-    assert_eq!(replay.status, StatusCode::OK, "{}", replay.body);
-    assert_eq!(replay.body["accepted"], 0, "{}", replay.body);
-    assert_eq!(replay.body["duplicates"], 2);
-    assert_eq!(likes(&again, &lt.agent.key, &s).await, 10);
-    // A new message still counts.
-    let more = vec![like("l3", 2_000_000_002_000)];
-    let third = ndjson(
-        &again,
-        &lt.host.key,
-        &s,
-        &more,
-        "?format=tiktok-live-connector",
-    )
-    .await;
-    assert_eq!(third.body["accepted"], 1, "{}", third.body);
-    assert_eq!(likes(&again, &lt.agent.key, &s).await, 15);
 }
 
 /// The seed's case study 1, generated from a fixed seed: three hours, 12,500

@@ -4,6 +4,7 @@
 mod accounts;
 mod authz;
 mod bad_input;
+mod connector;
 mod dead_ends;
 mod events;
 mod harness;

@@ -167,6 +167,8 @@ async fn a_session_report_repeats_the_metrics_and_draws_them_with_the_flash_sale
             "session_id",
             "task_id",
             "status",
+            "stream_ended_at",
+            "feed",
             "as_of",
             "flash_sale_status",
             "run_of_show",
@@ -176,7 +178,7 @@ async fn a_session_report_repeats_the_metrics_and_draws_them_with_the_flash_sale
         }
         assert_eq!(figures.get(name), Some(value), "{name}");
     }
-    assert_eq!(figures.len(), metrics.as_object().unwrap().len() - 6);
+    assert_eq!(figures.len(), metrics.as_object().unwrap().len() - 8);
     assert_eq!(r["metrics"]["gmv"].to_string(), "248.00");
     assert_eq!(r["metrics"]["unique_viewers"], 3);
     assert_eq!(r["metrics"]["tiktok_shop"]["items_sold"], 3);

@@ -61,6 +61,78 @@ pub(super) async fn connector_msg_ids(
         .collect())
 }
 
+pub(super) async fn record_feed(
+    db: &SqlitePool,
+    session_id: &str,
+    feed: &FeedRecord,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE sessions SET feed_last_at = $2, feed_source = $3, feed_format = $4 WHERE id = $1",
+    )
+    .bind(session_id)
+    .bind(&feed.last_at)
+    .bind(&feed.source)
+    .bind(&feed.format)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Times are stored as `timestamp()` writes them (RFC 3339, milliseconds,
+/// `Z`), so they compare as text.
+pub(super) async fn mark_stream_ended(
+    db: &SqlitePool,
+    session_id: &str,
+    at: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET stream_ended_at = $2 WHERE id = $1 AND status = 'live' \
+         AND (stream_ended_at IS NULL OR stream_ended_at > $2)",
+    )
+    .bind(session_id)
+    .bind(at)
+    .execute(db)
+    .await?;
+    if done.rows_affected() > 0 {
+        return Ok(true);
+    }
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM sessions WHERE id = $1")
+        .bind(session_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(status.as_deref() == Some("live"))
+}
+
+pub(super) async fn clear_stream_end(
+    db: &SqlitePool,
+    session_id: &str,
+    before: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET stream_ended_at = NULL \
+         WHERE id = $1 AND status = 'live' AND stream_ended_at < $2",
+    )
+    .bind(session_id)
+    .bind(before)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub(super) async fn streams_ended_by(
+    db: &SqlitePool,
+    cutoff: &str,
+) -> StoreResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, stream_ended_at FROM sessions \
+         WHERE status = 'live' AND stream_ended_at IS NOT NULL AND stream_ended_at <= $1 \
+         ORDER BY stream_ended_at",
+    )
+    .bind(cutoff)
+    .fetch_all(db)
+    .await?)
+}
+
 pub(super) async fn event_batches(
     db: &SqlitePool,
     session_id: &str,

@@ -206,6 +206,22 @@ impl Store for SqliteStore {
         live::connector_msg_ids(&self.reader, session_id).await
     }
 
+    async fn record_feed(&self, session_id: &str, feed: &FeedRecord) -> StoreResult<()> {
+        live::record_feed(&self.writer, session_id, feed).await
+    }
+
+    async fn mark_stream_ended(&self, session_id: &str, at: &str) -> StoreResult<bool> {
+        live::mark_stream_ended(&self.writer, session_id, at).await
+    }
+
+    async fn clear_stream_end(&self, session_id: &str, before: &str) -> StoreResult<bool> {
+        live::clear_stream_end(&self.writer, session_id, before).await
+    }
+
+    async fn streams_ended_by(&self, cutoff: &str) -> StoreResult<Vec<(String, String)>> {
+        live::streams_ended_by(&self.reader, cutoff).await
+    }
+
     async fn create_flash_sale(
         &self,
         sale: &FlashSaleRecord,

@@ -131,7 +131,8 @@ async fn load_sessions(db: &SqlitePool, tasks: &mut [TaskRecord]) -> StoreResult
     }
     let mut qb = QueryBuilder::<Sqlite>::new(
         "SELECT id, task_id, position, scheduled_time, duration_minutes, status, week, theme, \
-         started_at, ended_at FROM sessions WHERE task_id IN (",
+         started_at, ended_at, stream_ended_at, feed_last_at, feed_source, feed_format \
+         FROM sessions WHERE task_id IN (",
     );
     let mut sep = qb.separated(", ");
     for t in tasks.iter() {
@@ -152,10 +153,29 @@ async fn load_sessions(db: &SqlitePool, tasks: &mut [TaskRecord]) -> StoreResult
                 theme: r.try_get("theme")?,
                 started_at: r.try_get("started_at")?,
                 ended_at: r.try_get("ended_at")?,
+                stream_ended_at: r.try_get("stream_ended_at")?,
+                feed: feed(
+                    r.try_get("feed_last_at")?,
+                    r.try_get("feed_source")?,
+                    r.try_get("feed_format")?,
+                ),
             });
         }
     }
     Ok(())
+}
+
+/// A session's feed as stored: all three columns, or none.
+fn feed(
+    last_at: Option<String>,
+    source: Option<String>,
+    format: Option<String>,
+) -> Option<FeedRecord> {
+    Some(FeedRecord {
+        last_at: last_at?,
+        source: source?,
+        format: format?,
+    })
 }
 
 pub(super) async fn create_task(

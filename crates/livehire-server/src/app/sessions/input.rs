@@ -19,6 +19,14 @@ pub enum EventFormat {
 }
 
 impl EventFormat {
+    /// The format's name as `?format=` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventFormat::Native => "native",
+            EventFormat::TikTokLiveConnector => "tiktok-live-connector",
+        }
+    }
+
     /// Reads `?format=`: `native` (also when absent) or
     /// `tiktok-live-connector`; 422 naming `format` otherwise.
     pub fn parse(raw: Option<&str>) -> ApiResult<EventFormat> {

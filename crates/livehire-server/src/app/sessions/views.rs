@@ -38,6 +38,40 @@ pub struct SessionView {
     /// Seconds between the scheduled and the actual start (negative when
     /// early); null until both are known.
     pub start_offset_seconds: Option<i64>,
+    /// When a TikTok LIVE connector reported the host's stream ended (RFC
+    /// 3339). While the session is live it ends by itself at this time, unless
+    /// the host is back within the server's grace (then this is null again).
+    pub stream_ended_at: Option<String>,
+    /// Who feeds the session through a connector or an ingest key, and when
+    /// it last sent; null when nothing has.
+    pub feed: Option<FeedView>,
+}
+
+/// The last delivery of a connector (`?format=tiktok-live-connector`) or an
+/// ingest key (`ph_ik_…`, the agent's bridge) to a session: whether a bridge
+/// is feeding it, and how recently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FeedView {
+    /// Who sent it: `ingest_key` (the agent's bridge), `agent` or `host`.
+    #[schema(example = "ingest_key")]
+    pub source: String,
+    /// How its events were shaped: `tiktok-live-connector` or `native`.
+    #[schema(example = "tiktok-live-connector")]
+    pub format: String,
+    /// When it arrived (RFC 3339; a busy feed's time is written at most once
+    /// a second).
+    pub last_sent_at: String,
+}
+
+impl FeedView {
+    /// A stored session's feed.
+    pub(crate) fn of(s: &SessionRecord) -> Option<FeedView> {
+        s.feed.as_ref().map(|f| FeedView {
+            source: f.source.clone(),
+            format: f.format.clone(),
+            last_sent_at: f.last_at.clone(),
+        })
+    }
 }
 
 impl SessionView {
@@ -61,6 +95,8 @@ impl SessionView {
             started_at: s.started_at.clone(),
             ended_at: s.ended_at.clone(),
             start_offset_seconds: offset,
+            stream_ended_at: s.stream_ended_at.clone(),
+            feed: FeedView::of(s),
         }
     }
 }
@@ -86,7 +122,9 @@ pub struct IngestResult {
     pub duplicates: usize,
     /// Events not counted, by index.
     pub rejected: Vec<RejectedEvent>,
-    /// Whether the connector reported the stream's end.
+    /// Whether the connector reported the stream's end (recorded on the
+    /// session as `stream_ended_at`; it ends by itself after the server's
+    /// grace unless the host is back).
     pub stream_end: bool,
     /// Who sent the batch.
     pub source: Source,
@@ -144,6 +182,12 @@ pub struct SessionMetricsView {
     pub task_id: TaskId,
     /// `scheduled`, `live` or `ended`.
     pub status: String,
+    /// When a connector reported the host's stream ended (see the session);
+    /// null when none did, or the host came back.
+    pub stream_ended_at: Option<String>,
+    /// Who feeds the session through a connector or an ingest key, and when
+    /// it last sent (compare with `as_of`); null when nothing has.
+    pub feed: Option<FeedView>,
     /// When the figures were taken (RFC 3339).
     pub as_of: String,
     /// The session's flash sales now.
