@@ -180,13 +180,12 @@ fn map(v: &Value, _currency: Currency, received_ms: Option<i64>) -> Result<Mappe
     };
     let d = Data { name, data };
     let event_ts = d.ts(obj.get("ts"))?;
-    let name = canonical(name);
     let ts = || {
         event_ts
             .or(received_ms)
             .ok_or_else(|| format!("{name}.data.createTime: required (or a top-level ts)"))
     };
-    let body = match name {
+    let body = match canonical(name) {
         "chat" => EventBody::Chat {
             viewer_id: d.viewer()?,
             text: d.text(&["content", "comment"])?,

@@ -373,6 +373,10 @@ fn malformed_data_is_an_error_naming_the_field() {
             json!({"event": "chat", "data": "hi"}),
             "chat.data: must be an object, got a string",
         ),
+        (
+            json!({"event": "CommentEvent", "data": {"content": "hi", "user": {"id": "1"}}}),
+            "CommentEvent.data.createTime: required (or a top-level ts)",
+        ),
         (json!({"data": {}}), "event: required"),
     ];
     for (e, error) in cases {
