@@ -138,7 +138,7 @@ struct OpsArgs {
     shutdown_grace: Duration,
     /// Most connections open at once. At the cap a new connection closes the
     /// one idle the longest; accepting waits only when every one is busy.
-    /// Kept below the open-file limit (`ulimit -n`).
+    /// Kept 64 below the open-file limit (`ulimit -n`), with a warning.
     #[arg(long, env = "LIVEHIRE_MAX_CONNECTIONS", default_value_t = 10_000)]
     max_connections: usize,
     /// Longest a client may take to send a request's head, from its first byte.

@@ -323,16 +323,46 @@ pub struct Served {
     pub took: Duration,
 }
 
+/// File descriptors kept for what is not a connection (the database's,
+/// the log's, the runtime's).
+const SPARE_FDS: u64 = 64;
+
+/// The process's soft limit of open files, where the system says (Linux).
+fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// The connection cap to enforce: the one asked for, kept under the
+/// open-file limit (a cap the process cannot reach protects nothing).
+fn effective_cap(asked: usize) -> usize {
+    match open_file_limit() {
+        Some(files) if (asked as u64).saturating_add(SPARE_FDS) > files => {
+            let cap = files.saturating_sub(SPARE_FDS).max(1) as usize;
+            tracing::warn!(
+                asked,
+                open_file_limit = files,
+                cap,
+                "the connection cap is above the open-file limit (ulimit -n); capping lower"
+            );
+            cap
+        }
+        _ => asked,
+    }
+}
+
 /// Serves `router` on `listener` until `shutdown` turns true; then stops
 /// accepting, lets the requests in flight finish (event streams end on the
 /// same signal) and closes what is still open after `grace`.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
-    limits: ConnectionLimits,
+    mut limits: ConnectionLimits,
     mut shutdown: watch::Receiver<bool>,
     grace: Duration,
 ) -> Served {
+    limits.max_connections = effective_cap(limits.max_connections);
     let registry = Arc::new(Registry {
         clock: Instant::now(),
         conns: Mutex::new(HashMap::new()),
@@ -529,6 +559,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cap_stays_under_the_open_file_limit() {
+        let files = open_file_limit().expect("a Linux process has an open-file limit");
+        assert!(files > SPARE_FDS);
+        assert_eq!(effective_cap(10), 10);
+        assert_eq!(effective_cap(usize::MAX), (files - SPARE_FDS) as usize);
+    }
 
     #[test]
     fn durations_read_as_flags_write_them() {

@@ -172,7 +172,8 @@ async fn finish(ops: &Ops, resp: Response, route: &str, path: &str) -> Response 
     if ct.starts_with(b"text/event-stream") {
         return end_on_shutdown(resp, ops.shutdown.clone());
     }
-    if ct.starts_with(b"text/html") {
+    // SVG is a document too (it can hold script): the same headers.
+    if ct.starts_with(b"text/html") || ct.starts_with(b"image/svg+xml") {
         return with_page_headers(resp, route);
     }
     resp
@@ -187,7 +188,8 @@ pub const SHUTDOWN_EVENT: &str = "event: shutdown\nretry: 3000\ndata: {\"reason\
 /// its event stream from this origin, nothing else.
 const OVERLAY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
      connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-/// The policy of every other page (the reports): inline style and SVG, no script.
+/// The policy of every other page (the reports, their SVG charts): inline
+/// style and SVG, no script.
 const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
      base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 

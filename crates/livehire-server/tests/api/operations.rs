@@ -580,6 +580,20 @@ async fn html_pages_carry_a_content_policy_and_json_is_compressed_on_request_but
         "a report runs no script: {policy}"
     );
     assert_eq!(report.headers["x-content-type-options"], "nosniff");
+    let svg = app
+        .get(
+            &format!("/api/v1/sessions/{s}/report.svg"),
+            Some(&lt.agent.key),
+        )
+        .await;
+    assert_eq!(svg.status, StatusCode::OK);
+    assert_eq!(svg.headers["x-content-type-options"], "nosniff");
+    assert!(
+        !svg.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src")
+    );
     // JSON carries none of them.
     let json_answer = app.get("/healthz", None).await;
     assert!(json_answer.headers.get("content-security-policy").is_none());
