@@ -19,7 +19,8 @@ pub const HEADER: &str = "idempotency-key";
 
 /// How the header is documented on the operations that honour it.
 const HEADER_DOC: &str = "Replays the first answer (with `Idempotent-Replayed: true`) to a repeat of this request \
-    by the same account key (`ph_sk_…`, `ph_hk_…`) within 24 hours; 1–255 characters";
+    by the same account key (`ph_sk_…`, `ph_hk_…`) within 24 hours; 1–255 characters. The body is the first \
+    answer's byte for byte, so a replayed error quotes the request id of the request that failed";
 /// What a key used with another request, or still in flight, answers.
 const KEY_REUSED: &str = "`idempotency_key_reused`: this `Idempotency-Key` came with a different request; \
     `idempotency_key_in_use`: the first request with it is still being processed";

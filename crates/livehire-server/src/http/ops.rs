@@ -184,10 +184,6 @@ async fn finish(ops: &Ops, resp: Response, route: &str, path: &str) -> Response 
 /// to another behind the same address).
 pub const SHUTDOWN_EVENT: &str = "event: shutdown\nretry: 3000\ndata: {\"reason\":\"the server is shutting down; reconnect with Last-Event-ID to resume\"}\n\n";
 
-/// The policy of the flash-sale overlay: its own inline style and script,
-/// its event stream from this origin, nothing else.
-const OVERLAY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
-     connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 /// The policy of every other page (the reports, their SVG charts): inline
 /// style and SVG, no script.
 const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
@@ -195,7 +191,7 @@ const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 
 fn with_page_headers(mut resp: Response, route: &str) -> Response {
     let policy = if route.starts_with("/overlay/") {
-        OVERLAY_POLICY
+        super::overlay_page::policy()
     } else {
         PAGE_POLICY
     };

@@ -445,6 +445,15 @@ pub async fn limit(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> Res
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
+    // Probes and scrapes are never limited, not even for a client IP that
+    // is waiting out its failed authentications.
+    let Some(class) = classify(req.method(), route, token) else {
+        return next.run(req).await;
+    };
     let ip = limiter.client_ip(&req);
     let failures = &limiter.classes[Class::AuthFailures as usize];
     if credentials.is_some()
@@ -453,21 +462,15 @@ pub async fn limit(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> Res
     {
         return limited(Class::AuthFailures, b.rate, wait).into_response();
     }
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(MatchedPath::as_str);
-    if let Some(class) = classify(req.method(), route, token) {
-        let checked = match (token, class) {
-            (_, Class::Registration) | (None, _) => match ip {
-                Some(ip) => limiter.take(class, limiter.key(ip)),
-                None => Ok(()),
-            },
-            (Some(t), _) => limiter.take(class, limiter.key(t)),
-        };
-        if let Err(e) = checked {
-            return e.into_response();
-        }
+    let checked = match (token, class) {
+        (_, Class::Registration) | (None, _) => match ip {
+            Some(ip) => limiter.take(class, limiter.key(ip)),
+            None => Ok(()),
+        },
+        (Some(t), _) => limiter.take(class, limiter.key(t)),
+    };
+    if let Err(e) = checked {
+        return e.into_response();
     }
     let resp = next.run(req).await;
     if resp.status() == StatusCode::UNAUTHORIZED

@@ -265,6 +265,11 @@ async fn over_a_limit_the_answer_is_429_with_retry_after_per_ip_or_per_key() {
     );
     assert_limited(&app.get("/api/v1/me", Some(&b.key)).await, 12);
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+    // A prober that sends its (bad) key along is still answered.
+    for probe in ["/healthz", "/readyz"] {
+        let answer = app.get(probe, Some("ph_sk_guess")).await;
+        assert_eq!(answer.status, StatusCode::OK, "{probe}");
+    }
     assert_eq!(
         app.get("/api/v1/openapi.json", None).await.status,
         StatusCode::OK
@@ -561,6 +566,10 @@ async fn html_pages_carry_a_content_policy_and_json_is_compressed_on_request_but
     let policy = h["content-security-policy"].to_str().unwrap();
     assert!(policy.starts_with("default-src 'none'"), "{policy}");
     assert!(policy.contains("connect-src 'self'") && policy.contains("frame-ancestors 'none'"));
+    assert!(
+        !policy.contains("unsafe-inline") && policy.contains("script-src 'sha256-"),
+        "the overlay's script and style are allowed by hash only: {policy}"
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(
         h["referrer-policy"], "no-referrer",
