@@ -26,6 +26,7 @@ pub mod payout;
 pub mod run_of_show;
 pub mod search;
 pub mod state;
+pub mod statuses;
 pub mod submission;
 pub mod task;
 #[cfg(test)]

@@ -24,7 +24,10 @@ use std::fmt;
 use chrono::{DateTime, Duration, Utc};
 
 /// Where a task is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     /// Posted; taking invitations and applications.
     Open,
@@ -436,6 +439,7 @@ mod tests {
         );
         for s in TaskStatus::ALL {
             assert_eq!(TaskStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
     }
 }

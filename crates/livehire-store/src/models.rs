@@ -1,6 +1,8 @@
 //! Records that cross the store boundary.
 
 use livehire_domain::host::SearchFields;
+pub use livehire_domain::state::TaskStatus;
+pub use livehire_domain::statuses::{OfferKind, OfferStatus, SessionStatus};
 use serde_json::Value;
 
 /// Who is calling: an agent or a host.
@@ -149,7 +151,7 @@ pub struct TaskRecord {
     /// Owner.
     pub agent_id: String,
     /// State-machine state.
-    pub status: String,
+    pub status: TaskStatus,
     /// `title`.
     pub title: String,
     /// ISO code.
@@ -191,7 +193,7 @@ pub struct SessionRecord {
     /// Planned length.
     pub duration_minutes: i64,
     /// `scheduled`, `live` or `ended`.
-    pub status: String,
+    pub status: SessionStatus,
     /// `week` of a series entry.
     pub week: Option<i64>,
     /// `theme` of a series entry.
@@ -227,7 +229,7 @@ pub struct TaskFilter {
     /// Tasks this host is involved in, plus open tasks (a host's view).
     pub host_id: Option<String>,
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<TaskStatus>,
     /// Continue after this `seq` (exclusive; newest first so strictly smaller).
     pub before_seq: Option<i64>,
     /// Page size.
@@ -292,9 +294,9 @@ pub struct OfferRecord {
     /// The host.
     pub human_id: String,
     /// `invitation` or `application`.
-    pub kind: String,
-    /// `pending`, `accepted` (assigned), `declined` (another host was assigned) or `withdrawn`.
-    pub status: String,
+    pub kind: OfferKind,
+    /// `pending`, `accepted` (assigned) or `declined` (another host was assigned).
+    pub status: OfferStatus,
     /// The host's pitch (applications).
     pub pitch: Option<String>,
     /// The host's proposed compensation (applications), minor units.
@@ -317,7 +319,7 @@ pub struct HostInvitation {
     /// The task's `compensation`, minor units.
     pub compensation_minor: i64,
     /// The task's status.
-    pub task_status: String,
+    pub task_status: TaskStatus,
     /// The first session's scheduled time (RFC 3339), if any.
     pub scheduled_time: Option<String>,
 }
@@ -430,9 +432,9 @@ pub struct TaskChange {
     /// The task's assigned host before the change, if any (for its events).
     pub human_id: Option<String>,
     /// Statuses the task must be in (empty: any).
-    pub expect: Vec<String>,
+    pub expect: Vec<TaskStatus>,
     /// The new status.
-    pub status: Option<String>,
+    pub status: Option<TaskStatus>,
     /// Sets `assigned_human_id`.
     pub assign: Option<String>,
     /// Sets the task's escrow amount (minor units).
@@ -474,14 +476,14 @@ pub struct TaskChange {
 }
 
 /// A session's move to `live` or `ended`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SessionUpdate {
     /// The session.
     pub session_id: String,
     /// Statuses it must be in.
-    pub expect: Vec<String>,
+    pub expect: Vec<SessionStatus>,
     /// The new status.
-    pub status: String,
+    pub status: SessionStatus,
     /// Sets `started_at`.
     pub started_at: Option<String>,
     /// Sets `ended_at`.

@@ -28,7 +28,7 @@ impl App {
             agent_id: &task.agent_id,
             assigned_host: assigned,
             involved,
-            open: task.status == "open",
+            open: task.status == livehire_store::TaskStatus::Open,
         }))
     }
 

@@ -286,3 +286,50 @@ fn no_service_method_anywhere_in_the_app_takes_or_returns_a_bare_value() {
     assert!(bare.is_empty(), "service methods with bare JSON: {bare:#?}");
     assert!(methods >= 80, "the scan found {methods} service methods");
 }
+
+/// The status and kind fields of the served views in `source` (how many),
+/// and those typed as text.
+fn stringly_statuses(file: &str, source: &str) -> (usize, Vec<String>) {
+    // Event types name an open set (`task.assigned`, …) that clients must
+    // accept growing; they stay text, documented with their values.
+    const OPEN_SETS: &[&str] = &["EventView", "WebhookPayload"];
+    let mut stringly = Vec::new();
+    let mut seen = 0;
+    for (view, field) in served_fields(source) {
+        let declaration = field.rsplit("pub ").next().unwrap_or_default();
+        let Some((name, ty)) = declaration.split_once(':') else {
+            continue;
+        };
+        let name = name.trim();
+        if !(name == "status" || name.ends_with("_status") || name == "kind") {
+            continue;
+        }
+        seen += 1;
+        let ty = ty.trim().trim_end_matches(',');
+        if (ty == "String" || ty == "Option<String>") && !OPEN_SETS.contains(&view.as_str()) {
+            stringly.push(format!("{file}: {view}.{name}: {ty}"));
+        }
+    }
+    (seen, stringly)
+}
+
+#[test]
+fn served_statuses_and_kinds_are_enums_not_strings() {
+    let example = "#[derive(Serialize)]\npub struct V {\n    /// Doc.\n    pub status: String,\n    \
+                   pub task_status: TaskStatus,\n}\n";
+    assert_eq!(
+        stringly_statuses("x.rs", example),
+        (2, vec!["x.rs: V.status: String".to_string()])
+    );
+    let (mut seen, mut stringly) = (0, Vec::new());
+    for (file, source) in every_app_file() {
+        let (n, found) = stringly_statuses(&file, &source);
+        seen += n;
+        stringly.extend(found);
+    }
+    assert!(seen >= 10, "the scan found {seen} status and kind fields");
+    assert!(
+        stringly.is_empty(),
+        "statuses served as strings: {stringly:#?}"
+    );
+}

@@ -80,7 +80,7 @@ impl App {
         let (task, s, _) = self
             .session_for(caller, session_id, Action::RunSession)
             .await?;
-        if s.status != "live" {
+        if s.status != livehire_store::SessionStatus::Live {
             return Err(ApiError::Conflict {
                 code: "invalid_state",
                 message: format!("session is {}; flash sales run in a live session", s.status),

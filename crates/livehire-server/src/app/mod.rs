@@ -62,10 +62,9 @@ pub use host_view::{
     MatchedHost, MetricsSource, MonitoredMetrics, Platform, SelfDeclared,
 };
 pub use idempotency::{Idempotent, KeyState, KeyTicket, fingerprint};
+pub use livehire_domain::statuses::{OfferKind, OfferStatus, SessionStatus};
 pub use messages::{MessageView, NewMessage};
-pub use offers::{
-    Assignment, HostRef, InvitationView, NewApplication, OfferKind, OfferList, OfferView,
-};
+pub use offers::{Assignment, HostRef, InvitationView, NewApplication, OfferList, OfferView};
 pub use operator::NewVerification;
 pub use outbox::{DEFAULT_EVENTS_PAGE, EventPage, EventView, MAX_EVENTS_PAGE};
 pub use paging::{Cursor, Page, PageRequest};

@@ -7,14 +7,16 @@ use livehire_domain::ids::{self, HostId, TaskId};
 use livehire_domain::ledger::Entry;
 use livehire_domain::money;
 use livehire_domain::state::{TaskAction, TaskStatus};
-use livehire_store::{Caller, HostInvitation, OfferRecord, StoreError, TaskHost, TaskRecord};
+use livehire_store::{
+    Caller, HostInvitation, OfferKind, OfferRecord, OfferStatus, StoreError, TaskHost, TaskRecord,
+};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::figure_inputs::Amount;
 use super::task_view::{TaskView, amount_of};
-use super::tasks::{currency_of, draft_of, status_of};
+use super::tasks::{currency_of, draft_of};
 use super::{App, Page, PageRequest, require_host};
 use crate::error::{ApiError, ApiResult};
 
@@ -60,9 +62,10 @@ pub struct OfferView {
     #[schema(value_type = String)]
     pub human_id: HostId,
     /// `invitation` or `application`.
-    pub kind: String,
-    /// `pending`, `accepted` or `declined`.
-    pub status: String,
+    pub kind: OfferKind,
+    /// `pending`, `accepted` or `declined`; to its host, `withdrawn` when the
+    /// task was cancelled while it was pending.
+    pub status: OfferStatus,
     /// The host's pitch (applications).
     pub pitch: Option<String>,
     /// The host's proposed compensation (applications), in the task's currency.
@@ -94,9 +97,9 @@ pub struct InvitationView {
     /// `pending` (accept it with `POST /api/v1/tasks/{task_id}/accept`),
     /// `accepted`, `declined` (another host was assigned) or `withdrawn` (the
     /// task was cancelled).
-    pub status: String,
+    pub status: OfferStatus,
     /// The task's status.
-    pub task_status: String,
+    pub task_status: TaskStatus,
     /// When the agent sent it (RFC 3339).
     pub sent_at: String,
 }
@@ -109,32 +112,13 @@ pub struct OfferList {
     pub data: Vec<OfferView>,
 }
 
-/// Which kind of offer a host has on a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OfferKind {
-    /// The agent invited the host.
-    Invitation,
-    /// The host applied.
-    Application,
-}
-
-impl OfferKind {
-    /// The stored name: `invitation` or `application`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OfferKind::Invitation => "invitation",
-            OfferKind::Application => "application",
-        }
-    }
-}
-
 /// An offer's status as its host sees it: a pending offer on a cancelled task
 /// was withdrawn.
-fn status_for_host(offer_status: &str, task_status: &str) -> String {
-    if offer_status == "pending" && task_status == TaskStatus::Cancelled.as_str() {
-        "withdrawn".into()
+fn status_for_host(offer_status: OfferStatus, task_status: TaskStatus) -> OfferStatus {
+    if offer_status == OfferStatus::Pending && task_status == TaskStatus::Cancelled {
+        OfferStatus::Withdrawn
     } else {
-        offer_status.into()
+        offer_status
     }
 }
 
@@ -146,8 +130,8 @@ fn invitation_view(i: &HostInvitation) -> InvitationView {
         compensation: amount_of(i.compensation_minor, &i.currency),
         currency: i.currency.clone(),
         scheduled_time: i.scheduled_time.clone(),
-        status: status_for_host(&i.offer.status, &i.task_status),
-        task_status: i.task_status.clone(),
+        status: status_for_host(i.offer.status, i.task_status),
+        task_status: i.task_status,
         sent_at: i.offer.created_at.clone(),
     }
 }
@@ -183,8 +167,8 @@ fn offer_view(o: &OfferRecord, currency: money::Currency) -> OfferView {
         id: o.id.clone(),
         task_id: o.task_id.clone().into(),
         human_id: o.human_id.clone().into(),
-        kind: o.kind.clone(),
-        status: o.status.clone(),
+        kind: o.kind,
+        status: o.status,
         pitch: o.pitch.clone(),
         proposed_compensation: o
             .proposed_compensation_minor
@@ -233,7 +217,7 @@ impl App {
             OfferKind::Invitation => TaskAction::Invite,
             OfferKind::Application => TaskAction::Apply,
         };
-        let next = status_of(task)?.apply(action)?;
+        let next = task.status.apply(action)?;
         self.check_eligible(task, human_id).await?;
         let now = self.now_text();
         let prefix = match kind {
@@ -244,8 +228,8 @@ impl App {
             id: ids::new_id(prefix, self.now(), &mut rand::rng()),
             task_id: task.id.clone(),
             human_id: human_id.to_string(),
-            kind: kind.as_str().to_string(),
-            status: "pending".into(),
+            kind,
+            status: OfferStatus::Pending,
             pitch,
             proposed_compensation_minor: proposed,
             created_at: now.clone(),
@@ -347,12 +331,12 @@ impl App {
             .into_iter()
             .filter(|o| o.human_id == human_id)
             .collect();
-        mine.sort_by_key(|o| o.kind != OfferKind::Invitation.as_str());
+        mine.sort_by_key(|o| o.kind != OfferKind::Invitation);
         let Some(offer) = mine.first() else {
             return Ok(None);
         };
         let mut view = offer_view(offer, currency_of(task)?);
-        view.status = status_for_host(&offer.status, &task.status);
+        view.status = status_for_host(offer.status, task.status);
         Ok(Some(view))
     }
 
@@ -386,7 +370,7 @@ impl App {
         body: &Assignment,
     ) -> ApiResult<TaskView> {
         let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
-        status_of(&task)?.apply(TaskAction::Assign)?;
+        task.status.apply(TaskAction::Assign)?;
         let human_id = body.human_id.as_str();
         let offers: Vec<OfferRecord> = self
             .store()
@@ -424,13 +408,13 @@ impl App {
     pub async fn accept(&self, caller: &Caller, task_id: &TaskId) -> ApiResult<TaskView> {
         let (task, _) = self.task_for(caller, task_id, Action::Accept).await?;
         let human_id = caller.id.as_str();
-        status_of(&task)?.apply(TaskAction::Accept)?;
+        task.status.apply(TaskAction::Accept)?;
         let invited = self
             .store()
             .offers(task_id, Some(OfferKind::Invitation.as_str()))
             .await?
             .iter()
-            .any(|o| o.human_id == human_id && o.status == "pending");
+            .any(|o| o.human_id == human_id && o.status == OfferStatus::Pending);
         if !invited {
             return Err(ApiError::Forbidden(
                 "there is no pending invitation for you on this task".into(),

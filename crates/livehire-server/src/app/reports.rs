@@ -171,7 +171,7 @@ impl App {
                 week: s.week.unwrap_or(s.position + 1),
                 theme: s.theme.clone(),
                 scheduled_time: s.scheduled_time.clone(),
-                status: s.status.clone(),
+                status: s.status,
                 started_at: s.started_at.clone(),
                 ended_at: s.ended_at.clone(),
                 monitored: m.is_some(),

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::App;
-use super::tasks::{draft_of, status_of};
+use super::tasks::draft_of;
 use crate::error::{ApiError, ApiResult};
 
 /// `POST …/run-of-show` body: empty (`{}`) to have a plan proposed from the
@@ -62,7 +62,7 @@ impl App {
         body: RunOfShowRequest,
     ) -> ApiResult<RunOfShowView> {
         let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
-        let status = status_of(&task)?;
+        let status = task.status;
         if matches!(status, TaskStatus::Approved | TaskStatus::Cancelled) {
             return Err(ApiError::InvalidState {
                 current: status.as_str().into(),

@@ -26,12 +26,13 @@ use serde_json::Value;
 use tokio::sync::broadcast;
 
 use super::flash_sales::{session_gmv_limit_minor, session_gmv_limit_words};
-use super::tasks::{currency_of, status_of};
+use super::tasks::currency_of;
 use super::{App, timestamp};
 use crate::app::FlashSaleState;
 use crate::error::{ApiError, ApiResult};
 use crate::live::sale::{order_ref, placed_ms};
 use crate::live::{FlashSaleLive, SessionLive, StreamItem};
+use livehire_store::SessionStatus;
 use stream_end::Delivery;
 
 pub use input::{EventBatchInput, EventFormat, RawEvent};
@@ -151,7 +152,7 @@ impl App {
             live.reserve_gmv_unchecked(Provenance::Verified, verified + unsold_minor);
             live.reserve_gmv_unchecked(Provenance::HostReported, host);
         }
-        if s.status == "live"
+        if s.status == SessionStatus::Live
             && let Ok(mut m) = runtime.live.lock()
         {
             m.insert(s.id.clone(), live.clone());
@@ -170,9 +171,9 @@ impl App {
     /// to `in_progress`.
     pub async fn start_session(&self, caller: &Caller, id: &SessionId) -> ApiResult<SessionView> {
         let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
-        let status = status_of(&task)?;
+        let status = task.status;
         let next = status.apply(TaskAction::StartSession)?;
-        if s.status != "scheduled" {
+        if s.status != SessionStatus::Scheduled {
             return Err(ApiError::Conflict {
                 code: "invalid_state",
                 message: format!("session is {}; it can start once", s.status),
@@ -182,8 +183,8 @@ impl App {
         let mut change = self.change_for(&task, next);
         change.session = Some(SessionUpdate {
             session_id: id.to_string(),
-            expect: vec!["scheduled".into()],
-            status: "live".into(),
+            expect: vec![SessionStatus::Scheduled],
+            status: SessionStatus::Live,
             started_at: Some(now.clone()),
             ended_at: None,
         });
@@ -220,19 +221,19 @@ impl App {
         s: &SessionRecord,
         ended_at: &str,
     ) -> ApiResult<()> {
-        if s.status != "live" {
+        if s.status != SessionStatus::Live {
             return Err(ApiError::Conflict {
                 code: "invalid_state",
                 message: format!("session is {}; only a live session ends", s.status),
             });
         }
-        let mut change = self.change_for(task, status_of(task)?);
+        let mut change = self.change_for(task, task.status);
         change.expect = Vec::new();
         change.status = None;
         change.session = Some(SessionUpdate {
             session_id: s.id.clone(),
-            expect: vec!["live".into()],
-            status: "ended".into(),
+            expect: vec![SessionStatus::Live],
+            status: SessionStatus::Ended,
             started_at: None,
             ended_at: Some(ended_at.to_string()),
         });
@@ -497,8 +498,8 @@ impl App {
         recording: EventBatchInput,
     ) -> ApiResult<ImportView> {
         let (task, s, _) = self.session_for(caller, id, Action::ManageSession).await?;
-        let next = status_of(&task)?.apply(TaskAction::StartSession)?;
-        if s.status != "scheduled" {
+        let next = task.status.apply(TaskAction::StartSession)?;
+        if s.status != SessionStatus::Scheduled {
             return Err(ApiError::Conflict {
                 code: "invalid_state",
                 message: format!(
@@ -562,8 +563,8 @@ impl App {
         let mut change = self.change_for(&task, next);
         change.session = Some(SessionUpdate {
             session_id: id.to_string(),
-            expect: vec!["scheduled".into()],
-            status: "ended".into(),
+            expect: vec![SessionStatus::Scheduled],
+            status: SessionStatus::Ended,
             started_at: text(start),
             ended_at: text(end),
         });

@@ -24,8 +24,9 @@ use super::settlement_view::{
     VerifiedComparison, differences,
 };
 use super::task_view::TaskView;
-use super::tasks::{agreed_commission, currency_of, status_of};
+use super::tasks::{agreed_commission, currency_of};
 use crate::error::{ApiError, ApiResult};
+use livehire_store::SessionStatus;
 
 /// `POST …/request-revision` body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -58,7 +59,7 @@ impl App {
         let now_ms = self.now().timestamp_millis();
         for s in &task.sessions {
             let live = self.live_session(task, s).await?;
-            let completed = s.status == "ended";
+            let completed = s.status == SessionStatus::Ended;
             let ev = tokio::task::spawn_blocking(move || {
                 let w = live.window(now_ms);
                 let mut agg = live
@@ -94,7 +95,7 @@ impl App {
         let body = Value::Object(body.0);
         let (task, _) = self.task_for(caller, task_id, Action::Submit).await?;
         let human_id = caller.id.as_str();
-        let next = status_of(&task)?.apply(TaskAction::Submit)?;
+        let next = task.status.apply(TaskAction::Submit)?;
         let currency = currency_of(&task)?;
         let evidence = self.session_evidence(&task).await?;
         if let Err(errors) = submission::parse(&body, currency, &session_ids(&task)) {
@@ -192,7 +193,7 @@ impl App {
         body: RevisionRequest,
     ) -> ApiResult<TaskView> {
         let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
-        let next = status_of(&task)?.apply(TaskAction::RequestRevision)?;
+        let next = task.status.apply(TaskAction::RequestRevision)?;
         let reason = body.reason.trim();
         if reason.is_empty() || reason.chars().count() > 5_000 {
             return Err(ApiError::field("reason", "must be 1–5,000 characters"));
@@ -217,7 +218,7 @@ impl App {
     ) -> ApiResult<ApprovalView> {
         let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         let agent_id = caller.id.as_str();
-        let next = status_of(&task)?.apply(TaskAction::Approve)?;
+        let next = task.status.apply(TaskAction::Approve)?;
         let human_id = task
             .assigned_human_id
             .clone()
@@ -225,7 +226,11 @@ impl App {
         let currency = currency_of(&task)?;
         let basis = body.figures.unwrap_or_default();
         let stated = stated_figures(body.stated.as_ref(), currency, task.sessions.len())?;
-        if let Some(s) = task.sessions.iter().find(|s| s.status == "live") {
+        if let Some(s) = task
+            .sessions
+            .iter()
+            .find(|s| s.status == SessionStatus::Live)
+        {
             return Err(ApiError::Conflict {
                 code: "invalid_state",
                 message: format!(
@@ -342,7 +347,7 @@ impl App {
     ) -> ApiResult<RatingView> {
         let (task, _) = self.task_for(caller, task_id, Action::ManageTask).await?;
         let agent_id = caller.id.as_str();
-        status_of(&task)?.apply(TaskAction::Rate)?;
+        task.status.apply(TaskAction::Rate)?;
         if !(1..=5).contains(&body.overall_rating) {
             return Err(ApiError::field(
                 "overall_rating",

@@ -370,7 +370,7 @@ pub struct TaskSessionView {
     /// Planned length.
     pub duration_minutes: i64,
     /// `scheduled`, `live` or `ended`.
-    pub status: String,
+    pub status: livehire_store::SessionStatus,
     /// `week` of the task's `schedule[]` entry, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub week: Option<i64>,
@@ -385,7 +385,7 @@ impl From<&SessionRecord> for TaskSessionView {
             id: s.id.clone(),
             scheduled_time: s.scheduled_time.clone(),
             duration_minutes: s.duration_minutes,
-            status: s.status.clone(),
+            status: s.status,
             week: s.week,
             theme: s.theme.clone(),
         }
@@ -411,7 +411,7 @@ pub struct TaskView {
     /// `ph_task_…`.
     pub id: String,
     /// `open`, `assigned`, `in_progress`, `submitted`, `approved` or `cancelled`.
-    pub status: String,
+    pub status: TaskStatus,
     /// The agent who posted it.
     pub agent_id: String,
     /// The posted body's fields, verbatim (`title`, `description`,
@@ -468,7 +468,7 @@ impl TaskView {
         body.retain(|k, _| !SERVER_FIELDS.contains(&k.as_str()));
         TaskView {
             id: t.id.clone(),
-            status: t.status.clone(),
+            status: t.status,
             agent_id: t.agent_id.clone(),
             extra: body,
             sessions: t.sessions.iter().map(TaskSessionView::from).collect(),

@@ -11,7 +11,8 @@ use livehire_domain::state::{
 };
 use livehire_domain::task::TaskDraft;
 use livehire_store::{
-    Caller, CallerKind, LedgerWrite, SessionRecord, StoreError, TaskChange, TaskFilter, TaskRecord,
+    Caller, CallerKind, LedgerWrite, SessionRecord, SessionStatus, StoreError, TaskChange,
+    TaskFilter, TaskRecord,
 };
 use serde_json::Value;
 
@@ -58,7 +59,7 @@ impl App {
                     position: i as i64,
                     scheduled_time: s.scheduled_time.map(timestamp),
                     duration_minutes: i64::from(s.duration_minutes),
-                    status: "scheduled".into(),
+                    status: SessionStatus::Scheduled,
                     week: s.week.map(i64::from),
                     theme: s.theme.clone(),
                     started_at: None,
@@ -74,7 +75,7 @@ impl App {
             id,
             seq: 0,
             agent_id: agent_id.to_string(),
-            status: TaskStatus::Open.as_str().into(),
+            status: TaskStatus::Open,
             title: draft.title.clone(),
             currency: draft.currency.code().to_string(),
             compensation_minor,
@@ -126,7 +127,7 @@ impl App {
     pub async fn list_tasks(&self, caller: &Caller, q: TaskListQuery) -> ApiResult<Page<TaskView>> {
         let before_seq = q.page.cursor.as_deref().map(parse_seq_cursor).transpose()?;
         let mut filter = TaskFilter {
-            status: q.status.map(|s| s.as_str().to_string()),
+            status: q.status,
             before_seq,
             limit: q.page.limit,
             ..TaskFilter::default()
@@ -144,7 +145,7 @@ impl App {
             let fields = livehire_domain::host::search_fields(&profile);
             data.retain(|t| {
                 t.assigned_human_id.as_deref() == Some(caller.id.as_str())
-                    || t.status != TaskStatus::Open.as_str()
+                    || t.status != TaskStatus::Open
                     || draft_of(t).is_ok_and(|d| {
                         livehire_domain::eligibility::is_eligible(&d.requirements, &fields)
                     })
@@ -162,9 +163,12 @@ impl App {
     pub async fn cancel_task(&self, caller: &Caller, id: &TaskId) -> ApiResult<TaskView> {
         let (task, _) = self.task_for(caller, id, Action::ManageTask).await?;
         let agent_id = caller.id.as_str();
-        let status = status_of(&task)?;
+        let status = task.status;
         let window = self.cancel_window(&task, status).await?;
-        let live = task.sessions.iter().find(|s| s.status == "live");
+        let live = task
+            .sessions
+            .iter()
+            .find(|s| s.status == SessionStatus::Live);
         let (action, next) = status
             .cancel(self.now(), &window, live.is_some())
             .map_err(|refused| cancel_refused(refused, live))?;
@@ -236,8 +240,8 @@ impl App {
             task_id: task.id.clone(),
             agent_id: task.agent_id.clone(),
             human_id: task.assigned_human_id.clone(),
-            expect: vec![task.status.clone()],
-            status: Some(next.as_str().to_string()),
+            expect: vec![task.status],
+            status: Some(next),
             now: self.now_text(),
             ..TaskChange::default()
         }
@@ -249,7 +253,10 @@ impl App {
         match self.store().apply_task_change(&change).await {
             Ok(()) => {
                 self.events_written();
-                if matches!(change.status.as_deref(), Some("approved" | "cancelled")) {
+                if matches!(
+                    change.status,
+                    Some(TaskStatus::Approved | TaskStatus::Cancelled)
+                ) {
                     self.freeze_sessions(&change.task_id).await;
                 }
                 // A rating or completion changes the host's figures and public JSON.
@@ -351,13 +358,6 @@ fn cancel_refused(refused: CancelRefused, live: Option<&SessionRecord>) -> ApiEr
             ),
         },
     }
-}
-
-/// The task's status as the state machine's type.
-pub(crate) fn status_of(task: &TaskRecord) -> ApiResult<TaskStatus> {
-    TaskStatus::parse(&task.status).ok_or_else(|| {
-        anyhow::anyhow!("task {} has unknown status {}", task.id, task.status).into()
-    })
 }
 
 /// The task's currency.

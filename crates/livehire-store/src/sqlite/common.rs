@@ -15,6 +15,22 @@ pub(super) fn json(text: &str) -> StoreResult<Value> {
         .map_err(|e| StoreError::Other(anyhow::anyhow!("stored JSON is corrupt: {e}")))
 }
 
+/// A stored status or kind as its enum (`parse` is the enum's own); a name
+/// the enum does not know is corruption, named with its column.
+pub(super) fn wire<T>(
+    row: &sqlx::sqlite::SqliteRow,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+) -> StoreResult<T> {
+    use sqlx::Row;
+    let text: &str = row.try_get(column)?;
+    parse(text).ok_or_else(|| {
+        StoreError::Other(anyhow::anyhow!(
+            "stored {column} {text:?} is not one this server knows"
+        ))
+    })
+}
+
 pub(super) fn unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.is_unique_violation())

@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
-use super::common::{json, unique_violation};
+use super::common::{json, unique_violation, wire};
 use super::ledger::write_entry;
 use super::live::insert_batch;
 use crate::*;
@@ -21,7 +21,7 @@ pub(super) async fn apply_change(db: &SqlitePool, c: &TaskChange) -> StoreResult
     let Some(current) = current else {
         return Err(StoreError::NotFound);
     };
-    if !c.expect.is_empty() && !c.expect.contains(&current) {
+    if !c.expect.is_empty() && !c.expect.iter().any(|e| e.as_str() == current) {
         return Err(StoreError::Conflict(current));
     }
     if c.no_live_session {
@@ -40,7 +40,7 @@ pub(super) async fn apply_change(db: &SqlitePool, c: &TaskChange) -> StoreResult
     let mut qb = QueryBuilder::<Sqlite>::new("UPDATE tasks SET updated_at = ");
     qb.push_bind(c.now.clone());
     if let Some(s) = &c.status {
-        qb.push(", status = ").push_bind(s.clone());
+        qb.push(", status = ").push_bind(s.as_str());
     }
     if let Some(h) = &c.assign {
         qb.push(", assigned_human_id = ").push_bind(h.clone());
@@ -65,8 +65,8 @@ pub(super) async fn apply_change(db: &SqlitePool, c: &TaskChange) -> StoreResult
         .bind(&o.id)
         .bind(&o.task_id)
         .bind(&o.human_id)
-        .bind(&o.kind)
-        .bind(&o.status)
+        .bind(o.kind.as_str())
+        .bind(o.status.as_str())
         .bind(&o.pitch)
         .bind(o.proposed_compensation_minor)
         .bind(&o.created_at)
@@ -212,14 +212,14 @@ pub(super) async fn apply_change(db: &SqlitePool, c: &TaskChange) -> StoreResult
         let Some(current) = current else {
             return Err(StoreError::NotFound);
         };
-        if !u.expect.is_empty() && !u.expect.contains(&current) {
+        if !u.expect.is_empty() && !u.expect.iter().any(|e| e.as_str() == current) {
             return Err(StoreError::Conflict(format!("session is {current}")));
         }
         sqlx::query(
             "UPDATE sessions SET status = $1, started_at = COALESCE($2, started_at), \
              ended_at = COALESCE($3, ended_at) WHERE id = $4",
         )
-        .bind(&u.status)
+        .bind(u.status.as_str())
         .bind(&u.started_at)
         .bind(&u.ended_at)
         .bind(&u.session_id)
@@ -277,8 +277,8 @@ fn offer_from_row(r: &SqliteRow) -> StoreResult<OfferRecord> {
         id: r.try_get("id")?,
         task_id: r.try_get("task_id")?,
         human_id: r.try_get("human_id")?,
-        kind: r.try_get("kind")?,
-        status: r.try_get("status")?,
+        kind: wire(r, "kind", OfferKind::parse)?,
+        status: wire(r, "status", OfferStatus::parse)?,
         pitch: r.try_get("pitch")?,
         proposed_compensation_minor: r.try_get("proposed_compensation_minor")?,
         created_at: r.try_get("created_at")?,
@@ -328,7 +328,7 @@ pub(super) async fn host_invitations(
                 title: r.try_get("task_title")?,
                 currency: r.try_get("task_currency")?,
                 compensation_minor: r.try_get("task_compensation_minor")?,
-                task_status: r.try_get("task_status")?,
+                task_status: wire(r, "task_status", TaskStatus::parse)?,
                 scheduled_time: r.try_get("task_scheduled_time")?,
             })
         })

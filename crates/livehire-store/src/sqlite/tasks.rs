@@ -5,7 +5,7 @@ use serde_json::Value;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
-use super::common::{INSERT_CHUNK, begin_script, end_script, json, one_trip};
+use super::common::{INSERT_CHUNK, begin_script, end_script, json, one_trip, wire};
 use crate::*;
 
 /// A task to insert, its body already serialised by the request (so the one
@@ -24,7 +24,7 @@ fn task_from_row(row: &SqliteRow) -> StoreResult<TaskRecord> {
         id: row.try_get("id")?,
         seq: row.try_get("seq")?,
         agent_id: row.try_get("agent_id")?,
-        status: row.try_get("status")?,
+        status: wire(row, "status", TaskStatus::parse)?,
         title: row.try_get("title")?,
         currency: row.try_get("currency")?,
         compensation_minor: row.try_get("compensation_minor")?,
@@ -148,7 +148,7 @@ async fn load_sessions(db: &SqlitePool, tasks: &mut [TaskRecord]) -> StoreResult
                 position: r.try_get("position")?,
                 scheduled_time: r.try_get("scheduled_time")?,
                 duration_minutes: r.try_get("duration_minutes")?,
-                status: r.try_get("status")?,
+                status: wire(&r, "status", SessionStatus::parse)?,
                 week: r.try_get("week")?,
                 theme: r.try_get("theme")?,
                 started_at: r.try_get("started_at")?,
@@ -232,7 +232,7 @@ pub(super) async fn list_tasks(db: &SqlitePool, f: &TaskFilter) -> StoreResult<P
             .push("))");
     }
     if let Some(status) = &f.status {
-        qb.push(" AND status = ").push_bind(status.clone());
+        qb.push(" AND status = ").push_bind(status.as_str());
     }
     if let Some(before) = f.before_seq {
         qb.push(" AND seq < ").push_bind(before);

@@ -171,7 +171,7 @@ pub struct SeriesRow {
     /// When it is planned to start (RFC 3339).
     pub scheduled_time: Option<String>,
     /// `scheduled`, `live` or `ended`.
-    pub status: String,
+    pub status: livehire_store::SessionStatus,
     /// When it went live (RFC 3339).
     pub started_at: Option<String>,
     /// When it ended (RFC 3339).

@@ -78,7 +78,7 @@ impl App {
                 self.store().record_feed(&s.id, &feed).await?;
             }
         }
-        if s.status != "live" {
+        if s.status != livehire_store::SessionStatus::Live {
             return Ok(());
         }
         let ended_before = s.stream_ended_at.as_deref().and_then(ms);

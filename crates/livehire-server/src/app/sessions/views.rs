@@ -21,8 +21,7 @@ pub struct SessionView {
     /// Its place in the task, from 0.
     pub position: i64,
     /// `scheduled`, `live` or `ended`.
-    #[schema(example = "live")]
-    pub status: String,
+    pub status: livehire_store::SessionStatus,
     /// When it is planned to start (RFC 3339).
     pub scheduled_time: Option<String>,
     /// Its planned length.
@@ -87,7 +86,7 @@ impl SessionView {
             id: s.id.clone(),
             task_id: task.id.clone().into(),
             position: s.position,
-            status: s.status.clone(),
+            status: s.status,
             scheduled_time: s.scheduled_time.clone(),
             duration_minutes: s.duration_minutes,
             week: s.week,
@@ -181,7 +180,7 @@ pub struct SessionMetricsView {
     #[schema(value_type = String)]
     pub task_id: TaskId,
     /// `scheduled`, `live` or `ended`.
-    pub status: String,
+    pub status: livehire_store::SessionStatus,
     /// When a connector reported the host's stream ended (see the session);
     /// null when none did, or the host came back.
     pub stream_ended_at: Option<String>,
