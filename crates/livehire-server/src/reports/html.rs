@@ -218,7 +218,7 @@ pub fn session_page(report: &SessionReport, svg: &str) -> String {
     }
     meta.push_str(&format!(
         " · {} · {} → {} · currency {} · generated {}",
-        show(&s.status),
+        show(s.status),
         show_opt(report.window.start.as_ref()),
         show_opt(report.window.end.as_ref()),
         show(&report.currency),
@@ -381,7 +381,7 @@ pub fn series_page(report: &SeriesReport, charts: &[String]) -> String {
             show(s.week),
             show_opt(s.theme.as_ref()),
             show_opt(s.scheduled_time.as_ref()),
-            show(&s.status),
+            show(s.status),
         ));
         for figure in SeriesFigure::ALL {
             let value = figure.value(s);

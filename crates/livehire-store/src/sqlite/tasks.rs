@@ -189,7 +189,7 @@ pub(super) async fn create_task(
         id: task.id.clone(),
         seq: task.seq,
         agent_id: task.agent_id.clone(),
-        status: task.status.clone(),
+        status: task.status,
         title: task.title.clone(),
         currency: task.currency.clone(),
         compensation_minor: task.compensation_minor,
