@@ -2,6 +2,7 @@
 """Server CPU per request of two livehire binaries, A/B, on one machine.
 
     python3 bench/ab_cpu.py BIN_A BIN_B [--hosts 20000] [--requests 2000] [--rounds 5]
+        [--args-a "FLAGS"] [--args-b "--rate-limit off"]
 
 Throughput on a shared 2-core machine swings with whatever else runs; the CPU
 time the server process spends per request swings much less. This seeds one
@@ -20,6 +21,7 @@ import http.client
 import json
 import os
 import pathlib
+import shlex
 import socket
 import statistics
 import subprocess
@@ -44,13 +46,13 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Server:
-    def __init__(self, binary: str, work: pathlib.Path, name: str, hosts: int):
+    def __init__(self, binary: str, work: pathlib.Path, name: str, hosts: int, extra: list[str]):
         db = f"sqlite://{work / name}.db"
         subprocess.run([binary, "seed", "--hosts", str(hosts), "--database-url", db],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [binary, "serve", "--addr", f"127.0.0.1:{self.port}", "--database-url", db],
+            [binary, "serve", "--addr", f"127.0.0.1:{self.port}", "--database-url", db, *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "NO_COLOR": "1"})
         for _ in range(300):
             try:
@@ -105,11 +107,13 @@ def main() -> int:
     p.add_argument("--hosts", type=int, default=20000)
     p.add_argument("--requests", type=int, default=2000)
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--args-a", default="", help="more `serve` flags for A, e.g. \"--rate-limit off\"")
+    p.add_argument("--args-b", default="", help="more `serve` flags for B")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp)
-        a = Server(args.a, work, "a", args.hosts)
-        b = Server(args.b, work, "b", args.hosts)
+        a = Server(args.a, work, "a", args.hosts, shlex.split(args.args_a))
+        b = Server(args.b, work, "b", args.hosts, shlex.split(args.args_b))
         try:
             for scenario in ("healthz", "search", "tasks"):
                 a.measure(scenario, args.requests // 4)
