@@ -10,6 +10,7 @@ pub mod live;
 pub mod obs;
 pub mod reports;
 pub mod server;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -247,6 +247,22 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Page<MessageRecord>>;
 
+    /// Sets an account's dashboard login (replacing its earlier email and
+    /// password); Conflict when the email is another account's.
+    async fn set_web_login(&self, login: &WebLoginRecord) -> StoreResult<()>;
+    /// The login with this (lowercased) email.
+    async fn web_login(&self, email: &str) -> StoreResult<Option<WebLoginRecord>>;
+    /// The login of an account, if it has one.
+    async fn web_login_of(&self, account_id: &str) -> StoreResult<Option<WebLoginRecord>>;
+    /// Stores a new web session.
+    async fn create_web_session(&self, session: &WebSessionRecord) -> StoreResult<()>;
+    /// The web session with this digest, unless it expired by `now`.
+    async fn web_session(&self, digest: &str, now: &str) -> StoreResult<Option<WebSessionRecord>>;
+    /// Ends a web session (no error when it is gone).
+    async fn delete_web_session(&self, digest: &str) -> StoreResult<()>;
+    /// Deletes web sessions expired by `now`; returns how many.
+    async fn delete_expired_web_sessions(&self, now: &str) -> StoreResult<u64>;
+
     /// Stores a new webhook endpoint, its fan-out cursor at the newest event
     /// (read in the same transaction, so it gets exactly the events after
     /// it); returns that cursor.

@@ -816,3 +816,34 @@ pub struct WebhookOutcome {
     /// deliveries).
     pub disable: Option<String>,
 }
+
+/// A person's way into the dashboard: an email and a password for one
+/// account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebLoginRecord {
+    /// Lowercased.
+    pub email: String,
+    /// The account it opens.
+    pub account: Caller,
+    /// argon2id, as a PHC string.
+    pub password_hash: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// A dashboard session, kept server-side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebSessionRecord {
+    /// Hex SHA-256 of the cookie's token (the token itself is never stored).
+    pub digest: String,
+    /// Whose it is.
+    pub account: Caller,
+    /// The token every form of this session carries.
+    pub csrf: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339: no longer valid from then.
+    pub expires_at: String,
+}

@@ -33,6 +33,7 @@ mod tiktok_shop;
 mod tiktok_shop_api;
 mod tiktok_shop_ownership;
 mod wallet;
+mod web_accounts;
 mod webhooks;
 
 use std::collections::HashMap;
@@ -93,6 +94,7 @@ pub use wallet::{
     DepositView, EarningsBalance, EarningsLine, EarningsView, LedgerEntryKind, LedgerEntryView,
     LedgerPage, NewDeposit, PostingView, WalletBalance, WalletView,
 };
+pub use web_accounts::{HostSignup, WEB_SESSION_DAYS, WebLogin, WebSession};
 pub use webhooks::{
     AttemptView, CreatedWebhook, DEFAULT_DELIVERIES_PAGE, DISABLE_AFTER, DeliveryStatus,
     DeliveryView, MAX_DELIVERIES_PAGE, NewWebhook, RETRY_DELAYS, WebhookPayload, WebhookSettings,
@@ -148,6 +150,8 @@ struct Inner {
     /// Held while sessions past their stream's grace are ended, so one
     /// pass finishes before another looks.
     ending_streams: tokio::sync::Mutex<()>,
+    /// Failed dashboard logins, per account and per client IP.
+    web_throttle: web_accounts::LoginThrottle,
 }
 
 impl App {
@@ -171,6 +175,7 @@ impl App {
                     sessions::DEFAULT_STREAM_END_GRACE.as_millis() as i64
                 ),
                 ending_streams: tokio::sync::Mutex::new(()),
+                web_throttle: web_accounts::LoginThrottle::default(),
                 outbox_ready: tokio::sync::Notify::new(),
                 webhooks: webhooks::Webhooks::default(),
                 operator: operator::OperatorAccess::default(),
@@ -195,6 +200,7 @@ impl App {
             tokio::spawn(outbox::dispatch(self.clone())).abort_handle(),
             tokio::spawn(webhooks::deliver(self.clone())).abort_handle(),
             tokio::spawn(idempotency::expire_keys(self.clone())).abort_handle(),
+            tokio::spawn(web_accounts::purge_web_sessions_hourly(self.clone())).abort_handle(),
             tokio::spawn(sessions::end_streams_past_grace_every(
                 self.clone(),
                 std::time::Duration::from_secs(1),

@@ -233,6 +233,7 @@ pub fn router(app: App, ops: std::sync::Arc<ops::Ops>) -> Router {
         "/overlay/flash-sales/{flash_sale_id}/stream",
         axum::routing::get(sessions::overlay_stream),
     )
+    .merge(crate::web::routes())
     .fallback(|| async { ApiError::NotFound("route".into()) })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {

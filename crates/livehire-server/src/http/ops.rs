@@ -184,6 +184,10 @@ async fn finish(ops: &Ops, resp: Response, route: &str, path: &str) -> Response 
 /// to another behind the same address).
 pub const SHUTDOWN_EVENT: &str = "event: shutdown\nretry: 3000\ndata: {\"reason\":\"the server is shutting down; reconnect with Last-Event-ID to resume\"}\n\n";
 
+/// The policy of the dashboard's pages: its own stylesheet, forms posted to
+/// itself, no script.
+const DASHBOARD_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 /// The policy of every other page (the reports, their SVG charts): inline
 /// style and SVG, no script.
 const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
@@ -192,6 +196,8 @@ const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 fn with_page_headers(mut resp: Response, route: &str) -> Response {
     let policy = if route.starts_with("/overlay/") {
         super::overlay_page::policy()
+    } else if crate::web::is_page(route) {
+        DASHBOARD_POLICY
     } else {
         PAGE_POLICY
     };

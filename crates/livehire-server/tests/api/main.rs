@@ -5,6 +5,7 @@ mod accounts;
 mod authz;
 mod bad_input;
 mod connector;
+mod dashboard;
 mod dead_ends;
 mod events;
 mod harness;

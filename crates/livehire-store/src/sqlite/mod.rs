@@ -47,6 +47,7 @@ mod orders;
 mod outbox;
 mod shop;
 mod tasks;
+mod web;
 mod webhooks;
 
 /// The SQLite store: its connections and the task writer's queue.
@@ -418,6 +419,34 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> StoreResult<Page<MessageRecord>> {
         messages::list_messages(&self.reader, task_id, threads, after, limit).await
+    }
+
+    async fn set_web_login(&self, login: &WebLoginRecord) -> StoreResult<()> {
+        web::set_login(&self.writer, login).await
+    }
+
+    async fn web_login(&self, email: &str) -> StoreResult<Option<WebLoginRecord>> {
+        web::login_by_email(&self.reader, email).await
+    }
+
+    async fn web_login_of(&self, account_id: &str) -> StoreResult<Option<WebLoginRecord>> {
+        web::login_of(&self.reader, account_id).await
+    }
+
+    async fn create_web_session(&self, session: &WebSessionRecord) -> StoreResult<()> {
+        web::create_session(&self.writer, session).await
+    }
+
+    async fn web_session(&self, digest: &str, now: &str) -> StoreResult<Option<WebSessionRecord>> {
+        web::session(&self.reader, digest, now).await
+    }
+
+    async fn delete_web_session(&self, digest: &str) -> StoreResult<()> {
+        web::delete_session(&self.writer, digest).await
+    }
+
+    async fn delete_expired_web_sessions(&self, now: &str) -> StoreResult<u64> {
+        web::delete_expired(&self.writer, now).await
     }
 
     async fn create_webhook(&self, endpoint: &WebhookEndpointRecord) -> StoreResult<i64> {

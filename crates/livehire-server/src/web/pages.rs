@@ -1,0 +1,519 @@
+//! The dashboard's pages, as maud templates over the service's typed views.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use livehire_store::{CallerKind, TaskStatus};
+use maud::{DOCTYPE, Markup, html};
+use rust_decimal::Decimal;
+
+use super::{Lang, Page, SignupForm, style_path};
+use crate::app::{App, PageRequest, TaskListQuery, TaskView};
+use crate::error::ApiError;
+
+/// A page's frame: head, header with navigation and language switch, main.
+fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
+    let lang = page.lang;
+    let logged_in = page.session.is_some();
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang=(lang.tag()) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) " · " (lang.t("app-name")) }
+                    link rel="stylesheet" href=(style_path());
+                }
+                body {
+                    header {
+                        a.brand href=(if logged_in { "/dashboard" } else { "/login" }) { (lang.t("app-name")) }
+                        nav aria-label=(lang.t("nav-dashboard")) {
+                            @if logged_in {
+                                a href="/dashboard" { (lang.t("nav-dashboard")) }
+                                a href="/dashboard/settings" { (lang.t("nav-settings")) }
+                                form method="post" action="/logout" {
+                                    input type="hidden" name="csrf" value=(page.csrf);
+                                    button.link type="submit" { (lang.t("nav-logout")) }
+                                }
+                            }
+                            span aria-label=(lang.t("nav-language")) {
+                                @for (i, l) in Lang::ALL.iter().enumerate() {
+                                    @if i > 0 { " · " }
+                                    @if *l == lang {
+                                        strong lang=(l.tag()) { (l.t(lang_label(*l))) }
+                                    } @else {
+                                        a href={ "?lang=" (l.tag()) } lang=(l.tag()) hreflang=(l.tag()) { (l.t(lang_label(*l))) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    main { (body) }
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
+fn lang_label(l: Lang) -> &'static str {
+    match l {
+        Lang::En => "lang-en",
+        Lang::Zh => "lang-zh",
+    }
+}
+
+/// An error page for a service error (a 500 says only that it was logged).
+pub(super) fn error_page(lang: Lang, e: ApiError) -> Response {
+    let resp = e.into_response();
+    let status = resp.status();
+    let message = if status.is_server_error() {
+        lang.t("error-title")
+    } else if status == StatusCode::NOT_FOUND {
+        lang.t("not-found")
+    } else {
+        status.canonical_reason().unwrap_or("").to_string()
+    };
+    status_page(lang, status, &message)
+}
+
+/// A bare page with a status and one message.
+pub(super) fn status_page(lang: Lang, status: StatusCode, message: &str) -> Response {
+    let body = html! {
+        (DOCTYPE)
+        html lang=(lang.tag()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (status.as_u16()) " · " (lang.t("app-name")) }
+                link rel="stylesheet" href=(style_path());
+            }
+            body { main { h1 { (lang.t("error-title")) } p.errors role="alert" { (message) } p { a href="/dashboard" { (lang.t("nav-dashboard")) } } } }
+        }
+    };
+    (status, Html(body.into_string())).into_response()
+}
+
+fn errors_box(lang: Lang, errors: &[String]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.errors role="alert" {
+                p { (lang.t("form-errors")) }
+                ul { @for e in errors { li { (e) } } }
+            }
+        }
+    }
+}
+
+/// `GET /login`.
+pub(super) async fn login_page(page: Page) -> Response {
+    if page.session.is_some() {
+        return page.redirect("/dashboard", Vec::new());
+    }
+    let body = login_form(&page, None, "");
+    page.finish(body)
+}
+
+/// The login page, with an error when a try failed.
+pub(super) fn login_form(page: &Page, error: Option<&str>, email: &str) -> Html<String> {
+    let t = |id| page.lang.t(id);
+    let body = html! {
+        h1 { (t("login-title")) }
+        @if let Some(e) = error { p.errors role="alert" { (e) } }
+        div.two {
+            section.card {
+                h2 { (t("login-with-password")) }
+                form.stack method="post" action="/login" {
+                    input type="hidden" name="csrf" value=(page.csrf);
+                    label { (t("field-email")) input type="email" name="email" autocomplete="username" required value=(email); }
+                    label { (t("field-password")) input type="password" name="password" autocomplete="current-password" required; }
+                    button type="submit" { (t("button-login")) }
+                }
+                p { a href="/signup" { (t("login-no-account")) } }
+            }
+            section.card {
+                h2 { (t("login-with-key")) }
+                p.muted { (t("login-key-help")) }
+                form.stack method="post" action="/login" {
+                    input type="hidden" name="csrf" value=(page.csrf);
+                    label { (t("field-api-key")) input type="password" name="api_key" autocomplete="off" required; }
+                    button type="submit" { (t("button-login")) }
+                }
+            }
+        }
+    };
+    layout(page, &t("login-title"), body)
+}
+
+/// `GET /signup`.
+pub(super) async fn signup_page(page: Page) -> Response {
+    if page.session.is_some() {
+        return page.redirect("/dashboard", Vec::new());
+    }
+    let form = SignupForm {
+        time_zone: "Asia/Shanghai".into(),
+        ..SignupForm::default()
+    };
+    let body = signup_form(&page, &form, &[]);
+    page.finish(body)
+}
+
+/// Time zones offered at sign-up (any IANA zone is accepted by the API).
+const ZONES: [&str; 8] = [
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Asia/Jakarta",
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "UTC",
+];
+
+/// The sign-up page, filled with what was sent and its errors.
+pub(super) fn signup_form(page: &Page, form: &SignupForm, errors: &[String]) -> Html<String> {
+    let t = |id| page.lang.t(id);
+    let body = html! {
+        h1 { (t("signup-title")) }
+        p.muted { (t("signup-intro")) }
+        (errors_box(page.lang, errors))
+        section.card {
+            form.stack method="post" action="/signup" {
+                input type="hidden" name="csrf" value=(page.csrf);
+                label { (t("field-email")) input type="email" name="email" autocomplete="email" required value=(form.email); }
+                label { (t("field-password")) small { "10–200" } input type="password" name="password" autocomplete="new-password" minlength="10" maxlength="200" required; }
+                label { (t("field-name")) input type="text" name="name" autocomplete="nickname" required maxlength="200" value=(form.name); }
+                label { (t("field-handle")) input type="text" name="tiktok_handle" placeholder="@" value=(form.tiktok_handle); }
+                label { (t("field-followers")) input type="text" inputmode="numeric" name="followers" value=(form.followers); }
+                label { (t("field-niches")) input type="text" name="niches" value=(form.niches); }
+                label { (t("field-skills")) input type="text" name="skills" value=(form.skills); }
+                label { (t("field-time-zone"))
+                    select name="time_zone" {
+                        @for z in ZONES { option value=(z) selected[form.time_zone == z] { (z) } }
+                    }
+                }
+                label { (t("field-bio")) textarea name="bio" maxlength="2000" { (form.bio) } }
+                button type="submit" { (t("button-signup")) }
+            }
+            p { a href="/login" { (t("signup-have-account")) } }
+        }
+    };
+    layout(page, &t("signup-title"), body)
+}
+
+/// An amount with its currency's symbol and grouping: `¥12,500.00`.
+pub(super) fn money(amount: Decimal, currency: &str) -> String {
+    let decimals = livehire_domain::money::Currency::parse(currency)
+        .map(|c| c.minor_units())
+        .unwrap_or(2);
+    let text = livehire_domain::money::group_thousands(&amount.round_dp(decimals).to_string());
+    let text = if text.contains('.') || decimals == 0 {
+        text
+    } else {
+        format!("{text}.{}", "0".repeat(decimals as usize))
+    };
+    let symbol = iso_currency::Currency::from_code(currency)
+        .map(|c| c.symbol().to_string())
+        .unwrap_or_default();
+    if symbol.is_empty() || symbol == currency {
+        format!("{text} {currency}")
+    } else {
+        format!("{symbol}{text}")
+    }
+}
+
+/// A time in `zone` (IANA), the zone named; UTC when the zone is unknown.
+pub(super) fn when(rfc3339: &str, zone: Option<&str>) -> String {
+    let Ok(t) = DateTime::parse_from_rfc3339(rfc3339) else {
+        return rfc3339.to_string();
+    };
+    let t = t.with_timezone(&Utc);
+    match zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+        Some(tz) => format!(
+            "{} {}",
+            t.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+            tz.name()
+        ),
+        None => format!("{} UTC", t.format("%Y-%m-%d %H:%M")),
+    }
+}
+
+fn status_label(lang: Lang, status: &str) -> String {
+    lang.t(&format!("status-{status}"))
+}
+
+fn task_zone(t: &TaskView) -> Option<&str> {
+    t.extra
+        .get("live_session_details")
+        .and_then(|d| d.get("time_zone"))
+        .and_then(|z| z.as_str())
+}
+
+fn task_title(t: &TaskView) -> &str {
+    t.extra.get("title").and_then(|v| v.as_str()).unwrap_or("")
+}
+
+fn task_pay(t: &TaskView) -> String {
+    let currency = t
+        .extra
+        .get("currency")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    t.extra
+        .get("compensation")
+        .and_then(|v| livehire_domain::money::parse_amount(v).ok())
+        .map(|d| money(d, currency))
+        .unwrap_or_default()
+}
+
+/// `GET /dashboard`: an agent's tasks and what needs attention, or a host's
+/// invitations and the open tasks it qualifies for.
+pub(super) async fn home(State(app): State<App>, page: Page) -> Response {
+    let Some(session) = page.session.clone() else {
+        return page.redirect("/login", Vec::new());
+    };
+    let caller = session.account;
+    let result = match caller.kind {
+        CallerKind::Agent => agent_home(&app, &page, &caller).await,
+        CallerKind::Host => host_home(&app, &page, &caller).await,
+    };
+    match result {
+        Ok(body) => page.finish(body),
+        Err(e) => error_page(page.lang, e),
+    }
+}
+
+/// At most this many tasks per status are read for the home page.
+const HOME_TASKS: u32 = 100;
+
+async fn agent_home(
+    app: &App,
+    page: &Page,
+    caller: &livehire_store::Caller,
+) -> Result<Html<String>, ApiError> {
+    let lang = page.lang;
+    let mut by_status = Vec::new();
+    let mut recent: Vec<TaskView> = Vec::new();
+    for status in TaskStatus::ALL {
+        let tasks = app
+            .list_tasks(
+                caller,
+                TaskListQuery {
+                    status: Some(status),
+                    page: PageRequest {
+                        limit: HOME_TASKS,
+                        cursor: None,
+                    },
+                },
+            )
+            .await?;
+        let more = tasks.next_cursor.is_some();
+        by_status.push((status, tasks.data.len(), more));
+        recent.extend(tasks.data);
+    }
+    recent.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+    let mut waiting = 0;
+    for t in recent.iter().filter(|t| t.status == TaskStatus::Open) {
+        let id = livehire_domain::ids::TaskId::from(t.id.as_str());
+        let offers = app
+            .offers(caller, &id, crate::app::OfferKind::Application)
+            .await?;
+        waiting += offers
+            .data
+            .iter()
+            .filter(|o| o.status == crate::app::OfferStatus::Pending)
+            .count();
+    }
+    let to_review = recent
+        .iter()
+        .filter(|t| t.status == TaskStatus::Submitted)
+        .count();
+    let live_now = recent
+        .iter()
+        .flat_map(|t| &t.sessions)
+        .filter(|s| s.status == crate::app::SessionStatus::Live)
+        .count();
+    let wallet = app.wallet(caller).await?;
+    let count = |id: &str, n: usize| lang.t_args(id, &[("count", n.to_string())]);
+    let body = html! {
+        h1 { (lang.t("home-title-agent")) }
+        section.card {
+            h2 { (lang.t("home-attention")) }
+            @if waiting + to_review + live_now == 0 {
+                p.muted { (lang.t("home-nothing")) }
+            } @else {
+                ul.attention {
+                    @if waiting > 0 { li { (count("home-applications-waiting", waiting)) } }
+                    @if to_review > 0 { li { (count("home-submissions-to-review", to_review)) } }
+                    @if live_now > 0 { li { (count("home-live-now", live_now)) } }
+                }
+            }
+            @for b in &wallet.balances {
+                p {
+                    (lang.t_args("home-available", &[("amount", money(b.available, &b.currency))]))
+                    " · "
+                    (lang.t_args("home-escrow-held", &[("amount", money(b.in_escrow, &b.currency))]))
+                }
+            }
+        }
+        h2 { (lang.t("home-by-status")) }
+        div.stats {
+            @for (status, n, more) in &by_status {
+                div.stat { b { (n) @if *more { "+" } } (status_label(lang, status.as_str())) }
+            }
+        }
+        h2 { (lang.t("col-task")) }
+        @if recent.is_empty() {
+            p.muted { (lang.t("home-no-tasks")) }
+        } @else {
+            table {
+                thead { tr { th scope="col" { (lang.t("col-task")) } th scope="col" { (lang.t("col-status")) } th scope="col" { (lang.t("col-scheduled")) } th scope="col" { (lang.t("col-compensation")) } } }
+                tbody {
+                    @for t in recent.iter().take(50) {
+                        tr {
+                            td { (task_title(t)) br; small.muted { (t.id) } }
+                            td { (status_label(lang, t.status.as_str())) }
+                            td { @if let Some(at) = t.sessions.first().and_then(|s| s.scheduled_time.as_deref()) { (when(at, task_zone(t))) } }
+                            td.num { (task_pay(t)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout(page, &lang.t("home-title-agent"), body))
+}
+
+async fn host_home(
+    app: &App,
+    page: &Page,
+    caller: &livehire_store::Caller,
+) -> Result<Html<String>, ApiError> {
+    let lang = page.lang;
+    let invitations = app
+        .my_invitations(
+            caller,
+            PageRequest {
+                limit: 50,
+                cursor: None,
+            },
+        )
+        .await?;
+    let open = app
+        .list_tasks(
+            caller,
+            TaskListQuery {
+                status: Some(TaskStatus::Open),
+                page: PageRequest {
+                    limit: 50,
+                    cursor: None,
+                },
+            },
+        )
+        .await?;
+    let earnings = app.earnings(caller).await?;
+    let body = html! {
+        h1 { (lang.t("home-title-host")) }
+        @for b in &earnings.balances {
+            p { (lang.t_args("home-earnings", &[("amount", money(b.total, &b.currency))])) }
+        }
+        h2 { (lang.t("home-invitations")) }
+        @if invitations.data.is_empty() {
+            p.muted { (lang.t("home-no-invitations")) }
+        } @else {
+            table {
+                thead { tr { th scope="col" { (lang.t("col-task")) } th scope="col" { (lang.t("col-status")) } th scope="col" { (lang.t("col-scheduled")) } th scope="col" { (lang.t("col-compensation")) } } }
+                tbody {
+                    @for i in &invitations.data {
+                        tr {
+                            td { (i.title) br; small.muted { (i.task_id) } }
+                            td { (status_label(lang, i.status.as_str())) }
+                            td { @if let Some(at) = &i.scheduled_time { (when(at, None)) } }
+                            td.num { (money(i.compensation, &i.currency)) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (lang.t("home-open-tasks")) }
+        @if open.data.is_empty() {
+            p.muted { (lang.t("home-no-open-tasks")) }
+        } @else {
+            table {
+                thead { tr { th scope="col" { (lang.t("col-task")) } th scope="col" { (lang.t("col-scheduled")) } th scope="col" { (lang.t("col-compensation")) } } }
+                tbody {
+                    @for t in &open.data {
+                        tr {
+                            td { (task_title(t)) br; small.muted { (t.id) } }
+                            td { @if let Some(at) = t.sessions.first().and_then(|s| s.scheduled_time.as_deref()) { (when(at, task_zone(t))) } }
+                            td.num { (task_pay(t)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout(page, &lang.t("home-title-host"), body))
+}
+
+/// `GET /dashboard/settings`.
+pub(super) async fn settings(State(app): State<App>, page: Page) -> Response {
+    let Some(session) = page.session.clone() else {
+        return page.redirect("/login", Vec::new());
+    };
+    match app.web_login_email(&session.account).await {
+        Ok(email) => {
+            let body = settings_page(&page, email.as_deref(), None, &[], false);
+            page.finish(body)
+        }
+        Err(e) => error_page(page.lang, e),
+    }
+}
+
+/// The settings page: the login's email (set or change it with a password)
+/// and a new API key, shown once when just made.
+pub(super) fn settings_page(
+    page: &Page,
+    email: Option<&str>,
+    new_key: Option<&str>,
+    errors: &[String],
+    saved: bool,
+) -> Html<String> {
+    let lang = page.lang;
+    let t = |id| lang.t(id);
+    let body = html! {
+        h1 { (t("settings-title")) }
+        section.card {
+            h2 { (t("settings-login")) }
+            @if saved { p.notice role="status" { (t("settings-saved")) } }
+            (errors_box(lang, errors))
+            @match email {
+                Some(e) => p { (lang.t_args("settings-login-current", &[("email", e.to_string())])) },
+                None => p.muted { (t("settings-login-none")) },
+            }
+            form.stack method="post" action="/dashboard/settings" {
+                input type="hidden" name="csrf" value=(page.csrf);
+                input type="hidden" name="action" value="login";
+                label { (t("field-email")) input type="email" name="email" autocomplete="username" required value=(email.unwrap_or("")); }
+                label { (t("field-password")) small { "10–200" } input type="password" name="password" autocomplete="new-password" minlength="10" maxlength="200" required; }
+                button type="submit" { (t("button-save")) }
+            }
+        }
+        section.card {
+            h2 { (t("settings-key")) }
+            p.muted { (t("settings-key-help")) }
+            @if let Some(key) = new_key {
+                p { (t("settings-new-key")) }
+                p.key { (key) }
+            }
+            form method="post" action="/dashboard/settings" {
+                input type="hidden" name="csrf" value=(page.csrf);
+                input type="hidden" name="action" value="new_key";
+                button type="submit" { (t("button-new-key")) }
+            }
+        }
+    };
+    layout(page, &t("settings-title"), body)
+}

@@ -1,0 +1,493 @@
+//! The dashboard's accounts and first pages, over HTTP as a browser sends
+//! them: forms, cookies, CSRF tokens and redirects.
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, HeaderMap, LOCATION, SET_COOKIE};
+use serde_json::json;
+
+use crate::harness::*;
+
+/// A browser: its own cookies, no automatic redirects.
+struct Browser<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+    cookies: Vec<(String, String)>,
+    lang: &'static str,
+}
+
+struct Seen {
+    status: StatusCode,
+    headers: HeaderMap,
+    text: String,
+}
+
+impl Seen {
+    /// The value of the form field `name="csrf"` on the page.
+    fn csrf(&self) -> String {
+        let at = self
+            .text
+            .find("name=\"csrf\" value=\"")
+            .expect("a form with a CSRF token");
+        let rest = &self.text[at + "name=\"csrf\" value=\"".len()..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+
+    fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn location(&self) -> &str {
+        self.headers[LOCATION].to_str().unwrap()
+    }
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Browser {
+            app,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: Vec::new(),
+            lang: "en",
+        }
+    }
+
+    fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn keep(&mut self, seen: &Seen) {
+        for c in seen.set_cookies() {
+            let pair = c.split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !v.is_empty() && !c.contains("Max-Age=0") {
+                self.cookies.push((k.to_string(), v.to_string()));
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn seen(&mut self, req: reqwest::RequestBuilder) -> Seen {
+        let resp = req
+            .header(COOKIE, self.cookie_header())
+            .header("accept-language", self.lang)
+            .send()
+            .await
+            .unwrap();
+        let seen = Seen {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            text: resp.text().await.unwrap(),
+        };
+        self.keep(&seen);
+        seen
+    }
+
+    async fn get(&mut self, path: &str) -> Seen {
+        let req = self.client.get(self.app.url(path));
+        self.seen(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Seen {
+        let req = self
+            .client
+            .post(self.app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(form).unwrap());
+        self.seen(req).await
+    }
+
+    /// Opens `page`, then posts its form with `fields` and the page's token.
+    async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Seen {
+        let csrf = self.get(page).await.csrf();
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        form.extend_from_slice(fields);
+        self.post(action, &form).await
+    }
+}
+
+#[tokio::test]
+async fn forms_need_their_csrf_token_and_a_login_opens_a_session_the_api_never_takes() {
+    let app = spawn_app().await;
+    let agent = app.agent("Brand").await;
+    app.task(&agent, &seed_json("task_workflow1_launch.json"))
+        .await;
+    let mut b = Browser::new(&app);
+
+    let page = b.get("/login").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let policy = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("form-action 'self'") && !policy.contains("script-src"),
+        "{policy}"
+    );
+    assert_eq!(page.headers["cache-control"], "no-store");
+    let csrf_cookie = page
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("lh_csrf="))
+        .expect("a pre-login CSRF cookie");
+    assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Lax"));
+    assert_eq!(page.csrf(), b.cookie("lh_csrf").unwrap());
+
+    // Without the token, or with another one: 403, and no session.
+    let key = agent.key.as_str();
+    let without = b.post("/login", &[("api_key", key)]).await;
+    assert_eq!(without.status, StatusCode::FORBIDDEN);
+    let wrong = b
+        .post(
+            "/login",
+            &[("csrf", "x".repeat(32).as_str()), ("api_key", key)],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert!(b.cookie("lh_session").is_none());
+
+    // A wrong key: 401 and the form again.
+    let bad = b
+        .submit("/login", "/login", &[("api_key", "ph_sk_nope")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert!(bad.text.contains("unknown or revoked"), "{}", bad.text);
+
+    // The agent's key: a session cookie, then the dashboard.
+    let ok = b.submit("/login", "/login", &[("api_key", key)]).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+    assert_eq!(ok.location(), "/dashboard");
+    let session = ok
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("lh_session="))
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Lax")
+            && !session.contains("Secure")
+    );
+    let token = b.cookie("lh_session").unwrap().to_string();
+    let home = b.get("/dashboard").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.text.contains("Your tasks"), "{}", home.text);
+    assert!(
+        home.text.contains("Skincare Launch Live Session") || home.text.contains("ph_task_"),
+        "{}",
+        home.text
+    );
+
+    // The API takes Bearer keys only: the cookie alone is 401.
+    let api = b.get("/api/v1/me").await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+
+    // Logging out needs the session's token and ends it everywhere.
+    let page = b.get("/dashboard").await;
+    let csrf = page.csrf();
+    let out = b.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(b.cookie("lh_session").is_none());
+    b.cookies.push(("lh_session".into(), token));
+    let after = b.get("/dashboard").await;
+    assert_eq!(
+        after.status,
+        StatusCode::SEE_OTHER,
+        "the old cookie opens nothing"
+    );
+    assert_eq!(after.location(), "/login");
+}
+
+#[tokio::test]
+async fn a_host_signs_up_sees_its_invitation_and_an_agent_sets_a_password() {
+    let app = spawn_app().await;
+    let mut host = Browser::new(&app);
+    let signed = host
+        .submit(
+            "/signup",
+            "/signup",
+            &[
+                ("email", "Liu@Example.com"),
+                ("password", "a long secret phrase"),
+                ("name", "Skincare Liu"),
+                ("tiktok_handle", "@skincare_liu"),
+                ("followers", "125,000"),
+                ("niches", "beauty, skincare"),
+                ("skills", "live_streaming"),
+                ("time_zone", "Asia/Shanghai"),
+                ("bio", "Seven years of skincare lives."),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.text);
+    let home = host.get("/dashboard").await;
+    assert!(
+        home.text.contains("Your work") && home.text.contains("No invitations yet."),
+        "{}",
+        home.text
+    );
+
+    // The profile is the API's: searchable, with what the form said.
+    let agent = app.agent("Brand").await;
+    let found = app
+        .get("/api/v1/humans?q=Skincare%20Liu", Some(&agent.key))
+        .await;
+    let liu = found.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == "Skincare Liu")
+        .cloned()
+        .expect("the new host is searchable");
+    assert_eq!(liu["follower_stats"]["followers"], 125_000);
+    let human_id = liu["human_id"].as_str().unwrap().to_string();
+
+    // The same email again: 409, case aside.
+    let mut other = Browser::new(&app);
+    let again = other
+        .submit(
+            "/signup",
+            "/signup",
+            &[
+                ("email", "liu@example.com"),
+                ("password", "another long one"),
+                ("name", "Copy"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.text.contains("log in instead"), "{}", again.text);
+    // A short password: 422 naming it, and what was typed kept.
+    let short = other
+        .submit(
+            "/signup",
+            "/signup",
+            &[
+                ("email", "x@example.com"),
+                ("password", "short"),
+                ("name", "Kept Name"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        short
+            .text
+            .contains("password: must be 10 to 200 characters")
+            && short.text.contains("Kept Name")
+    );
+
+    // An invitation shows on the host's page, with the pay in yuan.
+    app.post(
+        "/api/v1/wallet/deposits",
+        Some(&agent.key),
+        &json!({"amount": 50000, "currency": "CNY"}),
+    )
+    .await;
+    let mut body = seed_json("task_getting_started.json");
+    body["requirements"] = json!({"skills": ["live_streaming"], "min_followers": 100000});
+    let task = app.task(&agent, &body).await;
+    let task_id = task["id"].as_str().unwrap();
+    let invited = app
+        .post(
+            &format!("/api/v1/tasks/{task_id}/invitations"),
+            Some(&agent.key),
+            &json!({"human_id": human_id}),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+    let home = host.get("/dashboard").await;
+    assert!(home.text.contains(task_id), "{}", home.text);
+    assert!(
+        home.text.contains("¥"),
+        "money carries its symbol: {}",
+        home.text
+    );
+
+    // The host cannot post the agent's forms with its own session's token
+    // for another session, and its password logs it in again.
+    let mut again = Browser::new(&app);
+    let wrong = again
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", "liu@example.com"),
+                ("password", "not the one at all"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.text.contains("Wrong email or password"));
+    let right = again
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", "LIU@example.com"),
+                ("password", "a long secret phrase"),
+            ],
+        )
+        .await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER);
+
+    // An agent's operator: key once, then an email and password.
+    let mut op = Browser::new(&app);
+    op.submit("/login", "/login", &[("api_key", &agent.key)])
+        .await;
+    let saved = op
+        .submit(
+            "/dashboard/settings",
+            "/dashboard/settings",
+            &[
+                ("action", "login"),
+                ("email", "ops@brand.example"),
+                ("password", "operator passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK);
+    assert!(
+        saved.text.contains("You log in as ops@brand.example"),
+        "{}",
+        saved.text
+    );
+    let taken = op
+        .submit(
+            "/dashboard/settings",
+            "/dashboard/settings",
+            &[
+                ("action", "login"),
+                ("email", "liu@example.com"),
+                ("password", "operator passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    let mut fresh = Browser::new(&app);
+    let by_password = fresh
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", "ops@brand.example"),
+                ("password", "operator passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(by_password.status, StatusCode::SEE_OTHER);
+    let home = fresh.get("/dashboard").await;
+    assert!(home.text.contains("Your tasks") && home.text.contains(task_id));
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_and_sessions_expire() {
+    let app = spawn_app().await;
+    let agent = app.agent("Brand").await;
+    let mut op = Browser::new(&app);
+    op.submit("/login", "/login", &[("api_key", &agent.key)])
+        .await;
+    op.submit(
+        "/dashboard/settings",
+        "/dashboard/settings",
+        &[
+            ("action", "login"),
+            ("email", "ops@brand.example"),
+            ("password", "operator passphrase"),
+        ],
+    )
+    .await;
+
+    let mut guesser = Browser::new(&app);
+    for i in 0..10 {
+        let guess = format!("guess number {i}");
+        let seen = guesser
+            .submit(
+                "/login",
+                "/login",
+                &[("email", "ops@brand.example"), ("password", &guess)],
+            )
+            .await;
+        assert_eq!(seen.status, StatusCode::UNAUTHORIZED, "try {i}");
+    }
+    let held = guesser
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", "ops@brand.example"),
+                ("password", "operator passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        held.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(
+        held.text.contains("Too many failed logins"),
+        "{}",
+        held.text
+    );
+
+    // A session lasts 14 days.
+    assert_eq!(op.get("/dashboard").await.status, StatusCode::OK);
+    app.app
+        .advance_clock(chrono::Duration::days(14) + chrono::Duration::minutes(1));
+    let expired = op.get("/dashboard").await;
+    assert_eq!(expired.status, StatusCode::SEE_OTHER);
+    assert_eq!(expired.location(), "/login");
+}
+
+#[tokio::test]
+async fn pages_speak_english_or_chinese_as_asked_and_remember_it() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    b.lang = "zh-CN,zh;q=0.9,en;q=0.5";
+    let zh = b.get("/login").await;
+    assert!(
+        zh.text.contains("<html lang=\"zh-CN\">") && zh.text.contains("使用邮箱和密码"),
+        "{}",
+        zh.text
+    );
+    let en = b.get("/login?lang=en").await;
+    assert!(
+        en.text.contains("<html lang=\"en\">") && en.text.contains("With your email and password")
+    );
+    assert_eq!(b.cookie("lh_lang"), Some("en"));
+    let remembered = b.get("/signup").await;
+    assert!(
+        remembered.text.contains("Sign up as a host"),
+        "the cookie wins over Accept-Language"
+    );
+
+    // The stylesheet is built in and cached for good.
+    let href_at = zh.text.find("/assets/app-").unwrap();
+    let href = &zh.text[href_at..href_at + zh.text[href_at..].find('"').unwrap()];
+    let css = b.get(href).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(
+        css.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(
+        b.get("/assets/app-000000000000.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

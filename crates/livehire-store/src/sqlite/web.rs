@@ -1,0 +1,139 @@
+//! Dashboard logins (email and password hash per account) and web sessions.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+
+use super::common::unique_violation;
+use crate::*;
+
+fn account(r: &SqliteRow) -> StoreResult<Caller> {
+    let kind: String = r.try_get("account_kind")?;
+    Ok(Caller {
+        kind: CallerKind::parse(&kind)
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("account kind {kind:?}")))?,
+        id: r.try_get("account_id")?,
+    })
+}
+
+fn login_from_row(r: &SqliteRow) -> StoreResult<WebLoginRecord> {
+    Ok(WebLoginRecord {
+        email: r.try_get("email")?,
+        account: account(r)?,
+        password_hash: r.try_get("password_hash")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// Sets the account's login: a new one, or the account's email and password
+/// replaced. Conflict when the email is another account's.
+pub(super) async fn set_login(db: &SqlitePool, login: &WebLoginRecord) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM web_logins WHERE account_id = $1")
+        .bind(&login.account.id)
+        .execute(&mut *tx)
+        .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO web_logins (email, account_kind, account_id, password_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&login.email)
+    .bind(login.account.kind.as_str())
+    .bind(&login.account.id)
+    .bind(&login.password_hash)
+    .bind(&login.created_at)
+    .bind(&login.updated_at)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if unique_violation(&e) => {
+            return Err(StoreError::Conflict("email is taken".into()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn login_by_email(
+    db: &SqlitePool,
+    email: &str,
+) -> StoreResult<Option<WebLoginRecord>> {
+    sqlx::query("SELECT * FROM web_logins WHERE email = $1")
+        .bind(email)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(login_from_row)
+        .transpose()
+}
+
+pub(super) async fn login_of(
+    db: &SqlitePool,
+    account_id: &str,
+) -> StoreResult<Option<WebLoginRecord>> {
+    sqlx::query("SELECT * FROM web_logins WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(login_from_row)
+        .transpose()
+}
+
+pub(super) async fn create_session(db: &SqlitePool, s: &WebSessionRecord) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO web_sessions (digest, account_kind, account_id, csrf, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&s.digest)
+    .bind(s.account.kind.as_str())
+    .bind(&s.account.id)
+    .bind(&s.csrf)
+    .bind(&s.created_at)
+    .bind(&s.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn session(
+    db: &SqlitePool,
+    digest: &str,
+    now: &str,
+) -> StoreResult<Option<WebSessionRecord>> {
+    let Some(r) = sqlx::query("SELECT * FROM web_sessions WHERE digest = $1 AND expires_at > $2")
+        .bind(digest)
+        .bind(now)
+        .fetch_optional(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(WebSessionRecord {
+        digest: r.try_get("digest")?,
+        account: account(&r)?,
+        csrf: r.try_get("csrf")?,
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+    }))
+}
+
+pub(super) async fn delete_session(db: &SqlitePool, digest: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM web_sessions WHERE digest = $1")
+        .bind(digest)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn delete_expired(db: &SqlitePool, now: &str) -> StoreResult<u64> {
+    Ok(
+        sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
+}
