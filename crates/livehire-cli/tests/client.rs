@@ -742,3 +742,100 @@ async fn completions_know_the_client_commands() {
         }
     }
 }
+
+/// A stand-in server for `sessions watch`: its stream drops after one item,
+/// and the watch must come back with `Last-Event-ID` and carry on to the end.
+#[tokio::test]
+async fn sessions_watch_resumes_a_dropped_stream_with_last_event_id() {
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    // What each stream request sent as Last-Event-ID.
+    let resumed: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let seen = resumed.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if socket.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).to_lowercase();
+                let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+                let last_id = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("last-event-id:"))
+                    .map(|v| v.trim().to_string());
+                let json = |body: String| {
+                    format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                };
+                let answer = if path.ends_with("/metrics") {
+                    let ended = seen.lock().unwrap().len() >= 2;
+                    json(if ended {
+                        r#"{"status": "ended", "task_id": "ph_task_fake", "gmv": 20.50, "orders": 2, "flash_sale_status": []}"#.into()
+                    } else {
+                        r#"{"status": "live", "task_id": "ph_task_fake", "gmv": 0.00, "orders": 0, "flash_sale_status": []}"#.into()
+                    })
+                } else if path.starts_with("/api/v1/tasks/") {
+                    json(r#"{"id": "ph_task_fake", "currency": "CNY"}"#.into())
+                } else if path.ends_with("/stream") {
+                    let first = {
+                        let mut s = seen.lock().unwrap();
+                        s.push(last_id);
+                        s.len() == 1
+                    };
+                    let items = if first {
+                        "retry: 50\nid: 5\nevent: metrics\ndata: {\"gmv\": 10.25, \"orders\": 1}\n\n"
+                    } else {
+                        "id: 6\nevent: session\ndata: {\"status\": \"ended\", \"metrics\": {\"gmv\": 20.50, \"orders\": 2}}\n\n"
+                    };
+                    // The stream is cut after its items (connection: close).
+                    format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n{items}"
+                    )
+                } else {
+                    "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                        .into()
+                };
+                let _ = socket.write_all(answer.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+
+    let run = cli(
+        &base,
+        Some("ph_sk_fake"),
+        &["sessions", "watch", "ph_sess_fake"],
+    )
+    .await;
+    let out = run.ok();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].contains(" live ") && lines[0].contains("gmv=0.00 CNY"),
+        "{out}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("gmv=10.25 CNY orders=1")),
+        "{out}"
+    );
+    assert!(
+        lines.last().unwrap().contains(" ended ")
+            && lines.last().unwrap().contains("gmv=20.50 CNY orders=2"),
+        "{out}"
+    );
+    assert_eq!(*resumed.lock().unwrap(), vec![None, Some("5".to_string())]);
+}

@@ -324,7 +324,12 @@ impl Watch {
                     if failures > MAX_RECONNECTS {
                         return Err(f);
                     }
-                    self.view.note = Some(format!("stream lost ({}); reconnecting…", brief(&f)));
+                    let note = format!("stream lost ({}); reconnecting…", brief(&f));
+                    if !self.screen.tty {
+                        // A pipe's lines carry figures only; the note goes aside.
+                        eprintln!("{note}");
+                    }
+                    self.view.note = Some(note);
                     self.screen.draw(&self.view);
                 }
             }
