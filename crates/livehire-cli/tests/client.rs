@@ -528,6 +528,22 @@ async fn sessions_watch_prints_updates_and_ends_with_the_session() {
         }
     }
 
+    // A reader that has seen enough (`| head -1`): the watch stops on its
+    // next line (the sale's countdown changes it each second), exit 0.
+    let mut short = livehire(&["sessions", "watch", &session, "--url", &base])
+        .env("LIVEHIRE_API_KEY", &key)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = BufReader::new(short.stdout.take().unwrap()).lines();
+    assert!(head.next_line().await.unwrap().is_some());
+    drop(head);
+    let status = tokio::time::timeout(Duration::from_secs(20), short.wait())
+        .await
+        .expect("the watch stops once its reader is gone")
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+
     // The agent ends the session: the watch prints the end and exits 0.
     post(
         &c,

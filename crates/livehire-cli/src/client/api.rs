@@ -125,6 +125,27 @@ pub fn transport_failure(url: &str, e: &reqwest::Error) -> Failure {
     }
 }
 
+/// The [`Failure::Api`] of an answer with an error status: its JSON body
+/// (or text), and its `Request-Id` header.
+pub async fn error_answer(response: reqwest::Response, url: &str, json: bool) -> Failure {
+    let status = response.status();
+    let request_id = response
+        .headers()
+        .get("request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let text = match response.text().await {
+        Ok(t) => t,
+        Err(e) => return transport_failure(url, &e),
+    };
+    Failure::Api {
+        status,
+        body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        request_id,
+        json,
+    }
+}
+
 /// A client for one server with one key.
 #[derive(Clone)]
 pub struct Client {
@@ -201,39 +222,19 @@ impl Client {
             .send()
             .await
             .map_err(|e| transport_failure(&url, &e))?;
-        let status = response.status();
-        let request_id = response
-            .headers()
-            .get("request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        if !response.status().is_success() {
+            return Err(error_answer(response, &url, self.json).await);
+        }
         let text = response
             .text()
             .await
             .map_err(|e| transport_failure(&url, &e))?;
-        let body = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            match serde_json::from_str::<Value>(&text) {
-                Ok(v) => v,
-                Err(_) if !status.is_success() => Value::String(text),
-                Err(e) => {
-                    return Err(Failure::Other(format!(
-                        "{url} answered {status} with a body that is not JSON: {e}"
-                    )));
-                }
-            }
-        };
-        if status.is_success() {
-            Ok(body)
-        } else {
-            Err(Failure::Api {
-                status,
-                body,
-                request_id,
-                json: self.json,
-            })
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
         }
+        serde_json::from_str(&text).map_err(|e| {
+            Failure::Other(format!("{url} answered with a body that is not JSON: {e}"))
+        })
     }
 
     /// Reads a list: one page from `cursor`, or with `all` every page, their
@@ -271,6 +272,16 @@ impl Client {
             }
         }
     }
+}
+
+/// `id` checked to be one path segment (no `/`, `?`, `#`), so it cannot
+/// reach another route.
+pub fn segment(id: &str) -> Result<&str, Failure> {
+    let id = id.trim();
+    if id.is_empty() || id.contains(['/', '?', '#', '%']) || id.chars().any(char::is_whitespace) {
+        return Err(Failure::Usage(format!("not an id: {id:?}")));
+    }
+    Ok(id)
 }
 
 /// The client builder every command's client starts from.

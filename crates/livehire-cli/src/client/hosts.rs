@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use serde_json::Value;
 
-use super::api::{Client, print_json};
+use super::api::{Client, print_json, segment};
 use super::render::{self, fields, list, money, number, text};
 use super::{Failure, Paging};
 
@@ -216,14 +216,4 @@ fn show(h: &Value) -> Result<(), Failure> {
         ("rate", rate),
         ("bio", text(&h["bio"])),
     ])
-}
-
-/// `id` checked to be one path segment (no `/`, `?`, `#`), so it cannot
-/// reach another route.
-pub fn segment(id: &str) -> Result<&str, Failure> {
-    let id = id.trim();
-    if id.is_empty() || id.contains(['/', '?', '#', '%']) || id.chars().any(char::is_whitespace) {
-        return Err(Failure::Usage(format!("not an id: {id:?}")));
-    }
-    Ok(id)
 }

@@ -3,8 +3,7 @@
 use clap::Subcommand;
 use serde_json::{Map, Value};
 
-use super::api::{Client, print_json};
-use super::hosts::segment;
+use super::api::{Client, print_json, segment};
 use super::render::{self, money, out, text};
 use super::{Failure, Paging};
 

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use clap::{Subcommand, ValueEnum};
 use serde_json::{Map, Value};
 
-use super::api::{Client, print_json};
-use super::hosts::segment;
+use super::api::{Client, print_json, segment};
 use super::render::{self, fields, money, out, short, text};
 use super::{Failure, Paging};
 

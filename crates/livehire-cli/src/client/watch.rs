@@ -11,8 +11,7 @@ use std::time::Duration;
 use clap::Subcommand;
 use serde_json::Value;
 
-use super::api::{self, Client, transport_failure};
-use super::hosts::segment;
+use super::api::{self, Client, segment, transport_failure};
 use super::render::{money, number, text};
 use super::{Failure, sse};
 
@@ -50,10 +49,7 @@ pub async fn run(client: Client, command: Command) -> Result<(), Failure> {
     let mut watch = Watch::start(client, id, tty).await?;
     tokio::select! {
         result = watch.follow() => result,
-        _ = tokio::signal::ctrl_c() => {
-            watch.screen.finish();
-            Ok(())
-        }
+        _ = tokio::signal::ctrl_c() => Ok(()),
     }
 }
 
@@ -210,52 +206,60 @@ struct Screen {
     drawn: u16,
     /// The last line printed (a pipe), not printed twice in a row.
     last: String,
+    /// stdout is gone (`| head -3` has what it wanted): stop watching.
+    closed: bool,
 }
 
 impl Screen {
-    fn draw(&mut self, view: &View) {
+    /// Writes with `write` to stdout; a failed write closes the screen.
+    fn write(
+        &mut self,
+        write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+    ) {
         let mut out = std::io::stdout().lock();
+        if write(&mut out).and_then(|()| out.flush()).is_err() {
+            self.closed = true;
+        }
+    }
+
+    fn draw(&mut self, view: &View) {
         if self.tty {
             use crossterm::{cursor, queue, terminal};
             let width = terminal::size().map_or(200, |(w, _)| w.max(20)) as usize;
-            if self.drawn > 0 {
-                let _ = queue!(
-                    out,
-                    cursor::MoveToPreviousLine(self.drawn),
-                    terminal::Clear(terminal::ClearType::FromCursorDown)
-                );
-            }
+            let drawn = self.drawn;
             let block = view.block();
-            for l in &block {
-                // Cut to the width, so each line takes one row to draw over.
-                let cut: String = l.chars().take(width - 1).collect();
-                let _ = writeln!(out, "{cut}");
-            }
+            self.write(|out| {
+                if drawn > 0 {
+                    queue!(
+                        out,
+                        cursor::MoveToPreviousLine(drawn),
+                        terminal::Clear(terminal::ClearType::FromCursorDown)
+                    )?;
+                }
+                for l in &block {
+                    // Cut to the width, so each line takes one row to draw over.
+                    let cut: String = l.chars().take(width - 1).collect();
+                    writeln!(out, "{cut}")?;
+                }
+                Ok(())
+            });
             self.drawn = block.len() as u16;
         } else if !self.json {
             let line = view.line();
             if line != self.last {
-                let _ = writeln!(out, "{line}");
+                self.write(|out| writeln!(out, "{line}"));
                 self.last = line;
             }
         }
-        let _ = out.flush();
     }
 
     /// Prints one stream event's data (`--json`).
-    fn json_line(&self, event: &sse::Event) {
+    fn json_line(&mut self, event: &sse::Event) {
         if self.json {
-            let mut out = std::io::stdout().lock();
             let data = serde_json::from_str::<Value>(&event.data).unwrap_or(Value::Null);
             let line = serde_json::json!({"event": event.event, "id": event.id, "data": data});
-            let _ = writeln!(out, "{line}");
-            let _ = out.flush();
+            self.write(|out| writeln!(out, "{line}"));
         }
-    }
-
-    /// Leaves the terminal below the view.
-    fn finish(&mut self) {
-        let _ = std::io::stdout().flush();
     }
 }
 
@@ -266,6 +270,8 @@ struct Watch {
     view: View,
     screen: Screen,
     parser: sse::Parser,
+    /// Connections that failed since the last one that opened.
+    failures: u32,
 }
 
 impl Watch {
@@ -301,27 +307,28 @@ impl Watch {
                 json,
                 drawn: 0,
                 last: String::new(),
+                closed: false,
             },
+            failures: 0,
             parser: sse::Parser::new(),
         };
         Ok(watch)
     }
 
-    /// Follows the stream until the session ends.
+    /// Follows the stream until the session ends (or stdout closes).
     async fn follow(&mut self) -> Result<(), Failure> {
         self.screen.draw(&self.view);
-        let mut failures = 0u32;
-        while !self.view.ended() {
+        while !self.view.ended() && !self.screen.closed {
             match self.connection().await {
-                Ok(()) => failures = 0,
+                Ok(()) => {}
                 Err(f @ Failure::Api { status, .. })
                     if !(status.is_server_error() || status.as_u16() == 429) =>
                 {
                     return Err(f);
                 }
                 Err(f) => {
-                    failures += 1;
-                    if failures > MAX_RECONNECTS {
+                    self.failures += 1;
+                    if self.failures > MAX_RECONNECTS {
                         return Err(f);
                     }
                     let note = format!("stream lost ({}); reconnecting…", brief(&f));
@@ -333,25 +340,28 @@ impl Watch {
                     self.screen.draw(&self.view);
                 }
             }
-            if self.view.ended() {
+            if self.view.ended() || self.screen.closed {
                 break;
             }
+            // The server's retry delay, doubled for each failure in a row.
             let wait = self
                 .parser
                 .retry_ms()
                 .map_or(Duration::from_secs(1), Duration::from_millis)
-                .max(Duration::from_millis(100))
-                * 2u32.pow(failures.min(4));
+                .max(Duration::from_millis(50))
+                * 2u32.pow(self.failures.saturating_sub(1).min(4));
             tokio::time::sleep(wait.min(Duration::from_secs(10))).await;
             // The session may have ended while no stream was open.
             self.check_status().await;
+        }
+        if self.screen.closed {
+            return Ok(());
         }
         // The sales end with the session; their last states may come after
         // the session's end on the stream: read them as they stand.
         self.refresh().await;
         self.view.note = None;
         self.screen.draw(&self.view);
-        self.screen.finish();
         Ok(())
     }
 
@@ -381,16 +391,9 @@ impl Watch {
             .await
             .map_err(|e| transport_failure(&url, &e))?;
         if !response.status().is_success() {
-            // Read the error body the ordinary way.
-            let status = response.status();
-            let body = response.text().await.unwrap_or_default();
-            return Err(Failure::Api {
-                status,
-                body: serde_json::from_str(&body).unwrap_or(Value::String(body)),
-                request_id: None,
-                json: self.client.json,
-            });
+            return Err(api::error_answer(response, &url, self.client.json).await);
         }
+        self.failures = 0;
         self.parser.reset_connection();
         if self.view.note.take().is_some() {
             self.screen.draw(&self.view);
@@ -420,7 +423,7 @@ impl Watch {
                     self.screen.draw(&self.view);
                 }
             }
-            if self.view.ended() {
+            if self.view.ended() || self.screen.closed {
                 return Ok(());
             }
         }

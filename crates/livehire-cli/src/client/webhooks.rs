@@ -3,8 +3,7 @@
 use clap::{Args, Subcommand};
 use serde_json::{Map, Value, json};
 
-use super::api::{Client, print_json};
-use super::hosts::segment;
+use super::api::{Client, print_json, segment};
 use super::render::{self, fields, list, number, out, text};
 use super::{Connection, Failure, Paging, with_client};
 
