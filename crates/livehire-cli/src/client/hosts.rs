@@ -157,6 +157,7 @@ pub async fn run(client: Client, command: Command) -> Result<(), Failure> {
                 }
                 table.add_row(row);
             }
+            render::right(&mut table, &[3, 4, 5, 6, 7, 9]);
             render::page(table, &page)
         }
         Command::Show { id } => {

@@ -53,6 +53,7 @@ pub async fn run(client: Client, command: Command) -> Result<(), Failure> {
                     text(&i["sent_at"]),
                 ]);
             }
+            render::right(&mut table, &[3]);
             render::page(table, &page)
         }
         Command::Accept { id } => {

@@ -31,6 +31,15 @@ pub fn table(header: &[&str]) -> Table {
     t
 }
 
+/// Right-aligns the columns at `indexes` (amounts and counts).
+pub fn right(table: &mut Table, indexes: &[usize]) {
+    for &i in indexes {
+        if let Some(c) = table.column_mut(i) {
+            c.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+}
+
 /// Groups an integer's digits by thousands: `1234567` → `1,234,567`.
 fn group_digits(digits: &str) -> String {
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);

@@ -132,6 +132,7 @@ pub async fn run(client: Client, command: Command) -> Result<(), Failure> {
                     text(&t["created_at"]),
                 ]);
             }
+            render::right(&mut table, &[3, 4]);
             render::page(table, &page)
         }
         Command::Show { id } => {
@@ -282,6 +283,7 @@ fn payout(p: &Value) -> Result<(), Failure> {
         String::new(),
         money(&p["total"], currency),
     ]);
+    render::right(&mut table, &[2]);
     out(&table.to_string())?;
     out(&format!("GMV paid on: {}", money(&p["gmv"], currency)))
 }

@@ -156,6 +156,7 @@ async fn call(client: Client, command: Command) -> Result<(), Failure> {
                     text(&d["next_attempt_at"]),
                 ]);
             }
+            render::right(&mut table, &[3]);
             render::page(table, &page)
         }
         Command::Redeliver {
