@@ -87,8 +87,10 @@ pub enum Command {
         #[command(subcommand)]
         command: webhooks::Command,
     },
-    /// Print a shell completion script for this binary to stdout, e.g.
-    /// `livehire completions bash > /etc/bash_completion.d/livehire`.
+    /// Print a shell completion script for this binary to stdout.
+    ///
+    /// For example `livehire completions bash > /etc/bash_completion.d/livehire`,
+    /// or `livehire completions zsh > "${fpath[1]}/_livehire"`.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
