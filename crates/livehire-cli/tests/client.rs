@@ -573,6 +573,25 @@ async fn sessions_watch_prints_updates_and_ends_with_the_session() {
     let out = run.ok();
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains(" ended ") && out.contains(wanted), "{out}");
+    // With --json: JSON lines, the figures as the metrics endpoint has them.
+    let run = cli(
+        &base,
+        Some(&key),
+        &["sessions", "watch", &session, "--json"],
+    )
+    .await;
+    let items: Vec<Value> = run
+        .ok()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!items.is_empty(), "{}", run.stdout);
+    for item in &items {
+        assert_eq!(item["event"], "snapshot");
+        assert_eq!(item["data"]["status"], "ended");
+        assert_eq!(item["data"]["gmv"].to_string(), "278.60");
+        assert_eq!(item["data"]["orders"], 1);
+    }
 }
 
 #[tokio::test]

@@ -253,6 +253,15 @@ impl Screen {
         }
     }
 
+    /// Prints the session's figures as read with `GET …/metrics`, as a
+    /// `snapshot` item (`--json`): before the stream and after the end.
+    fn snapshot(&mut self, view: &View) {
+        if self.json {
+            let line = serde_json::json!({"event": "snapshot", "id": null, "data": view.metrics});
+            self.write(|out| writeln!(out, "{line}"));
+        }
+    }
+
     /// Prints one stream event's data (`--json`).
     fn json_line(&mut self, event: &sse::Event) {
         if self.json {
@@ -318,6 +327,7 @@ impl Watch {
     /// Follows the stream until the session ends (or stdout closes).
     async fn follow(&mut self) -> Result<(), Failure> {
         self.screen.draw(&self.view);
+        self.screen.snapshot(&self.view);
         while !self.view.ended() && !self.screen.closed {
             match self.connection().await {
                 Ok(()) => {}
@@ -362,6 +372,7 @@ impl Watch {
         self.refresh().await;
         self.view.note = None;
         self.screen.draw(&self.view);
+        self.screen.snapshot(&self.view);
         Ok(())
     }
 
