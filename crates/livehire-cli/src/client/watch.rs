@@ -284,7 +284,7 @@ struct Watch {
 }
 
 impl Watch {
-    /// Reads the session's figures and currency; draws them.
+    /// Reads the session's figures and its task's currency.
     async fn start(client: Client, session_id: String, tty: bool) -> Result<Self, Failure> {
         let current = client
             .get(&format!("/api/v1/sessions/{session_id}/metrics"), &[])
