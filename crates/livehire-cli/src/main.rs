@@ -12,6 +12,7 @@ use livehire_server::{App, Application, Settings};
 use livehire_sim::hosts;
 use livehire_store::SqliteStore;
 
+mod client;
 mod logs;
 mod simulate;
 
@@ -23,7 +24,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// livehire: hire TikTok live-commerce hosts, run monitored sessions, pay from verified results.
 #[derive(Parser)]
-#[command(name = "livehire", version)]
+#[command(name = "livehire", version, after_help = client::EXIT_CODES)]
 struct Cli {
     /// How logs are written to stderr: `text` (coloured only on a terminal,
     /// and not with NO_COLOR set) or `json` (one object a line). Which lines:
@@ -126,6 +127,8 @@ enum Command {
     },
     /// Drive a simulated (or recorded, `--replay`) live session against a running server.
     Simulate(simulate::SimulateArgs),
+    #[command(flatten)]
+    Client(client::Command),
 }
 
 /// How `serve` runs as a production service: shutdown and connections.
@@ -259,6 +262,11 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulate(args) => simulate::run(args).await,
+        Command::Client(command) => {
+            let code = client::run(command).await;
+            drop(_flush_logs_on_exit);
+            std::process::exit(code)
+        }
     }
 }
 
