@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod live;
+pub mod mcp;
 pub mod obs;
 pub mod reports;
 pub mod server;
@@ -69,6 +70,10 @@ pub struct Settings {
     /// How long a host's stream may stay ended (as a connector reported it)
     /// before its live session ends by itself.
     pub stream_end_grace: std::time::Duration,
+    /// The `Host` names the MCP endpoint (`/mcp`) accepts (`host` or
+    /// `host:port`; `*` for any), against DNS rebinding. Empty: the
+    /// loopback names and the public URL's host.
+    pub mcp_allowed_hosts: Vec<String>,
 }
 
 impl Settings {
@@ -91,6 +96,7 @@ impl Settings {
             webhooks_allow_private_urls: false,
             webhook_retry_delays: app::RETRY_DELAYS.to_vec(),
             stream_end_grace: app::DEFAULT_STREAM_END_GRACE,
+            mcp_allowed_hosts: Vec::new(),
         }
     }
 }
@@ -213,6 +219,10 @@ impl Application {
         );
         ops.metrics_token = self.settings.metrics_token.clone();
         ops.cors_origins = self.settings.cors_origins.clone();
+        ops.mcp = mcp::McpSettings {
+            allowed_hosts: self.settings.mcp_allowed_hosts.clone(),
+            public_url: self.settings.public_url.clone(),
+        };
         ops.public_url = self
             .settings
             .public_url

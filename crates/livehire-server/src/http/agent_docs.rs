@@ -42,7 +42,13 @@ fn markdown(body: String) -> impl IntoResponse {
 
 /// The skill file for agents.
 pub async fn skill(headers: HeaderMap) -> impl IntoResponse {
-    markdown(SKILL.replace("{{base_url}}", &base_url(&headers)))
+    markdown(skill_text(&headers))
+}
+
+/// The skill file's text, written for a client that sent `headers` (the
+/// MCP resource serves the same).
+pub(crate) fn skill_text(headers: &HeaderMap) -> String {
+    SKILL.replace("{{base_url}}", &base_url(headers))
 }
 
 /// A short index for language models, pointing at the skill file and the
