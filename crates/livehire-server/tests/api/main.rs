@@ -12,6 +12,7 @@ mod hiring;
 mod idempotency;
 mod identity;
 mod live;
+mod mcp;
 mod openapi;
 mod openapi_examples;
 mod operations;
