@@ -13,6 +13,7 @@ use livehire_sim::hosts;
 use livehire_store::SqliteStore;
 
 mod logs;
+mod mcp;
 mod simulate;
 
 /// mimalloc rather than the system allocator: request handling allocates and
@@ -126,6 +127,9 @@ enum Command {
     },
     /// Drive a simulated (or recorded, `--replay`) live session against a running server.
     Simulate(simulate::SimulateArgs),
+    /// Serve MCP over stdio for agent hosts that launch a process: a bridge
+    /// to a livehire server's /mcp, with your key. Logs go to stderr.
+    Mcp(mcp::McpArgs),
 }
 
 /// How `serve` runs as a production service: shutdown and connections.
@@ -175,6 +179,12 @@ struct OpsArgs {
     /// `*` for any), repeated or comma-separated. None by default: no CORS.
     #[arg(long, env = "LIVEHIRE_CORS_ORIGIN", value_delimiter = ',')]
     cors_origin: Vec<String>,
+    /// A `Host` name the MCP endpoint (/mcp) accepts (`host` or
+    /// `host:port`; `*` for any), repeated or comma-separated: a guard
+    /// against DNS rebinding. Default: localhost, 127.0.0.1, ::1 and the
+    /// --public-url host.
+    #[arg(long, env = "LIVEHIRE_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+    mcp_allowed_host: Vec<String>,
 }
 
 impl OpsArgs {
@@ -189,6 +199,7 @@ impl OpsArgs {
         settings.client_ip_header = self.client_ip_header;
         settings.metrics_token = self.metrics_token;
         settings.cors_origins = self.cors_origin;
+        settings.mcp_allowed_hosts = self.mcp_allowed_host;
         settings.public_url = self.public_url;
         settings.shutdown_grace = self.shutdown_grace;
         settings.connections = livehire_server::ConnectionLimits {
@@ -259,6 +270,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulate(args) => simulate::run(args).await,
+        Command::Mcp(args) => mcp::run(args).await,
     }
 }
 
