@@ -445,3 +445,98 @@ async fn an_agent_hires_and_pays_a_host_through_mcp_tools_once_per_key() {
             .any(|t| t.uri_template == "livehire://tasks/{task_id}/report")
     );
 }
+
+#[tokio::test]
+async fn shutdown_ends_an_open_mcp_stream_within_the_grace_and_streams_are_not_gzipped() {
+    use std::time::{Duration, Instant};
+
+    use livehire_server::{Application, Settings};
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
+    let settings = Settings {
+        shutdown_grace: Duration::from_secs(5),
+        ..Settings::new("127.0.0.1:0", &url)
+    };
+    let application = Application::build(settings).await.expect("build");
+    let base = format!("http://{}", application.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(application.run_until(async {
+        let _ = stopped.await;
+    }));
+    let c = reqwest::Client::new();
+    let agent: Value = c
+        .post(format!("{base}/api/v1/agents/register"))
+        .json(&json!({"name": "Glow Labs"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = agent["api_key"].as_str().unwrap();
+    let mcp = format!("{base}/mcp");
+    let both = "application/json, text/event-stream";
+    let init = c
+        .post(&mcp)
+        .bearer_auth(key)
+        .header("accept", both)
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(init.status(), StatusCode::OK);
+    let session = init.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(init.text().await.unwrap().contains("\"serverInfo\""));
+    let initialized = c
+        .post(&mcp)
+        .bearer_auth(key)
+        .header("accept", both)
+        .header("mcp-session-id", &session)
+        .json(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(initialized.status(), StatusCode::ACCEPTED);
+
+    // The session's stream of server messages, asked for gzipped.
+    let stream = c
+        .get(&mcp)
+        .bearer_auth(key)
+        .header("accept", "text/event-stream")
+        .header("accept-encoding", "gzip")
+        .header("mcp-session-id", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert!(
+        stream.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    assert!(stream.headers().get("content-encoding").is_none());
+
+    let asked = Instant::now();
+    stop.send(()).unwrap();
+    let rest = tokio::time::timeout(Duration::from_secs(4), stream.text())
+        .await
+        .expect("the stream ends at shutdown, before the grace runs out")
+        .unwrap_or_default();
+    assert!(!rest.contains("event: shutdown"), "{rest}");
+    tokio::time::timeout(Duration::from_secs(6), server)
+        .await
+        .expect("the server stops")
+        .unwrap()
+        .unwrap();
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        asked.elapsed()
+    );
+}
