@@ -143,6 +143,15 @@ impl Application {
                 "{origin:?} is not an origin (https://app.example.com, or *)"
             );
         }
+        for host in &settings.mcp_allowed_hosts {
+            anyhow::ensure!(
+                host == "*"
+                    || (!host.is_empty()
+                        && axum::http::uri::Authority::try_from(host.as_str()).is_ok()
+                        && !host.contains(['/', '@'])),
+                "{host:?} is not a host name for the MCP endpoint (livehire.example.com, host:port, or *)"
+            );
+        }
         if let Some(h) = &settings.client_ip_header {
             axum::http::HeaderName::try_from(h.as_str())
                 .map_err(|_| anyhow::anyhow!("{h:?} is not a header name"))?;

@@ -64,7 +64,9 @@ pub async fn llms_txt(headers: HeaderMap) -> impl IntoResponse {
          - [Skill file]({base}/skills/tiktok-live-commerce/skill.md): the whole manual for \
          agents, every example runnable as written\n\
          - [OpenAPI document]({base}/api/v1/openapi.json): every operation, its request and \
-         answers, with examples\n\n\
+         answers, with examples\n\
+         - MCP server: {base}/mcp (streamable HTTP, your key as Bearer; or `livehire mcp` \
+         over stdio), the same operations as tools\n\n\
          ## API\n\n\
          - Base URL: {base}/api/v1\n\
          - Register: POST {base}/api/v1/agents/register {{\"name\": \"…\"}} answers your key\n"

@@ -540,3 +540,18 @@ async fn shutdown_ends_an_open_mcp_stream_within_the_grace_and_streams_are_not_g
         asked.elapsed()
     );
 }
+
+#[tokio::test]
+async fn an_allowed_host_given_as_a_url_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
+    let settings = livehire_server::Settings {
+        mcp_allowed_hosts: vec!["https://livehire.example.com".into()],
+        ..livehire_server::Settings::new("127.0.0.1:0", &url)
+    };
+    let e = livehire_server::Application::build(settings)
+        .await
+        .err()
+        .expect("refused");
+    assert!(e.to_string().contains("not a host name"), "{e}");
+}
