@@ -153,6 +153,22 @@ async fn an_agent_host_hires_and_pays_through_the_stdio_bridge_once_per_key() {
         .collect();
     assert_eq!(lines, ["payout 37700.00"]);
 
+    // Resources are forwarded too: the skill file, written for the server.
+    let skill = agent
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(
+            "livehire://skill.md",
+        ))
+        .await
+        .expect("resources/read");
+    let rmcp::model::ResourceContents::TextResourceContents { text, .. } = &skill.contents[0]
+    else {
+        panic!("text")
+    };
+    assert!(
+        text.contains(&format!("livehire mcp --url {base}")),
+        "{text}"
+    );
+
     agent.cancel().await.expect("close agent");
     host.cancel().await.expect("close host");
 }
