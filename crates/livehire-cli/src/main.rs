@@ -14,6 +14,7 @@ use livehire_store::SqliteStore;
 
 mod client;
 mod logs;
+mod mcp;
 mod simulate;
 
 /// mimalloc rather than the system allocator: request handling allocates and
@@ -129,6 +130,9 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     #[command(flatten)]
     Client(client::Command),
+    /// Serve MCP over stdio for agent hosts that launch a process: a bridge
+    /// to a livehire server's /mcp, with your key. Logs go to stderr.
+    Mcp(mcp::McpArgs),
 }
 
 /// How `serve` runs as a production service: shutdown and connections.
@@ -178,6 +182,12 @@ struct OpsArgs {
     /// `*` for any), repeated or comma-separated. None by default: no CORS.
     #[arg(long, env = "LIVEHIRE_CORS_ORIGIN", value_delimiter = ',')]
     cors_origin: Vec<String>,
+    /// A `Host` name the MCP endpoint (/mcp) accepts (`host` or
+    /// `host:port`; `*` for any), repeated or comma-separated: a guard
+    /// against DNS rebinding. Default: localhost, 127.0.0.1, ::1 and the
+    /// --public-url host.
+    #[arg(long, env = "LIVEHIRE_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+    mcp_allowed_host: Vec<String>,
 }
 
 impl OpsArgs {
@@ -192,6 +202,7 @@ impl OpsArgs {
         settings.client_ip_header = self.client_ip_header;
         settings.metrics_token = self.metrics_token;
         settings.cors_origins = self.cors_origin;
+        settings.mcp_allowed_hosts = self.mcp_allowed_host;
         settings.public_url = self.public_url;
         settings.shutdown_grace = self.shutdown_grace;
         settings.connections = livehire_server::ConnectionLimits {
@@ -267,6 +278,7 @@ async fn main() -> anyhow::Result<()> {
             drop(_flush_logs_on_exit);
             std::process::exit(code)
         }
+        Command::Mcp(args) => mcp::run(args).await,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod live;
+pub mod mcp;
 pub mod obs;
 pub mod reports;
 pub mod server;
@@ -70,6 +71,10 @@ pub struct Settings {
     /// How long a host's stream may stay ended (as a connector reported it)
     /// before its live session ends by itself.
     pub stream_end_grace: std::time::Duration,
+    /// The `Host` names the MCP endpoint (`/mcp`) accepts (`host` or
+    /// `host:port`; `*` for any), against DNS rebinding. Empty: the
+    /// loopback names and the public URL's host.
+    pub mcp_allowed_hosts: Vec<String>,
 }
 
 impl Settings {
@@ -92,6 +97,7 @@ impl Settings {
             webhooks_allow_private_urls: false,
             webhook_retry_delays: app::RETRY_DELAYS.to_vec(),
             stream_end_grace: app::DEFAULT_STREAM_END_GRACE,
+            mcp_allowed_hosts: Vec::new(),
         }
     }
 }
@@ -136,6 +142,15 @@ impl Application {
                     || ((origin.starts_with("https://") || origin.starts_with("http://"))
                         && axum::http::HeaderValue::from_str(origin).is_ok()),
                 "{origin:?} is not an origin (https://app.example.com, or *)"
+            );
+        }
+        for host in &settings.mcp_allowed_hosts {
+            anyhow::ensure!(
+                host == "*"
+                    || (!host.is_empty()
+                        && axum::http::uri::Authority::try_from(host.as_str()).is_ok()
+                        && !host.contains(['/', '@'])),
+                "{host:?} is not a host name for the MCP endpoint (livehire.example.com, host:port, or *)"
             );
         }
         if let Some(h) = &settings.client_ip_header {
@@ -214,6 +229,10 @@ impl Application {
         );
         ops.metrics_token = self.settings.metrics_token.clone();
         ops.cors_origins = self.settings.cors_origins.clone();
+        ops.mcp = mcp::McpSettings {
+            allowed_hosts: self.settings.mcp_allowed_hosts.clone(),
+            public_url: self.settings.public_url.clone(),
+        };
         ops.public_url = self
             .settings
             .public_url

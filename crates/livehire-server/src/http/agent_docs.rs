@@ -42,7 +42,13 @@ fn markdown(body: String) -> impl IntoResponse {
 
 /// The skill file for agents.
 pub async fn skill(headers: HeaderMap) -> impl IntoResponse {
-    markdown(SKILL.replace("{{base_url}}", &base_url(&headers)))
+    markdown(skill_text(&headers))
+}
+
+/// The skill file's text, written for a client that sent `headers` (the
+/// MCP resource serves the same).
+pub(crate) fn skill_text(headers: &HeaderMap) -> String {
+    SKILL.replace("{{base_url}}", &base_url(headers))
 }
 
 /// A short index for language models, pointing at the skill file and the
@@ -58,7 +64,9 @@ pub async fn llms_txt(headers: HeaderMap) -> impl IntoResponse {
          - [Skill file]({base}/skills/tiktok-live-commerce/skill.md): the whole manual for \
          agents, every example runnable as written\n\
          - [OpenAPI document]({base}/api/v1/openapi.json): every operation, its request and \
-         answers, with examples\n\n\
+         answers, with examples\n\
+         - MCP server: {base}/mcp (streamable HTTP, your key as Bearer; or `livehire mcp` \
+         over stdio), the same operations as tools\n\n\
          ## API\n\n\
          - Base URL: {base}/api/v1\n\
          - Register: POST {base}/api/v1/agents/register {{\"name\": \"…\"}} answers your key\n"

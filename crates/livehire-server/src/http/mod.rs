@@ -28,6 +28,8 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub(crate) use agent_docs::skill_text;
+
 use crate::app::App;
 use crate::error::ApiError;
 
@@ -204,9 +206,12 @@ fn api_docs() -> Router<App> {
 /// The whole router with its state, fallbacks and middleware; `ops` holds
 /// what the operations middleware shares. Outermost first: compression, the
 /// operations layer (request id, log, metrics, `Location`, page headers,
-/// streams' end), CORS when configured, rate limits, panics caught.
+/// streams' end), CORS when configured, rate limits, panics caught. The
+/// MCP endpoint (`/mcp`) sits beside the API under the same layers; its
+/// tools take their schemas from the API's document.
 pub fn router(app: App, ops: std::sync::Arc<ops::Ops>) -> Router {
     let (api, orders, system, openapi) = api();
+    let mcp = crate::mcp::endpoint(app.clone(), &openapi, &ops.mcp, ops.shutdown.clone());
     let openapi = std::sync::Arc::new(openapi);
     api.layer(middleware::from_fn_with_state(
         app.clone(),
@@ -219,6 +224,7 @@ pub fn router(app: App, ops: std::sync::Arc<ops::Ops>) -> Router {
             .layer(axum::Extension(ops.clone())),
     )
     .merge(api_docs())
+    .merge(mcp)
     .route("/skill.md", axum::routing::get(agent_docs::skill))
     .route(
         "/skills/tiktok-live-commerce/skill.md",

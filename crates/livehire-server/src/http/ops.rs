@@ -46,6 +46,8 @@ pub struct Ops {
     pub metrics_token: Option<String>,
     /// The origins browsers may call the API from (`*`: any); none, no CORS.
     pub cors_origins: Vec<String>,
+    /// The MCP endpoint's settings (the `Host` names it accepts).
+    pub mcp: crate::mcp::McpSettings,
 }
 
 impl Ops {
@@ -58,6 +60,7 @@ impl Ops {
             requests: obs::RequestMetrics::default(),
             metrics_token: None,
             cors_origins: Vec::new(),
+            mcp: crate::mcp::McpSettings::default(),
         }
     }
 }
@@ -121,7 +124,7 @@ pub fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
 /// id, the log span and the access line around the request; on the way
 /// out, the answer's `Request-Id`, a 201's `Location`, an HTML page's
 /// security headers and an event stream's end on shutdown.
-pub async fn layer(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> Response {
+pub async fn layer(State(ops): State<Arc<Ops>>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = req
         .headers()
@@ -133,6 +136,9 @@ pub async fn layer(State(ops): State<Arc<Ops>>, req: Request, next: Next) -> Res
     let route = req.extensions().get::<MatchedPath>().cloned();
     let uri = req.uri().clone();
     let ctx = Arc::new(RequestContext::new(id, ops.public_url.clone()));
+    // Handlers that run outside this task (the MCP endpoint's sessions)
+    // find the context here and enter it themselves.
+    req.extensions_mut().insert(ctx.clone());
     let span = tracing::info_span!("request", request_id = %ctx.id);
     let route_name = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let mut resp = RequestContext::scope(ctx.clone(), async {
@@ -170,13 +176,22 @@ async fn finish(ops: &Ops, resp: Response, route: &str, path: &str) -> Response 
     };
     let ct = content_type.as_bytes();
     if ct.starts_with(b"text/event-stream") {
-        return end_on_shutdown(resp, ops.shutdown.clone());
+        // An MCP stream carries JSON-RPC messages only: it just ends, and
+        // the client resumes it (or retries its request) per the protocol.
+        let last = (!is_mcp(path)).then_some(SHUTDOWN_EVENT);
+        return end_on_shutdown(resp, ops.shutdown.clone(), last);
     }
     // SVG is a document too (it can hold script): the same headers.
     if ct.starts_with(b"text/html") || ct.starts_with(b"image/svg+xml") {
         return with_page_headers(resp, route);
     }
     resp
+}
+
+/// Whether `path` is the MCP endpoint's.
+fn is_mcp(path: &str) -> bool {
+    path.strip_prefix(crate::mcp::PATH)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// The last event of every stream when the server shuts down: clients
@@ -285,8 +300,13 @@ fn leading_string_field<'b>(body: &'b [u8], field: &str) -> Option<&'b str> {
     (!id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(id)
 }
 
-/// The stream's body, cut at shutdown with [`SHUTDOWN_EVENT`].
-fn end_on_shutdown(resp: Response, shutdown: watch::Receiver<bool>) -> Response {
+/// The stream's body, cut at shutdown, with `last` (the [`SHUTDOWN_EVENT`])
+/// as its final event when given.
+fn end_on_shutdown(
+    resp: Response,
+    shutdown: watch::Receiver<bool>,
+    last: Option<&'static str>,
+) -> Response {
     enum State {
         Live(axum::body::BodyDataStream, watch::Receiver<bool>),
         Done,
@@ -303,7 +323,7 @@ fn end_on_shutdown(resp: Response, shutdown: watch::Receiver<bool>) -> Response 
     let (parts, body) = resp.into_parts();
     let events = futures::stream::unfold(
         State::Live(body.into_data_stream(), shutdown),
-        |state| async move {
+        move |state| async move {
             let State::Live(mut data, mut shutdown) = state else {
                 return None;
             };
@@ -313,10 +333,7 @@ fn end_on_shutdown(resp: Response, shutdown: watch::Receiver<bool>) -> Response 
                 item = data.next() => Some(item),
             };
             match next {
-                None => Some((
-                    Ok(Bytes::from_static(SHUTDOWN_EVENT.as_bytes())),
-                    State::Done,
-                )),
+                None => last.map(|l| (Ok(Bytes::from_static(l.as_bytes())), State::Done)),
                 Some(item) => item.map(|i| (i, State::Live(data, shutdown))),
             }
         },

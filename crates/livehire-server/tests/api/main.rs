@@ -13,6 +13,7 @@ mod hiring;
 mod idempotency;
 mod identity;
 mod live;
+mod mcp;
 mod openapi;
 mod openapi_examples;
 mod operations;
