@@ -364,7 +364,7 @@ async fn agent_home(
                 div.stat { b { (n) @if *more { "+" } } (status_label(lang, status.as_str())) }
             }
         }
-        h2 { (lang.t("col-task")) }
+        h2 { (lang.t("home-recent")) }
         @if recent.is_empty() {
             p.muted { (lang.t("home-no-tasks")) }
         } @else {
@@ -414,10 +414,17 @@ async fn host_home(
         )
         .await?;
     let earnings = app.earnings(caller).await?;
+    // Times are shown in each task's own zone: read the invited tasks.
+    let mut zones = std::collections::HashMap::new();
+    for i in &invitations.data {
+        if let Ok(t) = app.task(caller, &i.task_id).await {
+            zones.insert(i.task_id.to_string(), task_zone(&t).map(str::to_string));
+        }
+    }
     let body = html! {
         h1 { (lang.t("home-title-host")) }
         @for b in &earnings.balances {
-            p { (lang.t_args("home-earnings", &[("amount", money(b.total, &b.currency))])) }
+            p { (lang.t_args("home-earnings", &[("paid", money(b.paid_out, &b.currency)), ("pending", money(b.pending, &b.currency))])) }
         }
         h2 { (lang.t("home-invitations")) }
         @if invitations.data.is_empty() {
@@ -430,7 +437,7 @@ async fn host_home(
                         tr {
                             td { (i.title) br; small.muted { (i.task_id) } }
                             td { (status_label(lang, i.status.as_str())) }
-                            td { @if let Some(at) = &i.scheduled_time { (when(at, None)) } }
+                            td { @if let Some(at) = &i.scheduled_time { (when(at, zones.get(i.task_id.as_str()).cloned().flatten().as_deref())) } }
                             td.num { (money(i.compensation, &i.currency)) }
                         }
                     }
