@@ -366,14 +366,19 @@ async fn an_endpoint_failing_for_days_is_disabled_with_its_reason() {
         .await;
     }
     wait_for("the first attempt", || !rx.hits.lock().unwrap().is_empty()).await;
-    let failing = app
-        .get(&format!("/api/v1/webhooks/{hook}"), Some(&lt.agent.key))
-        .await;
-    assert!(
-        failing.body["failing_since"].is_string(),
-        "{}",
-        failing.body
-    );
+    // The receiver has answered; the server records the failure just after.
+    let mut failing = None;
+    for _ in 0..100 {
+        let a = app
+            .get(&format!("/api/v1/webhooks/{hook}"), Some(&lt.agent.key))
+            .await;
+        if a.body["failing_since"].is_string() {
+            failing = Some(a);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let failing = failing.expect("the failed attempt is recorded within 5 s");
     assert_eq!(failing.body["status"], "enabled");
     // Five days on, the next failure disables it.
     app.app.advance_clock(chrono::Duration::days(6));
