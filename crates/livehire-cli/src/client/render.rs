@@ -40,26 +40,11 @@ pub fn right(table: &mut Table, indexes: &[usize]) {
     }
 }
 
-/// Groups an integer's digits by thousands: `1234567` → `1,234,567`.
-fn group_digits(digits: &str) -> String {
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    grouped
-}
-
 /// A decimal number's text with thousands separators in its whole part:
 /// `-46784.16` → `-46,784.16`. Text that is not a plain decimal number
 /// (an exponent, words) is answered as it is.
 pub fn separated(text: &str) -> String {
-    let (sign, unsigned) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text),
-    };
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
     let (whole, fraction) = match unsigned.split_once('.') {
         Some((w, f)) => (w, Some(f)),
         None => (unsigned, None),
@@ -70,10 +55,7 @@ pub fn separated(text: &str) -> String {
     if !plain {
         return text.to_string();
     }
-    match fraction {
-        Some(f) => format!("{sign}{}.{f}", group_digits(whole)),
-        None => format!("{sign}{}", group_digits(whole)),
-    }
+    livehire_domain::money::group_thousands(text)
 }
 
 /// A JSON number (or decimal string) with thousands separators; `-` for

@@ -256,15 +256,12 @@ mod subtle_eq {
 }
 
 /// The login form.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct LoginForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     api_key: String,
 }
 
@@ -321,34 +318,25 @@ async fn logout(State(app): State<App>, page: Page, Form(form): Form<CsrfOnly>) 
 }
 
 /// A form with nothing but its CSRF token.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CsrfOnly {
-    #[serde(default)]
     csrf: String,
 }
 
 /// The sign-up form.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct SignupForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     tiktok_handle: String,
-    #[serde(default)]
     bio: String,
-    #[serde(default)]
     niches: String,
-    #[serde(default)]
     skills: String,
-    #[serde(default)]
     followers: String,
-    #[serde(default)]
     time_zone: String,
 }
 
@@ -438,15 +426,12 @@ async fn signup(State(app): State<App>, page: Page, Form(form): Form<SignupForm>
 }
 
 /// The settings forms: set the login, or make a new API key.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct SettingsForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     password: String,
 }
 
@@ -462,48 +447,42 @@ async fn settings_post(
         return denied;
     }
     let caller = session.account;
-    match form.action.as_str() {
+    let mut new_key = None;
+    let (status, errors, saved) = match form.action.as_str() {
         "new_key" => match app.rotate_key(&caller).await {
             Ok(rotated) => {
-                let email = app.web_login_email(&caller).await.ok().flatten();
-                let body = pages::settings_page(
-                    &page,
-                    email.as_deref(),
-                    Some(&rotated.api_key),
-                    &[],
-                    false,
-                );
-                page.finish(body)
+                new_key = Some(rotated.api_key);
+                (StatusCode::OK, Vec::new(), false)
             }
-            Err(e) => pages::error_page(page.lang, e),
+            Err(e) => return pages::error_page(page.lang, e),
         },
         _ => match app
             .set_web_password(&caller, &form.email, &form.password)
             .await
         {
-            Ok(()) => {
-                let email = app.web_login_email(&caller).await.ok().flatten();
-                let body = pages::settings_page(&page, email.as_deref(), None, &[], true);
-                page.finish(body)
-            }
-            Err(ApiError::Validation(errors)) => {
-                let email = app.web_login_email(&caller).await.ok().flatten();
-                let errors: Vec<String> = errors
+            Ok(()) => (StatusCode::OK, Vec::new(), true),
+            Err(ApiError::Validation(errors)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors
                     .into_iter()
                     .map(|e| format!("{}: {}", e.path, e.message))
-                    .collect();
-                let body = pages::settings_page(&page, email.as_deref(), None, &errors, false);
-                page.finish((StatusCode::UNPROCESSABLE_ENTITY, body))
-            }
-            Err(ApiError::Conflict { .. }) => {
-                let email = app.web_login_email(&caller).await.ok().flatten();
-                let errors = vec![page.lang.t("email-taken")];
-                let body = pages::settings_page(&page, email.as_deref(), None, &errors, false);
-                page.finish((StatusCode::CONFLICT, body))
-            }
-            Err(e) => pages::error_page(page.lang, e),
+                    .collect(),
+                false,
+            ),
+            Err(ApiError::Conflict { .. }) => (
+                StatusCode::CONFLICT,
+                vec![page.lang.t("email-taken")],
+                false,
+            ),
+            Err(e) => return pages::error_page(page.lang, e),
         },
-    }
+    };
+    let email = match app.web_login_email(&caller).await {
+        Ok(email) => email,
+        Err(e) => return pages::error_page(page.lang, e),
+    };
+    let body = pages::settings_page(&page, email.as_deref(), new_key.as_deref(), &errors, saved);
+    page.finish((status, body))
 }
 
 async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {

@@ -114,6 +114,23 @@ impl<'a> Browser<'a> {
         self.seen(req).await
     }
 
+    /// Logs in with an email and password through the login form.
+    async fn log_in(&mut self, email: &str, password: &str) -> Seen {
+        let fields = [("email", email), ("password", password)];
+        self.submit("/login", "/login", &fields).await
+    }
+
+    /// Sets the account's email and password through the settings form.
+    async fn set_login(&mut self, email: &str, password: &str) -> Seen {
+        let fields = [
+            ("action", "login"),
+            ("email", email),
+            ("password", password),
+        ];
+        self.submit("/dashboard/settings", "/dashboard/settings", &fields)
+            .await
+    }
+
     /// Opens `page`, then posts its form with `fields` and the page's token.
     async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Seen {
         let csrf = self.get(page).await.csrf();
@@ -317,30 +334,14 @@ async fn a_host_signs_up_sees_its_invitation_and_an_agent_sets_a_password() {
         home.text
     );
 
-    // The host cannot post the agent's forms with its own session's token
-    // for another session, and its password logs it in again.
+    // The host's password logs it in again, whatever the email's case; a
+    // wrong one does not.
     let mut again = Browser::new(&app);
-    let wrong = again
-        .submit(
-            "/login",
-            "/login",
-            &[
-                ("email", "liu@example.com"),
-                ("password", "not the one at all"),
-            ],
-        )
-        .await;
+    let wrong = again.log_in("liu@example.com", "not the one at all").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.text.contains("Wrong email or password"));
     let right = again
-        .submit(
-            "/login",
-            "/login",
-            &[
-                ("email", "LIU@example.com"),
-                ("password", "a long secret phrase"),
-            ],
-        )
+        .log_in("LIU@example.com", "a long secret phrase")
         .await;
     assert_eq!(right.status, StatusCode::SEE_OTHER);
 
@@ -349,15 +350,7 @@ async fn a_host_signs_up_sees_its_invitation_and_an_agent_sets_a_password() {
     op.submit("/login", "/login", &[("api_key", &agent.key)])
         .await;
     let saved = op
-        .submit(
-            "/dashboard/settings",
-            "/dashboard/settings",
-            &[
-                ("action", "login"),
-                ("email", "ops@brand.example"),
-                ("password", "operator passphrase"),
-            ],
-        )
+        .set_login("ops@brand.example", "operator passphrase")
         .await;
     assert_eq!(saved.status, StatusCode::OK);
     assert!(
@@ -365,28 +358,11 @@ async fn a_host_signs_up_sees_its_invitation_and_an_agent_sets_a_password() {
         "{}",
         saved.text
     );
-    let taken = op
-        .submit(
-            "/dashboard/settings",
-            "/dashboard/settings",
-            &[
-                ("action", "login"),
-                ("email", "liu@example.com"),
-                ("password", "operator passphrase"),
-            ],
-        )
-        .await;
+    let taken = op.set_login("liu@example.com", "operator passphrase").await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
     let mut fresh = Browser::new(&app);
     let by_password = fresh
-        .submit(
-            "/login",
-            "/login",
-            &[
-                ("email", "ops@brand.example"),
-                ("password", "operator passphrase"),
-            ],
-        )
+        .log_in("ops@brand.example", "operator passphrase")
         .await;
     assert_eq!(by_password.status, StatusCode::SEE_OTHER);
     let home = fresh.get("/dashboard").await;
@@ -400,38 +376,17 @@ async fn failed_logins_are_throttled_and_sessions_expire() {
     let mut op = Browser::new(&app);
     op.submit("/login", "/login", &[("api_key", &agent.key)])
         .await;
-    op.submit(
-        "/dashboard/settings",
-        "/dashboard/settings",
-        &[
-            ("action", "login"),
-            ("email", "ops@brand.example"),
-            ("password", "operator passphrase"),
-        ],
-    )
-    .await;
+    op.set_login("ops@brand.example", "operator passphrase")
+        .await;
 
     let mut guesser = Browser::new(&app);
     for i in 0..10 {
         let guess = format!("guess number {i}");
-        let seen = guesser
-            .submit(
-                "/login",
-                "/login",
-                &[("email", "ops@brand.example"), ("password", &guess)],
-            )
-            .await;
+        let seen = guesser.log_in("ops@brand.example", &guess).await;
         assert_eq!(seen.status, StatusCode::UNAUTHORIZED, "try {i}");
     }
     let held = guesser
-        .submit(
-            "/login",
-            "/login",
-            &[
-                ("email", "ops@brand.example"),
-                ("password", "operator passphrase"),
-            ],
-        )
+        .log_in("ops@brand.example", "operator passphrase")
         .await;
     assert_eq!(
         held.status,
