@@ -61,6 +61,7 @@ pub fn routes() -> Router<App> {
         .route("/signup", get(pages::signup_page).post(signup))
         .route("/logout", axum::routing::post(logout))
         .route("/dashboard", get(pages::home))
+        .route("/dashboard/hosts", get(pages::hosts))
         .route(
             "/dashboard/settings",
             get(pages::settings).post(settings_post),

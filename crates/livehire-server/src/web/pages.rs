@@ -32,6 +32,7 @@ fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
                         nav aria-label=(lang.t("nav-dashboard")) {
                             @if logged_in {
                                 a href="/dashboard" { (lang.t("nav-dashboard")) }
+                                a href="/dashboard/hosts" { (lang.t("nav-hosts")) }
                                 a href="/dashboard/settings" { (lang.t("nav-settings")) }
                                 form method="post" action="/logout" {
                                     input type="hidden" name="csrf" value=(page.csrf);
@@ -523,4 +524,190 @@ pub(super) fn settings_page(
         }
     };
     layout(page, &t("settings-title"), body)
+}
+
+/// The search form's fields, in the API's parameter names: (name, label
+/// message, input kind).
+const HOST_FILTERS: [(&str, &str, &str); 11] = [
+    ("q", "field-q", "search"),
+    ("niche", "field-niche", "text"),
+    ("skills", "field-skills-filter", "text"),
+    ("min_followers", "field-min-followers", "number"),
+    ("min_avg_live_viewers", "field-min-viewers", "number"),
+    ("min_avg_gmv_per_session", "field-min-gmv", "number"),
+    ("min_conversion_rate", "field-min-conversion", "number"),
+    ("min_rating", "field-min-rating", "number"),
+    ("max_rate", "field-max-rate", "number"),
+    ("for_task", "field-for-task", "text"),
+    ("limit", "field-limit", "number"),
+];
+
+/// A select of the search form: its parameter, its label message, and its
+/// options as (value, label message).
+type Choice = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// The selects of the search form.
+const HOST_CHOICES: [Choice; 5] = [
+    (
+        "category",
+        "field-category",
+        &[("", "any"), ("live_commerce", "category-live")],
+    ),
+    (
+        "tiktok_shop_verified",
+        "field-verified",
+        &[("", "any"), ("true", "yes"), ("false", "no")],
+    ),
+    (
+        "live_commerce_experience",
+        "field-experience",
+        &[("", "any"), ("true", "yes"), ("false", "no")],
+    ),
+    (
+        "sort",
+        "field-sort",
+        &[
+            ("", "sort-rating"),
+            ("avg_gmv", "sort-gmv"),
+            ("conversion_rate", "sort-conversion"),
+            ("avg_viewers", "sort-viewers"),
+            ("followers", "sort-followers"),
+            ("match", "sort-match"),
+        ],
+    ),
+    (
+        "order",
+        "field-order",
+        &[("", "order-desc"), ("asc", "order-asc")],
+    ),
+];
+
+/// `GET /dashboard/hosts`: host search with every filter of
+/// `GET /api/v1/humans` as a form field; the query string is the API's, so
+/// a search is a bookmark (`/dashboard/hosts?niche=beauty`).
+pub(super) async fn hosts(State(app): State<App>, page: Page, uri: axum::http::Uri) -> Response {
+    let Some(session) = page.session.clone() else {
+        return page.redirect("/login", Vec::new());
+    };
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .filter(|(k, v)| k != "lang" && !v.is_empty())
+            .collect();
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let found = match livehire_domain::search::HostQuery::parse(&pairs) {
+        Err(errors) => Err(ApiError::Validation(errors)),
+        Ok(query) => app.search_hosts(&session.account, query).await,
+    };
+    let (status, errors, hosts, next) = match found {
+        Ok(found) => {
+            let json: serde_json::Value = serde_json::from_str(found.as_json()).unwrap_or_default();
+            let next = json["next_cursor"].as_str().map(|cursor| {
+                let mut more: Vec<(String, String)> = pairs
+                    .iter()
+                    .filter(|(k, _)| k != "cursor")
+                    .cloned()
+                    .collect();
+                more.push(("cursor".into(), cursor.to_string()));
+                format!(
+                    "/dashboard/hosts?{}",
+                    url::form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(more)
+                        .finish()
+                )
+            });
+            let hosts = json["data"].as_array().cloned().unwrap_or_default();
+            (StatusCode::OK, Vec::new(), hosts, next)
+        }
+        Err(ApiError::Validation(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors
+                .into_iter()
+                .map(|e| format!("{}: {}", e.path, e.message))
+                .collect(),
+            Vec::new(),
+            None,
+        ),
+        Err(e) => return error_page(page.lang, e),
+    };
+    let lang = page.lang;
+    let t = |id: &str| lang.t(id);
+    let number = |v: &serde_json::Value| -> String {
+        v.as_f64()
+            .map(|_| livehire_domain::money::group_thousands(&v.to_string()))
+            .unwrap_or_default()
+    };
+    let body = html! {
+        h1 { (t("hosts-title")) }
+        section.card {
+            form.filters method="get" action="/dashboard/hosts" {
+                @for (name, label, kind) in HOST_FILTERS {
+                    label { (t(label))
+                        @if kind == "number" {
+                            input type="number" name=(name) value=(value(name)) step="any" min="0";
+                        } @else {
+                            input type=(kind) name=(name) value=(value(name));
+                        }
+                    }
+                }
+                @for (name, label, options) in HOST_CHOICES {
+                    label { (t(label))
+                        select name=(name) {
+                            @for (v, l) in options.iter() {
+                                option value=(v) selected[value(name) == *v] { (t(l)) }
+                            }
+                        }
+                    }
+                }
+                button type="submit" { (t("button-search")) }
+            }
+        }
+        (errors_box(lang, &errors))
+        @if errors.is_empty() && hosts.is_empty() {
+            p.muted { (t("hosts-none")) }
+        }
+        @if !hosts.is_empty() {
+            table {
+                thead { tr {
+                    th scope="col" { (t("col-host")) }
+                    th scope="col" { (t("col-niches")) }
+                    th scope="col" { (t("col-followers")) }
+                    th scope="col" { (t("col-avg-gmv")) }
+                    th scope="col" { (t("col-conversion")) }
+                    th scope="col" { (t("col-rating")) }
+                    th scope="col" { (t("col-rate")) }
+                } }
+                tbody {
+                    @for h in &hosts {
+                        tr {
+                            td { (h["name"].as_str().unwrap_or("")) br; small.muted { (h["tiktok_handle"].as_str().unwrap_or("")) " " (h["human_id"].as_str().unwrap_or("")) } }
+                            td { (h["niches"].as_array().map(|n| n.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()) }
+                            td.num { (number(&h["follower_stats"]["followers"])) }
+                            td.num { (number(&h["live_commerce_metrics"]["avg_gmv_per_session"])) }
+                            td.num { @if let Some(r) = h["live_commerce_metrics"]["avg_conversion_rate"].as_f64() { (format!("{:.1} %", r * 100.0)) } }
+                            td.num { @if let Some(r) = h["rating"].as_f64() { (format!("{r:.1}")) } }
+                            td.num {
+                                @let range = &h["compensation_range"];
+                                @if let (Some(_), Some(_)) = (range["min"].as_f64(), range["max"].as_f64()) {
+                                    (number(&range["min"])) "–" (number(&range["max"])) " " (range["currency"].as_str().unwrap_or(""))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(next) = &next { p { a href=(next) rel="next" { (t("hosts-next")) } } }
+        }
+    };
+    let html = layout(&page, &t("hosts-title"), body);
+    page.finish((status, html))
 }

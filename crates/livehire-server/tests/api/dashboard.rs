@@ -446,3 +446,66 @@ async fn pages_speak_english_or_chinese_as_asked_and_remember_it() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn host_search_takes_the_apis_filters_from_a_bookmarkable_query() {
+    let app = spawn_app().await;
+    let hosts = app.with_demo_hosts(30).await;
+    let agent = app.agent("Brand").await;
+    let mut b = Browser::new(&app);
+    b.submit("/login", "/login", &[("api_key", &agent.key)])
+        .await;
+
+    // The same query string as the API's, and the same hosts in the same order.
+    let query = "min_followers=50000&sort=followers&limit=5";
+    let api = app
+        .get(&format!("/api/v1/humans?{query}"), Some(&agent.key))
+        .await;
+    let names: Vec<&str> = api.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 5, "{}", api.body);
+    let page = b.get(&format!("/dashboard/hosts?{query}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let mut at = 0;
+    for name in &names {
+        let escaped = name.replace('&', "&amp;").replace('\'', "&#39;");
+        let found = page.text[at..]
+            .find(&escaped)
+            .unwrap_or_else(|| panic!("{name} in order: {}", page.text));
+        at += found;
+    }
+    // The form keeps what was asked, and the next page keeps the filters.
+    assert!(page.text.contains("name=\"min_followers\" value=\"50000\""));
+    assert!(page.text.contains("<option value=\"followers\" selected>"));
+    let next_at = page.text.find("rel=\"next\"").expect("a next page");
+    let href_start = page.text[..next_at].rfind("href=\"").unwrap() + 6;
+    let href = page.text[href_start..next_at]
+        .trim_end_matches("\" ")
+        .replace("&amp;", "&");
+    assert!(
+        href.contains("min_followers=50000") && href.contains("cursor="),
+        "{href}"
+    );
+    let second = b.get(&href).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(
+        !second.text.contains(names[0]),
+        "the second page starts after the first"
+    );
+
+    // A bad filter is the API's 422, named on the page.
+    let bad = b.get("/dashboard/hosts?min_rating=9").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text.contains("min_rating"), "{}", bad.text);
+    assert!(hosts.len() >= 30);
+
+    // Without a session the page sends people to log in.
+    let mut stranger = Browser::new(&app);
+    let away = stranger.get("/dashboard/hosts?niche=beauty").await;
+    assert_eq!(away.status, StatusCode::SEE_OTHER);
+    assert_eq!(away.location(), "/login");
+}
