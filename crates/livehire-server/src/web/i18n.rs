@@ -90,18 +90,20 @@ impl Lang {
         LOCALES.lookup(self.id(), id)
     }
 
-    /// The text of message `id` with its arguments.
+    /// The text of message `id` with text arguments (amounts, emails).
     pub fn t_args(self, id: &str, args: &[(&'static str, String)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue> = args
             .iter()
-            .map(|(k, v)| {
-                let value = match v.parse::<f64>() {
-                    Ok(n) if !v.contains(['¥', '$', ',']) => FluentValue::from(n),
-                    _ => FluentValue::from(v.clone()),
-                };
-                (Cow::Borrowed(*k), value)
-            })
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
             .collect();
+        LOCALES.lookup_with_args(self.id(), id, &map)
+    }
+
+    /// The text of message `id` whose argument `name` is a count (a number,
+    /// so the message can choose its plural form).
+    pub fn t_count(self, id: &str, name: &'static str, n: u64) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> =
+            HashMap::from([(Cow::Borrowed(name), FluentValue::from(n))]);
         LOCALES.lookup_with_args(self.id(), id, &map)
     }
 }
@@ -155,11 +157,11 @@ mod tests {
             assert_ne!(en_text, zh_text, "{id} is not translated");
         }
         assert_eq!(
-            Lang::En.t_args("home-applications-waiting", &[("count", "1".into())]),
+            Lang::En.t_count("home-applications-waiting", "count", 1),
             "1 application waiting"
         );
         assert_eq!(
-            Lang::Zh.t_args("home-applications-waiting", &[("count", "3".into())]),
+            Lang::Zh.t_count("home-applications-waiting", "count", 3),
             "3 个申请待处理"
         );
     }

@@ -204,22 +204,22 @@ pub(super) fn signup_form(page: &Page, form: &SignupForm, errors: &[String]) -> 
     layout(page, &t("signup-title"), body)
 }
 
-/// An amount with its currency's symbol and grouping: `¥12,500.00`.
+/// An amount with its currency's symbol and grouping, to the currency's
+/// decimals: `¥12,500.00`; an unknown code follows the number (`12,500.00 ABC`).
 pub(super) fn money(amount: Decimal, currency: &str) -> String {
     let decimals = livehire_domain::money::Currency::parse(currency)
         .map(|c| c.minor_units())
         .unwrap_or(2);
-    let text = livehire_domain::money::group_thousands(&amount.round_dp(decimals).to_string());
-    let text = if text.contains('.') || decimals == 0 {
-        text
-    } else {
-        format!("{text}.{}", "0".repeat(decimals as usize))
-    };
+    let mut amount = amount.round_dp(decimals);
+    amount.rescale(decimals);
+    let text = livehire_domain::money::group_thousands(&amount.to_string());
     let symbol = iso_currency::Currency::from_code(currency)
         .map(|c| c.symbol().to_string())
         .unwrap_or_default();
     if symbol.is_empty() || symbol == currency {
         format!("{text} {currency}")
+    } else if let Some(magnitude) = text.strip_prefix('-') {
+        format!("-{symbol}{magnitude}")
     } else {
         format!("{symbol}{text}")
     }
@@ -337,7 +337,7 @@ async fn agent_home(
         .filter(|s| s.status == crate::app::SessionStatus::Live)
         .count();
     let wallet = app.wallet(caller).await?;
-    let count = |id: &str, n: usize| lang.t_args(id, &[("count", n.to_string())]);
+    let count = |id: &str, n: usize| lang.t_count(id, "count", n as u64);
     let body = html! {
         h1 { (lang.t("home-title-agent")) }
         section.card {
@@ -710,4 +710,21 @@ pub(super) async fn hosts(State(app): State<App>, page: Page, uri: axum::http::U
     };
     let html = layout(&page, &t("hosts-title"), body);
     page.finish((status, html))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_has_the_currencys_symbol_grouping_and_decimals() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(money(d("12500"), "CNY"), "¥12,500.00");
+        assert_eq!(money(d("3000.5"), "CNY"), "¥3,000.50");
+        assert_eq!(money(d("0.005"), "CNY"), "¥0.00");
+        assert_eq!(money(d("-1500.25"), "USD"), "-$1,500.25");
+        assert_eq!(money(d("1234567.891"), "JPY"), "¥1,234,568");
+        assert_eq!(money(d("999999999999.99"), "CNY"), "¥999,999,999,999.99");
+        assert_eq!(money(d("1"), "ABC"), "1.00 ABC", "a code nobody knows");
+    }
 }

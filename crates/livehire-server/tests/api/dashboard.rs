@@ -144,8 +144,10 @@ impl<'a> Browser<'a> {
 async fn forms_need_their_csrf_token_and_a_login_opens_a_session_the_api_never_takes() {
     let app = spawn_app().await;
     let agent = app.agent("Brand").await;
-    app.task(&agent, &seed_json("task_workflow1_launch.json"))
+    let task = app
+        .task(&agent, &seed_json("task_workflow1_launch.json"))
         .await;
+    let task_id = task["id"].as_str().unwrap();
     let mut b = Browser::new(&app);
 
     let page = b.get("/login").await;
@@ -203,8 +205,13 @@ async fn forms_need_their_csrf_token_and_a_login_opens_a_session_the_api_never_t
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.text.contains("Your tasks"), "{}", home.text);
     assert!(
-        home.text.contains("Skincare Launch Live Session") || home.text.contains("ph_task_"),
-        "{}",
+        home.text.contains(task_id),
+        "the agent's task is listed: {}",
+        home.text
+    );
+    assert!(
+        home.text.contains("<b>1</b>Open"),
+        "one open task counted: {}",
         home.text
     );
 
