@@ -9,7 +9,7 @@ use maud::{DOCTYPE, Markup, html};
 use rust_decimal::Decimal;
 
 use super::{Lang, Page, SignupForm, style_path};
-use crate::app::{App, PageRequest, TaskListQuery, TaskView};
+use crate::app::{AgentOverview, App, PageRequest, TaskListQuery, TaskView};
 use crate::error::ApiError;
 
 /// A page's frame: head, header with navigation and language switch, main.
@@ -286,57 +286,20 @@ pub(super) async fn home(State(app): State<App>, page: Page) -> Response {
     }
 }
 
-/// At most this many tasks per status are read for the home page.
-const HOME_TASKS: u32 = 100;
-
 async fn agent_home(
     app: &App,
     page: &Page,
     caller: &livehire_store::Caller,
 ) -> Result<Html<String>, ApiError> {
     let lang = page.lang;
-    let mut by_status = Vec::new();
-    let mut recent: Vec<TaskView> = Vec::new();
-    for status in TaskStatus::ALL {
-        let tasks = app
-            .list_tasks(
-                caller,
-                TaskListQuery {
-                    status: Some(status),
-                    page: PageRequest {
-                        limit: HOME_TASKS,
-                        cursor: None,
-                    },
-                },
-            )
-            .await?;
-        let more = tasks.next_cursor.is_some();
-        by_status.push((status, tasks.data.len(), more));
-        recent.extend(tasks.data);
-    }
-    recent.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
-    let mut waiting = 0;
-    for t in recent.iter().filter(|t| t.status == TaskStatus::Open) {
-        let id = livehire_domain::ids::TaskId::from(t.id.as_str());
-        let offers = app
-            .offers(caller, &id, crate::app::OfferKind::Application)
-            .await?;
-        waiting += offers
-            .data
-            .iter()
-            .filter(|o| o.status == crate::app::OfferStatus::Pending)
-            .count();
-    }
-    let to_review = recent
-        .iter()
-        .filter(|t| t.status == TaskStatus::Submitted)
-        .count();
-    let live_now = recent
-        .iter()
-        .flat_map(|t| &t.sessions)
-        .filter(|s| s.status == crate::app::SessionStatus::Live)
-        .count();
-    let wallet = app.wallet(caller).await?;
+    let AgentOverview {
+        by_status,
+        recent,
+        applications_waiting: waiting,
+        submissions_to_review: to_review,
+        live_now,
+        wallet,
+    } = app.agent_overview(caller).await?;
     let count = |id: &str, n: usize| lang.t_count(id, "count", n as u64);
     let body = html! {
         h1 { (lang.t("home-title-agent")) }
