@@ -126,36 +126,50 @@ mod tests {
 
     #[test]
     fn both_languages_have_every_message() {
-        let en = include_str!("../../locales/en/main.ftl");
-        let zh = include_str!("../../locales/zh-CN/main.ftl");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("en"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        files.sort();
+        assert!(files.iter().any(|f| f == "main.ftl"), "{files:?}");
         let ids = |text: &str| -> Vec<String> {
             text.lines()
                 .filter(|l| !l.starts_with([' ', '#']) && l.contains(" ="))
                 .map(|l| l.split(" =").next().unwrap_or_default().to_string())
                 .collect()
         };
-        let (en_ids, zh_ids) = (ids(en), ids(zh));
-        assert!(en_ids.len() > 50, "{}", en_ids.len());
-        assert_eq!(
-            en_ids, zh_ids,
-            "the two files list the same messages in the same order"
-        );
-        // Every message without arguments resolves in Chinese to Chinese
-        // text of its own (not the English fallback).
-        for id in en_ids.iter().filter(|id| {
-            !en.contains(&format!("{id} = {{")) && !id.starts_with("lang-") && *id != "app-name"
-        }) {
-            let line = en
-                .lines()
-                .find(|l| l.starts_with(&format!("{id} =")))
-                .unwrap();
-            if line.contains('$') {
-                continue;
+        let mut total = 0;
+        for file in &files {
+            let en = std::fs::read_to_string(dir.join("en").join(file)).unwrap();
+            let zh = std::fs::read_to_string(dir.join("zh-CN").join(file))
+                .unwrap_or_else(|e| panic!("zh-CN/{}: {e}", file.to_string_lossy()));
+            let (en_ids, zh_ids) = (ids(&en), ids(&zh));
+            total += en_ids.len();
+            assert_eq!(
+                en_ids,
+                zh_ids,
+                "{}: the two files list the same messages in the same order",
+                file.to_string_lossy()
+            );
+            // Every message without arguments resolves in Chinese to Chinese
+            // text of its own (not the English fallback).
+            for id in en_ids.iter().filter(|id| {
+                !en.contains(&format!("{id} = {{")) && !id.starts_with("lang-") && *id != "app-name"
+            }) {
+                let line = en
+                    .lines()
+                    .find(|l| l.starts_with(&format!("{id} =")))
+                    .unwrap();
+                if line.contains('$') {
+                    continue;
+                }
+                let (en_text, zh_text) = (Lang::En.t(id), Lang::Zh.t(id));
+                assert!(!zh_text.is_empty(), "{id}");
+                assert_ne!(en_text, zh_text, "{id} is not translated");
             }
-            let (en_text, zh_text) = (Lang::En.t(id), Lang::Zh.t(id));
-            assert!(!zh_text.is_empty(), "{id}");
-            assert_ne!(en_text, zh_text, "{id} is not translated");
         }
+        assert!(total > 50, "{total}");
         assert_eq!(
             Lang::En.t_count("home-applications-waiting", "count", 1),
             "1 application waiting"
