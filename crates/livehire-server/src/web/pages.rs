@@ -12,6 +12,10 @@ use super::{Lang, Page, SignupForm, style_path};
 use crate::app::{AgentOverview, App, PageRequest, TaskListQuery, TaskView};
 use crate::error::ApiError;
 
+/// The tab icon, inline (the policy allows `data:` images), so no page
+/// sends the browser after a `/favicon.ico` that is not there.
+const ICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23d6336c'/%3E%3Ccircle cx='8' cy='8' r='3.5' fill='white'/%3E%3C/svg%3E";
+
 /// A page's frame: head, header with navigation and language switch, main.
 fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
     let lang = page.lang;
@@ -25,6 +29,7 @@ fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     title { (title) " · " (lang.t("app-name")) }
                     link rel="stylesheet" href=(style_path());
+                    link rel="icon" href=(ICON);
                 }
                 body {
                     header {
@@ -90,6 +95,7 @@ pub(super) fn status_page(lang: Lang, status: StatusCode, message: &str) -> Resp
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (status.as_u16()) " · " (lang.t("app-name")) }
                 link rel="stylesheet" href=(style_path());
+                link rel="icon" href=(ICON);
             }
             body { main { h1 { (lang.t("error-title")) } p.errors role="alert" { (message) } p { a href="/dashboard" { (lang.t("nav-dashboard")) } } } }
         }
