@@ -833,6 +833,17 @@ pub struct WebLoginRecord {
     pub updated_at: String,
 }
 
+/// What an agent's overview counts, read at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentCounts {
+    /// Its tasks per status (statuses with none left out).
+    pub by_status: Vec<(TaskStatus, u64)>,
+    /// Pending applications on its open tasks.
+    pub applications_pending: u64,
+    /// Sessions of its tasks that are live now.
+    pub sessions_live: u64,
+}
+
 /// A dashboard session, kept server-side.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebSessionRecord {

@@ -1,78 +1,75 @@
 //! An agent's overview: its tasks by status and what needs its attention,
 //! as the dashboard's home page (or any other door) shows it.
 
-use livehire_store::{Caller, TaskStatus};
+use livehire_store::{Caller, CallerKind, TaskStatus};
 
-use super::{
-    App, OfferKind, OfferStatus, PageRequest, SessionStatus, TaskListQuery, TaskView, WalletView,
-};
-use crate::error::ApiResult;
+use super::{App, PageRequest, TaskListQuery, TaskView, WalletView};
+use crate::error::{ApiError, ApiResult};
 
-/// At most this many tasks per status are read for an overview.
-pub const OVERVIEW_TASKS: u32 = 100;
+/// How many of the most recent tasks an overview lists.
+pub const OVERVIEW_TASKS: u32 = 20;
 
 /// What an agent should see first.
 #[derive(Debug, Clone)]
 pub struct AgentOverview {
-    /// Per status: how many tasks (at most [`OVERVIEW_TASKS`]) and whether
-    /// there are more.
-    pub by_status: Vec<(TaskStatus, usize, bool)>,
-    /// The tasks read, most recently changed first.
+    /// Its tasks per status, exact, in the state machine's order (statuses
+    /// with none left out).
+    pub by_status: Vec<(TaskStatus, u64)>,
+    /// Its most recently posted tasks (at most [`OVERVIEW_TASKS`]).
     pub recent: Vec<TaskView>,
     /// Pending applications on its open tasks.
-    pub applications_waiting: usize,
+    pub applications_waiting: u64,
     /// Tasks submitted and waiting for its review.
-    pub submissions_to_review: usize,
+    pub submissions_to_review: u64,
     /// Sessions of its tasks live now.
-    pub live_now: usize,
+    pub live_now: u64,
     /// Its wallet.
     pub wallet: WalletView,
 }
 
 impl App {
-    /// The agent's overview (agents only).
+    /// The agent's overview (agents only). The counts are the store's, kept
+    /// as tasks change, so an agent with many thousands of tasks costs no
+    /// more to show than one with ten.
     pub async fn agent_overview(&self, caller: &Caller) -> ApiResult<AgentOverview> {
+        if caller.kind != CallerKind::Agent {
+            return Err(ApiError::Forbidden("only agents have an overview".into()));
+        }
         let wallet = self.wallet(caller).await?;
-        let mut by_status = Vec::new();
-        let mut recent: Vec<TaskView> = Vec::new();
-        for status in TaskStatus::ALL {
-            let query = TaskListQuery {
-                status: Some(status),
-                page: PageRequest {
-                    limit: OVERVIEW_TASKS,
-                    cursor: None,
+        let counts = self.store().agent_counts(&caller.id).await?;
+        let recent = self
+            .list_tasks(
+                caller,
+                TaskListQuery {
+                    status: None,
+                    page: PageRequest {
+                        limit: OVERVIEW_TASKS,
+                        cursor: None,
+                    },
                 },
-            };
-            let tasks = self.list_tasks(caller, query).await?;
-            by_status.push((status, tasks.data.len(), tasks.next_cursor.is_some()));
-            recent.extend(tasks.data);
-        }
-        recent.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
-        let mut applications_waiting = 0;
-        for t in recent.iter().filter(|t| t.status == TaskStatus::Open) {
-            let id = livehire_domain::ids::TaskId::from(t.id.as_str());
-            let offers = self.offers(caller, &id, OfferKind::Application).await?;
-            applications_waiting += offers
-                .data
-                .iter()
-                .filter(|o| o.status == OfferStatus::Pending)
-                .count();
-        }
-        let submissions_to_review = recent
+            )
+            .await?
+            .data;
+        let by_status: Vec<(TaskStatus, u64)> = TaskStatus::ALL
+            .into_iter()
+            .filter_map(|status| {
+                counts
+                    .by_status
+                    .iter()
+                    .find(|(s, _)| *s == status)
+                    .map(|(_, n)| (status, *n))
+            })
+            .collect();
+        let submissions_to_review = by_status
             .iter()
-            .filter(|t| t.status == TaskStatus::Submitted)
-            .count();
-        let live_now = recent
-            .iter()
-            .flat_map(|t| &t.sessions)
-            .filter(|s| s.status == SessionStatus::Live)
-            .count();
+            .find(|(s, _)| *s == TaskStatus::Submitted)
+            .map_or(0, |(_, n)| *n);
         Ok(AgentOverview {
             by_status,
             recent,
-            applications_waiting,
+            applications_waiting: counts.applications_pending,
             submissions_to_review,
-            live_now,
+            live_now: counts.sessions_live,
             wallet,
         })
     }

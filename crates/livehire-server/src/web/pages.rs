@@ -306,7 +306,7 @@ async fn agent_home(
         live_now,
         wallet,
     } = app.agent_overview(caller).await?;
-    let count = |id: &str, n: usize| lang.t_count(id, "count", n as u64);
+    let count = |id: &str, n: u64| lang.t_count(id, "count", n);
     let body = html! {
         h1 { (lang.t("home-title-agent")) }
         section.card {
@@ -330,8 +330,8 @@ async fn agent_home(
         }
         h2 { (lang.t("home-by-status")) }
         div.stats {
-            @for (status, n, more) in &by_status {
-                div.stat { b { (n) @if *more { "+" } } (status_label(lang, status.as_str())) }
+            @for (status, n) in &by_status {
+                div.stat { b { (livehire_domain::money::group_thousands(&n.to_string())) } (status_label(lang, status.as_str())) }
             }
         }
         h2 { (lang.t("home-recent")) }
@@ -341,7 +341,7 @@ async fn agent_home(
             table {
                 thead { tr { th scope="col" { (lang.t("col-task")) } th scope="col" { (lang.t("col-status")) } th scope="col" { (lang.t("col-scheduled")) } th scope="col" { (lang.t("col-compensation")) } } }
                 tbody {
-                    @for t in recent.iter().take(50) {
+                    @for t in &recent {
                         tr {
                             td { (task_title(t)) br; small.muted { (t.id) } }
                             td { (status_label(lang, t.status.as_str())) }

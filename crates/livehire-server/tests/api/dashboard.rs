@@ -516,3 +516,87 @@ async fn host_search_takes_the_apis_filters_from_a_bookmarkable_query() {
     assert_eq!(away.status, StatusCode::SEE_OTHER);
     assert_eq!(away.location(), "/login");
 }
+
+#[tokio::test]
+async fn the_overview_counts_follow_every_task_exactly() {
+    let app = spawn_app().await;
+    // One task assigned with its first session live, three more posted: one
+    // cancelled, one applied to by the host.
+    let (lt, _session) = crate::live::started_session(&app).await;
+    let mut posted = Vec::new();
+    for _ in 0..3 {
+        let t = app
+            .task(&lt.agent, &seed_json("task_workflow1_launch.json"))
+            .await;
+        posted.push(t["id"].as_str().unwrap().to_string());
+    }
+    let cancelled = app
+        .post(
+            &format!("/api/v1/tasks/{}/cancel", posted[0]),
+            Some(&lt.agent.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    let applied = app
+        .post(
+            &format!("/api/v1/tasks/{}/applications", posted[1]),
+            Some(&lt.host.key),
+            &json!({"pitch": "I sell this range every week"}),
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+
+    let mut b = Browser::new(&app);
+    let ok = b
+        .submit("/login", "/login", &[("api_key", lt.agent.key.as_str())])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+    let home = b.get("/dashboard").await;
+    assert_eq!(home.status, StatusCode::OK);
+
+    // Every status's figure is what the API lists for it.
+    let mut shown = 0;
+    for (status, label) in [
+        ("open", "Open"),
+        ("assigned", "Assigned"),
+        ("in_progress", "In progress"),
+        ("submitted", "Submitted"),
+        ("approved", "Approved"),
+        ("cancelled", "Cancelled"),
+    ] {
+        let listed = app
+            .get(
+                &format!("/api/v1/tasks?status={status}&limit=100"),
+                Some(&lt.agent.key),
+            )
+            .await;
+        let n = listed.body["data"].as_array().unwrap().len();
+        let cell = format!("<b>{n}</b>{label}");
+        assert_eq!(
+            home.text.contains(&cell),
+            n > 0,
+            "{status}: {n} listed; the page: {}",
+            home.text
+        );
+        shown += n;
+    }
+    assert_eq!(shown, 4, "every task counted once");
+    assert!(home.text.contains("<b>2</b>Open"), "{}", home.text);
+    assert!(home.text.contains("<b>1</b>Cancelled"), "{}", home.text);
+    assert!(home.text.contains("1 application waiting"), "{}", home.text);
+    assert!(home.text.contains("1 session live now"), "{}", home.text);
+
+    // Assigning the applicant settles the application: none waits any more.
+    let assign = app
+        .post(
+            &format!("/api/v1/tasks/{}/assign", posted[1]),
+            Some(&lt.agent.key),
+            &json!({"human_id": lt.host.id}),
+        )
+        .await;
+    assert_eq!(assign.status, StatusCode::OK, "{}", assign.body);
+    let home = b.get("/dashboard").await;
+    assert!(!home.text.contains("application waiting"), "{}", home.text);
+    assert!(home.text.contains("<b>1</b>Open"), "{}", home.text);
+}

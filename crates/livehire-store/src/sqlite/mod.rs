@@ -449,6 +449,10 @@ impl Store for SqliteStore {
         web::delete_expired(&self.writer, now).await
     }
 
+    async fn agent_counts(&self, agent_id: &str) -> StoreResult<AgentCounts> {
+        web::agent_counts(&self.reader, agent_id).await
+    }
+
     async fn create_webhook(&self, endpoint: &WebhookEndpointRecord) -> StoreResult<i64> {
         let mut tx = self.writer.begin().await?;
         let cursor = webhooks::create(&mut tx, endpoint).await?;

@@ -137,3 +137,48 @@ pub(super) async fn delete_expired(db: &SqlitePool, now: &str) -> StoreResult<u6
             .rows_affected(),
     )
 }
+
+/// An agent's overview figures: counts by status from `agent_task_counts`
+/// (kept by triggers), pending applications and live sessions through their
+/// partial indexes (the few such rows are the outer loop, so the agent's
+/// thousands of tasks are never walked).
+pub(super) async fn agent_counts(db: &SqlitePool, agent_id: &str) -> StoreResult<AgentCounts> {
+    let rows = sqlx::query(
+        "SELECT status, n FROM agent_task_counts WHERE agent_id = $1 AND n > 0 ORDER BY status",
+    )
+    .bind(agent_id)
+    .fetch_all(db)
+    .await?;
+    let by_status = rows
+        .iter()
+        .map(|r| {
+            let n: i64 = r.try_get("n")?;
+            Ok((
+                super::common::wire(r, "status", TaskStatus::parse)?,
+                u64::try_from(n).unwrap_or(0),
+            ))
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    let applications_pending: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM offers AS o INDEXED BY offers_pending_applications \
+         CROSS JOIN tasks AS t ON t.id = o.task_id \
+         WHERE o.kind = 'application' AND o.status = 'pending' \
+           AND t.agent_id = $1 AND t.status = 'open'",
+    )
+    .bind(agent_id)
+    .fetch_one(db)
+    .await?;
+    let sessions_live: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions AS s INDEXED BY sessions_live \
+         CROSS JOIN tasks AS t ON t.id = s.task_id \
+         WHERE s.status = 'live' AND t.agent_id = $1",
+    )
+    .bind(agent_id)
+    .fetch_one(db)
+    .await?;
+    Ok(AgentCounts {
+        by_status,
+        applications_pending: u64::try_from(applications_pending).unwrap_or(0),
+        sessions_live: u64::try_from(sessions_live).unwrap_or(0),
+    })
+}
