@@ -12,8 +12,8 @@ pub const OVERVIEW_TASKS: u32 = 20;
 /// What an agent should see first.
 #[derive(Debug, Clone)]
 pub struct AgentOverview {
-    /// Its tasks per status, exact, in the state machine's order (statuses
-    /// with none left out).
+    /// Its tasks per status, exact, every status in the state machine's
+    /// order (0 where it has none).
     pub by_status: Vec<(TaskStatus, u64)>,
     /// Its most recently posted tasks (at most [`OVERVIEW_TASKS`]).
     pub recent: Vec<TaskView>,
@@ -52,12 +52,9 @@ impl App {
             .data;
         let by_status: Vec<(TaskStatus, u64)> = TaskStatus::ALL
             .into_iter()
-            .filter_map(|status| {
-                counts
-                    .by_status
-                    .iter()
-                    .find(|(s, _)| *s == status)
-                    .map(|(_, n)| (status, *n))
+            .map(|status| {
+                let n = counts.by_status.iter().find(|(s, _)| *s == status);
+                (status, n.map_or(0, |(_, n)| *n))
             })
             .collect();
         let submissions_to_review = by_status

@@ -573,9 +573,8 @@ async fn the_overview_counts_follow_every_task_exactly() {
             .await;
         let n = listed.body["data"].as_array().unwrap().len();
         let cell = format!("<b>{n}</b>{label}");
-        assert_eq!(
+        assert!(
             home.text.contains(&cell),
-            n > 0,
             "{status}: {n} listed; the page: {}",
             home.text
         );
