@@ -166,6 +166,8 @@ pub trait Store: Send + Sync + 'static {
     /// An agent's task counts by status, its open tasks' pending
     /// applications and its live sessions: the overview's figures, exact.
     async fn agent_counts(&self, agent_id: &str) -> StoreResult<AgentCounts>;
+    /// An agent's `limit` most recently posted tasks, as summaries.
+    async fn recent_tasks(&self, agent_id: &str, limit: u32) -> StoreResult<Vec<TaskSummary>>;
     /// Up to `limit` tasks without stored terms, after the position
     /// `after_seq`, oldest first: `(seq, id, body)`.
     async fn tasks_without_terms(

@@ -833,6 +833,30 @@ pub struct WebLoginRecord {
     pub updated_at: String,
 }
 
+/// A task as a list shows it: the columns, the time zone and the first
+/// session's time, without the body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskSummary {
+    /// `ph_task_…`.
+    pub id: String,
+    /// State-machine state.
+    pub status: TaskStatus,
+    /// `title`.
+    pub title: String,
+    /// ISO code.
+    pub currency: String,
+    /// `compensation` in minor units.
+    pub compensation_minor: i64,
+    /// `live_session_details.time_zone`, as posted.
+    pub time_zone: Option<String>,
+    /// The first session's scheduled time (RFC 3339), if it has one.
+    pub first_session_at: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
 /// What an agent's overview counts, read at once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AgentCounts {

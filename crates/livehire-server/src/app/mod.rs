@@ -69,7 +69,7 @@ pub use messages::{MessageView, NewMessage};
 pub use offers::{Assignment, HostRef, InvitationView, NewApplication, OfferList, OfferView};
 pub use operator::NewVerification;
 pub use outbox::{DEFAULT_EVENTS_PAGE, EventPage, EventView, MAX_EVENTS_PAGE};
-pub use overview::{AgentOverview, OVERVIEW_TASKS};
+pub use overview::{AgentOverview, OVERVIEW_TASKS, TaskLine};
 pub use paging::{Cursor, Page, PageRequest};
 pub use reports::{
     FlashSaleWindow, SeriesGrowth, SeriesReport, SeriesRow, SessionReport, TaskRef, TimelinePoint,

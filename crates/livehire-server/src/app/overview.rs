@@ -1,13 +1,34 @@
 //! An agent's overview: its tasks by status and what needs its attention,
 //! as the dashboard's home page (or any other door) shows it.
 
+use livehire_domain::money::{Currency, from_minor};
 use livehire_store::{Caller, CallerKind, TaskStatus};
+use rust_decimal::Decimal;
 
-use super::{App, PageRequest, TaskListQuery, TaskView, WalletView};
+use super::{App, WalletView};
 use crate::error::{ApiError, ApiResult};
 
 /// How many of the most recent tasks an overview lists.
 pub const OVERVIEW_TASKS: u32 = 20;
+
+/// A task as a list shows it.
+#[derive(Debug, Clone)]
+pub struct TaskLine {
+    /// `ph_task_…`.
+    pub id: String,
+    /// Its state.
+    pub status: TaskStatus,
+    /// Its title.
+    pub title: String,
+    /// The base payment, in `currency`.
+    pub compensation: Decimal,
+    /// ISO code.
+    pub currency: String,
+    /// The task's time zone (IANA), as posted.
+    pub time_zone: Option<String>,
+    /// When its first session is scheduled (RFC 3339).
+    pub first_session_at: Option<String>,
+}
 
 /// What an agent should see first.
 #[derive(Debug, Clone)]
@@ -16,7 +37,7 @@ pub struct AgentOverview {
     /// order (0 where it has none).
     pub by_status: Vec<(TaskStatus, u64)>,
     /// Its most recently posted tasks (at most [`OVERVIEW_TASKS`]).
-    pub recent: Vec<TaskView>,
+    pub recent: Vec<TaskLine>,
     /// Pending applications on its open tasks.
     pub applications_waiting: u64,
     /// Tasks submitted and waiting for its review.
@@ -38,18 +59,23 @@ impl App {
         let wallet = self.wallet(caller).await?;
         let counts = self.store().agent_counts(&caller.id).await?;
         let recent = self
-            .list_tasks(
-                caller,
-                TaskListQuery {
-                    status: None,
-                    page: PageRequest {
-                        limit: OVERVIEW_TASKS,
-                        cursor: None,
-                    },
-                },
-            )
+            .store()
+            .recent_tasks(&caller.id, OVERVIEW_TASKS)
             .await?
-            .data;
+            .into_iter()
+            .map(|t| TaskLine {
+                compensation: Currency::parse(&t.currency).map_or_else(
+                    |_| Decimal::new(t.compensation_minor, 2),
+                    |c| from_minor(t.compensation_minor, c),
+                ),
+                id: t.id,
+                status: t.status,
+                title: t.title,
+                currency: t.currency,
+                time_zone: t.time_zone,
+                first_session_at: t.first_session_at,
+            })
+            .collect();
         let by_status: Vec<(TaskStatus, u64)> = TaskStatus::ALL
             .into_iter()
             .map(|status| {

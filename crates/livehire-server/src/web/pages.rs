@@ -343,10 +343,10 @@ async fn agent_home(
                 tbody {
                     @for t in &recent {
                         tr {
-                            td { (task_title(t)) br; small.muted { (t.id) } }
+                            td { a href={ "/dashboard/tasks/" (t.id) } { (t.title) } br; small.muted { (t.id) } }
                             td { (status_label(lang, t.status.as_str())) }
-                            td { @if let Some(at) = t.sessions.first().and_then(|s| s.scheduled_time.as_deref()) { (when(at, task_zone(t))) } }
-                            td.num { (task_pay(t)) }
+                            td { @if let Some(at) = &t.first_session_at { (when(at, t.time_zone.as_deref())) } }
+                            td.num { (money(t.compensation, &t.currency)) }
                         }
                     }
                 }

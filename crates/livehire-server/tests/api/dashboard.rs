@@ -585,6 +585,15 @@ async fn the_overview_counts_follow_every_task_exactly() {
     assert!(home.text.contains("<b>1</b>Cancelled"), "{}", home.text);
     assert!(home.text.contains("1 application waiting"), "{}", home.text);
     assert!(home.text.contains("1 session live now"), "{}", home.text);
+    // The newest task first, linked, with its pay in the currency's symbol.
+    let newest = home
+        .text
+        .find(&format!("href=\"/dashboard/tasks/{}\"", posted[2]));
+    let oldest = home
+        .text
+        .find(&format!("href=\"/dashboard/tasks/{}\"", posted[0]));
+    assert!(newest.is_some() && newest < oldest, "{}", home.text);
+    assert!(home.text.contains("¥5,000.00"), "{}", home.text);
 
     // Assigning the applicant settles the application: none waits any more.
     let assign = app

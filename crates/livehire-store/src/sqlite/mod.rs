@@ -453,6 +453,10 @@ impl Store for SqliteStore {
         web::agent_counts(&self.reader, agent_id).await
     }
 
+    async fn recent_tasks(&self, agent_id: &str, limit: u32) -> StoreResult<Vec<TaskSummary>> {
+        web::recent_tasks(&self.reader, agent_id, limit).await
+    }
+
     async fn create_webhook(&self, endpoint: &WebhookEndpointRecord) -> StoreResult<i64> {
         let mut tx = self.writer.begin().await?;
         let cursor = webhooks::create(&mut tx, endpoint).await?;

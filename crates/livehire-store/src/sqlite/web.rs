@@ -182,3 +182,40 @@ pub(super) async fn agent_counts(db: &SqlitePool, agent_id: &str) -> StoreResult
         sessions_live: u64::try_from(sessions_live).unwrap_or(0),
     })
 }
+
+/// An agent's newest tasks as summaries: the columns, the zone read out of
+/// the stored body by SQLite, the first session's time; no body is parsed.
+pub(super) async fn recent_tasks(
+    db: &SqlitePool,
+    agent_id: &str,
+    limit: u32,
+) -> StoreResult<Vec<TaskSummary>> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.status, t.title, t.currency, t.compensation_minor, t.created_at, t.updated_at, \
+                json_extract(t.body, '$.live_session_details.time_zone') AS time_zone, \
+                (SELECT s.scheduled_time FROM sessions AS s WHERE s.task_id = t.id \
+                 ORDER BY s.position LIMIT 1) AS first_session_at \
+         FROM tasks AS t WHERE t.agent_id = $1 ORDER BY t.seq DESC LIMIT $2",
+    )
+    .bind(agent_id)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            // A zone posted as something other than text is no zone.
+            let time_zone: Option<String> = r.try_get("time_zone").ok().flatten();
+            Ok(TaskSummary {
+                id: r.try_get("id")?,
+                status: super::common::wire(r, "status", TaskStatus::parse)?,
+                title: r.try_get("title")?,
+                currency: r.try_get("currency")?,
+                compensation_minor: r.try_get("compensation_minor")?,
+                time_zone,
+                first_session_at: r.try_get("first_session_at")?,
+                created_at: r.try_get("created_at")?,
+                updated_at: r.try_get("updated_at")?,
+            })
+        })
+        .collect()
+}
