@@ -163,11 +163,10 @@ pub trait Store: Send + Sync + 'static {
     async fn task(&self, id: &str) -> StoreResult<TaskRecord>;
     /// A page of tasks matching `filter`, newest first.
     async fn list_tasks(&self, filter: &TaskFilter) -> StoreResult<Page<TaskRecord>>;
-    /// An agent's task counts by status, its open tasks' pending
-    /// applications and its live sessions: the overview's figures, exact.
-    async fn agent_counts(&self, agent_id: &str) -> StoreResult<AgentCounts>;
-    /// An agent's `limit` most recently posted tasks, as summaries.
-    async fn recent_tasks(&self, agent_id: &str, limit: u32) -> StoreResult<Vec<TaskSummary>>;
+    /// An agent's overview: its task counts by status, its open tasks'
+    /// pending applications and its live sessions (exact), and its `limit`
+    /// most recently posted tasks as summaries.
+    async fn agent_overview(&self, agent_id: &str, limit: u32) -> StoreResult<AgentOverviewRecord>;
     /// Up to `limit` tasks without stored terms, after the position
     /// `after_seq`, oldest first: `(seq, id, body)`.
     async fn tasks_without_terms(

@@ -835,7 +835,7 @@ pub struct WebLoginRecord {
 
 /// A task as a list shows it: the columns, the time zone and the first
 /// session's time, without the body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct TaskSummary {
     /// `ph_task_…`.
     pub id: String,
@@ -866,6 +866,15 @@ pub struct AgentCounts {
     pub applications_pending: u64,
     /// Sessions of its tasks that are live now.
     pub sessions_live: u64,
+}
+
+/// An agent's overview as the store reads it at once.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentOverviewRecord {
+    /// Its counts.
+    pub counts: AgentCounts,
+    /// Its newest tasks, newest first.
+    pub recent: Vec<TaskSummary>,
 }
 
 /// A dashboard session, kept server-side.

@@ -56,12 +56,15 @@ impl App {
         if caller.kind != CallerKind::Agent {
             return Err(ApiError::Forbidden("only agents have an overview".into()));
         }
-        let wallet = self.wallet(caller).await?;
-        let counts = self.store().agent_counts(&caller.id).await?;
-        let recent = self
-            .store()
-            .recent_tasks(&caller.id, OVERVIEW_TASKS)
-            .await?
+        // Two independent reads, side by side.
+        let (wallet, stored) = tokio::try_join!(self.wallet(caller), async {
+            Ok(self
+                .store()
+                .agent_overview(&caller.id, OVERVIEW_TASKS)
+                .await?)
+        })?;
+        let (counts, recent) = (stored.counts, stored.recent);
+        let recent = recent
             .into_iter()
             .map(|t| TaskLine {
                 compensation: Currency::parse(&t.currency).map_or_else(

@@ -449,12 +449,8 @@ impl Store for SqliteStore {
         web::delete_expired(&self.writer, now).await
     }
 
-    async fn agent_counts(&self, agent_id: &str) -> StoreResult<AgentCounts> {
-        web::agent_counts(&self.reader, agent_id).await
-    }
-
-    async fn recent_tasks(&self, agent_id: &str, limit: u32) -> StoreResult<Vec<TaskSummary>> {
-        web::recent_tasks(&self.reader, agent_id, limit).await
+    async fn agent_overview(&self, agent_id: &str, limit: u32) -> StoreResult<AgentOverviewRecord> {
+        web::agent_overview(&self.reader, agent_id, limit).await
     }
 
     async fn create_webhook(&self, endpoint: &WebhookEndpointRecord) -> StoreResult<i64> {

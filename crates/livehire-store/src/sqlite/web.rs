@@ -138,84 +138,58 @@ pub(super) async fn delete_expired(db: &SqlitePool, now: &str) -> StoreResult<u6
     )
 }
 
-/// An agent's overview figures: counts by status from `agent_task_counts`
-/// (kept by triggers), pending applications and live sessions through their
-/// partial indexes (the few such rows are the outer loop, so the agent's
-/// thousands of tasks are never walked).
-pub(super) async fn agent_counts(db: &SqlitePool, agent_id: &str) -> StoreResult<AgentCounts> {
-    let rows = sqlx::query(
-        "SELECT status, n FROM agent_task_counts WHERE agent_id = $1 AND n > 0 ORDER BY status",
-    )
-    .bind(agent_id)
-    .fetch_all(db)
-    .await?;
-    let by_status = rows
-        .iter()
-        .map(|r| {
-            let n: i64 = r.try_get("n")?;
-            Ok((
-                super::common::wire(r, "status", TaskStatus::parse)?,
-                u64::try_from(n).unwrap_or(0),
-            ))
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    let applications_pending: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM offers AS o INDEXED BY offers_pending_applications \
-         CROSS JOIN tasks AS t ON t.id = o.task_id \
-         WHERE o.kind = 'application' AND o.status = 'pending' \
-           AND t.agent_id = $1 AND t.status = 'open'",
-    )
-    .bind(agent_id)
-    .fetch_one(db)
-    .await?;
-    let sessions_live: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sessions AS s INDEXED BY sessions_live \
-         CROSS JOIN tasks AS t ON t.id = s.task_id \
-         WHERE s.status = 'live' AND t.agent_id = $1",
-    )
-    .bind(agent_id)
-    .fetch_one(db)
-    .await?;
-    Ok(AgentCounts {
-        by_status,
-        applications_pending: u64::try_from(applications_pending).unwrap_or(0),
-        sessions_live: u64::try_from(sessions_live).unwrap_or(0),
-    })
-}
-
-/// An agent's newest tasks as summaries: the columns, the zone read out of
-/// the stored body by SQLite, the first session's time; no body is parsed.
-pub(super) async fn recent_tasks(
+/// An agent's overview in one statement and one row: counts by status
+/// from `agent_task_counts` (kept by triggers), pending applications and
+/// live sessions through their partial indexes (the few such rows are the
+/// outer loop, so the agent's thousands of tasks are never walked), and its
+/// newest tasks as a JSON array of summaries (the zone read out of the
+/// stored body by SQLite; no body crosses to Rust).
+pub(super) async fn agent_overview(
     db: &SqlitePool,
     agent_id: &str,
     limit: u32,
-) -> StoreResult<Vec<TaskSummary>> {
-    let rows = sqlx::query(
-        "SELECT t.id, t.status, t.title, t.currency, t.compensation_minor, t.created_at, t.updated_at, \
-                json_extract(t.body, '$.live_session_details.time_zone') AS time_zone, \
-                (SELECT s.scheduled_time FROM sessions AS s WHERE s.task_id = t.id \
-                 ORDER BY s.position LIMIT 1) AS first_session_at \
-         FROM tasks AS t WHERE t.agent_id = $1 ORDER BY t.seq DESC LIMIT $2",
+) -> StoreResult<AgentOverviewRecord> {
+    let row = sqlx::query(
+        "SELECT \
+           (SELECT json_group_array(json_array(status, n)) FROM agent_task_counts \
+            WHERE agent_id = $1 AND n > 0) AS by_status, \
+           (SELECT COUNT(*) FROM offers AS o INDEXED BY offers_pending_applications \
+            CROSS JOIN tasks AS t ON t.id = o.task_id \
+            WHERE o.kind = 'application' AND o.status = 'pending' \
+              AND t.agent_id = $1 AND t.status = 'open') AS applications_pending, \
+           (SELECT COUNT(*) FROM sessions AS s INDEXED BY sessions_live \
+            CROSS JOIN tasks AS t ON t.id = s.task_id \
+            WHERE s.status = 'live' AND t.agent_id = $1) AS sessions_live, \
+           (SELECT json_group_array(json_object( \
+                'id', id, 'status', status, 'title', title, 'currency', currency, \
+                'compensation_minor', compensation_minor, 'time_zone', time_zone, \
+                'first_session_at', first_session_at, \
+                'created_at', created_at, 'updated_at', updated_at)) \
+            FROM (SELECT t.id, t.status, t.title, t.currency, t.compensation_minor, \
+                         t.created_at, t.updated_at, \
+                         CASE json_type(t.body, '$.live_session_details.time_zone') \
+                           WHEN 'text' THEN json_extract(t.body, '$.live_session_details.time_zone') \
+                         END AS time_zone, \
+                         (SELECT s.scheduled_time FROM sessions AS s WHERE s.task_id = t.id \
+                          ORDER BY s.position LIMIT 1) AS first_session_at \
+                  FROM tasks AS t WHERE t.agent_id = $1 ORDER BY t.seq DESC LIMIT $2)) AS recent",
     )
     .bind(agent_id)
     .bind(i64::from(limit))
-    .fetch_all(db)
+    .fetch_one(db)
     .await?;
-    rows.iter()
-        .map(|r| {
-            // A zone posted as something other than text is no zone.
-            let time_zone: Option<String> = r.try_get("time_zone").ok().flatten();
-            Ok(TaskSummary {
-                id: r.try_get("id")?,
-                status: super::common::wire(r, "status", TaskStatus::parse)?,
-                title: r.try_get("title")?,
-                currency: r.try_get("currency")?,
-                compensation_minor: r.try_get("compensation_minor")?,
-                time_zone,
-                first_session_at: r.try_get("first_session_at")?,
-                created_at: r.try_get("created_at")?,
-                updated_at: r.try_get("updated_at")?,
-            })
-        })
-        .collect()
+    let by_status: Vec<(TaskStatus, u64)> = serde_json::from_str(row.try_get("by_status")?)
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("stored task counts: {e}")))?;
+    let recent: Vec<TaskSummary> = serde_json::from_str(row.try_get("recent")?)
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("task summaries: {e}")))?;
+    let applications_pending: i64 = row.try_get("applications_pending")?;
+    let sessions_live: i64 = row.try_get("sessions_live")?;
+    Ok(AgentOverviewRecord {
+        counts: AgentCounts {
+            by_status,
+            applications_pending: u64::try_from(applications_pending).unwrap_or(0),
+            sessions_live: u64::try_from(sessions_live).unwrap_or(0),
+        },
+        recent,
+    })
 }
