@@ -25,6 +25,7 @@ fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     title { (title) " · " (lang.t("app-name")) }
                     link rel="stylesheet" href=(style_path());
+                    script src=(super::assets::path("dashboard.js")) defer {}
                 }
                 body {
                     header {
