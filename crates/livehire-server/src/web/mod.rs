@@ -13,6 +13,8 @@
 
 mod assets;
 mod i18n;
+mod live;
+mod live_reports;
 mod pages;
 
 use std::net::{IpAddr, SocketAddr};
@@ -60,6 +62,7 @@ pub fn routes() -> Router<App> {
             get(pages::settings).post(settings_post),
         )
         .route("/assets/{file}", get(assets::serve))
+        .merge(live::routes())
 }
 
 /// What every page knows of its request: the language, the session if any,

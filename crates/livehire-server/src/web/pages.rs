@@ -13,7 +13,7 @@ use crate::app::{AgentOverview, App, PageRequest, TaskListQuery, TaskView};
 use crate::error::ApiError;
 
 /// A page's frame: head, header with navigation and language switch, main.
-fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
+pub(super) fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
     let lang = page.lang;
     let logged_in = page.session.is_some();
     Html(
@@ -34,6 +34,7 @@ fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
                             @if logged_in {
                                 a href="/dashboard" { (lang.t("nav-dashboard")) }
                                 a href="/dashboard/hosts" { (lang.t("nav-hosts")) }
+                                a href="/dashboard/tiktok-live" { (lang.t("nav-live")) }
                                 a href="/dashboard/settings" { (lang.t("nav-settings")) }
                                 form method="post" action="/logout" {
                                     input type="hidden" name="csrf" value=(page.csrf);
