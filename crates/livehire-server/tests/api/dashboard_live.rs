@@ -492,3 +492,47 @@ async fn an_ended_session_has_its_report_page_and_per_minute_csv() {
     let last = lines.last().unwrap();
     assert!(last.ends_with(",186.75,CNY"), "{}", csv.text);
 }
+
+#[tokio::test]
+async fn the_overlay_speaks_chinese_when_asked() {
+    let app = spawn_app().await;
+    let (lt, s) = started_session(&app).await;
+    let sale = app
+        .post(
+            &format!("/api/v1/sessions/{s}/flash-sales"),
+            Some(&lt.agent.key),
+            &json!({"product_id": "prod_001", "price": 99, "stock": 7, "duration_minutes": 3}),
+        )
+        .await;
+    assert_eq!(sale.status, StatusCode::CREATED, "{}", sale.body);
+    let url = sale.body["overlay_url"].as_str().unwrap();
+    let path = &url[url.find("/overlay/").unwrap()..];
+    let get = |path: String, accept: &'static str| {
+        let client = app.client.clone();
+        let url = app.url(&path);
+        async move {
+            client
+                .get(url)
+                .header("accept-language", accept)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let en = get(path.to_string(), "en").await;
+    assert!(
+        en.contains("Flash sale") && en.contains("of 7 left"),
+        "{en}"
+    );
+    let zh = get(format!("{path}&lang=zh-CN"), "en").await;
+    assert!(
+        zh.contains("lang=\"zh-CN\"") && zh.contains("限时抢购"),
+        "{zh}"
+    );
+    assert!(zh.contains("剩余"), "{zh}");
+    let by_header = get(path.to_string(), "zh-CN,zh;q=0.9").await;
+    assert!(by_header.contains("限时抢购"), "{by_header}");
+}
