@@ -342,7 +342,7 @@ fn session_html(
         section #live data-stream=[streaming.then(|| format!("/dashboard/sessions/{}/stream", s.id))]
             data-currency=(currency) data-lang=(lang.tag()) {
             h2 { (t("live-figures")) }
-            div.stats {
+            div.stats.figures {
                 (stat(&t("live-viewers-now"), "concurrent_viewers", &count(m.concurrent_viewers)))
                 (stat(&t("live-peak-viewers"), "peak_concurrent_viewers", &count(m.peak_concurrent_viewers)))
                 (stat(&t("live-unique-viewers"), "unique_viewers", &count(m.unique_viewers)))
@@ -463,6 +463,7 @@ fn flash_sales(
             @if sales.is_empty() {
                 p.muted { (t("sale-none")) }
             } @else {
+                div.table-wrap {
                 table.sales {
                     thead { tr {
                         th scope="col" { (t("sale-product")) }
@@ -499,6 +500,7 @@ fn flash_sales(
                             }
                         }
                     }
+                }
                 }
                 p.muted { (t("sale-overlay-help")) }
             }

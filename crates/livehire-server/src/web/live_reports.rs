@@ -143,7 +143,7 @@ pub(super) async fn session_report(
             a.button href={ "/dashboard/tasks/" (s.task_id) "/report" } { (t("report-series")) }
         }
         h2 { (t("live-figures")) }
-        div.stats {
+        div.stats.figures {
             div.stat { b data-figure="unique_viewers" { (count(m.unique_viewers)) } (t("live-unique-viewers")) }
             div.stat { b data-figure="peak_concurrent_viewers" { (count(m.peak_concurrent_viewers)) } (t("live-peak-viewers")) }
             div.stat { b data-figure="avg_watch_time_seconds" { (m.avg_watch_time_seconds) " s" } (t("report-avg-watch")) }

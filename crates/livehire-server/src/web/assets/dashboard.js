@@ -82,6 +82,7 @@
     var lang = root.dataset.lang || "en";
     var currency = root.dataset.currency || "";
     var ints = new Intl.NumberFormat(lang);
+    var short = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
     var cash;
     try {
       cash = new Intl.NumberFormat(lang, { style: "currency", currency: currency, currencyDisplay: "narrowSymbol" });
@@ -112,7 +113,7 @@
           legend: { show: false },
           cursor: { show: true },
           scales: { x: { time: true } },
-          axes: [{}, { size: 60, values: function (u, vals) { return vals.map(function (v) { return metric === "gmv" ? cash.format(v) : ints.format(v); }); } }],
+          axes: [{}, { size: 56, values: function (u, vals) { return vals.map(function (v) { return short.format(v); }); } }],
           series: [{}, { label: el.getAttribute("aria-label") || metric, stroke: "#d6245c", width: 2, fill: "rgba(214,36,92,.08)" }]
         };
         chart.plot = new uPlot(opts, [xs, ys], el);
@@ -181,9 +182,11 @@
     if (root && root.dataset.stream && window.EventSource) { startLive(root); }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
+  // Deferred scripts run before DOMContentLoaded, in document order: wait
+  // for it, so that uPlot (loaded after this script) is there.
+  if (document.readyState === "complete") {
     init();
+  } else {
+    document.addEventListener("DOMContentLoaded", init);
   }
 })();
