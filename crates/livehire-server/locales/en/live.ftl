@@ -99,3 +99,6 @@ overlay-flash-sale = Flash sale
 overlay-left = { $remaining } of { $stock } left
 overlay-sold-out = SOLD OUT
 overlay-ended = ENDED
+
+live-ledger-csv = Your ledger (CSV)
+live-series-report = Series

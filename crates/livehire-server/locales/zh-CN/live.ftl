@@ -98,3 +98,6 @@ overlay-flash-sale = 限时抢购
 overlay-left = 剩余 { $remaining } / { $stock }
 overlay-sold-out = 已售罄
 overlay-ended = 已结束
+
+live-ledger-csv = 我的账目（CSV）
+live-series-report = 系列

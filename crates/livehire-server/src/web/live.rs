@@ -155,6 +155,9 @@ async fn monitor(State(app): State<App>, page: Page) -> Response {
     let body = html! {
         h1 { (t("live-title")) }
         p.muted { (lang.t_count("live-now-count", "count", live as u64)) }
+        div.actions {
+            a.button href="/dashboard/ledger.csv" download { (t("live-ledger-csv")) }
+        }
         @if sessions.is_empty() {
             p.muted { (t("live-none")) }
         } @else {
@@ -189,6 +192,7 @@ async fn monitor(State(app): State<App>, page: Page) -> Response {
                                 @if s.status != SessionStatus::Scheduled {
                                     " · " a href={ "/dashboard/sessions/" (s.id) "/report" } { (t("live-report")) }
                                 }
+                                " · " a href={ "/dashboard/tasks/" (s.task_id) "/report" } { (t("live-series-report")) }
                             }
                         }
                     }

@@ -149,6 +149,14 @@ async fn the_monitor_and_session_page_show_the_posted_figures_to_the_agent_and_i
         "{}",
         monitor.text
     );
+    let task_id = lt.task["id"].as_str().unwrap();
+    assert!(
+        monitor
+            .text
+            .contains(&format!("href=\"/dashboard/tasks/{task_id}/report\"")),
+        "the task's series report"
+    );
+    assert!(monitor.text.contains("href=\"/dashboard/ledger.csv\""));
     let live_row = monitor.text.find("data-status=\"live\"").unwrap();
     let scheduled_row = monitor.text.find("data-status=\"scheduled\"");
     assert!(
@@ -535,4 +543,80 @@ async fn the_overlay_speaks_chinese_when_asked() {
     assert!(zh.contains("剩余"), "{zh}");
     let by_header = get(path.to_string(), "zh-CN,zh;q=0.9").await;
     assert!(by_header.contains("限时抢购"), "{by_header}");
+}
+
+#[tokio::test]
+async fn the_host_starts_and_ends_its_session_from_its_page_and_sees_the_plans_segment() {
+    let app = spawn_app().await;
+    let lt = assigned_task(&app, "task_workflow1_launch.json").await;
+    let s = lt.session_id(0);
+    let task_id = lt.task["id"].as_str().unwrap();
+    let plan = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/tasks/{task_id}/run-of-show"),
+            Some(&lt.agent.key),
+            None,
+            Vec::<u8>::new(),
+            &[],
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    let first = plan.body["sessions"][0]["segments"][0]["title"]
+        .as_str()
+        .unwrap()
+        .replace('&', "&amp;");
+
+    let mut host = logged_in(&app, &lt.host.key).await;
+    let page = format!("/dashboard/sessions/{s}");
+    let before = host.get(&page).await;
+    assert!(before.text.contains("Go live"), "{}", before.text);
+    assert!(before.text.contains("has not started"), "{}", before.text);
+    assert!(
+        before
+            .text
+            .contains("Flash sales start while the session is live.")
+    );
+
+    // Without the page's token nothing starts.
+    let forged = host.post(&format!("{page}/start"), &[]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let api = app
+        .get(&format!("/api/v1/sessions/{s}"), Some(&lt.agent.key))
+        .await;
+    assert_eq!(api.body["status"], "scheduled");
+
+    let started = host.submit(&page, &format!("{page}/start"), &[]).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.text);
+    let api = app
+        .get(&format!("/api/v1/sessions/{s}"), Some(&lt.agent.key))
+        .await;
+    assert_eq!(api.body["status"], "live");
+    let live = host.get(&page).await;
+    assert!(
+        live.text.contains(&format!("segment 1, “{first}”")),
+        "the plan's first segment: {}",
+        live.text
+    );
+    assert!(live.text.contains("End the session"));
+
+    let ended = host.submit(&page, &format!("{page}/end"), &[]).await;
+    assert_eq!(ended.status, StatusCode::SEE_OTHER, "{}", ended.text);
+    let api = app
+        .get(&format!("/api/v1/sessions/{s}"), Some(&lt.agent.key))
+        .await;
+    assert_eq!(api.body["status"], "ended");
+    let after = host.get(&page).await;
+    assert!(
+        !after.text.contains("data-stream="),
+        "an ended session streams nothing"
+    );
+    assert!(
+        after
+            .text
+            .contains(&format!("/dashboard/sessions/{s}/report"))
+    );
+    // Starting again is refused by the service: a 409 page.
+    let again = host.submit(&page, &format!("{page}/start"), &[]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
 }
