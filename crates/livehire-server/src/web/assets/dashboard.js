@@ -152,11 +152,15 @@
 
     function showSale(s) {
       var row = document.querySelector('[data-sale="' + s.id + '"]');
-      if (!row) { return; }
+      if (!row) {
+        // A sale started elsewhere (the API, the other party's page): show it.
+        if (s.id && !document.querySelector("#flash-sales form :focus")) { window.location.reload(); }
+        return;
+      }
       var remaining = row.querySelector('[data-field="remaining"]');
-      if (remaining) { remaining.textContent = ints.format(s.remaining); }
+      if (remaining && typeof s.remaining === "number") { remaining.textContent = ints.format(s.remaining); }
       var countdown = row.querySelector("[data-countdown]");
-      if (countdown) {
+      if (countdown && s.status) {
         countdown.dataset.status = s.status;
         if (s.ends_at) { countdown.dataset.endsAt = s.ends_at; }
       }
