@@ -1,45 +1,40 @@
-//! The live pages: the monitor of every session (`/dashboard/tiktok-live`),
-//! a session's page with its figures, charts and flash sales, the forms that
-//! start and end it and start a sale, and its cookie-authenticated event
-//! stream (the API's stream takes Bearer keys only).
+//! The live pages: the monitor of every session (`/dashboard/tiktok-live`)
+//! and a session's page with its figures, charts and flash sales. What they
+//! post and the stream they follow are in `live_actions`.
 //!
 //! Every page is complete as served (the figures of the moment); the
 //! dashboard's script then keeps it live from the stream.
 
-use std::convert::Infallible;
-
 use axum::Router;
-use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::response::{Html, Response};
 use axum::routing::{get, post};
-use futures::StreamExt;
 use livehire_domain::ids::SessionId;
 use livehire_store::{Caller, CallerKind};
 use maud::{Markup, html};
 use rust_decimal::Decimal;
-use serde::Deserialize;
-use tokio::sync::broadcast;
 
+use super::live_actions::{self, SaleForm};
 use super::pages::{error_page, layout, money, when};
 use super::{Lang, Page, assets, live_reports};
 use crate::app::{
-    App, FlashSaleStatus, FlashSaleView, NewFlashSale, RunOfShowPosition, SessionMetricsView,
-    SessionStatus, SessionView, TaskView,
+    App, FlashSaleStatus, FlashSaleView, RunOfShowPosition, SessionMetricsView, SessionStatus,
+    SessionView, TaskView,
 };
 use crate::error::ApiError;
-use crate::live::StreamItem;
 
 /// The live pages' routes.
 pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/dashboard/tiktok-live", get(monitor))
         .route("/dashboard/sessions/{id}", get(session_page))
-        .route("/dashboard/sessions/{id}/start", post(start))
-        .route("/dashboard/sessions/{id}/end", post(end))
-        .route("/dashboard/sessions/{id}/flash-sales", post(flash_sale))
-        .route("/dashboard/sessions/{id}/stream", get(stream))
+        .route("/dashboard/sessions/{id}/start", post(live_actions::start))
+        .route("/dashboard/sessions/{id}/end", post(live_actions::end))
+        .route(
+            "/dashboard/sessions/{id}/flash-sales",
+            post(live_actions::flash_sale),
+        )
+        .route("/dashboard/sessions/{id}/stream", get(live_actions::stream))
         .route(
             "/dashboard/sessions/{id}/report",
             get(live_reports::session_report),
@@ -207,9 +202,11 @@ async fn monitor(State(app): State<App>, page: Page) -> Response {
 /// What a session page shows besides the figures: the form's fields as
 /// sent and its errors, after a failed sale.
 #[derive(Default)]
-struct SaleFormState {
-    form: SaleForm,
-    errors: Vec<String>,
+pub(super) struct SaleFormState {
+    /// The fields as sent.
+    pub(super) form: SaleForm,
+    /// Why the sale was refused.
+    pub(super) errors: Vec<String>,
 }
 
 /// `GET /dashboard/sessions/{id}`.
@@ -224,7 +221,7 @@ async fn session_page(State(app): State<App>, page: Page, Path(id): Path<Session
 }
 
 /// The session page for `caller`, with the sale form's state.
-async fn render_session(
+pub(super) async fn render_session(
     app: &App,
     page: &Page,
     caller: &Caller,
@@ -510,206 +507,4 @@ fn flash_sales(
             }
         }
     }
-}
-
-/// The sale form, as sent.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-struct SaleForm {
-    csrf: String,
-    product_id: String,
-    price: String,
-    stock: String,
-    per_buyer_limit: String,
-    duration_minutes: String,
-}
-
-impl SaleForm {
-    /// The API's body; a number that does not parse is a field error.
-    fn new_flash_sale(&self, lang: Lang) -> Result<NewFlashSale, Vec<String>> {
-        let mut errors = Vec::new();
-        let mut whole = |label: &str, v: &str, required: bool| -> Option<i64> {
-            let v = v.trim().replace([',', '_'], "");
-            if v.is_empty() {
-                if required {
-                    errors.push(format!("{}: {}", lang.t(label), lang.t("sale-required")));
-                }
-                return None;
-            }
-            match v.parse::<i64>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    errors.push(format!(
-                        "{}: {}",
-                        lang.t(label),
-                        lang.t("sale-whole-number")
-                    ));
-                    None
-                }
-            }
-        };
-        let stock = whole("sale-stock", &self.stock, true);
-        let limit = whole("sale-limit", &self.per_buyer_limit, false);
-        let minutes = whole("sale-duration", &self.duration_minutes, true);
-        let price = self.price.trim().replace(',', "");
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(NewFlashSale {
-            product_id: self.product_id.trim().to_string(),
-            price: serde_json::Value::String(price),
-            stock: stock.unwrap_or_default(),
-            duration_minutes: minutes,
-            duration_seconds: None,
-            per_buyer_limit: limit,
-        })
-    }
-}
-
-/// `POST /dashboard/sessions/{id}/flash-sales`: starts a sale, then back to
-/// the session; a refused one shows the form again with the reasons.
-async fn flash_sale(
-    State(app): State<App>,
-    page: Page,
-    Path(id): Path<SessionId>,
-    Form(form): Form<SaleForm>,
-) -> Response {
-    let Some(session) = page.session.clone() else {
-        return page.redirect("/login", Vec::new());
-    };
-    if let Some(denied) = page.refuse_csrf(&form.csrf) {
-        return denied;
-    }
-    let caller = session.account;
-    let result = match form.new_flash_sale(page.lang) {
-        Ok(body) => app
-            .create_flash_sale(&caller, &id, body)
-            .await
-            .map_err(Refused::Api),
-        Err(errors) => Err(Refused::Form(errors)),
-    };
-    let (status, errors) = match result {
-        Ok(_) => {
-            return page.redirect(&format!("/dashboard/sessions/{id}#flash-sales"), Vec::new());
-        }
-        Err(Refused::Form(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
-        Err(Refused::Api(ApiError::Validation(errors))) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors
-                .into_iter()
-                .map(|e| format!("{}: {}", e.path, e.message))
-                .collect(),
-        ),
-        Err(Refused::Api(ApiError::Conflict { message, .. })) => {
-            (StatusCode::CONFLICT, vec![message])
-        }
-        Err(Refused::Api(e)) => return error_page(page.lang, e),
-    };
-    let state = SaleFormState { form, errors };
-    match render_session(&app, &page, &caller, &id, state).await {
-        Ok(html) => page.finish((status, html)),
-        Err(e) => error_page(page.lang, e),
-    }
-}
-
-enum Refused {
-    Form(Vec<String>),
-    Api(ApiError),
-}
-
-/// A form with nothing but its CSRF token.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CsrfForm {
-    csrf: String,
-}
-
-/// `POST /dashboard/sessions/{id}/start`.
-async fn start(
-    State(app): State<App>,
-    page: Page,
-    Path(id): Path<SessionId>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    change(app, page, id, form, true).await
-}
-
-/// `POST /dashboard/sessions/{id}/end`.
-async fn end(
-    State(app): State<App>,
-    page: Page,
-    Path(id): Path<SessionId>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    change(app, page, id, form, false).await
-}
-
-async fn change(app: App, page: Page, id: SessionId, form: CsrfForm, start: bool) -> Response {
-    let Some(session) = page.session.clone() else {
-        return page.redirect("/login", Vec::new());
-    };
-    if let Some(denied) = page.refuse_csrf(&form.csrf) {
-        return denied;
-    }
-    let result = if start {
-        app.start_session(&session.account, &id).await
-    } else {
-        app.end_session(&session.account, &id).await
-    };
-    match result {
-        Ok(_) => page.redirect(&format!("/dashboard/sessions/{id}"), Vec::new()),
-        Err(e) => error_page(page.lang, e),
-    }
-}
-
-/// `GET /dashboard/sessions/{id}/stream`: the session's event stream for the
-/// logged-in account (the API's, over the cookie): a `metrics` snapshot
-/// first, then `metrics` at least once a second while live, `flash_sale`,
-/// `sold_out` and `session` items. `Last-Event-ID` resumes.
-async fn stream(
-    State(app): State<App>,
-    page: Page,
-    Path(id): Path<SessionId>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(session) = page.session.clone() else {
-        return error_page(page.lang, ApiError::Unauthorized("log in first"));
-    };
-    let last = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let (snapshot, missed, rx) = match app.subscribe(&session.account, &id, last).await {
-        Ok(x) => x,
-        Err(e) => return error_page(page.lang, e),
-    };
-    let first = match serde_json::to_string(&*snapshot) {
-        Ok(data) => Event::default().event("metrics").data(data),
-        Err(e) => return error_page(page.lang, ApiError::Internal(e.into())),
-    };
-    let live = futures::stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(item) => return Some((item, rx)),
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
-        }
-    });
-    let items = futures::stream::iter(missed)
-        .chain(live)
-        .map(|i: StreamItem| {
-            Ok::<_, Infallible>(
-                Event::default()
-                    .id(i.id.to_string())
-                    .event(i.event)
-                    .data(&*i.data),
-            )
-        });
-    let body = futures::stream::once(async move { Ok::<_, Infallible>(first) }).chain(items);
-    page.finish(
-        Sse::new(body)
-            .keep_alive(KeepAlive::default())
-            .into_response(),
-    )
 }

@@ -14,6 +14,7 @@
 mod assets;
 mod i18n;
 mod live;
+mod live_actions;
 mod live_reports;
 mod pages;
 
