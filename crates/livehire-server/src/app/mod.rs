@@ -14,6 +14,7 @@ mod host_view;
 mod hosts;
 mod idempotency;
 mod json_order;
+mod live_monitor;
 mod messages;
 mod offers;
 mod operator;
@@ -64,6 +65,7 @@ pub use host_view::{
     MatchedHost, MetricsSource, MonitoredMetrics, Platform, SelfDeclared,
 };
 pub use idempotency::{Idempotent, KeyState, KeyTicket, fingerprint};
+pub use live_monitor::{MONITOR_TASKS, MonitoredSession};
 pub use livehire_domain::statuses::{OfferKind, OfferStatus, SessionStatus};
 pub use messages::{MessageView, NewMessage};
 pub use offers::{Assignment, HostRef, InvitationView, NewApplication, OfferList, OfferView};

@@ -199,10 +199,13 @@ fn is_mcp(path: &str) -> bool {
 /// to another behind the same address).
 pub const SHUTDOWN_EVENT: &str = "event: shutdown\nretry: 3000\ndata: {\"reason\":\"the server is shutting down; reconnect with Last-Event-ID to resume\"}\n\n";
 
-/// The policy of the dashboard's pages: its own stylesheet, forms posted to
-/// itself, no script.
-const DASHBOARD_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
-     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// The policy of the dashboard's pages: its own stylesheet and scripts
+/// (files under `/assets/`, never inline), its own event streams, forms
+/// posted to itself. uPlot sizes its elements through the CSSOM, which
+/// `style-src` does not govern.
+const DASHBOARD_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
+     connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; \
+     frame-ancestors 'none'";
 /// The policy of every other page (the reports, their SVG charts): inline
 /// style and SVG, no script.
 const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \

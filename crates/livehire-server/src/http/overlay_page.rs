@@ -1,8 +1,8 @@
 //! The flash-sale overlay page for streaming software browser sources: a
 //! transparent background, a countdown and the stock left, kept live over SSE.
 //!
-//! The page's style and script are constant; what differs per sale travels
-//! in `data-` attributes. Its content policy can therefore name the two by
+//! The page's style and script are constant; what differs per sale (and
+//! its few words, in the page's language) travels in `data-` attributes. Its content policy can therefore name the two by
 //! hash ([`policy`]) instead of allowing any inline style or script.
 
 use std::sync::LazyLock;
@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::app::FlashSaleState;
 use crate::reports::html::esc as escape;
+use crate::web::Lang;
 
 const STYLE: &str = "
 html,body{background:transparent;margin:0;font-family:system-ui,sans-serif}
@@ -34,9 +35,9 @@ function show(s) {
   if (s.status !== "active") box.classList.add("done");
 }
 function tick() {
-  if (status === "sold_out") { $("time").textContent = "SOLD OUT"; return; }
+  if (status === "sold_out") { $("time").textContent = box.dataset.soldOut; return; }
   const left = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
-  $("time").textContent = left > 0 ? String(Math.floor(left / 60)).padStart(2, "0") + ":" + String(left % 60).padStart(2, "0") : "ENDED";
+  $("time").textContent = left > 0 ? String(Math.floor(left / 60)).padStart(2, "0") + ":" + String(left % 60).padStart(2, "0") : box.dataset.ended;
 }
 show({status, ends_at: box.dataset.endsAt, remaining: Number(box.dataset.remaining)});
 const es = new EventSource(box.dataset.stream);
@@ -68,22 +69,37 @@ pub fn policy() -> &'static str {
     &POLICY
 }
 
-/// Renders the page for a sale's current state.
-pub fn render(id: &str, token: &str, state: &FlashSaleState) -> String {
+/// Renders the page for a sale's current state, its words in `lang`.
+pub fn render(id: &str, token: &str, state: &FlashSaleState, lang: Lang) -> String {
     let stream = escape(&format!("/overlay/flash-sales/{id}/stream?token={token}"));
     let remaining = state.remaining;
     let stock = state.stock;
     let ends_at = escape(&state.ends_at);
     let product = escape(&state.product_id);
     let status = state.status.as_str();
+    let tag = lang.tag();
+    let label = escape(&lang.t("overlay-flash-sale"));
+    let sold_out = escape(&lang.t("overlay-sold-out"));
+    let ended = escape(&lang.t("overlay-ended"));
+    // The count is a number the script updates: its element goes into the
+    // message (the translator's text, escaped around it).
+    const MARK: &str = "\u{1}";
+    let left = escape(&lang.t_args(
+        "overlay-left",
+        &[
+            ("remaining", MARK.to_string()),
+            ("stock", stock.to_string()),
+        ],
+    ))
+    .replace(MARK, &format!("<span id=\"remaining\">{remaining}</span>"));
     format!(
         r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Flash sale</title>
+<html lang="{tag}"><head><meta charset="utf-8"><title>{label}</title>
 <style>{STYLE}</style></head>
-<body><div class="box" id="box" data-status="{status}" data-stock="{stock}" data-remaining="{remaining}" data-ends-at="{ends_at}" data-stream="{stream}">
-<div class="label">Flash sale · {product}</div>
+<body><div class="box" id="box" data-status="{status}" data-stock="{stock}" data-remaining="{remaining}" data-ends-at="{ends_at}" data-stream="{stream}" data-sold-out="{sold_out}" data-ended="{ended}">
+<div class="label">{label} · {product}</div>
 <div class="time" id="time">--:--</div>
-<div class="stock"><span id="remaining">{remaining}</span> of {stock} left</div>
+<div class="stock">{left}</div>
 <div class="bar"><div class="fill" id="fill"></div></div>
 </div>
 <script>{SCRIPT}</script></body></html>
@@ -108,7 +124,7 @@ mod tests {
             ends_at: "2026-12-02T05:00:00Z".into(),
             status: crate::app::FlashSaleStatus::Active,
         };
-        let page = render("ph_fs_1", "tok\"<en>", &state);
+        let page = render("ph_fs_1", "tok\"<en>", &state, Lang::Zh);
         let inline = |open: &str, close: &str| -> String {
             let start = page.find(open).unwrap() + open.len();
             let end = start + page[start..].find(close).unwrap();
@@ -121,6 +137,21 @@ mod tests {
         // Per-sale values are attributes, escaped; nothing is put into the script.
         assert!(page.contains("token=tok&quot;&lt;en&gt;"), "{page}");
         assert!(page.contains("prod_&lt;b&gt;"), "{page}");
+        // Its words are the asked language's, the count still the script's.
+        assert!(page.contains("<html lang=\"zh-CN\">"), "{page}");
+        assert!(page.contains("限时抢购"), "{page}");
+        assert!(page.contains("<span id=\"remaining\">48</span>"), "{page}");
+        let en = render("ph_fs_1", "t", &state, Lang::En);
+        assert!(
+            en.contains("<span id=\"remaining\">48</span> of 50 left"),
+            "{en}"
+        );
+        assert!(en.contains("data-sold-out=\"SOLD OUT\""), "{en}");
+        let inline_en = &en[en.find("<script>").unwrap() + 8..en.find("</script>").unwrap()];
+        assert!(
+            policy.contains(&hash_source(inline_en)),
+            "one script for every language"
+        );
         assert!(
             !page.contains(" style="),
             "no inline style attribute: {page}"

@@ -424,17 +424,31 @@ pub async fn list_orders(
 
 /// The stream overlay: a transparent page for OBS / TikTok LIVE Studio showing
 /// the countdown and remaining stock, live over SSE (read-only token in the URL).
+/// Its words follow `?lang=en|zh-CN`, else `Accept-Language`.
 pub async fn overlay(
     State(app): State<App>,
     Path(flash_sale_id): Path<FlashSaleId>,
     q: QueryPairs,
+    headers: axum::http::HeaderMap,
 ) -> Result<Html<String>, ApiError> {
     let token = q.get("token").unwrap_or("");
+    let lang = q
+        .get("lang")
+        .and_then(crate::web::Lang::parse)
+        .unwrap_or_else(|| {
+            crate::web::Lang::from_accept_language(
+                headers
+                    .get(axum::http::header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
+            )
+        });
     let (state, _) = app.flash_sale_for_overlay(&flash_sale_id, token).await?;
     Ok(Html(crate::http::overlay_page::render(
         &flash_sale_id,
         token,
         &state,
+        lang,
     )))
 }
 

@@ -11,14 +11,18 @@
 //! - **Language.** `?lang=en|zh-CN` switches and is remembered (`lh_lang`),
 //!   else `Accept-Language` decides; English is the fallback.
 
+mod assets;
 mod i18n;
+mod live;
+mod live_actions;
+mod live_reports;
 mod pages;
 
 use std::net::{IpAddr, SocketAddr};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Form, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -36,17 +40,9 @@ pub const CSRF_COOKIE: &str = "lh_csrf";
 /// The remembered language.
 pub const LANG_COOKIE: &str = "lh_lang";
 
-/// The dashboard's stylesheet, built in.
-const STYLE: &str = include_str!("app.css");
-
 /// The stylesheet's path: versioned by its content, so it can be cached for good.
 pub fn style_path() -> &'static str {
-    static PATH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        use sha2::{Digest, Sha256};
-        let digest = hex::encode(Sha256::digest(STYLE.as_bytes()));
-        format!("/assets/app-{}.css", &digest[..12])
-    });
-    &PATH
+    assets::path("app.css")
 }
 
 /// Whether a route template is one of the dashboard's pages.
@@ -66,7 +62,8 @@ pub fn routes() -> Router<App> {
             "/dashboard/settings",
             get(pages::settings).post(settings_post),
         )
-        .route("/assets/{file}", get(asset))
+        .route("/assets/{file}", get(assets::serve))
+        .merge(live::routes())
 }
 
 /// What every page knows of its request: the language, the session if any,
@@ -484,19 +481,4 @@ async fn settings_post(
     };
     let body = pages::settings_page(&page, email.as_deref(), new_key.as_deref(), &errors, saved);
     page.finish((status, body))
-}
-
-async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
-    if format!("/assets/{file}") == style_path() {
-        (
-            [
-                (CONTENT_TYPE, "text/css; charset=utf-8"),
-                (CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            ],
-            STYLE,
-        )
-            .into_response()
-    } else {
-        ApiError::NotFound("asset".into()).into_response()
-    }
 }

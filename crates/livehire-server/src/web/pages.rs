@@ -17,7 +17,7 @@ use crate::error::ApiError;
 const ICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23d6336c'/%3E%3Ccircle cx='8' cy='8' r='3.5' fill='white'/%3E%3C/svg%3E";
 
 /// A page's frame: head, header with navigation and language switch, main.
-fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
+pub(super) fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
     let lang = page.lang;
     let logged_in = page.session.is_some();
     Html(
@@ -30,6 +30,7 @@ fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
                     title { (title) " · " (lang.t("app-name")) }
                     link rel="stylesheet" href=(style_path());
                     link rel="icon" href=(ICON);
+                    script src=(super::assets::path("dashboard.js")) defer {}
                 }
                 body {
                     header {
@@ -38,6 +39,7 @@ fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
                             @if logged_in {
                                 a href="/dashboard" { (lang.t("nav-dashboard")) }
                                 a href="/dashboard/hosts" { (lang.t("nav-hosts")) }
+                                a href="/dashboard/tiktok-live" { (lang.t("nav-live")) }
                                 a href="/dashboard/settings" { (lang.t("nav-settings")) }
                                 form method="post" action="/logout" {
                                     input type="hidden" name="csrf" value=(page.csrf);

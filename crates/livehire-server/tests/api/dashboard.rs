@@ -8,22 +8,22 @@ use serde_json::json;
 use crate::harness::*;
 
 /// A browser: its own cookies, no automatic redirects.
-struct Browser<'a> {
-    app: &'a TestApp,
-    client: reqwest::Client,
-    cookies: Vec<(String, String)>,
-    lang: &'static str,
+pub(crate) struct Browser<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) client: reqwest::Client,
+    pub(crate) cookies: Vec<(String, String)>,
+    pub(crate) lang: &'static str,
 }
 
-struct Seen {
-    status: StatusCode,
-    headers: HeaderMap,
-    text: String,
+pub(crate) struct Seen {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) text: String,
 }
 
 impl Seen {
     /// The value of the form field `name="csrf"` on the page.
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let at = self
             .text
             .find("name=\"csrf\" value=\"")
@@ -32,7 +32,7 @@ impl Seen {
         rest[..rest.find('"').unwrap()].to_string()
     }
 
-    fn set_cookies(&self) -> Vec<String> {
+    pub(crate) fn set_cookies(&self) -> Vec<String> {
         self.headers
             .get_all(SET_COOKIE)
             .iter()
@@ -40,13 +40,13 @@ impl Seen {
             .collect()
     }
 
-    fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         self.headers[LOCATION].to_str().unwrap()
     }
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Browser {
             app,
             client: reqwest::Client::builder()
@@ -58,14 +58,14 @@ impl<'a> Browser<'a> {
         }
     }
 
-    fn cookie(&self, name: &str) -> Option<&str> {
+    pub(crate) fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 
-    fn keep(&mut self, seen: &Seen) {
+    pub(crate) fn keep(&mut self, seen: &Seen) {
         for c in seen.set_cookies() {
             let pair = c.split(';').next().unwrap();
             let (k, v) = pair.split_once('=').unwrap();
@@ -76,7 +76,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub(crate) fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -84,7 +84,7 @@ impl<'a> Browser<'a> {
             .join("; ")
     }
 
-    async fn seen(&mut self, req: reqwest::RequestBuilder) -> Seen {
+    pub(crate) async fn seen(&mut self, req: reqwest::RequestBuilder) -> Seen {
         let resp = req
             .header(COOKIE, self.cookie_header())
             .header("accept-language", self.lang)
@@ -100,12 +100,12 @@ impl<'a> Browser<'a> {
         seen
     }
 
-    async fn get(&mut self, path: &str) -> Seen {
+    pub(crate) async fn get(&mut self, path: &str) -> Seen {
         let req = self.client.get(self.app.url(path));
         self.seen(req).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Seen {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Seen {
         let req = self
             .client
             .post(self.app.url(path))
@@ -115,13 +115,13 @@ impl<'a> Browser<'a> {
     }
 
     /// Logs in with an email and password through the login form.
-    async fn log_in(&mut self, email: &str, password: &str) -> Seen {
+    pub(crate) async fn log_in(&mut self, email: &str, password: &str) -> Seen {
         let fields = [("email", email), ("password", password)];
         self.submit("/login", "/login", &fields).await
     }
 
     /// Sets the account's email and password through the settings form.
-    async fn set_login(&mut self, email: &str, password: &str) -> Seen {
+    pub(crate) async fn set_login(&mut self, email: &str, password: &str) -> Seen {
         let fields = [
             ("action", "login"),
             ("email", email),
@@ -132,7 +132,12 @@ impl<'a> Browser<'a> {
     }
 
     /// Opens `page`, then posts its form with `fields` and the page's token.
-    async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Seen {
+    pub(crate) async fn submit(
+        &mut self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Seen {
         let csrf = self.get(page).await.csrf();
         let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
         form.extend_from_slice(fields);
@@ -154,7 +159,7 @@ async fn forms_need_their_csrf_token_and_a_login_opens_a_session_the_api_never_t
     assert_eq!(page.status, StatusCode::OK);
     let policy = page.headers["content-security-policy"].to_str().unwrap();
     assert!(
-        policy.contains("form-action 'self'") && !policy.contains("script-src"),
+        policy.contains("form-action 'self'") && !policy.contains("unsafe-inline"),
         "{policy}"
     );
     assert_eq!(page.headers["cache-control"], "no-store");

@@ -1,0 +1,104 @@
+# The live pages: the monitor, a session, flash sales, reports, the overlay.
+
+nav-live = Live
+live-title = Live sessions
+live-now-count = { $count ->
+    [one] { $count } session live now
+   *[other] { $count } sessions live now
+  }
+live-none = No sessions yet: a task's sessions are listed here once a host is assigned.
+live-col-session = Session
+live-col-host = Host
+live-col-status = Status
+live-col-times = Times
+live-col-links = Links
+live-week = Week { $week }
+live-scheduled = Scheduled
+live-started = Started
+live-ended = Ended
+live-open = Open
+live-report = Report
+live-status-scheduled = Scheduled
+live-status-live = Live
+live-status-ended = Ended
+live-session = Live session
+live-start = Go live
+live-end = End the session
+live-minutes-csv = Per-minute figures (CSV)
+live-figures = Figures
+live-viewers-now = Viewers now
+live-peak-viewers = Peak viewers
+live-unique-viewers = Unique viewers
+live-gmv = GMV
+live-orders = Orders
+live-conversion = Conversion
+live-chat = Chat messages
+live-questions = Questions
+live-likes = Likes
+live-peak-at = Peak reached at { $time }
+live-run-of-show = Run of show
+live-ros-none = No run of show for this session.
+live-ros-not-started = The session has not started; the plan begins at its start.
+live-ros-past = { $minutes } minutes in: past the plan's last segment.
+live-ros-segment = { $minutes } minutes in: segment { $number }, “{ $title }” (minute { $from } to { $to })
+live-ros-next = Next: “{ $title }” at minute { $from }
+live-charts = Live charts
+live-chart-viewers = Concurrent viewers over time
+live-chart-gmv = GMV over time
+live-chart-orders = Orders over time
+live-charts-help = The charts and figures update every second while the session is live.
+
+sale-title = Flash sales
+sale-product = Product
+sale-price = Price
+sale-stock = Stock
+sale-limit = Per-buyer limit
+sale-limit-help = optional
+sale-duration = Duration (minutes)
+sale-start = Start the flash sale
+sale-only-live = Flash sales start while the session is live.
+sale-none = No flash sales yet.
+sale-remaining = Left
+sale-countdown = Countdown
+sale-links = Links
+sale-status-active = On sale
+sale-status-sold_out = Sold out
+sale-status-ended = Ended
+sale-orders-csv = Orders (CSV)
+sale-overlay = OBS overlay
+sale-copy-overlay = Copy the OBS overlay link
+copy = Copy
+sale-overlay-help = Add the overlay link to OBS or TikTok LIVE Studio as a browser source: it shows the countdown and stock on a transparent background.
+sale-required = required
+sale-whole-number = must be a whole number
+
+report-title = Report
+report-series = Series report
+report-avg-watch = Average watch time
+report-units = Units
+report-buyers = Buyers
+report-gpm = GMV per 1,000 viewers
+report-questions-answered = Questions / answered
+report-refunds = Refunds
+report-charts = Charts
+report-products = Products
+report-no-products = No product sold.
+report-sold = Sold
+report-payout = Payout and ROI
+report-payout-none = No payout can be computed yet: the task has no agreed terms.
+report-payout-help = What the host earns at the figures monitored so far, by the task's agreed terms.
+report-line = Line
+report-condition = Condition
+report-amount = Amount
+report-payout-total = Payout
+report-roi = ROI (GMV ÷ host cost)
+report-sessions = Sessions
+report-growth = Growth from the first monitored session to the last
+
+overlay-flash-sale = Flash sale
+overlay-left = { $remaining } of { $stock } left
+overlay-sold-out = SOLD OUT
+overlay-ended = ENDED
+
+live-ledger-csv = Your ledger (CSV)
+live-series-report = Series
