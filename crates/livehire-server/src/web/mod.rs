@@ -13,6 +13,9 @@
 
 mod i18n;
 mod pages;
+mod task_actions;
+mod task_pages;
+mod terms;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -62,6 +65,11 @@ pub fn routes() -> Router<App> {
         .route("/logout", axum::routing::post(logout))
         .route("/dashboard", get(pages::home))
         .route("/dashboard/hosts", get(pages::hosts))
+        .route("/dashboard/tasks/{id}", get(task_pages::task))
+        .route(
+            "/dashboard/tasks/{id}/{action}",
+            axum::routing::post(task_actions::task_action),
+        )
         .route(
             "/dashboard/settings",
             get(pages::settings).post(settings_post),

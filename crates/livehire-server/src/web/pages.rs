@@ -13,7 +13,7 @@ use crate::app::{AgentOverview, App, PageRequest, TaskListQuery, TaskView};
 use crate::error::ApiError;
 
 /// A page's frame: head, header with navigation and language switch, main.
-fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
+pub(super) fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
     let lang = page.lang;
     let logged_in = page.session.is_some();
     Html(
@@ -97,7 +97,7 @@ pub(super) fn status_page(lang: Lang, status: StatusCode, message: &str) -> Resp
     (status, Html(body.into_string())).into_response()
 }
 
-fn errors_box(lang: Lang, errors: &[String]) -> Markup {
+pub(super) fn errors_box(lang: Lang, errors: &[String]) -> Markup {
     html! {
         @if !errors.is_empty() {
             div.errors role="alert" {
@@ -241,18 +241,18 @@ pub(super) fn when(rfc3339: &str, zone: Option<&str>) -> String {
     }
 }
 
-fn status_label(lang: Lang, status: &str) -> String {
+pub(super) fn status_label(lang: Lang, status: &str) -> String {
     lang.t(&format!("status-{status}"))
 }
 
-fn task_zone(t: &TaskView) -> Option<&str> {
+pub(super) fn task_zone(t: &TaskView) -> Option<&str> {
     t.extra
         .get("live_session_details")
         .and_then(|d| d.get("time_zone"))
         .and_then(|z| z.as_str())
 }
 
-fn task_title(t: &TaskView) -> &str {
+pub(super) fn task_title(t: &TaskView) -> &str {
     t.extra.get("title").and_then(|v| v.as_str()).unwrap_or("")
 }
 
@@ -337,7 +337,7 @@ async fn agent_home(
                 tbody {
                     @for t in recent.iter().take(50) {
                         tr {
-                            td { (task_title(t)) br; small.muted { (t.id) } }
+                            td { a href={ "/dashboard/tasks/" (t.id) } { (task_title(t)) } br; small.muted { (t.id) } }
                             td { (status_label(lang, t.status.as_str())) }
                             td { @if let Some(at) = t.sessions.first().and_then(|s| s.scheduled_time.as_deref()) { (when(at, task_zone(t))) } }
                             td.num { (task_pay(t)) }
@@ -399,7 +399,7 @@ async fn host_home(
                 tbody {
                     @for i in &invitations.data {
                         tr {
-                            td { (i.title) br; small.muted { (i.task_id) } }
+                            td { a href={ "/dashboard/tasks/" (i.task_id) } { (i.title) } br; small.muted { (i.task_id) } }
                             td { (status_label(lang, i.status.as_str())) }
                             td { @if let Some(at) = &i.scheduled_time { (when(at, zones.get(i.task_id.as_str()).cloned().flatten().as_deref())) } }
                             td.num { (money(i.compensation, &i.currency)) }
@@ -417,7 +417,7 @@ async fn host_home(
                 tbody {
                     @for t in &open.data {
                         tr {
-                            td { (task_title(t)) br; small.muted { (t.id) } }
+                            td { a href={ "/dashboard/tasks/" (t.id) } { (task_title(t)) } br; small.muted { (t.id) } }
                             td { @if let Some(at) = t.sessions.first().and_then(|s| s.scheduled_time.as_deref()) { (when(at, task_zone(t))) } }
                             td.num { (task_pay(t)) }
                         }

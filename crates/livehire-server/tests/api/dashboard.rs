@@ -8,22 +8,22 @@ use serde_json::json;
 use crate::harness::*;
 
 /// A browser: its own cookies, no automatic redirects.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
     cookies: Vec<(String, String)>,
-    lang: &'static str,
+    pub(crate) lang: &'static str,
 }
 
-struct Seen {
-    status: StatusCode,
-    headers: HeaderMap,
-    text: String,
+pub(crate) struct Seen {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) text: String,
 }
 
 impl Seen {
     /// The value of the form field `name="csrf"` on the page.
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let at = self
             .text
             .find("name=\"csrf\" value=\"")
@@ -40,13 +40,13 @@ impl Seen {
             .collect()
     }
 
-    fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         self.headers[LOCATION].to_str().unwrap()
     }
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Browser {
             app,
             client: reqwest::Client::builder()
@@ -100,12 +100,12 @@ impl<'a> Browser<'a> {
         seen
     }
 
-    async fn get(&mut self, path: &str) -> Seen {
+    pub(crate) async fn get(&mut self, path: &str) -> Seen {
         let req = self.client.get(self.app.url(path));
         self.seen(req).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Seen {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Seen {
         let req = self
             .client
             .post(self.app.url(path))
@@ -115,7 +115,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Logs in with an email and password through the login form.
-    async fn log_in(&mut self, email: &str, password: &str) -> Seen {
+    pub(crate) async fn log_in(&mut self, email: &str, password: &str) -> Seen {
         let fields = [("email", email), ("password", password)];
         self.submit("/login", "/login", &fields).await
     }
@@ -132,7 +132,12 @@ impl<'a> Browser<'a> {
     }
 
     /// Opens `page`, then posts its form with `fields` and the page's token.
-    async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Seen {
+    pub(crate) async fn submit(
+        &mut self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Seen {
         let csrf = self.get(page).await.csrf();
         let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
         form.extend_from_slice(fields);

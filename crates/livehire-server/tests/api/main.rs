@@ -6,6 +6,7 @@ mod authz;
 mod bad_input;
 mod connector;
 mod dashboard;
+mod dashboard_tasks;
 mod dead_ends;
 mod events;
 mod harness;

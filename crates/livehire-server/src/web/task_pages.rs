@@ -1,0 +1,964 @@
+//! `GET /dashboard/tasks/{id}`: one task as its agent or a host sees it,
+//! with the forms of what each may do next. Every figure comes from the
+//! service (`App::task`, `task_terms`, `offers`, `list_messages`,
+//! `submission`, `payout_preview`); who sees what is the service's answer
+//! too (another agent, or a host not on the task, gets its 404).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, Response};
+use livehire_domain::ids::{HostId, TaskId};
+use livehire_domain::payout::{Observed, Payout};
+use livehire_domain::task::TaskDraft;
+use livehire_store::{Caller, CallerKind, TaskStatus};
+use maud::{Markup, html};
+
+use super::pages::{
+    error_page, errors_box, layout, money, status_label, task_title, task_zone, when,
+};
+use super::terms::{commission_words, percent};
+use super::{Lang, Page};
+use crate::app::{
+    App, MessageView, OfferKind, OfferStatus, OfferView, PageRequest, PayoutPreviewQuery,
+    SubmissionView, TaskView,
+};
+use crate::error::{ApiError, ApiResult};
+
+/// What a failed form sent, to show again with its errors.
+#[derive(Default)]
+pub(super) struct Refill {
+    /// The answer's status (200 when nothing failed).
+    pub status: Option<StatusCode>,
+    /// The errors, in the page's language where the service's kind of error
+    /// has words of ours.
+    pub errors: Vec<String>,
+    /// The form's fields as sent (the token left out).
+    pub fields: HashMap<String, String>,
+}
+
+impl Refill {
+    /// The value sent for `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+
+    /// A refill of `form` with the errors of `e`; the error page when `e`
+    /// is not a form's fault (404, 500).
+    pub fn of_error(
+        lang: Lang,
+        e: ApiError,
+        form: &[(String, String)],
+    ) -> Result<Refill, Box<Response>> {
+        let (status, errors) = problem(lang, e)?;
+        Ok(Refill {
+            status: Some(status),
+            errors,
+            fields: form.iter().filter(|(k, _)| k != "csrf").cloned().collect(),
+        })
+    }
+}
+
+/// A service error as a form shows it: its status and its lines.
+pub(super) fn problem(lang: Lang, e: ApiError) -> Result<(StatusCode, Vec<String>), Box<Response>> {
+    let status = e.status();
+    let lines = match e {
+        ApiError::Validation(errors) => errors
+            .into_iter()
+            .map(|e| format!("{}: {}", e.path, e.message))
+            .collect(),
+        ApiError::InvalidState { current, allowed } => vec![lang.t_args(
+            "error-invalid-state",
+            &[
+                ("status", status_label(lang, &current)),
+                ("allowed", allowed.join(", ")),
+            ],
+        )],
+        ApiError::InsufficientFunds {
+            shortfall,
+            currency,
+        } => vec![lang.t_args("error-funds", &[("shortfall", money(shortfall, &currency))])],
+        ApiError::Conflict { message, .. } | ApiError::Gone { message, .. } => {
+            vec![lang.t_args("error-conflict", &[("message", message)])]
+        }
+        ApiError::Forbidden(why) => vec![lang.t_args("error-forbidden", &[("message", why)])],
+        ApiError::BadRequest(message) => vec![message],
+        other => return Err(Box::new(error_page(lang, other))),
+    };
+    Ok((status, lines))
+}
+
+/// The value of form field `name`, or "".
+pub(super) fn field<'f>(form: &'f [(String, String)], name: &str) -> &'f str {
+    form.iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// The hidden CSRF field of every form.
+pub(super) fn csrf_field(page: &Page) -> Markup {
+    html! { input type="hidden" name="csrf" value=(page.csrf); }
+}
+
+/// `GET /dashboard/tasks/{id}`.
+pub(super) async fn task(
+    State(app): State<App>,
+    page: Page,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Response {
+    let Some(session) = page.session.clone() else {
+        return page.redirect("/login", Vec::new());
+    };
+    let what_if: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .filter(|(k, v)| k != "lang" && !v.trim().is_empty())
+            .collect();
+    let refill = Refill {
+        fields: what_if.iter().cloned().collect(),
+        ..Refill::default()
+    };
+    let what_if = (!what_if.is_empty()).then_some(what_if);
+    match render(&app, &page, &session.account, &id, &refill, what_if).await {
+        Ok(body) => page.finish(body),
+        Err(e) => error_page(page.lang, e),
+    }
+}
+
+/// The task page answered after a failed form: its errors, its fields refilled.
+pub(super) async fn render_failed(
+    app: &App,
+    page: Page,
+    caller: &Caller,
+    id: &str,
+    refill: Refill,
+) -> Response {
+    let status = refill.status.unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    match render(app, &page, caller, id, &refill, None).await {
+        Ok(body) => page.finish((status, body)),
+        Err(e) => error_page(page.lang, e),
+    }
+}
+
+/// Everything a task page shows, read through the service as `caller`.
+struct Loaded {
+    task: TaskView,
+    terms: TaskDraft,
+    offers: Vec<OfferView>,
+    scores: HashMap<String, f64>,
+    /// Display names of the hosts on the task, by id.
+    names: HashMap<String, String>,
+    messages: Vec<MessageView>,
+    submission: Option<SubmissionView>,
+    payout: Option<Result<Payout, Vec<String>>>,
+    rated: Option<(i64, Option<String>)>,
+}
+
+fn not_found_is_none<T>(r: ApiResult<T>) -> ApiResult<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(ApiError::NotFound(_) | ApiError::Forbidden(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The what-if query of a payout preview for the figures a submission is
+/// paid on.
+fn figures_query(o: &Observed) -> Vec<(String, String)> {
+    let mut q: Vec<(String, String)> = [
+        ("gmv", o.gmv.to_string()),
+        ("orders", o.orders.to_string()),
+        ("peak_viewers", o.peak_viewers.to_string()),
+        ("unique_viewers", o.unique_viewers.to_string()),
+        ("questions", o.questions.to_string()),
+        ("questions_answered", o.questions_answered.to_string()),
+        ("highlight_views", o.highlight_views.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    if !o.sessions.is_empty() {
+        let list = |f: &dyn Fn(&livehire_domain::payout::SessionFigures) -> String| {
+            o.sessions.iter().map(f).collect::<Vec<_>>().join(",")
+        };
+        q.push(("session_gmv".into(), list(&|s| s.gmv.to_string())));
+        q.push((
+            "session_unique_viewers".into(),
+            list(&|s| s.unique_viewers.to_string()),
+        ));
+        q.push((
+            "session_peak_viewers".into(),
+            list(&|s| s.peak_viewers.to_string()),
+        ));
+        q.push((
+            "sessions_completed".into(),
+            o.sessions
+                .iter()
+                .filter(|s| s.completed)
+                .count()
+                .to_string(),
+        ));
+    }
+    q
+}
+
+async fn load(
+    app: &App,
+    caller: &Caller,
+    id: &TaskId,
+    what_if: Option<Vec<(String, String)>>,
+) -> ApiResult<Loaded> {
+    let task = app.task(caller, id).await?;
+    let terms = app.task_terms(caller, id).await?;
+    let owner = caller.kind == CallerKind::Agent;
+    let assigned = task.assigned_human_id.as_deref() == Some(caller.id.as_str());
+    let involved = owner || assigned || task.your_offer.is_some();
+    let mut offers = Vec::new();
+    let mut scores = HashMap::new();
+    if owner {
+        offers.extend(app.offers(caller, id, OfferKind::Application).await?.data);
+        offers.extend(app.offers(caller, id, OfferKind::Invitation).await?.data);
+        offers.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        if !offers.is_empty() && task.status == TaskStatus::Open {
+            scores = match_scores(app, caller, id).await;
+        }
+    }
+    let messages = if involved {
+        app.list_messages(
+            caller,
+            id,
+            None,
+            PageRequest {
+                limit: 200,
+                cursor: None,
+            },
+        )
+        .await?
+        .data
+    } else {
+        Vec::new()
+    };
+    let submission = if owner || assigned {
+        not_found_is_none(app.submission(caller, id).await)?
+    } else {
+        None
+    };
+    let figures = match what_if {
+        Some(q) => Some(q),
+        None => submission.as_ref().map(|s| figures_query(&s.figures)),
+    };
+    let payout = match figures {
+        Some(q) if owner || assigned => Some(preview(app, caller, id, &q).await?),
+        _ => None,
+    };
+    let mut names = HashMap::new();
+    if owner {
+        let ids = offers
+            .iter()
+            .map(|o| o.human_id.to_string())
+            .chain(task.assigned_human_id.clone());
+        for h in ids {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(h)
+                && let Ok(host) = app.host(&HostId::from(slot.key().as_str())).await
+            {
+                slot.insert(host.name);
+            }
+        }
+    }
+    let rated = match (&task.assigned_human_id, task.status) {
+        (Some(h), TaskStatus::Approved) if owner => app
+            .host(&HostId::from(h.as_str()))
+            .await
+            .ok()
+            .and_then(|host| host.ratings)
+            .and_then(|ratings| {
+                ratings
+                    .into_iter()
+                    .find(|r| r.task_id.as_str() == id.as_str())
+                    .map(|r| (r.overall_rating, r.review_text))
+            }),
+        _ => None,
+    };
+    Ok(Loaded {
+        task,
+        terms,
+        offers,
+        scores,
+        names,
+        messages,
+        submission,
+        payout,
+        rated,
+    })
+}
+
+/// The payout for what-if figures: the breakdown, or the figures' errors.
+async fn preview(
+    app: &App,
+    caller: &Caller,
+    id: &TaskId,
+    q: &[(String, String)],
+) -> ApiResult<Result<Payout, Vec<String>>> {
+    let result = match PayoutPreviewQuery::parse(q) {
+        Ok(q) => app.payout_preview(caller, id, &q).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(p) => Ok(Ok(p)),
+        Err(ApiError::Validation(errors)) => Ok(Err(errors
+            .into_iter()
+            .map(|e| format!("{}: {}", e.path, e.message))
+            .collect())),
+        Err(e) => Err(e),
+    }
+}
+
+/// Match scores of the hosts eligible for the task (host search
+/// `for_task`, best 100), by host id.
+async fn match_scores(app: &App, caller: &Caller, id: &TaskId) -> HashMap<String, f64> {
+    let pairs = vec![
+        ("for_task".to_string(), id.to_string()),
+        ("limit".to_string(), "100".to_string()),
+    ];
+    let Ok(query) = livehire_domain::search::HostQuery::parse(&pairs) else {
+        return HashMap::new();
+    };
+    let Ok(found) = app.search_hosts(caller, query).await else {
+        return HashMap::new();
+    };
+    let json: serde_json::Value = serde_json::from_str(found.as_json()).unwrap_or_default();
+    json["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| {
+            Some((
+                h["human_id"].as_str()?.to_string(),
+                h["match"]["score"].as_f64()?,
+            ))
+        })
+        .collect()
+}
+
+async fn render(
+    app: &App,
+    page: &Page,
+    caller: &Caller,
+    id: &str,
+    refill: &Refill,
+    what_if: Option<Vec<(String, String)>>,
+) -> ApiResult<Html<String>> {
+    let task_id = TaskId::from(id.to_string());
+    let l = load(app, caller, &task_id, what_if).await?;
+    let lang = page.lang;
+    let t = |id: &str| lang.t(id);
+    let task = &l.task;
+    let owner = caller.kind == CallerKind::Agent;
+    let assigned = task.assigned_human_id.as_deref() == Some(caller.id.as_str());
+    let currency = l.terms.currency.code();
+    let zone = task_zone(task)
+        .map(str::to_string)
+        .or_else(|| l.terms.time_zone.map(|z| z.name().to_string()));
+    let zone = zone.as_deref();
+    let base = format!("/dashboard/tasks/{id}");
+    let action = |a: &str| format!("{base}/{a}");
+    let title = task_title(task).to_string();
+    let text = |key: &str| {
+        task.extra
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let host_link = |h: &str| -> Markup {
+        html! { a href={ "/dashboard/hosts/" (h) } { (l.names.get(h).map_or(h, String::as_str)) } }
+    };
+    let body = html! {
+        p { a href="/dashboard" { "← " (t("nav-dashboard")) } }
+        h1 { (title) }
+        p.muted { (status_label(lang, task.status.as_str())) " · " code { (task.id) }
+            " " button type="button" data-copy=(task.id) aria-label=(t("task-copy-id")) { (t("button-copy")) } }
+        (errors_box(lang, &refill.errors))
+        div.two {
+            section.card #details {
+                h2 { (t("task-details")) }
+                p.pitch { (text("description")) }
+                dl.facts {
+                    dt { (t("task-deadline")) } dd { (when(&text("deadline"), zone)) }
+                    @if let Some(h) = &task.assigned_human_id {
+                        dt { (t("task-assigned-host")) } dd { (host_link(h)) }
+                    }
+                    @if let Some(z) = zone { dt { (t("task-time-zone")) } dd { (z) } }
+                }
+                (requirements(lang, task))
+            }
+            section.card #terms {
+                h2 { (t("task-pay-terms")) }
+                ul.terms { @for line in commission_words(lang, &l.terms.commission) { li { (line) } } }
+                @if let Some(agreed) = task.agreed_base_payment {
+                    p { (t("task-agreed-base")) ": " b { (money(agreed, currency)) } }
+                }
+            }
+        }
+        @if owner { (offers_section(page, &l, &action("assign"), &host_link)) }
+        @if !owner { (host_offer_section(page, &l, refill, &action)) }
+        (submission_section(page, &l, assigned, refill, &action("submit")))
+        @if owner || assigned { (payout_section(page, &l, &base, refill)) }
+        @if owner { (agent_actions(page, &l, refill, &action)) }
+        @if owner || assigned || task.your_offer.is_some() {
+            (messages_section(page, &l, caller, refill, &action("message"), &host_link))
+        }
+        section.card #sessions {
+            h2 { (t("task-sessions")) }
+            div.scroll { table {
+                thead { tr {
+                    th scope="col" { "#" }
+                    th scope="col" { (t("col-scheduled")) }
+                    th scope="col" { (t("col-duration")) }
+                    th scope="col" { (t("col-status")) }
+                } }
+                tbody { @for (i, s) in task.sessions.iter().enumerate() { tr {
+                    td {
+                        // The session page is for who runs the session: the agent and the assigned host.
+                        @if owner || assigned {
+                            a href={ "/dashboard/sessions/" (s.id) } { (t("task-session")) " " (i + 1) }
+                        } @else {
+                            (t("task-session")) " " (i + 1)
+                        }
+                        @if let Some(theme) = &s.theme { br; small.muted { (theme) } } }
+                    td { @match &s.scheduled_time { Some(at) => (when(at, zone)), None => span.muted { (t("task-to-agree")) } } }
+                    td.num { (lang.t_count("minutes", "count", s.duration_minutes.max(0) as u64)) }
+                    td { (lang.t(&format!("session-{}", s.status.as_str()))) }
+                } } }
+            } }
+            @if owner || assigned {
+                p { a href={ (base) "/report" } { (t("task-report")) } }
+            }
+        }
+        @if !l.terms.products.is_empty() {
+            section.card #products {
+                h2 { (t("task-products")) }
+                div.scroll { table {
+                    thead { tr {
+                        th scope="col" { (t("col-product")) }
+                        th scope="col" { (t("col-retail")) }
+                        th scope="col" { (t("col-live-price")) }
+                        th scope="col" { (t("col-discount")) }
+                        th scope="col" { (t("col-stock")) }
+                    } }
+                    tbody { @for p in &l.terms.products { tr {
+                        td { (p.name.as_deref().unwrap_or("")) br; small.muted { (p.product_id) } }
+                        td.num { @if let Some(v) = p.retail_price { (money(v, currency)) } }
+                        td.num { @if let Some(v) = p.live_discount_price { (money(v, currency)) } }
+                        td.num { @if let Some(v) = p.launch_discount { (percent(v / rust_decimal::Decimal::ONE_HUNDRED)) } }
+                        td.num { @if let Some(v) = p.stock_quantity { (group(v)) } }
+                    } } }
+                } }
+            }
+        }
+        (run_of_show(page, task, owner, &action("run-of-show")))
+        @if owner { (cancel_section(page, task.status, &action("cancel"))) }
+    };
+    Ok(layout(page, &title, body))
+}
+
+/// Requirement fields with a label of the host search's (the same bounds).
+const REQUIREMENT_LABELS: [(&str, &str); 9] = [
+    ("skills", "field-skills-filter"),
+    ("niche", "field-niche"),
+    ("min_followers", "field-min-followers"),
+    ("min_avg_live_viewers", "field-min-viewers"),
+    ("min_avg_gmv_per_session", "field-min-gmv"),
+    ("min_conversion_rate", "field-min-conversion"),
+    ("min_rating", "field-min-rating"),
+    ("tiktok_shop_verified", "field-verified"),
+    ("live_commerce_experience", "field-experience"),
+];
+
+/// The task's requirements as posted, one line each.
+fn requirements(lang: Lang, task: &TaskView) -> Markup {
+    let Some(req) = task.extra.get("requirements").and_then(|r| r.as_object()) else {
+        return html! {};
+    };
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Bool(true) => lang.t("yes"),
+        serde_json::Value::Bool(false) => lang.t("no"),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    html! {
+        h3 { (lang.t("task-requirements")) }
+        dl.facts { @for (k, v) in req {
+            dt { @match REQUIREMENT_LABELS.iter().find(|(key, _)| key == k) {
+                Some((_, label)) => (lang.t(label)),
+                None => (k),
+            } }
+            dd { (show(v)) }
+        } }
+    }
+}
+
+fn run_of_show(page: &Page, task: &TaskView, owner: bool, action: &str) -> Markup {
+    let lang = page.lang;
+    let Some(plan) = &task.run_of_show else {
+        if !owner || matches!(task.status, TaskStatus::Approved | TaskStatus::Cancelled) {
+            return html! {};
+        }
+        return html! {
+            section.card #run-of-show {
+                h2 { (lang.t("task-run-of-show")) }
+                p.muted { (lang.t("task-no-run-of-show")) }
+                form method="post" action=(action) {
+                    (csrf_field(page))
+                    button type="submit" { (lang.t("button-propose-plan")) }
+                }
+            }
+        };
+    };
+    html! {
+        details.card #run-of-show {
+            summary { (lang.t("task-run-of-show")) }
+            @for s in &plan.sessions {
+                h3 { (lang.t("task-session")) " " (s.session_index + 1) " · " (lang.t_count("minutes", "count", u64::from(s.duration_minutes))) }
+                div.scroll { table {
+                    thead { tr {
+                        th scope="col" { (lang.t("col-minutes")) }
+                        th scope="col" { (lang.t("col-segment")) }
+                        th scope="col" { (lang.t("col-products")) }
+                    } }
+                    tbody { @for seg in &s.segments { tr {
+                        td.num { (seg.start_minute) "–" (seg.end_minute) }
+                        td { b { (lang.t(&format!("segment-{}", seg.kind.name().replace('_', "-")))) } " " (seg.title)
+                            @if !seg.notes.is_empty() { br; small.muted { (seg.notes) } } }
+                        td { (seg.product_ids.join(", ")) }
+                    } } }
+                } }
+            }
+        }
+    }
+}
+
+fn offers_section(
+    page: &Page,
+    l: &Loaded,
+    action: &str,
+    host_link: &dyn Fn(&str) -> Markup,
+) -> Markup {
+    let lang = page.lang;
+    let currency = l.terms.currency.code();
+    let open = l.task.status == TaskStatus::Open;
+    let name = |h: &str| l.names.get(h).cloned().unwrap_or_else(|| h.to_string());
+    html! {
+        section.card #offers {
+            h2 { (lang.t("task-offers")) }
+            @if l.offers.is_empty() {
+                p.muted { (lang.t("task-no-offers")) " " a href={ "/dashboard/hosts?sort=match&for_task=" (l.task.id) } { (lang.t("task-find-hosts")) } }
+            } @else {
+                div.scroll { table {
+                    thead { tr {
+                        th scope="col" { (lang.t("col-host")) }
+                        th scope="col" { (lang.t("col-offer")) }
+                        th scope="col" { (lang.t("col-match")) }
+                        th scope="col" { (lang.t("col-proposed")) }
+                        th scope="col" { (lang.t("col-action")) }
+                    } }
+                    tbody { @for o in &l.offers { tr {
+                        td { (host_link(o.human_id.as_str()))
+                            @if let Some(p) = &o.pitch { br; span.pitch { (p) } } }
+                        td { (lang.t(&format!("offer-{}", o.kind.as_str()))) br; small { (status_label(lang, o.status.as_str())) } }
+                        td.num { @match l.scores.get(o.human_id.as_str()) {
+                            Some(s) => span.score { (format!("{s:.1}")) },
+                            None => span.muted { "—" },
+                        } }
+                        td.num { @if let Some(p) = o.proposed_compensation { (money(p, currency)) } }
+                        td { @if open && o.status == OfferStatus::Pending {
+                            form.inline method="post" action=(action) {
+                                (csrf_field(page))
+                                input type="hidden" name="human_id" value=(o.human_id);
+                                button type="submit" aria-label=(lang.t_args("button-assign-host", &[("host", name(o.human_id.as_str()))])) { (lang.t("button-assign")) }
+                                @if o.proposed_compensation.is_some() {
+                                    button.secondary type="submit" name="accept_proposed" value="true" aria-label=(lang.t_args("button-assign-proposed-host", &[("host", name(o.human_id.as_str()))])) { (lang.t("button-assign-proposed")) }
+                                }
+                            }
+                        } }
+                    } } }
+                } }
+            }
+        }
+    }
+}
+
+fn host_offer_section(
+    page: &Page,
+    l: &Loaded,
+    refill: &Refill,
+    action: &dyn Fn(&str) -> String,
+) -> Markup {
+    let lang = page.lang;
+    let currency = l.terms.currency.code();
+    let open = l.task.status == TaskStatus::Open;
+    html! {
+        section.card #offer {
+            h2 { (lang.t("task-your-offer")) }
+            @match &l.task.your_offer {
+                Some(o) => {
+                    p { (lang.t(&format!("offer-{}", o.kind.as_str()))) ": " b { (status_label(lang, o.status.as_str())) } }
+                    @if let Some(p) = &o.pitch { p.pitch { (p) } }
+                    @if let Some(p) = o.proposed_compensation { p { (lang.t_args("task-you-proposed", &[("amount", money(p, currency))])) } }
+                    @if open && o.kind == OfferKind::Invitation && o.status == OfferStatus::Pending {
+                        form method="post" action=(action("accept")) {
+                            (csrf_field(page))
+                            button type="submit" { (lang.t("button-accept")) }
+                        }
+                    }
+                },
+                None if open => {
+                    form.stack method="post" action=(action("apply")) {
+                        (csrf_field(page))
+                        label { (lang.t("field-pitch")) textarea name="pitch" required maxlength="5000" { (refill.get("pitch")) } }
+                        label { (lang.t_args("field-proposed", &[("currency", currency.to_string())]))
+                            small { (lang.t("field-proposed-help")) }
+                            input type="text" inputmode="decimal" name="proposed_compensation" value=(refill.get("proposed_compensation")); }
+                        button type="submit" { (lang.t("button-apply")) }
+                    }
+                },
+                None => p.muted { (lang.t("task-closed")) },
+            }
+        }
+    }
+}
+
+fn messages_section(
+    page: &Page,
+    l: &Loaded,
+    caller: &Caller,
+    refill: &Refill,
+    action: &str,
+    host_link: &dyn Fn(&str) -> Markup,
+) -> Markup {
+    let lang = page.lang;
+    let owner = caller.kind == CallerKind::Agent;
+    // Once a host is assigned, what the agent sends without a host goes to
+    // that host's thread (the service's rule): the brief takes no more.
+    let brief_open = l.task.assigned_human_id.is_none();
+    // The threads: the brief (`None`) and one per involved host.
+    let mut threads: Vec<Option<String>> = vec![None];
+    let mut add = |h: String| {
+        if !threads.contains(&Some(h.clone())) {
+            threads.push(Some(h));
+        }
+    };
+    if owner {
+        l.offers.iter().for_each(|o| add(o.human_id.to_string()));
+        l.task.assigned_human_id.iter().for_each(|h| add(h.clone()));
+        l.messages
+            .iter()
+            .filter_map(|m| m.human_id.as_ref())
+            .for_each(|h| add(h.to_string()));
+    } else {
+        add(caller.id.clone());
+    }
+    let thread_of = |m: &MessageView| m.human_id.as_ref().map(|h| h.to_string());
+    let sender = |m: &MessageView| -> String {
+        if m.sender_kind == "agent" {
+            lang.t("message-from-agent")
+        } else if m.sender_id == caller.id {
+            lang.t("message-from-you")
+        } else {
+            l.names
+                .get(&m.sender_id)
+                .cloned()
+                .unwrap_or_else(|| m.sender_id.clone())
+        }
+    };
+    let form = |thread: &Option<String>| -> Markup {
+        let key = thread.as_deref().unwrap_or("");
+        let sent_here = refill.fields.contains_key("text") && refill.get("thread") == key;
+        html! {
+            form.stack method="post" action=(action) {
+                (csrf_field(page))
+                input type="hidden" name="thread" value=(key);
+                @if owner && thread.is_some() { input type="hidden" name="human_id" value=(key); }
+                label { (lang.t("field-message")) textarea name="text" required maxlength="20000" { @if sent_here { (refill.get("text")) } } }
+                button type="submit" { (lang.t("button-send")) }
+            }
+        }
+    };
+    html! {
+        section.card #messages {
+            h2 { (lang.t("task-messages")) }
+            @for thread in &threads {
+                @let shown: Vec<&MessageView> = l.messages.iter().filter(|m| &thread_of(m) == thread).collect();
+                // A host writes to its own thread; it reads the brief when there is one.
+                @if owner || thread.is_some() || !shown.is_empty() {
+                    h3 { @match thread {
+                        None => (lang.t("thread-brief")),
+                        Some(h) if owner => { (lang.t("thread-with")) " " (host_link(h)) },
+                        Some(_) => (lang.t("thread-yours")),
+                    } }
+                    @if shown.is_empty() {
+                        p.muted { (lang.t("thread-empty")) }
+                    } @else {
+                        ol.messages { @for m in shown {
+                            li class=(if m.sender_kind == "agent" { "from-agent" } else { "from-host" }) {
+                                small.muted { (sender(m)) " · " (when(&m.created_at, None)) }
+                                p { (m.text) }
+                            }
+                        } }
+                    }
+                    @if thread.is_some() || (owner && brief_open) { (form(thread)) }
+                }
+            }
+        }
+    }
+}
+
+fn submission_section(
+    page: &Page,
+    l: &Loaded,
+    assigned: bool,
+    refill: &Refill,
+    action: &str,
+) -> Markup {
+    let lang = page.lang;
+    let currency = l.terms.currency.code();
+    let can_submit =
+        assigned && matches!(l.task.status, TaskStatus::InProgress | TaskStatus::Assigned);
+    let sub = l.submission.as_ref();
+    let link = |key: &str| -> Option<String> {
+        sub.and_then(|s| s.extra.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    if sub.is_none() && !can_submit {
+        return html! {};
+    }
+    html! {
+        section.card #submission {
+            h2 { (lang.t("task-submission")) }
+            @if let Some(s) = sub {
+                p.muted { (lang.t_args("submission-version", &[("version", s.version.to_string()), ("at", when(&s.submitted_at, None))])) }
+                ul {
+                    @if let Some(u) = link("recording_url") { li { a href=(u) rel="noopener" { (lang.t("submission-recording")) } } }
+                    @if let Some(u) = link("highlight_reel_url") { li { a href=(u) rel="noopener" { (lang.t("submission-highlights")) } } }
+                }
+                (figures_table(lang, s, currency))
+                @for h in &s.history {
+                    @if let Some(r) = &h.revision_request {
+                        p.notice { (lang.t_args("submission-revision-asked", &[("version", h.version.to_string())])) " " q { (r.reason) } }
+                    }
+                }
+            }
+            @if can_submit {
+                h3 { (lang.t(if sub.is_some() { "submission-again" } else { "submission-form" })) }
+                p.muted { (lang.t("submission-help")) }
+                form.stack method="post" action=(action) {
+                    (csrf_field(page))
+                    label { (lang.t_args("field-gmv", &[("currency", currency.to_string())])) input type="text" inputmode="decimal" name="total_gmv" value=(refill.get("total_gmv")); }
+                    @for (name, label) in SUBMISSION_COUNTS {
+                        label { (lang.t(label)) input type="number" min="0" step="1" name=(name) value=(refill.get(name)); }
+                    }
+                    label { (lang.t("field-recording-url")) input type="url" name="recording_url" value=(refill.get("recording_url")); }
+                    label { (lang.t("field-highlight-url")) input type="url" name="highlight_reel_url" value=(refill.get("highlight_reel_url")); }
+                    button type="submit" { (lang.t("button-submit-results")) }
+                }
+            }
+        }
+    }
+}
+
+/// The counts of the submission form: (field, label message).
+pub(super) const SUBMISSION_COUNTS: [(&str, &str); 6] = [
+    ("orders", "field-orders"),
+    ("peak_viewers", "field-peak-viewers"),
+    ("unique_viewers", "field-unique-viewers"),
+    ("questions", "field-questions"),
+    ("questions_answered", "field-questions-answered"),
+    ("highlight_views", "field-highlight-views"),
+];
+
+/// Host-reported and verified figures side by side (verified only where a
+/// session was monitored here).
+fn figures_table(lang: Lang, s: &SubmissionView, currency: &str) -> Markup {
+    let used = &s.figures;
+    let reported = s.verified.as_ref().map(|v| &v.reported);
+    let differs = |f: &str| {
+        s.verified
+            .as_ref()
+            .is_some_and(|v| v.differences.iter().any(|d| d.field == f))
+    };
+    let show = |o: &Observed, key: &str| match key {
+        "gmv" => money(o.gmv, currency),
+        "orders" => group(o.orders),
+        "peak_viewers" => group(o.peak_viewers),
+        "unique_viewers" => group(o.unique_viewers),
+        "questions" => group(o.questions),
+        _ => group(o.highlight_views),
+    };
+    let rows = [
+        ("gmv", "metric-gmv"),
+        ("orders", "field-orders"),
+        ("peak_viewers", "field-peak-viewers"),
+        ("unique_viewers", "field-unique-viewers"),
+        ("questions", "field-questions"),
+        ("highlight_views", "field-highlight-views"),
+    ];
+    html! {
+        div.scroll { table.figures {
+            thead { tr {
+                th scope="col" { (lang.t("col-figure")) }
+                th scope="col" { (lang.t("col-host-reported")) }
+                @if reported.is_some() { th scope="col" { (lang.t("col-verified")) } }
+            } }
+            tbody { @for (key, label) in rows {
+                tr class=[differs(key).then_some("differs")] {
+                    th scope="row" { (lang.t(label)) }
+                    @match reported {
+                        Some(r) => { td.num { (show(r, key)) } td.num { (show(used, key)) } },
+                        None => td.num { (show(used, key)) },
+                    }
+                }
+            } }
+        } }
+        @if reported.is_some() {
+            p.muted { (lang.t("submission-verified-note")) }
+        } @else {
+            p.muted { (lang.t("submission-reported-note")) }
+        }
+    }
+}
+
+fn payout_section(page: &Page, l: &Loaded, base: &str, refill: &Refill) -> Markup {
+    let lang = page.lang;
+    let currency = l.terms.currency.code();
+    let from_submission = l.submission.is_some() && refill.fields.is_empty();
+    html! {
+        section.card #payout {
+            h2 { (lang.t(if l.task.status == TaskStatus::Approved { "payout-paid" } else { "payout-title" })) }
+            @match &l.payout {
+                Some(Ok(p)) => {
+                    p.muted { (lang.t(if from_submission { "payout-from-submission" } else { "payout-what-if" })) }
+                    div.scroll { table.payout {
+                        thead { tr {
+                            th scope="col" { (lang.t("col-line")) }
+                            th scope="col" { (lang.t("col-condition")) }
+                            th scope="col" { (lang.t("col-observed")) }
+                            th scope="col" { (lang.t("col-amount")) }
+                        } }
+                        tbody { @for line in &p.lines { tr class=[line.met.map(|m| if m { "met" } else { "unmet" })] {
+                            td { (lang.t(&format!("line-{}", line.kind.replace('_', "-")))) br; small.muted { (line.description) } }
+                            td { @if let Some(c) = &line.condition { (c) } @if let Some(m) = line.met { br; b { (lang.t(if m { "line-met" } else { "line-not-met" })) } } }
+                            td.num { @if let Some(o) = &line.observed { (o) } }
+                            td.num { (money(line.amount, currency)) }
+                        } } }
+                        tfoot { tr {
+                            th scope="row" colspan="3" { (lang.t("payout-total")) }
+                            td.num { b.total { (money(p.total, currency)) } }
+                        } }
+                    } }
+                    p { (lang.t_args("payout-gmv", &[("gmv", money(p.gmv, currency))]))
+                        @if let Some(roi) = p.roi { " · " (lang.t_args("payout-roi", &[("roi", roi.to_string())])) } }
+                },
+                Some(Err(errors)) => (errors_box(lang, errors)),
+                None => p.muted { (lang.t("payout-none-yet")) },
+            }
+            @if l.task.status != TaskStatus::Approved {
+                form.filters method="get" action=(base) {
+                    label { (lang.t_args("field-gmv", &[("currency", currency.to_string())])) input type="text" inputmode="decimal" name="gmv" value=(refill.get("gmv")); }
+                    label { (lang.t("field-peak-viewers")) input type="number" min="0" name="peak_viewers" value=(refill.get("peak_viewers")); }
+                    label { (lang.t("field-highlight-views")) input type="number" min="0" name="highlight_views" value=(refill.get("highlight_views")); }
+                    button type="submit" { (lang.t("button-preview")) }
+                }
+            }
+        }
+    }
+}
+
+fn agent_actions(
+    page: &Page,
+    l: &Loaded,
+    refill: &Refill,
+    action: &dyn Fn(&str) -> String,
+) -> Markup {
+    let lang = page.lang;
+    let currency = l.terms.currency.code();
+    let status = l.task.status;
+    html! {
+        @if status == TaskStatus::Submitted {
+            section.card #review {
+                h2 { (lang.t("task-review")) }
+                div.two {
+                    form.stack method="post" action=(action("approve")) {
+                        (csrf_field(page))
+                        p { (lang.t("approve-help")) }
+                        button type="submit" { (lang.t("button-approve")) }
+                    }
+                    form.stack method="post" action=(action("revision")) {
+                        (csrf_field(page))
+                        label { (lang.t("field-revision-reason")) textarea name="reason" required maxlength="5000" { (refill.get("reason")) } }
+                        button.secondary type="submit" { (lang.t("button-request-revision")) }
+                    }
+                }
+            }
+        }
+        @if status == TaskStatus::Approved {
+            section.card #rating {
+                h2 { (lang.t("task-rating")) }
+                @match &l.rated {
+                    Some((stars, review)) => {
+                        p { (lang.t_count("rating-given", "count", (*stars).max(0) as u64)) }
+                        @if let Some(r) = review { p.pitch { (r) } }
+                    },
+                    None => {
+                        form.stack method="post" action=(action("rate")) {
+                            (csrf_field(page))
+                            label { (lang.t("field-rating"))
+                                select name="overall_rating" required {
+                                    @for n in (1..=5).rev() {
+                                        @let v = n.to_string();
+                                        option value=(v) selected[refill.get("overall_rating") == v || (refill.get("overall_rating").is_empty() && n == 5)] { (lang.t_count("stars", "count", n)) }
+                                    }
+                                }
+                            }
+                            label { (lang.t("field-review")) textarea name="review_text" maxlength="10000" { (refill.get("review_text")) } }
+                            label { (lang.t_args("field-tip", &[("currency", currency.to_string())])) small { (lang.t("field-tip-help")) }
+                                input type="text" inputmode="decimal" name="tip_amount" value=(refill.get("tip_amount")); }
+                            button type="submit" { (lang.t("button-rate")) }
+                        }
+                    },
+                }
+            }
+        }
+
+    }
+}
+
+/// Cancelling, for the agent while it may (before the first session).
+fn cancel_section(page: &Page, status: TaskStatus, action: &str) -> Markup {
+    let lang = page.lang;
+    html! {
+        @if matches!(status, TaskStatus::Open | TaskStatus::Assigned) {
+            section.card #cancel {
+                h2 { (lang.t("task-cancel")) }
+                p.muted { (lang.t("task-cancel-help")) }
+                form method="post" action=(action) {
+                    (csrf_field(page))
+                    button.danger type="submit" { (lang.t("button-cancel-task")) }
+                }
+            }
+        }
+    }
+}
+
+/// A count with thousands grouped: `12,500`.
+fn group(n: impl std::fmt::Display) -> String {
+    livehire_domain::money::group_thousands(&n.to_string())
+}

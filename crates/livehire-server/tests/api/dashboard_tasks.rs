@@ -1,0 +1,413 @@
+//! The dashboard's hiring pages over HTTP as a browser uses them: a task as
+//! its agent and its hosts see it, its forms, posting a task, a host's
+//! profile with the invite form, and the wallet. Every outcome is checked
+//! through the API as well as on the page.
+
+use reqwest::StatusCode;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use crate::dashboard::Browser;
+use crate::harness::*;
+
+fn dec(v: &Value) -> Decimal {
+    v.to_string().trim_matches('"').parse().unwrap()
+}
+
+/// A seed host as a registration body.
+fn seed_host(index: usize) -> Value {
+    let mut p = livehire_sim::hosts::seed_hosts()[index].clone();
+    p.as_object_mut().unwrap().remove("human_id");
+    p
+}
+
+/// A browser logged in with `key` (an agent's or a host's).
+async fn logged_in<'a>(app: &'a TestApp, key: &str) -> Browser<'a> {
+    let mut b = Browser::new(app);
+    let ok = b.submit("/login", "/login", &[("api_key", key)]).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+    b
+}
+
+/// The getting-started task (base ¥1,500, 8 %, tiers at 50k/100k/200k),
+/// its agent funded, and the seed's first host (verified, eligible).
+async fn getting_started(app: &TestApp) -> (Agent, Host, String) {
+    let agent = app.agent("Beauty brand").await;
+    let chen = app.verified_host(&seed_host(0)).await;
+    let task = app
+        .task(&agent, &seed_json("task_getting_started.json"))
+        .await;
+    let id = task["id"].as_str().unwrap().to_string();
+    (agent, chen, id)
+}
+
+async fn deposit(app: &TestApp, agent: &Agent, amount: &str) {
+    let d = app
+        .post(
+            "/api/v1/wallet/deposits",
+            Some(&agent.key),
+            &serde_json::from_str(&format!(r#"{{"amount": {amount}, "currency": "CNY"}}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::CREATED, "{}", d.body);
+}
+
+async fn api_task(app: &TestApp, agent: &Agent, id: &str) -> Value {
+    app.get(&format!("/api/v1/tasks/{id}"), Some(&agent.key))
+        .await
+        .body
+}
+
+#[tokio::test]
+async fn dashboard_tasks_agent_page_states_terms_scores_offers_and_assigns_in_one_click() {
+    let app = spawn_app().await;
+    let (agent, chen, id) = getting_started(&app).await;
+    deposit(&app, &agent, "10000.00").await;
+    let applied = app
+        .post(
+            &format!("/api/v1/tasks/{id}/applications"),
+            Some(&chen.key),
+            &json!({"pitch": "85K average GMV, beauty specialist.", "proposed_compensation": 2000}),
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+    let matched = app
+        .get(
+            &format!("/api/v1/humans?for_task={id}&limit=100"),
+            Some(&agent.key),
+        )
+        .await;
+    let score = matched.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["human_id"] == chen.id.as_str())
+        .expect("the applicant is eligible")["match"]["score"]
+        .as_f64()
+        .unwrap();
+
+    let mut b = logged_in(&app, &agent.key).await;
+    let page = b.get(&format!("/dashboard/tasks/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = &page.text;
+    assert!(
+        html.contains("8% of GMV, plus ¥800.00 when GMV reaches ¥50,000.00, or ¥2,000.00 when GMV reaches ¥100,000.00, or ¥5,000.00 when GMV reaches ¥200,000.00"),
+        "the commission in words: {html}"
+    );
+    assert!(html.contains("Base payment ¥1,500.00"));
+    assert!(html.contains("Only the highest tier reached is paid."));
+    assert!(
+        html.contains(&format!("<span class=\"score\">{score:.1}</span>")),
+        "match score {score:.1}"
+    );
+    assert!(html.contains("85K average GMV, beauty specialist."));
+    assert!(html.contains("¥2,000.00"), "the proposed pay");
+    let session = api_task(&app, &agent, &id).await["sessions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(html.contains(&format!("href=\"/dashboard/sessions/{session}\"")));
+    assert!(html.contains("2036-03-15 19:00 UTC"), "the session's time");
+    assert!(html.contains(&format!("href=\"/dashboard/tasks/{id}/report\"")));
+    assert!(html.contains(&format!("data-copy=\"{id}\"")));
+
+    // The one-click assign needs its token.
+    let assign = format!("/dashboard/tasks/{id}/assign");
+    let forged = b.post(&assign, &[("human_id", &chen.id)]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(api_task(&app, &agent, &id).await["status"], "open");
+
+    let done = b
+        .submit(
+            &format!("/dashboard/tasks/{id}"),
+            &assign,
+            &[("human_id", &chen.id)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    assert_eq!(done.location(), format!("/dashboard/tasks/{id}#offers"));
+    let task = api_task(&app, &agent, &id).await;
+    assert_eq!(task["status"], "assigned");
+    assert_eq!(task["assigned_human_id"], chen.id.as_str());
+    let wallet = app.get("/api/v1/wallet", Some(&agent.key)).await;
+    assert_eq!(
+        dec(&wallet.body["balances"][0]["in_escrow"]),
+        Decimal::from(1500)
+    );
+    let after = b.get(&format!("/dashboard/tasks/{id}")).await;
+    assert!(after.text.contains("Assigned"));
+}
+
+#[tokio::test]
+async fn dashboard_tasks_other_agents_and_unrelated_hosts_get_404() {
+    let app = spawn_app().await;
+    let (agent, chen, id) = getting_started(&app).await;
+    let other = app.agent("Someone else").await;
+    let mut stranger = logged_in(&app, &other.key).await;
+    let seen = stranger.get(&format!("/dashboard/tasks/{id}")).await;
+    assert_eq!(seen.status, StatusCode::NOT_FOUND);
+    assert!(!seen.text.contains("Beauty products flash sale"));
+    let forged = stranger
+        .submit("/dashboard", &format!("/dashboard/tasks/{id}/cancel"), &[])
+        .await;
+    assert_eq!(forged.status, StatusCode::NOT_FOUND);
+    assert_eq!(api_task(&app, &agent, &id).await["status"], "open");
+
+    // Once assigned, a host not on the task no longer sees it.
+    deposit(&app, &agent, "5000").await;
+    app.post(
+        &format!("/api/v1/tasks/{id}/invitations"),
+        Some(&agent.key),
+        &json!({"human_id": chen.id}),
+    )
+    .await;
+    let ok = app
+        .post(
+            &format!("/api/v1/tasks/{id}/accept"),
+            Some(&chen.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let liu = app.verified_host(&seed_host(1)).await;
+    let mut unrelated = logged_in(&app, &liu.key).await;
+    let seen = unrelated.get(&format!("/dashboard/tasks/{id}")).await;
+    assert_eq!(seen.status, StatusCode::NOT_FOUND);
+    let mut assigned = logged_in(&app, &chen.key).await;
+    let seen = assigned.get(&format!("/dashboard/tasks/{id}")).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.text.contains("Submit your results"));
+}
+
+#[tokio::test]
+async fn dashboard_tasks_a_host_applies_from_the_page_and_the_agent_sees_the_application() {
+    let app = spawn_app().await;
+    let (agent, chen, id) = getting_started(&app).await;
+    let mut host = logged_in(&app, &chen.key).await;
+    let home = host.get("/dashboard").await;
+    assert!(
+        home.text
+            .contains(&format!("href=\"/dashboard/tasks/{id}\"")),
+        "the open task links to its page"
+    );
+    let page = format!("/dashboard/tasks/{id}");
+    let apply = format!("/dashboard/tasks/{id}/apply");
+
+    // A proposed pay that is not an amount: the error, the pitch kept.
+    let bad = host
+        .submit(
+            &page,
+            &apply,
+            &[
+                ("pitch", "I sell serums <live>"),
+                ("proposed_compensation", "12x"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text
+            .contains("proposed_compensation: must be an amount"),
+        "{}",
+        bad.text
+    );
+    assert!(
+        bad.text.contains("I sell serums &lt;live&gt;</textarea>"),
+        "refilled"
+    );
+    assert!(bad.text.contains("value=\"12x\""), "refilled");
+
+    let ok = host
+        .submit(
+            &page,
+            &apply,
+            &[
+                ("pitch", "I sell serums"),
+                ("proposed_compensation", "1,800"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+    let listed = app
+        .get(
+            &format!("/api/v1/tasks/{id}/applications"),
+            Some(&agent.key),
+        )
+        .await;
+    let application = &listed.body["data"][0];
+    assert_eq!(application["human_id"], chen.id.as_str());
+    assert_eq!(application["pitch"], "I sell serums");
+    assert_eq!(
+        dec(&application["proposed_compensation"]),
+        Decimal::from(1800)
+    );
+    let mine = host.get(&page).await;
+    assert!(mine.text.contains("You proposed ¥1,800.00."));
+
+    let mut b = logged_in(&app, &agent.key).await;
+    let seen = b.get(&page).await;
+    assert!(seen.text.contains("I sell serums"));
+    assert!(seen.text.contains("Assign at the proposed pay"));
+
+    // The host writes in its thread; the agent reads it there and answers.
+    let sent = host
+        .submit(
+            &page,
+            &format!("/dashboard/tasks/{id}/message"),
+            &[("text", "Samples by Friday?")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+    let answer = b
+        .submit(
+            &page,
+            &format!("/dashboard/tasks/{id}/message"),
+            &[("human_id", &chen.id), ("text", "Yes, shipped Thursday.")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
+    let thread = app
+        .get(&format!("/api/v1/tasks/{id}/messages"), Some(&chen.key))
+        .await;
+    let texts: Vec<&str> = thread.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["Samples by Friday?", "Yes, shipped Thursday."]);
+    assert!(
+        host.get(&page)
+            .await
+            .text
+            .contains("Yes, shipped Thursday.")
+    );
+}
+
+#[tokio::test]
+async fn dashboard_tasks_submit_approve_and_rate_from_the_pages_pay_the_exact_amounts() {
+    let app = spawn_app().await;
+    let (agent, chen, id) = getting_started(&app).await;
+    let page = format!("/dashboard/tasks/{id}");
+    let mut b = logged_in(&app, &agent.key).await;
+    b.lang = "zh-CN";
+    app.post(
+        &format!("/api/v1/tasks/{id}/invitations"),
+        Some(&agent.key),
+        &json!({"human_id": chen.id}),
+    )
+    .await;
+
+    // Without funds the assign fails, said in the page's language.
+    let short = b
+        .submit(&page, &format!("{page}/assign"), &[("human_id", &chen.id)])
+        .await;
+    assert_eq!(short.status, StatusCode::PAYMENT_REQUIRED);
+    assert!(
+        short.text.contains("你的钱包还差 ¥1,500.00"),
+        "{}",
+        short.text
+    );
+    deposit(&app, &agent, "20000").await;
+    b.lang = "en";
+    let assigned = b
+        .submit(&page, &format!("{page}/assign"), &[("human_id", &chen.id)])
+        .await;
+    assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.text);
+
+    // The host reports its figures through the form.
+    let mut host = logged_in(&app, &chen.key).await;
+    let sent = host
+        .submit(
+            &page,
+            &format!("{page}/submit"),
+            &[
+                ("total_gmv", "127,000"),
+                ("orders", "640"),
+                ("peak_viewers", "2100"),
+                ("unique_viewers", "9000"),
+                ("recording_url", "https://videos.example/rec.mp4"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+    let submission = app
+        .get(&format!("/api/v1/tasks/{id}/submission"), Some(&agent.key))
+        .await;
+    assert_eq!(
+        dec(&submission.body["gmv_report"]["total_gmv"]),
+        Decimal::from(127_000)
+    );
+    assert_eq!(submission.body["viewer_analytics"]["peak_viewers"], 2100);
+    let hosts_view = host.get(&page).await;
+    assert!(
+        hosts_view.text.contains("¥13,660.00"),
+        "what the host will be paid"
+    );
+
+    // The agent sees the breakdown (SPEC §5: 1,500 + 10,160 + the 100k tier).
+    let review = b.get(&page).await;
+    for line in [
+        "¥1,500.00",
+        "¥10,160.00",
+        "¥2,000.00",
+        "¥13,660.00",
+        "ROI 9.3×",
+    ] {
+        assert!(review.text.contains(line), "{line} in {}", review.text);
+    }
+    assert!(review.text.contains("https://videos.example/rec.mp4"));
+    let approved = b.submit(&page, &format!("{page}/approve"), &[]).await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.text);
+    let earnings = app.get("/api/v1/earnings", Some(&chen.key)).await;
+    assert_eq!(
+        dec(&earnings.body["balances"][0]["paid_out"]),
+        Decimal::from(13_660)
+    );
+
+    // A bad tip: the error and the review kept; then a good one.
+    let bad = b
+        .submit(
+            &page,
+            &format!("{page}/rate"),
+            &[
+                ("overall_rating", "4"),
+                ("review_text", "Great energy"),
+                ("tip_amount", "-5"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert!(bad.text.contains("tip_amount"), "{}", bad.text);
+    assert!(bad.text.contains("Great energy</textarea>"));
+    assert!(bad.text.contains("<option value=\"4\" selected>"));
+    let rated = b
+        .submit(
+            &page,
+            &format!("{page}/rate"),
+            &[
+                ("overall_rating", "4"),
+                ("review_text", "Great energy"),
+                ("tip_amount", "500"),
+            ],
+        )
+        .await;
+    assert_eq!(rated.status, StatusCode::SEE_OTHER, "{}", rated.text);
+    let earnings = app.get("/api/v1/earnings", Some(&chen.key)).await;
+    assert_eq!(
+        dec(&earnings.body["balances"][0]["total"]),
+        Decimal::from(14_160)
+    );
+    let wallet = app.get("/api/v1/wallet", Some(&agent.key)).await;
+    assert_eq!(
+        dec(&wallet.body["balances"][0]["available"]),
+        Decimal::from(20_000 - 14_160)
+    );
+    assert!(
+        b.get(&page)
+            .await
+            .text
+            .contains("You rated this host 4 stars.")
+    );
+}
