@@ -14,6 +14,7 @@
 mod i18n;
 mod pages;
 mod task_actions;
+mod task_new;
 mod task_pages;
 mod terms;
 
@@ -65,6 +66,10 @@ pub fn routes() -> Router<App> {
         .route("/logout", axum::routing::post(logout))
         .route("/dashboard", get(pages::home))
         .route("/dashboard/hosts", get(pages::hosts))
+        .route(
+            "/dashboard/tasks/new",
+            get(task_new::new_task).post(task_new::post_task),
+        )
         .route("/dashboard/tasks/{id}", get(task_pages::task))
         .route(
             "/dashboard/tasks/{id}/{action}",

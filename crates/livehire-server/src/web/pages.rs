@@ -33,6 +33,9 @@ pub(super) fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
                             @if logged_in {
                                 a href="/dashboard" { (lang.t("nav-dashboard")) }
                                 a href="/dashboard/hosts" { (lang.t("nav-hosts")) }
+                                @if page.session.as_ref().is_some_and(|s| s.account.kind == CallerKind::Agent) {
+                                    a href="/dashboard/tasks/new" { (lang.t("nav-new-task")) }
+                                }
                                 a href="/dashboard/settings" { (lang.t("nav-settings")) }
                                 form method="post" action="/logout" {
                                     input type="hidden" name="csrf" value=(page.csrf);
@@ -162,7 +165,7 @@ pub(super) async fn signup_page(page: Page) -> Response {
 }
 
 /// Time zones offered at sign-up (any IANA zone is accepted by the API).
-const ZONES: [&str; 8] = [
+pub(super) const ZONES: [&str; 8] = [
     "Asia/Shanghai",
     "Asia/Hong_Kong",
     "Asia/Singapore",

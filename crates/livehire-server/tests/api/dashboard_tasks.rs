@@ -411,3 +411,75 @@ async fn dashboard_tasks_submit_approve_and_rate_from_the_pages_pay_the_exact_am
             .contains("You rated this host 4 stars.")
     );
 }
+
+#[tokio::test]
+async fn dashboard_tasks_posting_a_task_shows_errors_refilled_then_creates_it() {
+    let app = spawn_app().await;
+    let agent = app.agent("Brand").await;
+    let mut b = logged_in(&app, &agent.key).await;
+    let form = b.get("/dashboard/tasks/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let fields = [
+        ("title", "Serum launch"),
+        ("description", "Two hours of skincare"),
+        ("products", "Vitamin C Serum | 199 | 139 | 500"),
+        ("time_zone", "Asia/Shanghai"),
+        ("scheduled_time", "2036-05-01T20:00"),
+        ("duration_hours", "2"),
+        ("deadline", "2036-05-10T20:00"),
+        ("currency", "CNY"),
+        ("compensation", "1500"),
+        ("commission_percent", "150"),
+        ("gmv_bonuses", "50000 = 800"),
+    ];
+    let bad = b
+        .submit("/dashboard/tasks/new", "/dashboard/tasks/new", &fields)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text.contains("commission_structure.commission_rate"),
+        "{}",
+        bad.text
+    );
+    assert!(bad.text.contains("value=\"Serum launch\""), "refilled");
+    assert!(bad.text.contains("value=\"150\""), "refilled");
+
+    let mut good = fields.to_vec();
+    good.retain(|(k, _)| *k != "commission_percent");
+    good.push(("commission_percent", "8"));
+    let posted = b
+        .submit("/dashboard/tasks/new", "/dashboard/tasks/new", &good)
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text);
+    let id = posted
+        .location()
+        .strip_prefix("/dashboard/tasks/")
+        .unwrap()
+        .to_string();
+    let task = api_task(&app, &agent, &id).await;
+    assert_eq!(task["title"], "Serum launch");
+    assert_eq!(
+        dec(&task["commission_structure"]["commission_rate"]),
+        "0.08".parse().unwrap()
+    );
+    assert_eq!(
+        task["live_session_details"]["scheduled_time"],
+        "2036-05-01T12:00:00Z"
+    );
+    assert!(
+        task["sessions"][0]["scheduled_time"]
+            .as_str()
+            .unwrap()
+            .starts_with("2036-05-01T12:00:00")
+    );
+    let page = b.get(&format!("/dashboard/tasks/{id}")).await;
+    assert!(
+        page.text.contains("2036-05-01 20:00 Asia/Shanghai"),
+        "in the task's zone"
+    );
+    assert!(
+        page.text
+            .contains("8% of GMV, plus ¥800.00 when GMV reaches ¥50,000.00")
+    );
+    assert!(page.text.contains("Vitamin C Serum") && page.text.contains("¥139.00"));
+}
