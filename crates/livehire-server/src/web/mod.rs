@@ -11,6 +11,7 @@
 //! - **Language.** `?lang=en|zh-CN` switches and is remembered (`lh_lang`),
 //!   else `Accept-Language` decides; English is the fallback.
 
+mod host_pages;
 mod i18n;
 mod pages;
 mod task_actions;
@@ -66,6 +67,11 @@ pub fn routes() -> Router<App> {
         .route("/logout", axum::routing::post(logout))
         .route("/dashboard", get(pages::home))
         .route("/dashboard/hosts", get(pages::hosts))
+        .route("/dashboard/hosts/{id}", get(host_pages::host))
+        .route(
+            "/dashboard/hosts/{id}/invite",
+            axum::routing::post(host_pages::invite),
+        )
         .route(
             "/dashboard/tasks/new",
             get(task_new::new_task).post(task_new::post_task),

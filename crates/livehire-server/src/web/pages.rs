@@ -655,7 +655,7 @@ pub(super) async fn hosts(State(app): State<App>, page: Page, uri: axum::http::U
                 tbody {
                     @for h in &hosts {
                         tr {
-                            td { (h["name"].as_str().unwrap_or("")) br; small.muted { (h["tiktok_handle"].as_str().unwrap_or("")) " " (h["human_id"].as_str().unwrap_or("")) } }
+                            td { a href={ "/dashboard/hosts/" (h["human_id"].as_str().unwrap_or("")) } { (h["name"].as_str().unwrap_or("")) } br; small.muted { (h["tiktok_handle"].as_str().unwrap_or("")) " " (h["human_id"].as_str().unwrap_or("")) } }
                             td { (h["niches"].as_array().map(|n| n.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()) }
                             td.num { (number(&h["follower_stats"]["followers"])) }
                             td.num { (number(&h["live_commerce_metrics"]["avg_gmv_per_session"])) }

@@ -483,3 +483,54 @@ async fn dashboard_tasks_posting_a_task_shows_errors_refilled_then_creates_it() 
     );
     assert!(page.text.contains("Vitamin C Serum") && page.text.contains("¥139.00"));
 }
+
+#[tokio::test]
+async fn dashboard_tasks_host_profile_invites_and_the_host_accepts_from_its_page() {
+    let app = spawn_app().await;
+    let (agent, chen, id) = getting_started(&app).await;
+    deposit(&app, &agent, "5000").await;
+    let mut b = logged_in(&app, &agent.key).await;
+    let search = b.get("/dashboard/hosts").await;
+    assert!(
+        search
+            .text
+            .contains(&format!("href=\"/dashboard/hosts/{}\"", chen.id))
+    );
+    let profile_path = format!("/dashboard/hosts/{}", chen.id);
+    let profile = b.get(&profile_path).await;
+    assert_eq!(profile.status, StatusCode::OK);
+    assert!(
+        profile
+            .text
+            .contains("TikTok Shop verified by the operator")
+    );
+    assert!(profile.text.contains(&format!("<option value=\"{id}\"")));
+    let invite = format!("{profile_path}/invite");
+    assert_eq!(
+        b.post(&invite, &[("task_id", &id)]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let sent = b.submit(&profile_path, &invite, &[("task_id", &id)]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+    let invitations = app
+        .get(&format!("/api/v1/tasks/{id}/invitations"), Some(&agent.key))
+        .await;
+    assert_eq!(invitations.body["data"][0]["human_id"], chen.id.as_str());
+    // Twice: the service's conflict, on the profile page.
+    let again = b.submit(&profile_path, &invite, &[("task_id", &id)]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    assert!(again.text.contains("Not done:"), "{}", again.text);
+
+    let mut host = logged_in(&app, &chen.key).await;
+    let page = host.get(&format!("/dashboard/tasks/{id}")).await;
+    assert!(page.text.contains("Accept the invitation"));
+    let accepted = host
+        .submit(
+            &format!("/dashboard/tasks/{id}"),
+            &format!("/dashboard/tasks/{id}/accept"),
+            &[],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.text);
+    assert_eq!(api_task(&app, &agent, &id).await["status"], "assigned");
+}
