@@ -18,6 +18,7 @@ mod task_actions;
 mod task_new;
 mod task_pages;
 mod terms;
+mod wallet_pages;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -81,6 +82,7 @@ pub fn routes() -> Router<App> {
             "/dashboard/tasks/{id}/{action}",
             axum::routing::post(task_actions::task_action),
         )
+        .route("/dashboard/wallet", get(wallet_pages::wallet))
         .route(
             "/dashboard/settings",
             get(pages::settings).post(settings_post),

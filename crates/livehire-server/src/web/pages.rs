@@ -36,6 +36,7 @@ pub(super) fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
                                 @if page.session.as_ref().is_some_and(|s| s.account.kind == CallerKind::Agent) {
                                     a href="/dashboard/tasks/new" { (lang.t("nav-new-task")) }
                                 }
+                                a href="/dashboard/wallet" { (lang.t("nav-wallet")) }
                                 a href="/dashboard/settings" { (lang.t("nav-settings")) }
                                 form method="post" action="/logout" {
                                     input type="hidden" name="csrf" value=(page.csrf);

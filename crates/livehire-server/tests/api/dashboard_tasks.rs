@@ -410,6 +410,16 @@ async fn dashboard_tasks_submit_approve_and_rate_from_the_pages_pay_the_exact_am
             .text
             .contains("You rated this host 4 stars.")
     );
+
+    // The wallet pages show both sides.
+    let w = b.get("/dashboard/wallet").await;
+    assert!(
+        w.text.contains("¥5,840.00") && w.text.contains("¥14,160.00"),
+        "{}",
+        w.text
+    );
+    let e = host.get("/dashboard/wallet").await;
+    assert!(e.text.contains("¥14,160.00"), "{}", e.text);
 }
 
 #[tokio::test]
@@ -533,4 +543,26 @@ async fn dashboard_tasks_host_profile_invites_and_the_host_accepts_from_its_page
         .await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.text);
     assert_eq!(api_task(&app, &agent, &id).await["status"], "assigned");
+}
+
+#[tokio::test]
+async fn dashboard_tasks_the_wallet_pages_its_ledger() {
+    let app = spawn_app().await;
+    let agent = app.agent("Brand").await;
+    for i in 1..=26 {
+        deposit(&app, &agent, &format!("{i}.00")).await;
+    }
+    let mut b = logged_in(&app, &agent.key).await;
+    let first = b.get("/dashboard/wallet").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.text.contains("¥351.00"), "1 + … + 26 available");
+    assert!(first.text.contains("¥26.00") && !first.text.contains(">¥1.00<"));
+    let at = first.text.find("rel=\"next\"").expect("an older page");
+    let href_at = first.text[..at].rfind("href=\"").unwrap() + 6;
+    let next = &first.text[href_at..];
+    let next = next[..next.find('"').unwrap()].replace("&amp;", "&");
+    let older = b.get(&next).await;
+    assert_eq!(older.status, StatusCode::OK);
+    assert!(older.text.contains(">¥1.00<"), "{}", older.text);
+    assert!(!older.text.contains("rel=\"next\""));
 }
