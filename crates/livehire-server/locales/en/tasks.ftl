@@ -121,7 +121,6 @@ metric-questions = questions
 metric-questions-answered = questions answered
 metric-highlight-views = highlight reel views
 payout-title = Payout
-payout-paid = Payout at approval
 payout-from-submission = Computed from the submitted results.
 payout-what-if = What the host would be paid for these figures.
 payout-none-yet = No results yet; try figures below.

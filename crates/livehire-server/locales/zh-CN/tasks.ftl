@@ -112,7 +112,6 @@ metric-questions = 提问数
 metric-questions-answered = 已回答提问数
 metric-highlight-views = 集锦播放量
 payout-title = 报酬结算
-payout-paid = 审核通过时的结算
 payout-from-submission = 根据提交的成果计算。
 payout-what-if = 按这些数据主播可得的报酬。
 payout-none-yet = 还没有成果；可在下方试算。

@@ -842,7 +842,7 @@ fn payout_section(page: &Page, l: &Loaded, base: &str, refill: &Refill) -> Marku
     let from_submission = l.submission.is_some() && refill.fields.is_empty();
     html! {
         section.card #payout {
-            h2 { (lang.t(if l.task.status == TaskStatus::Approved { "payout-paid" } else { "payout-title" })) }
+            h2 { (lang.t("payout-title")) }
             @match &l.payout {
                 Some(Ok(p)) => {
                     p.muted { (lang.t(if from_submission { "payout-from-submission" } else { "payout-what-if" })) }

@@ -566,3 +566,68 @@ async fn dashboard_tasks_the_wallet_pages_its_ledger() {
     assert!(older.text.contains(">¥1.00<"), "{}", older.text);
     assert!(!older.text.contains("rel=\"next\""));
 }
+
+#[tokio::test]
+async fn dashboard_tasks_results_show_verified_and_reported_figures_side_by_side() {
+    let app = spawn_app().await;
+    let (lt, s) = crate::live::started_session(&app).await;
+    let id = lt.task["id"].as_str().unwrap().to_string();
+    // The flash-sale checkout sells 2 units at ¥105: ¥210 of verified GMV.
+    let sale = app
+        .post(
+            &format!("/api/v1/sessions/{s}/flash-sales"),
+            Some(&lt.agent.key),
+            &json!({"product_id": "prod_001", "price": 105, "stock": 10, "duration_minutes": 30}),
+        )
+        .await;
+    assert_eq!(sale.status, StatusCode::CREATED, "{}", sale.body);
+    let order = app
+        .post(
+            &format!(
+                "/api/v1/flash-sales/{}/orders",
+                sale.body["id"].as_str().unwrap()
+            ),
+            Some(&lt.agent.key),
+            &json!({"buyer_id": "u1", "quantity": 2}),
+        )
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
+    let ended = app
+        .post(
+            &format!("/api/v1/sessions/{s}/end"),
+            Some(&lt.host.key),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.body);
+
+    // The host claims far more through the form.
+    let page = format!("/dashboard/tasks/{id}");
+    let mut host = logged_in(&app, &lt.host.key).await;
+    let sent = host
+        .submit(
+            &page,
+            &format!("{page}/submit"),
+            &[("total_gmv", "50000"), ("orders", "30")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+
+    let mut b = logged_in(&app, &lt.agent.key).await;
+    let seen = b.get(&page).await;
+    let html = &seen.text;
+    assert!(html.contains("Verified here (paid on)"), "{html}");
+    let gmv_row = &html[html
+        .find("<tr class=\"differs\"><th scope=\"row\">GMV</th>")
+        .expect("the GMV row marked as differing")..];
+    let gmv_row = &gmv_row[..gmv_row.find("</tr>").unwrap()];
+    assert!(
+        gmv_row.contains("¥50,000.00") && gmv_row.contains("¥210.00"),
+        "{gmv_row}"
+    );
+    // 5,000 base + 10% of the verified ¥210.00.
+    assert!(
+        html.contains("¥21.00") && html.contains("¥5,021.00"),
+        "{html}"
+    );
+}
