@@ -255,7 +255,7 @@ async fn load(
         _ => None,
     };
     let mut names = HashMap::new();
-    if owner {
+    {
         let ids = offers
             .iter()
             .map(|o| o.human_id.to_string())
@@ -467,8 +467,8 @@ async fn render(
 
 /// Requirement fields with a label of the host search's (the same bounds).
 const REQUIREMENT_LABELS: [(&str, &str); 9] = [
-    ("skills", "field-skills-filter"),
-    ("niche", "field-niche"),
+    ("skills", "req-skills"),
+    ("niche", "req-niche"),
     ("min_followers", "field-min-followers"),
     ("min_avg_live_viewers", "field-min-viewers"),
     ("min_avg_gmv_per_session", "field-min-gmv"),
