@@ -154,6 +154,8 @@ struct Loaded {
     messages: Vec<MessageView>,
     submission: Option<SubmissionView>,
     payout: Option<Result<Payout, Vec<String>>>,
+    /// Whether `payout` is the one made at approval (else a preview).
+    paid: bool,
     rated: Option<(i64, Option<String>)>,
 }
 
@@ -250,10 +252,16 @@ async fn load(
         Some(q) => Some(q),
         None => submission.as_ref().map(|s| figures_query(&s.figures)),
     };
-    let payout = match figures {
-        Some(q) if owner || assigned => Some(preview(app, caller, id, &q).await?),
+    let paid = match task.status {
+        TaskStatus::Approved if owner || assigned => app.paid_payout(caller, id).await?,
         _ => None,
     };
+    let payout = match (&paid, figures) {
+        (Some(p), _) => Some(Ok(p.payout.clone())),
+        (None, Some(q)) if owner || assigned => Some(preview(app, caller, id, &q).await?),
+        _ => None,
+    };
+    let paid = paid.is_some();
     let mut names = HashMap::new();
     {
         let ids = offers
@@ -291,6 +299,7 @@ async fn load(
         messages,
         submission,
         payout,
+        paid,
         rated,
     })
 }
@@ -842,10 +851,10 @@ fn payout_section(page: &Page, l: &Loaded, base: &str, refill: &Refill) -> Marku
     let from_submission = l.submission.is_some() && refill.fields.is_empty();
     html! {
         section.card #payout {
-            h2 { (lang.t("payout-title")) }
+            h2 { (lang.t(if l.paid { "payout-paid" } else { "payout-title" })) }
             @match &l.payout {
                 Some(Ok(p)) => {
-                    p.muted { (lang.t(if from_submission { "payout-from-submission" } else { "payout-what-if" })) }
+                    p.muted { (lang.t(if l.paid { "payout-paid-help" } else if from_submission { "payout-from-submission" } else { "payout-what-if" })) }
                     div.scroll { table.payout {
                         thead { tr {
                             th scope="col" { (lang.t("col-line")) }

@@ -365,6 +365,9 @@ async fn dashboard_tasks_submit_approve_and_rate_from_the_pages_pay_the_exact_am
         dec(&earnings.body["balances"][0]["paid_out"]),
         Decimal::from(13_660)
     );
+    let paid = b.get(&page).await;
+    assert!(paid.text.contains("Paid at approval"), "{}", paid.text);
+    assert!(paid.text.contains("¥13,660.00"));
 
     // A bad tip: the error and the review kept; then a good one.
     let bad = b
