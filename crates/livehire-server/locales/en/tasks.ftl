@@ -103,6 +103,7 @@ submission-revision-asked = Changes asked of version { $version }:
 submission-form = Submit your results
 submission-again = Submit revised results
 submission-help = The figures of a session monitored on this server are taken from its own records; report what you saw.
+submission-series-help = A series: report each session you hosted below (the totals above may then stay empty; if given, GMV must equal the sessions' sum).
 submission-verified-note = Verified figures come from sources the host does not control; the payout uses them.
 submission-reported-note = No session was monitored on this server: these figures are the host's report.
 field-gmv = GMV ({ $currency })

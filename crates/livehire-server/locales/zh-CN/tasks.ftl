@@ -94,6 +94,7 @@ submission-revision-asked = 对第 { $version } 版提出的修改要求：
 submission-form = 提交你的成果
 submission-again = 提交修改后的成果
 submission-help = 在本站监测的场次，其数据取自本站记录；请填写你看到的数据。
+submission-series-help = 系列任务：请在下方逐场填写你主持的场次（上方合计可留空；如填写，成交额须等于各场之和）。
 submission-verified-note = 核实数据来自主播无法控制的来源；结算以其为准。
 submission-reported-note = 没有场次在本站监测：这些数据为主播上报。
 field-gmv = 成交额（{ $currency }）

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use super::Page;
-use super::task_pages::{Refill, SUBMISSION_COUNTS, field, render_failed};
+use super::task_pages::{Refill, SESSION_FIELDS, SUBMISSION_COUNTS, field, render_failed};
 use crate::app::{
     Amount, App, Approval, Assignment, NewApplication, NewMessage, NewRating, NewSubmission,
     RevisionRequest, RunOfShowRequest,
@@ -79,6 +79,41 @@ fn submission(form: &[(String, String)]) -> NewSubmission {
     }
     if !analytics.is_empty() {
         body.insert("viewer_analytics".into(), Value::Object(analytics));
+    }
+    // A series: one block per session the host filled in, by its id.
+    let mut sessions = Vec::new();
+    for i in 0.. {
+        let id = field(form, &format!("session_{i}_id"));
+        if id.is_empty() {
+            break;
+        }
+        let (mut report, mut analytics) = (Map::new(), Map::new());
+        for (name, _) in SESSION_FIELDS {
+            let v = field(form, &format!("session_{i}_{name}"));
+            if v.trim().is_empty() {
+                continue;
+            }
+            match name {
+                "gmv" => report.insert("total_gmv".into(), number_or_text(v)),
+                "orders" => report.insert(name.into(), number_or_text(v)),
+                _ => analytics.insert(name.into(), number_or_text(v)),
+            };
+        }
+        if report.is_empty() && analytics.is_empty() {
+            continue;
+        }
+        let mut block = Map::new();
+        block.insert("session_id".into(), json!(id));
+        if !report.is_empty() {
+            block.insert("gmv_report".into(), Value::Object(report));
+        }
+        if !analytics.is_empty() {
+            block.insert("viewer_analytics".into(), Value::Object(analytics));
+        }
+        sessions.push(Value::Object(block));
+    }
+    if !sessions.is_empty() {
+        body.insert("sessions".into(), Value::Array(sessions));
     }
     NewSubmission(body)
 }

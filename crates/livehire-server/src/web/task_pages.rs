@@ -775,6 +775,20 @@ fn submission_section(
                     @for (name, label) in SUBMISSION_COUNTS {
                         label { (lang.t(label)) input type="number" min="0" step="1" name=(name) value=(refill.get(name)); }
                     }
+                    @if l.task.sessions.len() > 1 {
+                        p.muted { (lang.t("submission-series-help")) }
+                        @for (i, session) in l.task.sessions.iter().enumerate() {
+                            fieldset {
+                                legend { (lang.t("task-session")) " " (i + 1) }
+                                input type="hidden" name={ "session_" (i) "_id" } value=(session.id);
+                                @for (name, label) in SESSION_FIELDS {
+                                    @let key = format!("session_{i}_{name}");
+                                    label { (lang.t_args(label, &[("currency", currency.to_string())]))
+                                        input type="text" inputmode="decimal" name=(key) value=(refill.get(&key)); }
+                                }
+                            }
+                        }
+                    }
                     label { (lang.t("field-recording-url")) input type="url" name="recording_url" value=(refill.get("recording_url")); }
                     label { (lang.t("field-highlight-url")) input type="url" name="highlight_reel_url" value=(refill.get("highlight_reel_url")); }
                     button type="submit" { (lang.t("button-submit-results")) }
@@ -792,6 +806,15 @@ pub(super) const SUBMISSION_COUNTS: [(&str, &str); 6] = [
     ("questions", "field-questions"),
     ("questions_answered", "field-questions-answered"),
     ("highlight_views", "field-highlight-views"),
+];
+
+/// The figures of one session of a series in the submission form:
+/// (field suffix, label message).
+pub(super) const SESSION_FIELDS: [(&str, &str); 4] = [
+    ("gmv", "field-gmv"),
+    ("orders", "field-orders"),
+    ("unique_viewers", "field-unique-viewers"),
+    ("peak_viewers", "field-peak-viewers"),
 ];
 
 /// Host-reported and verified figures side by side (verified only where a

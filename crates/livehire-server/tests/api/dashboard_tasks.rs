@@ -634,3 +634,75 @@ async fn dashboard_tasks_results_show_verified_and_reported_figures_side_by_side
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn dashboard_tasks_a_series_is_reported_session_by_session_and_pays_its_bonuses() {
+    let app = spawn_app().await;
+    let agent = app.agent("Flash Fridays").await;
+    let zhang = app.host(&seed_host(2)).await;
+    let task = app
+        .task(&agent, &seed_json("task_workflow2_series.json"))
+        .await;
+    let id = task["id"].as_str().unwrap().to_string();
+    deposit(&app, &agent, "50000").await;
+    app.post(
+        &format!("/api/v1/tasks/{id}/invitations"),
+        Some(&agent.key),
+        &json!({"human_id": zhang.id}),
+    )
+    .await;
+    let page = format!("/dashboard/tasks/{id}");
+    let mut b = logged_in(&app, &agent.key).await;
+    let terms = b.get(&page).await;
+    assert!(
+        terms.text.contains(
+            "¥500.00 if unique viewers in session 4 are more than 30% above session 1 (growth_bonus)"
+        ),
+        "{}",
+        terms.text
+    );
+    assert!(
+        terms
+            .text
+            .contains("Base payment ¥6,000.00 for 4 sessions (¥1,500.00 each)")
+    );
+    let assigned = b
+        .submit(&page, &format!("{page}/assign"), &[("human_id", &zhang.id)])
+        .await;
+    assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.text);
+
+    let mut host = logged_in(&app, &zhang.key).await;
+    let weeks = [
+        ("78000", "427", "2100"),
+        ("102000", "589", "2850"),
+        ("135000", "743", "3400"),
+        ("168000", "921", "4200"),
+    ];
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (i, (gmv, orders, viewers)) in weeks.iter().enumerate() {
+        fields.push((
+            format!("session_{i}_id"),
+            task["sessions"][i]["id"].as_str().unwrap().into(),
+        ));
+        fields.push((format!("session_{i}_gmv"), gmv.to_string()));
+        fields.push((format!("session_{i}_orders"), orders.to_string()));
+        fields.push((format!("session_{i}_unique_viewers"), viewers.to_string()));
+    }
+    let form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let sent = host.submit(&page, &format!("{page}/submit"), &form).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+
+    // 6,000 + 8% of 483,000 + growth 500 + completion 1,000 (SPEC §5).
+    let review = b.get(&page).await;
+    assert!(review.text.contains("¥46,140.00"), "{}", review.text);
+    let approved = b.submit(&page, &format!("{page}/approve"), &[]).await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.text);
+    let earnings = app.get("/api/v1/earnings", Some(&zhang.key)).await;
+    assert_eq!(
+        dec(&earnings.body["balances"][0]["paid_out"]),
+        Decimal::from(46_140)
+    );
+}
