@@ -17,6 +17,7 @@ mod pages;
 mod task_actions;
 mod task_new;
 mod task_pages;
+mod task_sections;
 mod terms;
 mod wallet_pages;
 

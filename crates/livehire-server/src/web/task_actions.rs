@@ -10,7 +10,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use super::Page;
-use super::task_pages::{Refill, SESSION_FIELDS, SUBMISSION_COUNTS, field, render_failed};
+use super::task_pages::{Refill, field, render_failed};
+use super::task_sections::{SESSION_FIELDS, SUBMISSION_COUNTS};
 use crate::app::{
     Amount, App, Approval, Assignment, NewApplication, NewMessage, NewRating, NewSubmission,
     RevisionRequest, RunOfShowRequest,
