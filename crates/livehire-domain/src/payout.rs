@@ -21,7 +21,7 @@
 //!   the brand spent on the host, so ROI = GMV / everything paid.
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::bonus::{BonusCondition, BonusMetric, ConditionalBonus};
@@ -132,7 +132,7 @@ impl Observed {
 }
 
 /// One line of a payout breakdown.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PayoutLine {
     /// `base`, `commission`, `performance_bonus`, `conditional_bonus` or `tip`.
     pub kind: String,
@@ -152,7 +152,7 @@ pub struct PayoutLine {
 }
 
 /// A host's pay for a task, line by line.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Payout {
     /// Currency of every amount (ISO 4217).
     #[schema(value_type = String, example = "CNY")]

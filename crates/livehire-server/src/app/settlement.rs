@@ -323,6 +323,23 @@ impl App {
         })
     }
 
+    /// The payout made at approval, line by line as the approval answered
+    /// it (agent or assigned host); `None` before approval.
+    pub async fn paid_payout(
+        &self,
+        caller: &Caller,
+        task_id: &TaskId,
+    ) -> ApiResult<Option<PayoutView>> {
+        self.task_for(caller, task_id, Action::ViewSubmission)
+            .await?;
+        match self.store().payout(task_id).await? {
+            Some(record) => serde_json::from_value(record.body)
+                .map(Some)
+                .map_err(|e| anyhow::anyhow!("stored payout of {task_id}: {e}").into()),
+            None => Ok(None),
+        }
+    }
+
     /// What the payout would be for the given figures (agent or assigned host).
     pub async fn payout_preview(
         &self,

@@ -262,7 +262,7 @@ pub struct RevisionRequestView {
 }
 
 /// Which figures paid, per session, and what the agent stated.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FiguresUsed {
     /// The basis the agent approved on.
     pub basis: Basis,
@@ -278,7 +278,7 @@ pub struct FiguresUsed {
 }
 
 /// Where one session's paid figures came from.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SessionFiguresUsed {
     /// `ph_sess_…`.
     pub session_id: String,
@@ -309,7 +309,7 @@ impl FiguresUsed {
 }
 
 /// A payout as approved: the breakdown and which figures it read.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PayoutView {
     /// The breakdown: `currency`, `gmv`, `lines`, `total`, `host_cost`, `roi`.
     #[serde(flatten)]

@@ -4,8 +4,10 @@
 //! a stored task, so a rule that changes later neither reinterprets the terms
 //! a task was posted under nor turns it into an error.
 
+use livehire_domain::access::Action;
+use livehire_domain::ids::TaskId;
 use livehire_domain::task::TaskDraft;
-use livehire_store::TaskRecord;
+use livehire_store::{Caller, TaskRecord};
 
 use super::App;
 use crate::error::{ApiError, ApiResult};
@@ -49,6 +51,16 @@ pub(crate) fn read(task: &TaskRecord) -> ApiResult<TaskDraft> {
 }
 
 impl App {
+    /// The terms of task `id` as whoever may read the task sees them, the
+    /// commission with the base agreed at assignment: what the dashboard
+    /// states in words (products, sessions, commission and bonuses).
+    pub async fn task_terms(&self, caller: &Caller, id: &TaskId) -> ApiResult<TaskDraft> {
+        let (task, _) = self.task_for(caller, id, Action::ViewTask).await?;
+        let mut draft = read(&task)?;
+        draft.commission = super::tasks::agreed_commission(&task)?;
+        Ok(draft)
+    }
+
     /// Gives every task stored without terms (posted before terms were
     /// stored) the terms parsed from its body. A body that no longer meets
     /// the rules is left without terms and counted. Returns (filled, left).

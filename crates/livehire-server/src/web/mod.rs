@@ -12,11 +12,18 @@
 //!   else `Accept-Language` decides; English is the fallback.
 
 mod assets;
+mod host_pages;
 mod i18n;
 mod live;
 mod live_actions;
 mod live_reports;
 mod pages;
+mod task_actions;
+mod task_new;
+mod task_pages;
+mod task_sections;
+mod terms;
+mod wallet_pages;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -58,6 +65,21 @@ pub fn routes() -> Router<App> {
         .route("/logout", axum::routing::post(logout))
         .route("/dashboard", get(pages::home))
         .route("/dashboard/hosts", get(pages::hosts))
+        .route("/dashboard/hosts/{id}", get(host_pages::host))
+        .route(
+            "/dashboard/hosts/{id}/invite",
+            axum::routing::post(host_pages::invite),
+        )
+        .route(
+            "/dashboard/tasks/new",
+            get(task_new::new_task).post(task_new::post_task),
+        )
+        .route("/dashboard/tasks/{id}", get(task_pages::task))
+        .route(
+            "/dashboard/tasks/{id}/{action}",
+            axum::routing::post(task_actions::task_action),
+        )
+        .route("/dashboard/wallet", get(wallet_pages::wallet))
         .route(
             "/dashboard/settings",
             get(pages::settings).post(settings_post),

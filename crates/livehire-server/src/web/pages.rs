@@ -40,6 +40,10 @@ pub(super) fn layout(page: &Page, title: &str, body: Markup) -> Html<String> {
                                 a href="/dashboard" { (lang.t("nav-dashboard")) }
                                 a href="/dashboard/hosts" { (lang.t("nav-hosts")) }
                                 a href="/dashboard/tiktok-live" { (lang.t("nav-live")) }
+                                @if page.session.as_ref().is_some_and(|s| s.account.kind == CallerKind::Agent) {
+                                    a href="/dashboard/tasks/new" { (lang.t("nav-new-task")) }
+                                }
+                                a href="/dashboard/wallet" { (lang.t("nav-wallet")) }
                                 a href="/dashboard/settings" { (lang.t("nav-settings")) }
                                 form method="post" action="/logout" {
                                     input type="hidden" name="csrf" value=(page.csrf);
@@ -105,7 +109,7 @@ pub(super) fn status_page(lang: Lang, status: StatusCode, message: &str) -> Resp
     (status, Html(body.into_string())).into_response()
 }
 
-fn errors_box(lang: Lang, errors: &[String]) -> Markup {
+pub(super) fn errors_box(lang: Lang, errors: &[String]) -> Markup {
     html! {
         @if !errors.is_empty() {
             div.errors role="alert" {
@@ -170,7 +174,7 @@ pub(super) async fn signup_page(page: Page) -> Response {
 }
 
 /// Time zones offered at sign-up (any IANA zone is accepted by the API).
-const ZONES: [&str; 8] = [
+pub(super) const ZONES: [&str; 8] = [
     "Asia/Shanghai",
     "Asia/Hong_Kong",
     "Asia/Singapore",
@@ -249,18 +253,18 @@ pub(super) fn when(rfc3339: &str, zone: Option<&str>) -> String {
     }
 }
 
-fn status_label(lang: Lang, status: &str) -> String {
+pub(super) fn status_label(lang: Lang, status: &str) -> String {
     lang.t(&format!("status-{status}"))
 }
 
-fn task_zone(t: &TaskView) -> Option<&str> {
+pub(super) fn task_zone(t: &TaskView) -> Option<&str> {
     t.extra
         .get("live_session_details")
         .and_then(|d| d.get("time_zone"))
         .and_then(|z| z.as_str())
 }
 
-fn task_title(t: &TaskView) -> &str {
+pub(super) fn task_title(t: &TaskView) -> &str {
     t.extra.get("title").and_then(|v| v.as_str()).unwrap_or("")
 }
 
@@ -407,7 +411,7 @@ async fn host_home(
                 tbody {
                     @for i in &invitations.data {
                         tr {
-                            td { (i.title) br; small.muted { (i.task_id) } }
+                            td { a href={ "/dashboard/tasks/" (i.task_id) } { (i.title) } br; small.muted { (i.task_id) } }
                             td { (status_label(lang, i.status.as_str())) }
                             td { @if let Some(at) = &i.scheduled_time { (when(at, zones.get(i.task_id.as_str()).cloned().flatten().as_deref())) } }
                             td.num { (money(i.compensation, &i.currency)) }
@@ -425,7 +429,7 @@ async fn host_home(
                 tbody {
                     @for t in &open.data {
                         tr {
-                            td { (task_title(t)) br; small.muted { (t.id) } }
+                            td { a href={ "/dashboard/tasks/" (t.id) } { (task_title(t)) } br; small.muted { (t.id) } }
                             td { @if let Some(at) = t.sessions.first().and_then(|s| s.scheduled_time.as_deref()) { (when(at, task_zone(t))) } }
                             td.num { (task_pay(t)) }
                         }
@@ -660,7 +664,7 @@ pub(super) async fn hosts(State(app): State<App>, page: Page, uri: axum::http::U
                 tbody {
                     @for h in &hosts {
                         tr {
-                            td { (h["name"].as_str().unwrap_or("")) br; small.muted { (h["tiktok_handle"].as_str().unwrap_or("")) " " (h["human_id"].as_str().unwrap_or("")) } }
+                            td { a href={ "/dashboard/hosts/" (h["human_id"].as_str().unwrap_or("")) } { (h["name"].as_str().unwrap_or("")) } br; small.muted { (h["tiktok_handle"].as_str().unwrap_or("")) " " (h["human_id"].as_str().unwrap_or("")) } }
                             td { (h["niches"].as_array().map(|n| n.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()) }
                             td.num { (number(&h["follower_stats"]["followers"])) }
                             td.num { (number(&h["live_commerce_metrics"]["avg_gmv_per_session"])) }

@@ -7,6 +7,7 @@ mod bad_input;
 mod connector;
 mod dashboard;
 mod dashboard_live;
+mod dashboard_tasks;
 mod dead_ends;
 mod events;
 mod harness;
