@@ -464,7 +464,7 @@ fn flash_sales(
             @if sales.is_empty() {
                 p.muted { (t("sale-none")) }
             } @else {
-                div.table-wrap {
+                div.table-wrap tabindex="0" {
                 table.sales {
                     thead { tr {
                         th scope="col" { (t("sale-product")) }

@@ -434,7 +434,7 @@ async fn render(
         }
         section.card #sessions {
             h2 { (t("task-sessions")) }
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { "#" }
                     th scope="col" { (t("col-scheduled")) }
@@ -462,7 +462,7 @@ async fn render(
         @if !l.terms.products.is_empty() {
             section.card #products {
                 h2 { (t("task-products")) }
-                div.scroll { table {
+                div.scroll tabindex="0" { table {
                     thead { tr {
                         th scope="col" { (t("col-product")) }
                         th scope="col" { (t("col-retail")) }

@@ -75,7 +75,7 @@ pub(super) fn run_of_show(page: &Page, task: &TaskView, owner: bool, action: &st
             summary { (lang.t("task-run-of-show")) }
             @for s in &plan.sessions {
                 h3 { (lang.t("task-session")) " " (s.session_index + 1) " · " (lang.t_count("minutes", "count", u64::from(s.duration_minutes))) }
-                div.scroll { table {
+                div.scroll tabindex="0" { table {
                     thead { tr {
                         th scope="col" { (lang.t("col-minutes")) }
                         th scope="col" { (lang.t("col-segment")) }
@@ -109,7 +109,7 @@ pub(super) fn offers_section(
             @if l.offers.is_empty() {
                 p.muted { (lang.t("task-no-offers")) " " a href={ "/dashboard/hosts?sort=match&for_task=" (l.task.id) } { (lang.t("task-find-hosts")) } }
             } @else {
-                div.scroll { table {
+                div.scroll tabindex="0" { table {
                     thead { tr {
                         th scope="col" { (lang.t("col-host")) }
                         th scope="col" { (lang.t("col-offer")) }
@@ -382,7 +382,7 @@ fn figures_table(lang: Lang, s: &SubmissionView, currency: &str) -> Markup {
         ("highlight_views", "field-highlight-views"),
     ];
     html! {
-        div.scroll { table.figures {
+        div.scroll tabindex="0" { table.figures {
             thead { tr {
                 th scope="col" { (lang.t("col-figure")) }
                 th scope="col" { (lang.t("col-host-reported")) }
@@ -416,7 +416,7 @@ pub(super) fn payout_section(page: &Page, l: &Loaded, base: &str, refill: &Refil
             @match &l.payout {
                 Some(Ok(p)) => {
                     p.muted { (lang.t(if l.paid { "payout-paid-help" } else if from_submission { "payout-from-submission" } else { "payout-what-if" })) }
-                    div.scroll { table.payout {
+                    div.scroll tabindex="0" { table.payout {
                         thead { tr {
                             th scope="col" { (lang.t("col-line")) }
                             th scope="col" { (lang.t("col-condition")) }

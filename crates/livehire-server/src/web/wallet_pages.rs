@@ -67,7 +67,7 @@ async fn render(
         h1 { (t("wallet-title")) }
         @if let Some(w) = &wallet {
             @if w.balances.is_empty() { p.muted { (t("wallet-empty")) } }
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { (t("col-currency")) }
                     th scope="col" { (t("wallet-available")) }
@@ -85,7 +85,7 @@ async fn render(
         }
         @if let Some(e) = &earnings {
             @if e.balances.is_empty() { p.muted { (t("earnings-empty")) } }
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { (t("col-currency")) }
                     th scope="col" { (t("earnings-total")) }
@@ -101,7 +101,7 @@ async fn render(
             } }
             @if first_page && !e.data.is_empty() {
                 h2 { (t("earnings-payouts")) }
-                div.scroll { table {
+                div.scroll tabindex="0" { table {
                     thead { tr {
                         th scope="col" { (t("col-when")) }
                         th scope="col" { (t("col-kind")) }
@@ -121,7 +121,7 @@ async fn render(
         @if ledger.data.is_empty() {
             p.muted { (t("ledger-empty")) }
         } @else {
-            div.scroll { table.ledger {
+            div.scroll tabindex="0" { table.ledger {
                 thead { tr {
                     th scope="col" { (t("col-when")) }
                     th scope="col" { (t("col-kind")) }

@@ -112,7 +112,12 @@
           height: 180,
           legend: { show: false },
           cursor: { show: true },
-          scales: { x: { time: true } },
+          // Seconds apart at least a minute wide: one point, or a few
+          // seconds of them, would otherwise stretch to years or milliseconds.
+          scales: { x: { time: true, range: function (u, min, max) {
+            if (min == null || max == null) { return [min, max]; }
+            return max - min < 60 ? [max - 60, max] : [min, max];
+          } } },
           axes: [{}, { size: 56, values: function (u, vals) { return vals.map(function (v) { return short.format(v); }); } }],
           series: [{}, { label: el.getAttribute("aria-label") || metric, stroke: "#d6245c", width: 2, fill: "rgba(214,36,92,.08)" }]
         };
