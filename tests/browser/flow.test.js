@@ -63,7 +63,7 @@ async function text(page, selector) {
 
 /** Waits until the element's text satisfies `ok` (the page's script updates it). */
 async function until(page, selector, ok, what) {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000;
   let last = '';
   while (Date.now() < deadline) {
     last = await text(page, selector).catch(() => '');

@@ -7,7 +7,7 @@ use livehire_domain::payout::Observed;
 use livehire_store::{Caller, CallerKind, TaskStatus};
 use maud::{Markup, html};
 
-use super::pages::{errors_box, money, status_label, when};
+use super::pages::{errors_box, money, status_label, task_zone, when};
 use super::task_pages::{Loaded, Refill, csrf_field};
 use super::{Lang, Page};
 use crate::app::{MessageView, OfferKind, OfferStatus, SubmissionView, TaskView};
@@ -256,7 +256,7 @@ pub(super) fn messages_section(
                     } @else {
                         ol.messages { @for m in shown {
                             li class=(if m.sender_kind == "agent" { "from-agent" } else { "from-host" }) {
-                                small.muted { (sender(m)) " · " (when(&m.created_at, None)) }
+                                small.muted { (sender(m)) " · " (when(&m.created_at, task_zone(&l.task))) }
                                 p { (m.text) }
                             }
                         } }
@@ -292,7 +292,7 @@ pub(super) fn submission_section(
         section.card #submission {
             h2 { (lang.t("task-submission")) }
             @if let Some(s) = sub {
-                p.muted { (lang.t_args("submission-version", &[("version", s.version.to_string()), ("at", when(&s.submitted_at, None))])) }
+                p.muted { (lang.t_args("submission-version", &[("version", s.version.to_string()), ("at", when(&s.submitted_at, task_zone(&l.task)))])) }
                 ul {
                     @if let Some(u) = link("recording_url") { li { a href=(u) rel="noopener" { (lang.t("submission-recording")) } } }
                     @if let Some(u) = link("highlight_reel_url") { li { a href=(u) rel="noopener" { (lang.t("submission-highlights")) } } }
