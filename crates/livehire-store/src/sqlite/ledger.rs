@@ -69,17 +69,19 @@ pub(super) async fn write_ledger(db: &SqlitePool, entry: &LedgerWrite) -> StoreR
 }
 
 pub(super) async fn wallet(db: &SqlitePool, agent_id: &str) -> StoreResult<Vec<WalletBalance>> {
+    // Escrow and payouts come summed per agent and currency from
+    // `agent_money` (kept by triggers as postings are written).
     let rows = sqlx::query(
         "WITH cur AS ( \
            SELECT currency FROM account_balances WHERE account = 'agent:' || $1 || ':available' \
-           UNION SELECT currency FROM ledger_entries WHERE agent_id = $1) \
+           UNION SELECT currency FROM agent_money WHERE agent_id = $1) \
          SELECT cur.currency AS currency, \
            COALESCE((SELECT balance_minor FROM account_balances b \
                      WHERE b.account = 'agent:' || $1 || ':available' AND b.currency = cur.currency), 0) AS available, \
-           COALESCE((SELECT SUM(b.balance_minor) FROM account_balances b JOIN tasks t ON b.account = 'escrow:' || t.id \
-                     WHERE t.agent_id = $1 AND b.currency = cur.currency), 0) AS in_escrow, \
-           COALESCE((SELECT SUM(p.amount_minor) FROM ledger_postings p JOIN ledger_entries e ON e.seq = p.entry_seq \
-                     WHERE e.agent_id = $1 AND e.currency = cur.currency AND p.account LIKE 'host:%'), 0) AS paid_out \
+           COALESCE((SELECT escrow_minor FROM agent_money m \
+                     WHERE m.agent_id = $1 AND m.currency = cur.currency), 0) AS in_escrow, \
+           COALESCE((SELECT paid_out_minor FROM agent_money m \
+                     WHERE m.agent_id = $1 AND m.currency = cur.currency), 0) AS paid_out \
          FROM cur ORDER BY cur.currency",
     )
     .bind(agent_id)
