@@ -224,6 +224,45 @@ impl App {
 
     /// `GET /api/v1/tasks/{id}/report.html`: the series table and a bar chart
     /// per figure.
+    /// The payout a report shows beside a task's figures: what the approval
+    /// paid once the task is approved; before, what the monitored figures of
+    /// its sessions (`series`, this task's series report) would pay. `None`
+    /// when the caller may see neither (only the agent and the assigned host
+    /// may) or the terms cannot be priced.
+    pub async fn report_payout(
+        &self,
+        caller: &Caller,
+        task_id: &TaskId,
+        series: &SeriesReport,
+    ) -> Option<livehire_domain::payout::Payout> {
+        if let Ok(Some(paid)) = self.paid_payout(caller, task_id).await {
+            return Some(paid.payout);
+        }
+        let rows = &series.sessions;
+        let q = super::PayoutPreviewQuery {
+            gmv: Some(rows.iter().filter_map(|r| r.gmv).sum()),
+            orders: Some(rows.iter().filter_map(|r| r.orders).sum()),
+            peak_viewers: rows.iter().filter_map(|r| r.peak_concurrent_viewers).max(),
+            unique_viewers: Some(rows.iter().filter_map(|r| r.unique_viewers).sum()),
+            session_gmv: Some(rows.iter().map(|r| r.gmv.unwrap_or_default()).collect()),
+            session_unique_viewers: Some(
+                rows.iter().map(|r| r.unique_viewers.unwrap_or(0)).collect(),
+            ),
+            session_peak_viewers: Some(
+                rows.iter()
+                    .map(|r| r.peak_concurrent_viewers.unwrap_or(0))
+                    .collect(),
+            ),
+            sessions_completed: Some(
+                rows.iter()
+                    .filter(|r| r.status == super::SessionStatus::Ended)
+                    .count() as u64,
+            ),
+            ..super::PayoutPreviewQuery::default()
+        };
+        self.payout_preview(caller, task_id, &q).await.ok()
+    }
+
     pub async fn series_report_html(&self, caller: &Caller, task_id: &TaskId) -> ApiResult<String> {
         let report = self.series_report(caller, task_id).await?;
         let labels: Vec<String> = report

@@ -9,54 +9,19 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use livehire_domain::ids::{FlashSaleId, SessionId, TaskId};
 use livehire_domain::payout::Payout;
-use livehire_store::{Caller, CallerKind};
+use livehire_store::CallerKind;
 use maud::{Markup, PreEscaped, html};
 use rust_decimal::Decimal;
 
 use super::live::{count, percent, product_name, products, session_status, task_zone};
 use super::pages::{error_page, layout, money, when};
 use super::{Lang, Page};
-use crate::app::{
-    App, LedgerEntryView, MAX_ORDERS_PAGE, PageRequest, PayoutPreviewQuery, SeriesReport,
-    SessionStatus,
-};
+use crate::app::{App, LedgerEntryView, MAX_ORDERS_PAGE, PageRequest};
 use crate::error::ApiError;
 use crate::reports::{charts, html as report_html};
 
 /// Most rows a CSV download reads (pages of the service's largest size).
 const MAX_CSV_ROWS: usize = 1_000_000;
-
-/// The payout the task's monitored figures would earn (GMV, orders, peak and
-/// unique viewers, per session and in total), by the service's payout
-/// engine; `None` when the task has no agreed terms to compute from yet.
-async fn payout_at(
-    app: &App,
-    caller: &Caller,
-    task_id: &TaskId,
-    series: &SeriesReport,
-) -> Option<Payout> {
-    let rows = &series.sessions;
-    let q = PayoutPreviewQuery {
-        gmv: Some(rows.iter().filter_map(|r| r.gmv).sum()),
-        orders: Some(rows.iter().filter_map(|r| r.orders).sum()),
-        peak_viewers: rows.iter().filter_map(|r| r.peak_concurrent_viewers).max(),
-        unique_viewers: Some(rows.iter().filter_map(|r| r.unique_viewers).sum()),
-        session_gmv: Some(rows.iter().map(|r| r.gmv.unwrap_or_default()).collect()),
-        session_unique_viewers: Some(rows.iter().map(|r| r.unique_viewers.unwrap_or(0)).collect()),
-        session_peak_viewers: Some(
-            rows.iter()
-                .map(|r| r.peak_concurrent_viewers.unwrap_or(0))
-                .collect(),
-        ),
-        sessions_completed: Some(
-            rows.iter()
-                .filter(|r| r.status == SessionStatus::Ended)
-                .count() as u64,
-        ),
-        ..PayoutPreviewQuery::default()
-    };
-    app.payout_preview(caller, task_id, &q).await.ok()
-}
 
 fn payout_block(lang: Lang, payout: Option<&Payout>) -> Markup {
     let t = |id: &str| lang.t(id);
@@ -110,7 +75,9 @@ pub(super) async fn session_report(
         let svg = app.session_report_svg(&caller, &id).await?;
         let task = app.task(&caller, &report.session.task_id).await?;
         let series = app.series_report(&caller, &report.session.task_id).await?;
-        let payout = payout_at(&app, &caller, &report.session.task_id, &series).await;
+        let payout = app
+            .report_payout(&caller, &report.session.task_id, &series)
+            .await;
         Ok::<_, ApiError>((report, svg, task, payout))
     }
     .await;
@@ -219,7 +186,7 @@ pub(super) async fn series_report(
     let built = async {
         let report = app.series_report(&caller, &id).await?;
         let task = app.task(&caller, &id).await?;
-        let payout = payout_at(&app, &caller, &id, &report).await;
+        let payout = app.report_payout(&caller, &id, &report).await;
         Ok::<_, ApiError>((report, task, payout))
     }
     .await;

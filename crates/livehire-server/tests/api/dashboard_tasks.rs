@@ -368,6 +368,11 @@ async fn dashboard_tasks_submit_approve_and_rate_from_the_pages_pay_the_exact_am
     let paid = b.get(&page).await;
     assert!(paid.text.contains("Paid at approval"), "{}", paid.text);
     assert!(paid.text.contains("¥13,660.00"));
+    // The series report shows what the approval paid, not a preview from
+    // the monitored figures (none here: the preview would be the base alone).
+    let report = b.get(&format!("{page}/report")).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    assert!(report.text.contains("¥13,660.00"), "{}", report.text);
 
     // A bad tip: the error and the review kept; then a good one.
     let bad = b
