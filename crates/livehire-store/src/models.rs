@@ -851,10 +851,6 @@ pub struct TaskSummary {
     pub time_zone: Option<String>,
     /// The first session's scheduled time (RFC 3339), if it has one.
     pub first_session_at: Option<String>,
-    /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339.
-    pub updated_at: String,
 }
 
 /// What an agent's overview counts, read at once.

@@ -163,10 +163,8 @@ pub(super) async fn agent_overview(
            (SELECT json_group_array(json_object( \
                 'id', id, 'status', status, 'title', title, 'currency', currency, \
                 'compensation_minor', compensation_minor, 'time_zone', time_zone, \
-                'first_session_at', first_session_at, \
-                'created_at', created_at, 'updated_at', updated_at)) \
+                'first_session_at', first_session_at)) \
             FROM (SELECT t.id, t.status, t.title, t.currency, t.compensation_minor, \
-                         t.created_at, t.updated_at, \
                          CASE json_type(t.body, '$.live_session_details.time_zone') \
                            WHEN 'text' THEN json_extract(t.body, '$.live_session_details.time_zone') \
                          END AS time_zone, \
