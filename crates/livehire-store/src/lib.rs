@@ -1,18 +1,23 @@
 //! livehire's storage.
 //!
-//! The service layer talks to a [`Store`]; each backend (SQLite today, PostgreSQL
-//! to follow) implements it with its own migrations. Rows cross this boundary as
+//! The service layer talks to a [`Store`]; each backend (SQLite, PostgreSQL)
+//! implements it with its own migrations, and [`connect`] picks one by the
+//! database URL's scheme. Rows cross this boundary as
 //! the plain records below, never as backend types.
 #![forbid(unsafe_code)]
 
+mod backend;
 mod models;
+mod postgres;
 mod sqlite;
 
 use async_trait::async_trait;
 use livehire_domain::search::HostQuery;
 use serde_json::Value;
 
+pub use backend::{Backend, BackendKind, connect};
 pub use models::*;
+pub use postgres::PgStore;
 pub use sqlite::{BackupReport, SqliteStore, backup};
 
 /// What can go wrong in storage, as the service layer needs to tell it apart.

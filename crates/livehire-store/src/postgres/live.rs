@@ -1,0 +1,261 @@
+//! PostgreSQL queries for live sessions: event batches, flash sales, their orders.
+
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, PgPool, Row};
+
+use crate::*;
+
+pub(super) async fn append_events(db: &PgPool, batch: &EventBatch, now: &str) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    insert_batch(&mut tx, batch, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Appends a batch unless the session's task is settled
+/// (`Conflict("session_settled")`, nothing written). The task row is held
+/// (`FOR SHARE`) to the commit, so an approval or cancellation, which locks
+/// it for update, either sees this batch or is seen by it; never a batch
+/// written after the figures froze.
+pub(super) async fn insert_batch(
+    conn: &mut PgConnection,
+    b: &EventBatch,
+    now: &str,
+) -> StoreResult<()> {
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT t.status FROM sessions s JOIN tasks t ON t.id = s.task_id \
+         WHERE s.id = $1 FOR SHARE OF t",
+    )
+    .bind(&b.session_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if matches!(status.as_deref(), Some("approved" | "cancelled")) {
+        return Err(StoreError::Conflict("session_settled".into()));
+    }
+    let msg_ids = (!b.msg_ids.is_empty()).then(|| b.msg_ids.join("\n"));
+    sqlx::query(
+        "INSERT INTO session_event_batches \
+         (session_id, event_count, body, received_at, msg_ids, source, source_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&b.session_id)
+    .bind(b.event_count)
+    .bind(&b.ndjson)
+    .bind(now)
+    .bind(msg_ids)
+    .bind(&b.source)
+    .bind(&b.source_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn connector_msg_ids(db: &PgPool, session_id: &str) -> StoreResult<Vec<String>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT msg_ids FROM session_event_batches WHERE session_id = $1 AND msg_ids IS NOT NULL",
+    )
+    .bind(session_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .flat_map(|ids| ids.lines().map(str::to_string))
+        .collect())
+}
+
+pub(super) async fn record_feed(
+    db: &PgPool,
+    session_id: &str,
+    feed: &FeedRecord,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE sessions SET feed_last_at = $2, feed_source = $3, feed_format = $4 WHERE id = $1",
+    )
+    .bind(session_id)
+    .bind(&feed.last_at)
+    .bind(&feed.source)
+    .bind(&feed.format)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Times are stored as `timestamp()` writes them (RFC 3339, milliseconds,
+/// `Z`), so they compare as text.
+pub(super) async fn mark_stream_ended(
+    db: &PgPool,
+    session_id: &str,
+    at: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET stream_ended_at = $2 WHERE id = $1 AND status = 'live' \
+         AND (stream_ended_at IS NULL OR stream_ended_at > $2)",
+    )
+    .bind(session_id)
+    .bind(at)
+    .execute(db)
+    .await?;
+    if done.rows_affected() > 0 {
+        return Ok(true);
+    }
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM sessions WHERE id = $1")
+        .bind(session_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(status.as_deref() == Some("live"))
+}
+
+pub(super) async fn clear_stream_end(
+    db: &PgPool,
+    session_id: &str,
+    before: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET stream_ended_at = NULL \
+         WHERE id = $1 AND status = 'live' AND stream_ended_at < $2",
+    )
+    .bind(session_id)
+    .bind(before)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub(super) async fn streams_ended_by(
+    db: &PgPool,
+    cutoff: &str,
+) -> StoreResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, stream_ended_at FROM sessions \
+         WHERE status = 'live' AND stream_ended_at IS NOT NULL AND stream_ended_at <= $1 \
+         ORDER BY stream_ended_at",
+    )
+    .bind(cutoff)
+    .fetch_all(db)
+    .await?)
+}
+
+pub(super) async fn event_batches(db: &PgPool, session_id: &str) -> StoreResult<Vec<StoredBatch>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT source, body FROM session_event_batches WHERE session_id = $1 ORDER BY seq",
+    )
+    .bind(session_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(source, body)| StoredBatch { source, body })
+        .collect())
+}
+
+pub(super) async fn create_flash_sale(
+    db: &mut PgConnection,
+    s: &FlashSaleRecord,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO flash_sales (id, session_id, task_id, product_id, currency, price_minor, stock, per_buyer_limit, \
+         starts_at, ends_at, overlay_token, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&s.id)
+    .bind(&s.session_id)
+    .bind(&s.task_id)
+    .bind(&s.product_id)
+    .bind(&s.currency)
+    .bind(s.price_minor)
+    .bind(s.stock)
+    .bind(s.per_buyer_limit)
+    .bind(&s.starts_at)
+    .bind(&s.ends_at)
+    .bind(&s.overlay_token)
+    .bind(&s.created_at)
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+fn sale_from_row(r: &PgRow) -> StoreResult<FlashSaleRecord> {
+    Ok(FlashSaleRecord {
+        id: r.try_get("id")?,
+        session_id: r.try_get("session_id")?,
+        task_id: r.try_get("task_id")?,
+        product_id: r.try_get("product_id")?,
+        currency: r.try_get("currency")?,
+        price_minor: r.try_get("price_minor")?,
+        stock: r.try_get("stock")?,
+        per_buyer_limit: r.try_get("per_buyer_limit")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        overlay_token: r.try_get("overlay_token")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) async fn flash_sales(
+    db: &PgPool,
+    id: Option<&str>,
+    session_id: Option<&str>,
+) -> StoreResult<Vec<FlashSaleRecord>> {
+    let rows = sqlx::query(
+        "SELECT * FROM flash_sales WHERE ($1 IS NULL OR id = $1) AND ($2 IS NULL OR session_id = $2) \
+         ORDER BY created_at, id",
+    )
+    .bind(id)
+    .bind(session_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(sale_from_row).collect()
+}
+
+fn order_from_row(r: &PgRow) -> StoreResult<FlashOrderRecord> {
+    Ok(FlashOrderRecord {
+        order_id: r.try_get("order_id")?,
+        flash_sale_id: r.try_get("flash_sale_id")?,
+        buyer_id: r.try_get("buyer_id")?,
+        quantity: r.try_get("quantity")?,
+        amount_minor: r.try_get("amount_minor")?,
+        idempotency_key: r.try_get("idempotency_key")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) async fn flash_orders(
+    db: &PgPool,
+    flash_sale_id: &str,
+) -> StoreResult<Vec<FlashOrderRecord>> {
+    let rows =
+        sqlx::query("SELECT * FROM flash_sale_orders WHERE flash_sale_id = $1 ORDER BY position")
+            .bind(flash_sale_id)
+            .fetch_all(db)
+            .await?;
+    rows.iter().map(order_from_row).collect()
+}
+
+pub(super) async fn flash_orders_page(
+    db: &PgPool,
+    flash_sale_id: &str,
+    after: Option<i64>,
+    limit: u32,
+) -> StoreResult<Page<FlashOrderRecord>> {
+    let rows = sqlx::query(
+        "SELECT * FROM flash_sale_orders \
+         WHERE flash_sale_id = $1 AND position > $2 ORDER BY position LIMIT $3",
+    )
+    .bind(flash_sale_id)
+    .bind(after.unwrap_or(0))
+    .bind(i64::from(limit) + 1)
+    .fetch_all(db)
+    .await?;
+    let more = rows.len() > limit as usize;
+    let rows = &rows[..rows.len().min(limit as usize)];
+    let next = match rows.last() {
+        Some(last) if more => Some(last.try_get("position")?),
+        _ => None,
+    };
+    Ok(Page {
+        data: rows
+            .iter()
+            .map(order_from_row)
+            .collect::<StoreResult<_>>()?,
+        next,
+    })
+}
