@@ -1,7 +1,6 @@
 //! The `livehire` binary.
 #![forbid(unsafe_code)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -10,7 +9,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use livehire_server::app::{DemoHost, NewAgent, NewHost};
 use livehire_server::{App, Application, Settings};
 use livehire_sim::hosts;
-use livehire_store::SqliteStore;
 
 mod client;
 mod logs;
@@ -53,7 +51,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "LIVEHIRE_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
-        /// Database URL (`sqlite://PATH`, created if missing).
+        /// Database URL: `sqlite://PATH` (created if missing) or
+        /// `postgres://USER@HOST:PORT/DATABASE` (the database must exist).
         #[arg(
             long,
             env = "LIVEHIRE_DATABASE_URL",
@@ -102,7 +101,7 @@ enum Command {
         /// How many generated hosts.
         #[arg(long, default_value_t = 1000)]
         hosts: u64,
-        /// Database URL.
+        /// Database URL (`sqlite://PATH` or `postgres://…`).
         #[arg(
             long,
             env = "LIVEHIRE_DATABASE_URL",
@@ -118,7 +117,8 @@ enum Command {
         /// The backup file to write (must not exist).
         #[arg(long)]
         to: std::path::PathBuf,
-        /// Database URL.
+        /// Database URL: the SQLite store's (`sqlite://PATH`); a PostgreSQL
+        /// database is backed up with PostgreSQL's own tools.
         #[arg(
             long,
             env = "LIVEHIRE_DATABASE_URL",
@@ -251,15 +251,24 @@ async fn main() -> anyhow::Result<()> {
             hosts,
             database_url,
         } => {
-            let store = SqliteStore::connect(&database_url)
+            let store = livehire_store::connect(&database_url)
                 .await
                 .with_context(|| format!("opening {database_url}"))?;
-            let app = App::new(Arc::new(store.clone()));
+            let app = App::new(store.store());
             seed(&app, hosts, true).await?;
             store.close().await;
             Ok(())
         }
         Command::Backup { to, database_url } => {
+            if livehire_store::BackendKind::of(&database_url)?
+                != livehire_store::BackendKind::Sqlite
+            {
+                anyhow::bail!(
+                    "livehire backup copies the embedded SQLite store (sqlite://PATH); \
+                     back a PostgreSQL database up with its own tools (pg_dump, or the server's \
+                     continuous archiving)"
+                );
+            }
             let report = livehire_store::backup(&database_url, &to)
                 .await
                 .with_context(|| format!("backing up {database_url} to {}", to.display()))?;

@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use livehire_store::{SqliteStore, Store};
+use livehire_store::{Backend, Store};
 use tokio::net::TcpListener;
 
 pub use app::App;
@@ -30,7 +30,7 @@ pub use server::ConnectionLimits;
 pub struct Settings {
     /// Where to listen (`127.0.0.1:8080`; port 0 picks a free one).
     pub addr: String,
-    /// The store (`sqlite://livehire.db`).
+    /// The store: `sqlite://livehire.db`, or `postgres://USER@HOST:PORT/DATABASE`.
     pub database_url: String,
     /// The operator's admin token (at least 16 characters): verifies hosts'
     /// claims and, unless `open_registration`, closes self-service registration.
@@ -106,7 +106,7 @@ impl Settings {
 pub struct Application {
     listener: TcpListener,
     app: App,
-    sqlite: Option<SqliteStore>,
+    backend: Backend,
     settings: Settings,
 }
 
@@ -115,13 +115,8 @@ impl Application {
     /// the background workers (`App::start_workers`).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let database_url = settings.database_url.as_str();
-        let (store, sqlite): (Arc<dyn Store>, Option<SqliteStore>) =
-            if database_url.starts_with("sqlite:") {
-                let s = SqliteStore::connect(database_url).await?;
-                (Arc::new(s.clone()), Some(s))
-            } else {
-                anyhow::bail!("unsupported database URL {database_url:?}: use sqlite://PATH");
-            };
+        let backend = livehire_store::connect(database_url).await?;
+        let store: Arc<dyn Store> = backend.store();
         if let Some(token) = &settings.admin_token {
             anyhow::ensure!(
                 token.len() >= 16,
@@ -184,7 +179,7 @@ impl Application {
         Ok(Self {
             listener,
             app,
-            sqlite,
+            backend,
             settings,
         })
     }
@@ -272,9 +267,7 @@ impl Application {
             );
         }
         self.app.stop_workers();
-        if let Some(s) = self.sqlite {
-            s.close().await;
-        }
+        self.backend.close().await;
         signal.abort();
         tracing::info!("stopped");
         Ok(())

@@ -189,18 +189,17 @@ pub(crate) async fn expire_keys(app: App) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicU32, Ordering};
 
-    use livehire_store::{CallerKind, SqliteStore};
+    use livehire_store::CallerKind;
 
     use super::*;
 
     async fn app() -> (App, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let store = SqliteStore::connect(&url).await.unwrap();
-        (App::new(Arc::new(store)), dir)
+        let store = livehire_store::connect(&url).await.unwrap();
+        (App::new(store.store()), dir)
     }
 
     #[tokio::test]
