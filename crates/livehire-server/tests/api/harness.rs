@@ -1,6 +1,14 @@
 //! `spawn_app()` and helpers that speak the domain.
+//!
+//! The backend comes from `LIVEHIRE_TEST_DATABASE_URL`: unset, each server
+//! runs on a new SQLite file; a PostgreSQL URL (`postgres://USER@HOST:PORT/DB`,
+//! a database to connect to for administration), each test creates a
+//! database of its own on that server (`lh_<random>`) and drops it when the
+//! last server on it is dropped.
 
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use livehire_server::{App, Application, Settings};
 use reqwest::StatusCode;
@@ -12,7 +20,102 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub app: App,
     settings: Settings,
+    db: Arc<TestDatabase>,
+}
+
+/// A fresh database for one test: a SQLite file in a temporary directory,
+/// or a PostgreSQL database of its own, dropped with this.
+pub struct TestDatabase {
+    /// The URL a server opens.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
+    /// The administration URL and the database's name (PostgreSQL).
+    postgres: Option<(String, String)>,
+}
+
+/// The PostgreSQL server the tests run on, if any.
+fn postgres_admin_url() -> Option<String> {
+    std::env::var("LIVEHIRE_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty() && !u.starts_with("sqlite:"))
+}
+
+/// Whether the tests run on PostgreSQL.
+pub fn on_postgres() -> bool {
+    postgres_admin_url().is_some()
+}
+
+/// Says, past the test harness's capture (so it shows in a passing run),
+/// what part of a test did not run on PostgreSQL and why.
+pub fn not_run_on_postgres(what: &str, why: &str) {
+    let _ = writeln!(std::io::stderr(), "NOT RUN ON POSTGRESQL: {what} ({why})");
+}
+
+impl TestDatabase {
+    /// A new database on the backend the tests run on.
+    pub async fn new() -> Self {
+        let Some(admin) = postgres_admin_url() else {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
+            return Self {
+                url,
+                _dir: Some(dir),
+                postgres: None,
+            };
+        };
+        use rand::Rng;
+        use sqlx::Connection;
+        let name = format!("lh_{:016x}", rand::rng().random::<u64>());
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("connecting to LIVEHIRE_TEST_DATABASE_URL: {e}"));
+        // The name is ours: `lh_` and hex digits.
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create a test database");
+        let _ = conn.close().await;
+        let (base, query) = match admin.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (admin.as_str(), String::new()),
+        };
+        let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
+        Self {
+            url: format!("{server}/{name}{query}"),
+            _dir: None,
+            postgres: Some((admin, name)),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime: drop the database from a
+        // thread with a runtime of its own, ending the servers' connections.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(&admin).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await?;
+                conn.close().await
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            let _ = writeln!(std::io::stderr(), "dropping a test database: {e}");
+        }
+    }
 }
 
 /// A registered agent.
@@ -63,21 +166,18 @@ impl Answer {
     }
 }
 
-/// Starts the server on 127.0.0.1:0 with a new SQLite file.
+/// Starts the server on 127.0.0.1:0 with a new database.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-/// Starts the server on 127.0.0.1:0 with a new SQLite file and the settings
+/// Starts the server on 127.0.0.1:0 with a new database and the settings
 /// `tweak` makes.
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
-    let mut settings = test_settings(&url);
+    let db = Arc::new(TestDatabase::new().await);
+    let mut settings = test_settings(&db.url);
     tweak(&mut settings);
-    let mut test_app = serve(settings).await;
-    test_app._dir = Some(dir);
-    test_app
+    serve(settings, db).await
 }
 
 /// The settings of the tests' servers: the defaults, but rate limits far
@@ -90,7 +190,7 @@ fn test_settings(url: &str) -> Settings {
     }
 }
 
-async fn serve(settings: Settings) -> TestApp {
+async fn serve(settings: Settings, db: Arc<TestDatabase>) -> TestApp {
     let application = Application::build(settings.clone()).await.expect("build");
     let base = format!("http://{}", application.local_addr().expect("addr"));
     let app = application.app().clone();
@@ -100,22 +200,25 @@ async fn serve(settings: Settings) -> TestApp {
         client: reqwest::Client::new(),
         app,
         settings,
-        _dir: None,
+        db,
     }
 }
 
 impl TestApp {
-    /// The SQLite file this server runs on.
+    /// The SQLite file this server runs on (SQLite only).
     pub fn db_path(&self) -> PathBuf {
+        assert!(
+            self.db.postgres.is_none(),
+            "db_path is the SQLite file; this server runs on PostgreSQL"
+        );
         PathBuf::from(self.settings.database_url.trim_start_matches("sqlite://"))
     }
 
-    /// A second server on this one's database file with its settings, as
-    /// after a restart: it holds nothing in memory and rebuilds what it needs
-    /// from the file. (The first keeps the file; keep it alive while this one
-    /// runs.)
+    /// A second server on this one's database with its settings, as after a
+    /// restart: it holds nothing in memory and rebuilds what it needs from
+    /// the database. (Both keep the database; it goes with the last.)
     pub async fn restarted(&self) -> TestApp {
-        serve(self.settings.clone()).await
+        serve(self.settings.clone(), self.db.clone()).await
     }
 }
 

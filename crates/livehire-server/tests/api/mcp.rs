@@ -452,8 +452,8 @@ async fn shutdown_ends_an_open_mcp_stream_within_the_grace_and_streams_are_not_g
 
     use livehire_server::{Application, Settings};
 
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
+    let db = crate::harness::TestDatabase::new().await;
+    let url = db.url.clone();
     let settings = Settings {
         shutdown_grace: Duration::from_secs(5),
         ..Settings::new("127.0.0.1:0", &url)
@@ -543,8 +543,8 @@ async fn shutdown_ends_an_open_mcp_stream_within_the_grace_and_streams_are_not_g
 
 #[tokio::test]
 async fn an_allowed_host_given_as_a_url_is_refused_at_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
+    let db = crate::harness::TestDatabase::new().await;
+    let url = db.url.clone();
     let settings = livehire_server::Settings {
         mcp_allowed_hosts: vec!["https://livehire.example.com".into()],
         ..livehire_server::Settings::new("127.0.0.1:0", &url)
