@@ -253,7 +253,9 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let store = livehire_store::connect(&database_url)
                 .await
-                .with_context(|| format!("opening {database_url}"))?;
+                .with_context(|| {
+                    format!("opening {}", livehire_store::redact_url(&database_url))
+                })?;
             let app = App::new(store.store());
             seed(&app, hosts, true).await?;
             store.close().await;
@@ -325,9 +327,12 @@ fn init_logs(format: LogFormat) -> logs::FlushOnDrop {
 
 async fn serve(settings: Settings, demo_mode: bool) -> anyhow::Result<()> {
     let (addr, database_url) = (settings.addr.clone(), settings.database_url.clone());
-    let application = Application::build(settings)
-        .await
-        .with_context(|| format!("starting on {addr} with {database_url}"))?;
+    let application = Application::build(settings).await.with_context(|| {
+        format!(
+            "starting on {addr} with {}",
+            livehire_store::redact_url(&database_url)
+        )
+    })?;
     if demo_mode {
         let app = application.app();
         if app.store().host_count().await? == 0 {
@@ -374,6 +379,7 @@ async fn serve(settings: Settings, demo_mode: bool) -> anyhow::Result<()> {
             host.human_id, host.api_key
         );
     }
+    let database_url = livehire_store::redact_url(&database_url);
     tracing::info!(addr = %application.local_addr()?, database_url, "livehire listening");
     application.run_until(shutdown_signal()).await
 }

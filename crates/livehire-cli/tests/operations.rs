@@ -606,3 +606,32 @@ async fn a_backup_taken_during_an_order_storm_restores_to_the_same_answers() {
         100_000
     );
 }
+
+#[tokio::test]
+async fn backup_refuses_a_postgresql_url_and_serve_an_unknown_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("backup.db");
+    // No server is needed: the URL's scheme is refused before any connection.
+    let out = backup("postgres://livehire:secret@127.0.0.1:1/livehire", &to).await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SQLite") && err.contains("pg_dump"), "{err}");
+    assert!(!to.exists());
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_livehire"))
+        .args([
+            "seed",
+            "--hosts",
+            "1",
+            "--database-url",
+            "mysql://u:secret@h/db",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("sqlite://") && err.contains("postgres://") && !err.contains("secret"),
+        "{err}"
+    );
+}

@@ -38,8 +38,8 @@ impl BackendKind {
     }
 }
 
-/// `url` with any password replaced, for messages.
-fn redact(url: &str) -> String {
+/// `url` with any password replaced, for messages and logs.
+pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };

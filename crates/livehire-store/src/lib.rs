@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use livehire_domain::search::HostQuery;
 use serde_json::Value;
 
-pub use backend::{Backend, BackendKind, connect};
+pub use backend::{Backend, BackendKind, connect, redact as redact_url};
 pub use models::*;
 pub use postgres::PgStore;
 pub use sqlite::{BackupReport, SqliteStore, backup};
