@@ -32,13 +32,15 @@ pub async fn openapi_json(Extension(doc): Extension<Arc<utoipa::openapi::OpenApi
 /// database file opens and reads afresh (what a restart needs; the open
 /// connections outlive a file made unreadable), that its reader, writer and
 /// order connections answer, that the task and order writers and the outbox
-/// dispatcher run, and that the server is not shutting down.
+/// dispatcher run, and that the server is not shutting down. On PostgreSQL
+/// the store's checks are one, `database`: a pooled connection answers and
+/// the database takes writes.
 #[utoipa::path(get, path = "/readyz", tag = "system", operation_id = "ready_get",
     responses(
         (status = 200, description = "Ready: every check passed", body = Object,
             example = json!({"status": "ready", "checks": {"database_file": "ok", "database_reader": "ok", "database_writer": "ok",
                 "order_connection": "ok", "task_writer": "ok", "order_writer": "ok", "outbox_dispatcher": "ok"}})),
-        (status = 503, description = "`not_ready`: one detail per failed check (`database_file`, `database_reader`, `database_writer`, `order_connection`, `task_writer`, `order_writer`, `outbox_dispatcher`, `shutdown`) saying why", body = ErrorBody)))]
+        (status = 503, description = "`not_ready`: one detail per failed check (`database_file`, `database_reader`, `database_writer`, `order_connection`, `task_writer`, or on PostgreSQL `database`; `order_writer`, `outbox_dispatcher`, `shutdown`) saying why", body = ErrorBody)))]
 pub async fn readyz(
     State(app): State<App>,
     Extension(ops): Extension<Arc<Ops>>,
