@@ -58,17 +58,33 @@ impl TestDb {
         let store = PgStore::connect(&format!("{server}/{name}")).await.unwrap();
         Some(Self { store, admin, name })
     }
+}
 
-    async fn drop_db(self) {
-        self.store.close().await;
-        let mut conn = PgConnection::connect(&self.admin).await.unwrap();
-        sqlx::query(AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        )))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+impl Drop for TestDb {
+    /// Drops the database, also when the test failed: from a thread with a
+    /// runtime of its own (this runs inside the test's), ending the pool's
+    /// connections.
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let mut conn = PgConnection::connect(&admin).await?;
+                sqlx::query(AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await?;
+                conn.close().await
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            let _ = writeln!(std::io::stderr(), "dropping {}: {e}", self.name);
+        }
     }
 }
 
@@ -193,7 +209,6 @@ async fn concurrent_escrow_holds_never_overdraw_a_wallet() {
         (10_000, 90_000),
         "{wallet:?}"
     );
-    db.drop_db().await;
 }
 
 #[tokio::test]
@@ -244,7 +259,6 @@ async fn one_of_two_concurrent_changes_from_one_status_wins() {
         overview.recent[0].time_zone.as_deref(),
         Some("Asia/Shanghai")
     );
-    db.drop_db().await;
 }
 
 #[tokio::test]
@@ -301,7 +315,6 @@ async fn events_are_refused_once_the_task_is_settled() {
             .unwrap()
             .is_empty()
     );
-    db.drop_db().await;
 }
 
 fn order(id: &str, sale: &str) -> FlashOrderRecord {
@@ -396,7 +409,6 @@ async fn an_order_batch_is_kept_whole_or_not_at_all_and_in_order() {
     }
     let want: Vec<_> = batch.iter().map(|o| o.order_id.clone()).collect();
     assert_eq!(seen, want);
-    db.drop_db().await;
 }
 
 fn claim(agent: &str, secret: &str) -> TiktokShopRecord {
@@ -459,7 +471,6 @@ async fn claims_wait_and_the_first_proof_owns_the_shop() {
         .unwrap();
     assert_eq!(again.app_secret, "rotated");
     assert_eq!(again.proven_at.as_deref(), Some(NOW));
-    db.drop_db().await;
 }
 
 #[tokio::test]
@@ -518,7 +529,6 @@ async fn a_webhook_attempt_is_claimed_once() {
         .filter(|r| matches!(r, Ok(Some(_))))
         .count();
     assert_eq!(claimed, 1);
-    db.drop_db().await;
 }
 
 /// Awaits spawned tasks, in order.
