@@ -613,3 +613,34 @@ async fn the_overview_counts_follow_every_task_exactly() {
     assert!(!home.text.contains("application waiting"), "{}", home.text);
     assert!(home.text.contains("<b>1</b>Open"), "{}", home.text);
 }
+
+/// Two servers over one database share their web sessions: a session
+/// opened on one is open on the other, and a logout on either ends it on
+/// both, on the other within a second (each keeps a session it has read
+/// for at most that long before reading it again).
+#[tokio::test]
+async fn a_logout_on_one_instance_ends_the_session_on_the_other() {
+    let first = spawn_app().await;
+    let second = first.restarted().await;
+    let agent = first.agent("two-instance agent").await;
+    let mut a = Browser::new(&first);
+    let ok = a
+        .submit("/login", "/login", &[("api_key", agent.key.as_str())])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+    assert_eq!(a.get("/dashboard").await.status, StatusCode::OK);
+
+    let mut b = Browser::new(&second);
+    b.cookies = a.cookies.clone();
+    let there = b.get("/dashboard").await;
+    assert_eq!(there.status, StatusCode::OK, "the other instance knows it");
+    let out = b.post("/logout", &[("csrf", &there.csrf())]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    b.cookies = a.cookies.clone();
+    assert_eq!(b.get("/dashboard").await.location(), "/login");
+
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let after = a.get("/dashboard").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "{}", after.text);
+    assert_eq!(after.location(), "/login");
+}
