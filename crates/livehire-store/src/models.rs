@@ -835,7 +835,7 @@ pub struct WebLoginRecord {
 
 /// A task as a list shows it: the columns, the time zone and the first
 /// session's time, without the body.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskSummary {
     /// `ph_task_…`.
     pub id: String,

@@ -219,6 +219,19 @@ async fn forms_need_their_csrf_token_and_a_login_opens_a_session_the_api_never_t
         "one open task counted: {}",
         home.text
     );
+    // Each task's first session in the task's own zone, named; UTC when
+    // the task names none.
+    let mut zoned = seed_json("task_workflow1_launch.json");
+    zoned["live_session_details"]["time_zone"] = json!("Asia/Shanghai");
+    app.task(&agent, &zoned).await;
+    let home = b.get("/dashboard").await;
+    assert!(
+        home.text.contains("2036-03-26 03:00 Asia/Shanghai")
+            && home.text.contains("2036-03-25 19:00 UTC")
+            && home.text.contains("<b>2</b>Open"),
+        "{}",
+        home.text
+    );
 
     // The API takes Bearer keys only: the cookie alone is 401.
     let api = b.get("/api/v1/me").await;

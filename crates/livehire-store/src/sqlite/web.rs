@@ -160,14 +160,10 @@ pub(super) async fn agent_overview(
            (SELECT COUNT(*) FROM sessions AS s INDEXED BY sessions_live \
             CROSS JOIN tasks AS t ON t.id = s.task_id \
             WHERE s.status = 'live' AND t.agent_id = $1) AS sessions_live, \
-           (SELECT json_group_array(json_object( \
-                'id', id, 'status', status, 'title', title, 'currency', currency, \
-                'compensation_minor', compensation_minor, 'time_zone', time_zone, \
-                'first_session_at', first_session_at)) \
+           (SELECT json_group_array(json_array( \
+                id, status, title, currency, compensation_minor, time_zone, first_session_at)) \
             FROM (SELECT t.id, t.status, t.title, t.currency, t.compensation_minor, \
-                         CASE json_type(t.body, '$.live_session_details.time_zone') \
-                           WHEN 'text' THEN json_extract(t.body, '$.live_session_details.time_zone') \
-                         END AS time_zone, \
+                         t.body ->> '$.live_session_details.time_zone' AS time_zone, \
                          (SELECT s.scheduled_time FROM sessions AS s WHERE s.task_id = t.id \
                           ORDER BY s.position LIMIT 1) AS first_session_at \
                   FROM tasks AS t WHERE t.agent_id = $1 ORDER BY t.seq DESC LIMIT $2)) AS recent, \
@@ -187,8 +183,25 @@ pub(super) async fn agent_overview(
     .await?;
     let by_status: Vec<(TaskStatus, u64)> = serde_json::from_str(row.try_get("by_status")?)
         .map_err(|e| StoreError::Other(anyhow::anyhow!("stored task counts: {e}")))?;
-    let recent: Vec<TaskSummary> = serde_json::from_str(row.try_get("recent")?)
-        .map_err(|e| StoreError::Other(anyhow::anyhow!("task summaries: {e}")))?;
+    let recent: Vec<SummaryColumns> = from_json("task summaries", row.try_get("recent")?)?;
+    let recent = recent
+        .into_iter()
+        .map(|t| {
+            Ok(TaskSummary {
+                id: t.0,
+                status: known("task status", &t.1, TaskStatus::parse)?,
+                title: t.2,
+                currency: t.3,
+                compensation_minor: t.4,
+                // A zone that is not a string (the rules accept none) is no zone.
+                time_zone: match t.5 {
+                    Some(serde_json::Value::String(z)) => Some(z),
+                    _ => None,
+                },
+                first_session_at: t.6,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
     let wallet: Vec<(String, i64, i64, i64)> = serde_json::from_str(row.try_get("wallet")?)
         .map_err(|e| StoreError::Other(anyhow::anyhow!("wallet balances: {e}")))?;
     let applications_pending: i64 = row.try_get("applications_pending")?;
@@ -211,6 +224,17 @@ pub(super) async fn agent_overview(
             .collect(),
     })
 }
+
+/// A task summary's columns, as one JSON array (the zone as the body holds it).
+type SummaryColumns = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<serde_json::Value>,
+    Option<String>,
+);
 
 /// A session as `task_bundle` reads it: the columns of `load_sessions`, in
 /// that order, as one JSON array.
