@@ -208,6 +208,15 @@ pub trait Store: Send + Sync + 'static {
     async fn rating(&self, task_id: &str) -> StoreResult<Option<RatingRecord>>;
     /// A host's ratings, newest first.
     async fn host_ratings(&self, human_id: &str, limit: u32) -> StoreResult<Vec<RatingRecord>>;
+    /// What a task's page shows, in one read: the task and its sessions,
+    /// run of show, offers, its first `messages_limit` messages of
+    /// `threads` (every thread when empty) and whether it has a submission.
+    async fn task_bundle(
+        &self,
+        task_id: &str,
+        threads: &[String],
+        messages_limit: u32,
+    ) -> StoreResult<TaskBundle>;
     /// A task's saved run of show (body, source, updated_at).
     async fn run_of_show(&self, task_id: &str) -> StoreResult<Option<(Value, String, String)>>;
     /// An agent's balances per currency.

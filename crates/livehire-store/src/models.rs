@@ -835,7 +835,7 @@ pub struct WebLoginRecord {
 
 /// A task as a list shows it: the columns, the time zone and the first
 /// session's time, without the body.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskSummary {
     /// `ph_task_…`.
     pub id: String,
@@ -871,6 +871,27 @@ pub struct AgentOverviewRecord {
     pub counts: AgentCounts,
     /// Its newest tasks, newest first.
     pub recent: Vec<TaskSummary>,
+    /// Its wallet, as [`Store::wallet`](crate::Store::wallet) reads it.
+    pub wallet: Vec<WalletBalance>,
+}
+
+/// What a task's page shows, read at once: the task with its sessions, its
+/// saved run of show, every offer, the first messages of some threads and
+/// whether anything was submitted.
+#[derive(Debug, Clone)]
+pub struct TaskBundle {
+    /// The task, with its sessions.
+    pub task: TaskRecord,
+    /// Its saved run of show (body, source, updated_at), as
+    /// [`Store::run_of_show`](crate::Store::run_of_show) reads it.
+    pub run_of_show: Option<(Value, String, String)>,
+    /// Its offers of both kinds, oldest first.
+    pub offers: Vec<OfferRecord>,
+    /// Its oldest messages of the threads asked for (all when none were
+    /// named), oldest first.
+    pub messages: Vec<MessageRecord>,
+    /// Whether the task has a submission.
+    pub has_submission: bool,
 }
 
 /// A dashboard session, kept server-side.

@@ -47,11 +47,8 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         let party = self.party(caller, &task).await?;
-        match access::decide(party, action) {
-            Outcome::Allow => Ok((task, party)),
-            Outcome::Forbid(why) => Err(ApiError::Forbidden(why.into())),
-            Outcome::Hide => Err(ApiError::NotFound(format!("task {id}"))),
-        }
+        allowed(party, action, id)?;
+        Ok((task, party))
     }
 
     /// Session `id` and its task for `action` by `caller`, like
@@ -81,5 +78,15 @@ impl App {
             .cloned()
             .ok_or_else(not_found)?;
         Ok((task, session, party))
+    }
+}
+
+/// Whether `party` may do `action` to task `id`: 404 when it may not learn
+/// the task exists, 403 when it may see it but not do this.
+pub(crate) fn allowed(party: Party, action: Action, id: &str) -> ApiResult<()> {
+    match access::decide(party, action) {
+        Outcome::Allow => Ok(()),
+        Outcome::Forbid(why) => Err(ApiError::Forbidden(why.into())),
+        Outcome::Hide => Err(ApiError::NotFound(format!("task {id}"))),
     }
 }

@@ -28,6 +28,7 @@ mod run_of_show;
 mod sessions;
 mod settlement;
 mod settlement_view;
+mod task_page;
 mod task_terms;
 mod task_view;
 mod tasks;
@@ -88,6 +89,7 @@ pub use settlement_view::{
     PayoutView, RatedHost, RatingView, RevisionRequestView, SessionFiguresUsed, SubmissionVersion,
     SubmissionView, VerifiedComparison,
 };
+pub use task_page::{PAGE_MESSAGES, TaskPage};
 pub use task_view::{NewTask, TaskListQuery, TaskRunOfShow, TaskSessionView, TaskView};
 pub use tiktok_shop::{
     NewTiktokShop, ShopOwnership, TiktokShopView, TiktokShopsView, WebhookNotification,
@@ -156,6 +158,8 @@ struct Inner {
     ending_streams: tokio::sync::Mutex<()>,
     /// Failed dashboard logins, per account and per client IP.
     web_throttle: web_accounts::LoginThrottle,
+    /// Web sessions recently read from the store.
+    web_sessions: web_accounts::SessionCache,
 }
 
 impl App {
@@ -180,6 +184,7 @@ impl App {
                 ),
                 ending_streams: tokio::sync::Mutex::new(()),
                 web_throttle: web_accounts::LoginThrottle::default(),
+                web_sessions: web_accounts::SessionCache::default(),
                 outbox_ready: tokio::sync::Notify::new(),
                 webhooks: webhooks::Webhooks::default(),
                 operator: operator::OperatorAccess::default(),

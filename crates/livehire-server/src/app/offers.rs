@@ -162,7 +162,24 @@ fn parse_id_cursor(cursor: &str, prefix: &str) -> ApiResult<String> {
     super::Cursor::id(cursor, prefix)
 }
 
-fn offer_view(o: &OfferRecord, currency: money::Currency) -> OfferView {
+/// Of a task's offers, the one host `human_id` sees as its own (its
+/// invitation before its application), with the status a host is shown.
+pub(crate) fn hosts_offer(
+    task: &TaskRecord,
+    offers: &[OfferRecord],
+    human_id: &str,
+) -> ApiResult<Option<OfferView>> {
+    let mut mine: Vec<&OfferRecord> = offers.iter().filter(|o| o.human_id == human_id).collect();
+    mine.sort_by_key(|o| o.kind != OfferKind::Invitation);
+    let Some(offer) = mine.first() else {
+        return Ok(None);
+    };
+    let mut view = offer_view(offer, currency_of(task)?);
+    view.status = status_for_host(offer.status, task.status);
+    Ok(Some(view))
+}
+
+pub(crate) fn offer_view(o: &OfferRecord, currency: money::Currency) -> OfferView {
     OfferView {
         id: o.id.clone(),
         task_id: o.task_id.clone().into(),
@@ -324,20 +341,8 @@ impl App {
         task: &TaskRecord,
         human_id: &str,
     ) -> ApiResult<Option<OfferView>> {
-        let mut mine: Vec<OfferRecord> = self
-            .store()
-            .offers(&task.id, None)
-            .await?
-            .into_iter()
-            .filter(|o| o.human_id == human_id)
-            .collect();
-        mine.sort_by_key(|o| o.kind != OfferKind::Invitation);
-        let Some(offer) = mine.first() else {
-            return Ok(None);
-        };
-        let mut view = offer_view(offer, currency_of(task)?);
-        view.status = status_for_host(offer.status, task.status);
-        Ok(Some(view))
+        let offers = self.store().offers(&task.id, None).await?;
+        hosts_offer(task, &offers, human_id)
     }
 
     /// Lists a task's offers of one kind (agent).

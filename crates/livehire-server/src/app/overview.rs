@@ -56,13 +56,12 @@ impl App {
         if caller.kind != CallerKind::Agent {
             return Err(ApiError::Forbidden("only agents have an overview".into()));
         }
-        // Two independent reads, side by side.
-        let (wallet, stored) = tokio::try_join!(self.wallet(caller), async {
-            Ok(self
-                .store()
-                .agent_overview(&caller.id, OVERVIEW_TASKS)
-                .await?)
-        })?;
+        // One read: the counts, the newest tasks and the wallet.
+        let stored = self
+            .store()
+            .agent_overview(&caller.id, OVERVIEW_TASKS)
+            .await?;
+        let wallet = super::wallet::wallet_view(&stored.wallet);
         let (counts, recent) = (stored.counts, stored.recent);
         let recent = recent
             .into_iter()

@@ -20,6 +20,13 @@ pub(crate) fn stored(draft: &TaskDraft) -> ApiResult<String> {
     serde_json::to_string(draft).map_err(|e| anyhow::anyhow!("serialising task terms: {e}").into())
 }
 
+/// A task's terms with the commission on the base agreed at assignment.
+pub(crate) fn agreed_terms(task: &TaskRecord) -> ApiResult<TaskDraft> {
+    let mut draft = read(task)?;
+    draft.commission = super::tasks::agreed_commission(task)?;
+    Ok(draft)
+}
+
 /// The terms of a stored task. A task posted before terms were stored (and
 /// not filled yet) has its body parsed as it would be at posting, minus the
 /// checks that a time is in the future; if that body no longer meets the
@@ -56,9 +63,7 @@ impl App {
     /// states in words (products, sessions, commission and bonuses).
     pub async fn task_terms(&self, caller: &Caller, id: &TaskId) -> ApiResult<TaskDraft> {
         let (task, _) = self.task_for(caller, id, Action::ViewTask).await?;
-        let mut draft = read(&task)?;
-        draft.commission = super::tasks::agreed_commission(&task)?;
-        Ok(draft)
+        agreed_terms(&task)
     }
 
     /// Gives every task stored without terms (posted before terms were

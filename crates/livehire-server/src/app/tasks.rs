@@ -107,19 +107,7 @@ impl App {
         if access::decide(party, Action::ViewRunOfShow) != access::Outcome::Allow {
             return Ok(view);
         }
-        if let Some((plan, source, updated_at)) = self.store().run_of_show(id).await? {
-            match super::run_of_show::plan_sessions(plan) {
-                Ok(sessions) => view.set_run_of_show(TaskRunOfShow {
-                    source,
-                    updated_at,
-                    sessions,
-                }),
-                // The task stays readable; GET …/run-of-show reports the fault.
-                Err(e) => {
-                    tracing::warn!(task_id = %id, error = ?e, "stored run of show unreadable")
-                }
-            }
-        }
+        show_run_of_show(&mut view, id, self.store().run_of_show(id).await?);
         Ok(view)
     }
 
@@ -368,6 +356,27 @@ pub(crate) fn currency_of(task: &TaskRecord) -> ApiResult<Currency> {
 /// The task's commission structure with the base agreed at assignment (the
 /// host's proposed compensation when the agent accepted it): what payouts
 /// and previews are computed from.
+/// Puts a task's saved run of show (body, source, updated_at) on its view,
+/// for a party that may read it. An unreadable one is logged and left off:
+/// the task stays readable, and `GET …/run-of-show` reports the fault.
+pub(crate) fn show_run_of_show(
+    view: &mut TaskView,
+    id: &str,
+    saved: Option<(Value, String, String)>,
+) {
+    let Some((plan, source, updated_at)) = saved else {
+        return;
+    };
+    match super::run_of_show::plan_sessions(plan) {
+        Ok(sessions) => view.set_run_of_show(TaskRunOfShow {
+            source,
+            updated_at,
+            sessions,
+        }),
+        Err(e) => tracing::warn!(task_id = %id, error = ?e, "stored run of show unreadable"),
+    }
+}
+
 pub(crate) fn agreed_commission(task: &TaskRecord) -> ApiResult<CommissionStructure> {
     let commission = draft_of(task)?.commission;
     Ok(match task.agreed_base_minor {

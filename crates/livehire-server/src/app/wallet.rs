@@ -270,19 +270,7 @@ impl App {
     /// `GET /api/v1/wallet`.
     pub async fn wallet(&self, caller: &Caller) -> ApiResult<WalletView> {
         let agent_id = require_agent(caller)?;
-        let balances = self
-            .store()
-            .wallet(agent_id)
-            .await?
-            .iter()
-            .map(|b| WalletBalance {
-                currency: b.currency.clone(),
-                available: amount_of(b.available, &b.currency),
-                in_escrow: amount_of(b.in_escrow, &b.currency),
-                paid_out: amount_of(b.paid_out, &b.currency),
-            })
-            .collect();
-        Ok(WalletView { balances })
+        Ok(wallet_view(&self.store().wallet(agent_id).await?))
     }
 
     /// `GET /api/v1/earnings` (host): balances and the payout and tip lines.
@@ -336,5 +324,20 @@ impl App {
             data,
             next_cursor: rows.next.map(seq_cursor),
         })
+    }
+}
+
+/// A wallet's stored balances as the API shows them.
+pub(crate) fn wallet_view(stored: &[livehire_store::WalletBalance]) -> WalletView {
+    WalletView {
+        balances: stored
+            .iter()
+            .map(|b| WalletBalance {
+                currency: b.currency.clone(),
+                available: amount_of(b.available, &b.currency),
+                in_escrow: amount_of(b.in_escrow, &b.currency),
+                paid_out: amount_of(b.paid_out, &b.currency),
+            })
+            .collect(),
     }
 }

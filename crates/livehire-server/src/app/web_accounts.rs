@@ -47,6 +47,63 @@ pub struct WebLogin {
     pub expires_at: DateTime<Utc>,
 }
 
+/// How long a web session read from the store is trusted without reading it
+/// again. A logout on this instance takes effect at once; one on another
+/// instance over the same database within this long.
+pub const WEB_SESSION_RECHECK: Duration = Duration::from_secs(1);
+
+/// Web sessions recently read from the store, by token digest: a page view
+/// costs no store round trip for the session while its entry is fresh.
+/// Only sessions that exist are kept (an unknown cookie always asks the
+/// store, so junk cookies cannot fill the map), and the map is pruned of
+/// stale entries once it holds [`SESSION_CACHE_PRUNE_AT`] of them.
+#[derive(Default)]
+pub(crate) struct SessionCache {
+    entries: std::sync::RwLock<HashMap<String, CachedSession>>,
+}
+
+struct CachedSession {
+    session: WebSession,
+    expires_at: DateTime<Utc>,
+    read_at: Instant,
+}
+
+const SESSION_CACHE_PRUNE_AT: usize = 50_000;
+
+impl SessionCache {
+    fn get(&self, digest: &str, now: DateTime<Utc>) -> Option<WebSession> {
+        let map = self.entries.read().ok()?;
+        let hit = map.get(digest)?;
+        (hit.read_at.elapsed() < WEB_SESSION_RECHECK && now < hit.expires_at)
+            .then(|| hit.session.clone())
+    }
+
+    fn put(&self, digest: String, session: WebSession, expires_at: DateTime<Utc>) {
+        let Ok(mut map) = self.entries.write() else {
+            return;
+        };
+        if map.len() >= SESSION_CACHE_PRUNE_AT {
+            map.retain(|_, e| e.read_at.elapsed() < WEB_SESSION_RECHECK);
+        }
+        if map.len() < SESSION_CACHE_PRUNE_AT {
+            map.insert(
+                digest,
+                CachedSession {
+                    session,
+                    expires_at,
+                    read_at: Instant::now(),
+                },
+            );
+        }
+    }
+
+    fn forget(&self, digest: &str) {
+        if let Ok(mut map) = self.entries.write() {
+            map.remove(digest);
+        }
+    }
+}
+
 /// A web session found by its cookie.
 #[derive(Debug, Clone)]
 pub struct WebSession {
@@ -290,20 +347,36 @@ impl App {
     }
 
     /// The web session of a cookie's token, unless it ended.
+    /// A session read within [`WEB_SESSION_RECHECK`] is answered from
+    /// memory (its expiry still checked against the clock).
     pub async fn web_session(&self, token: &str) -> ApiResult<Option<WebSession>> {
-        let found = self
-            .store()
-            .web_session(&key_digest(token), &self.now_text())
-            .await?;
-        Ok(found.map(|s| WebSession {
-            account: s.account,
-            csrf: s.csrf,
-        }))
+        let digest = key_digest(token);
+        let now = self.now();
+        if let Some(hit) = self.inner.web_sessions.get(&digest, now) {
+            return Ok(Some(hit));
+        }
+        let Some(found) = self.store().web_session(&digest, &timestamp(now)).await? else {
+            self.inner.web_sessions.forget(&digest);
+            return Ok(None);
+        };
+        let session = WebSession {
+            account: found.account,
+            csrf: found.csrf,
+        };
+        if let Ok(expires_at) = DateTime::parse_from_rfc3339(&found.expires_at) {
+            self.inner
+                .web_sessions
+                .put(digest, session.clone(), expires_at.with_timezone(&Utc));
+        }
+        Ok(Some(session))
     }
 
     /// Ends the web session of a cookie's token.
     pub async fn web_logout(&self, token: &str) -> ApiResult<()> {
-        Ok(self.store().delete_web_session(&key_digest(token)).await?)
+        let digest = key_digest(token);
+        self.store().delete_web_session(&digest).await?;
+        self.inner.web_sessions.forget(&digest);
+        Ok(())
     }
 
     /// Deletes expired web sessions; returns how many.

@@ -25,8 +25,7 @@ use super::task_sections::{
 use super::terms::{commission_words, percent};
 use super::{Lang, Page};
 use crate::app::{
-    App, MessageView, OfferKind, OfferView, PageRequest, PayoutPreviewQuery, SubmissionView,
-    TaskView,
+    App, MessageView, OfferView, PayoutPreviewQuery, SubmissionView, TaskPage, TaskView,
 };
 use crate::error::{ApiError, ApiResult};
 
@@ -225,37 +224,20 @@ async fn load(
     id: &TaskId,
     what_if: Option<Vec<(String, String)>>,
 ) -> ApiResult<Loaded> {
-    let task = app.task(caller, id).await?;
-    let terms = app.task_terms(caller, id).await?;
+    let TaskPage {
+        task,
+        terms,
+        offers,
+        messages,
+        has_submission,
+    } = app.task_page(caller, id).await?;
     let owner = caller.kind == CallerKind::Agent;
     let assigned = task.assigned_human_id.as_deref() == Some(caller.id.as_str());
-    let involved = owner || assigned || task.your_offer.is_some();
-    let mut offers = Vec::new();
     let mut scores = HashMap::new();
-    if owner {
-        offers.extend(app.offers(caller, id, OfferKind::Application).await?.data);
-        offers.extend(app.offers(caller, id, OfferKind::Invitation).await?.data);
-        offers.sort_by(|a, b| a.created_at.cmp(&b.created_at));
-        if !offers.is_empty() && task.status == TaskStatus::Open {
-            scores = match_scores(app, caller, id).await;
-        }
+    if owner && !offers.is_empty() && task.status == TaskStatus::Open {
+        scores = match_scores(app, caller, id).await;
     }
-    let messages = if involved {
-        app.list_messages(
-            caller,
-            id,
-            None,
-            PageRequest {
-                limit: 200,
-                cursor: None,
-            },
-        )
-        .await?
-        .data
-    } else {
-        Vec::new()
-    };
-    let submission = if owner || assigned {
+    let submission = if has_submission && (owner || assigned) {
         not_found_is_none(app.submission(caller, id).await)?
     } else {
         None

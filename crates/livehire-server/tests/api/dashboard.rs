@@ -219,6 +219,19 @@ async fn forms_need_their_csrf_token_and_a_login_opens_a_session_the_api_never_t
         "one open task counted: {}",
         home.text
     );
+    // Each task's first session in the task's own zone, named; UTC when
+    // the task names none.
+    let mut zoned = seed_json("task_workflow1_launch.json");
+    zoned["live_session_details"]["time_zone"] = json!("Asia/Shanghai");
+    app.task(&agent, &zoned).await;
+    let home = b.get("/dashboard").await;
+    assert!(
+        home.text.contains("2036-03-26 03:00 Asia/Shanghai")
+            && home.text.contains("2036-03-25 19:00 UTC")
+            && home.text.contains("<b>2</b>Open"),
+        "{}",
+        home.text
+    );
 
     // The API takes Bearer keys only: the cookie alone is 401.
     let api = b.get("/api/v1/me").await;
@@ -612,4 +625,35 @@ async fn the_overview_counts_follow_every_task_exactly() {
     let home = b.get("/dashboard").await;
     assert!(!home.text.contains("application waiting"), "{}", home.text);
     assert!(home.text.contains("<b>1</b>Open"), "{}", home.text);
+}
+
+/// Two servers over one database share their web sessions: a session
+/// opened on one is open on the other, and a logout on either ends it on
+/// both, on the other within a second (each keeps a session it has read
+/// for at most that long before reading it again).
+#[tokio::test]
+async fn a_logout_on_one_instance_ends_the_session_on_the_other() {
+    let first = spawn_app().await;
+    let second = first.restarted().await;
+    let agent = first.agent("two-instance agent").await;
+    let mut a = Browser::new(&first);
+    let ok = a
+        .submit("/login", "/login", &[("api_key", agent.key.as_str())])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+    assert_eq!(a.get("/dashboard").await.status, StatusCode::OK);
+
+    let mut b = Browser::new(&second);
+    b.cookies = a.cookies.clone();
+    let there = b.get("/dashboard").await;
+    assert_eq!(there.status, StatusCode::OK, "the other instance knows it");
+    let out = b.post("/logout", &[("csrf", &there.csrf())]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    b.cookies = a.cookies.clone();
+    assert_eq!(b.get("/dashboard").await.location(), "/login");
+
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let after = a.get("/dashboard").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "{}", after.text);
+    assert_eq!(after.location(), "/login");
 }

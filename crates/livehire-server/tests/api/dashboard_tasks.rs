@@ -283,6 +283,35 @@ async fn dashboard_tasks_a_host_applies_from_the_page_and_the_agent_sees_the_app
             .text
             .contains("Yes, shipped Thursday.")
     );
+
+    // A second host, invited, writes in its own thread: the agent's page
+    // shows both threads, each host's page its own and never the other's.
+    let liu = app.verified_host(&seed_host(1)).await;
+    let inv = app
+        .post(
+            &format!("/api/v1/tasks/{id}/invitations"),
+            Some(&agent.key),
+            &json!({"human_id": liu.id}),
+        )
+        .await;
+    assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.body);
+    let wrote = app
+        .post(
+            &format!("/api/v1/tasks/{id}/messages"),
+            Some(&liu.key),
+            &json!({"text": "Liu's rate is private"}),
+        )
+        .await;
+    assert_eq!(wrote.status, StatusCode::CREATED, "{}", wrote.body);
+    let agents = b.get(&page).await.text;
+    assert!(agents.contains("Liu's rate is private") && agents.contains("Samples by Friday?"));
+    let chens = host.get(&page).await.text;
+    assert!(chens.contains("Samples by Friday?"), "{chens}");
+    assert!(!chens.contains("Liu's rate is private"), "{chens}");
+    let mut liu_browser = logged_in(&app, &liu.key).await;
+    let lius = liu_browser.get(&page).await.text;
+    assert!(lius.contains("Liu's rate is private"), "{lius}");
+    assert!(!lius.contains("Samples by Friday?"), "{lius}");
 }
 
 #[tokio::test]

@@ -426,6 +426,15 @@ impl Store for PgStore {
         web::delete_expired(&self.pool, now).await
     }
 
+    async fn task_bundle(
+        &self,
+        task_id: &str,
+        threads: &[String],
+        messages_limit: u32,
+    ) -> StoreResult<TaskBundle> {
+        web::task_bundle(&self.pool, task_id, threads, messages_limit).await
+    }
+
     async fn agent_overview(&self, agent_id: &str, limit: u32) -> StoreResult<AgentOverviewRecord> {
         web::agent_overview(&self.pool, agent_id, limit).await
     }

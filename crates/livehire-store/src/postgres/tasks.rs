@@ -8,7 +8,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 use super::common::{json, wire};
 use crate::*;
 
-fn task_from_row(row: &PgRow) -> StoreResult<TaskRecord> {
+pub(super) fn task_from_row(row: &PgRow) -> StoreResult<TaskRecord> {
     Ok(TaskRecord {
         id: row.try_get("id")?,
         seq: row.try_get("seq")?,
@@ -70,7 +70,7 @@ async fn load_sessions(db: &PgPool, tasks: &mut [TaskRecord]) -> StoreResult<()>
 }
 
 /// A session's feed as stored: all three columns, or none.
-fn feed(
+pub(super) fn feed(
     last_at: Option<String>,
     source: Option<String>,
     format: Option<String>,

@@ -3,7 +3,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 
-use super::common::{Lock, lock, unique_violation};
+use super::common::{Lock, known, lock, unique_violation};
 use crate::*;
 
 fn account(r: &PgRow) -> StoreResult<Caller> {
@@ -138,9 +138,9 @@ pub(super) async fn delete_expired(db: &PgPool, now: &str) -> StoreResult<u64> {
 
 /// An agent's overview in one statement and one row: counts by status
 /// from `agent_task_counts` (kept by triggers), pending applications and
-/// live sessions through their partial indexes, and its newest tasks as a
-/// JSON array of summaries (the zone read out of the stored body by
-/// PostgreSQL; no body crosses to Rust).
+/// live sessions through their partial indexes, its newest tasks as a JSON
+/// array of summaries (the zone read out of the stored body by PostgreSQL;
+/// no body crosses to Rust), and its wallet.
 pub(super) async fn agent_overview(
     db: &PgPool,
     agent_id: &str,
@@ -155,17 +155,24 @@ pub(super) async fn agent_overview(
               AND t.agent_id = $1 AND t.status = 'open') AS applications_pending, \
            (SELECT COUNT(*) FROM sessions AS s JOIN tasks AS t ON t.id = s.task_id \
             WHERE s.status = 'live' AND t.agent_id = $1) AS sessions_live, \
-           (SELECT COALESCE(json_agg(json_build_object( \
-                'id', id, 'status', status, 'title', title, 'currency', currency, \
-                'compensation_minor', compensation_minor, 'time_zone', time_zone, \
-                'first_session_at', first_session_at) ORDER BY seq DESC), '[]')::text \
+           (SELECT COALESCE(json_agg(json_build_array( \
+                id, status, title, currency, compensation_minor, time_zone, first_session_at) \
+                ORDER BY seq DESC), '[]')::text \
             FROM (SELECT t.seq, t.id, t.status, t.title, t.currency, t.compensation_minor, \
-                         CASE jsonb_typeof(t.body::jsonb #> '{live_session_details,time_zone}') \
-                           WHEN 'string' THEN t.body::jsonb #>> '{live_session_details,time_zone}' \
-                         END AS time_zone, \
+                         t.body::jsonb #> '{live_session_details,time_zone}' AS time_zone, \
                          (SELECT s.scheduled_time FROM sessions AS s WHERE s.task_id = t.id \
                           ORDER BY s.position LIMIT 1) AS first_session_at \
-                  FROM tasks AS t WHERE t.agent_id = $1 ORDER BY t.seq DESC LIMIT $2) AS newest) AS recent",
+                  FROM tasks AS t WHERE t.agent_id = $1 ORDER BY t.seq DESC LIMIT $2) AS newest) AS recent, \
+           (SELECT COALESCE(json_agg(json_build_array(c.currency, \
+                COALESCE((SELECT balance_minor FROM account_balances AS b \
+                          WHERE b.account = 'agent:' || $1 || ':available' AND b.currency = c.currency), 0), \
+                COALESCE((SELECT escrow_minor FROM agent_money AS m \
+                          WHERE m.agent_id = $1 AND m.currency = c.currency), 0), \
+                COALESCE((SELECT paid_out_minor FROM agent_money AS m \
+                          WHERE m.agent_id = $1 AND m.currency = c.currency), 0)) \
+                ORDER BY c.currency), '[]')::text \
+            FROM (SELECT currency FROM account_balances WHERE account = 'agent:' || $1 || ':available' \
+                  UNION SELECT currency FROM agent_money WHERE agent_id = $1) AS c) AS wallet",
     )
     .bind(agent_id)
     .bind(i64::from(limit))
@@ -173,8 +180,27 @@ pub(super) async fn agent_overview(
     .await?;
     let by_status: Vec<(TaskStatus, u64)> = serde_json::from_str(row.try_get("by_status")?)
         .map_err(|e| StoreError::Other(anyhow::anyhow!("stored task counts: {e}")))?;
-    let recent: Vec<TaskSummary> = serde_json::from_str(row.try_get("recent")?)
-        .map_err(|e| StoreError::Other(anyhow::anyhow!("task summaries: {e}")))?;
+    let recent: Vec<SummaryColumns> = from_json("task summaries", row.try_get("recent")?)?;
+    let recent = recent
+        .into_iter()
+        .map(|t| {
+            Ok(TaskSummary {
+                id: t.0,
+                status: known("task status", &t.1, TaskStatus::parse)?,
+                title: t.2,
+                currency: t.3,
+                compensation_minor: t.4,
+                // A zone that is not a string (the rules accept none) is no zone.
+                time_zone: match t.5 {
+                    Some(serde_json::Value::String(z)) => Some(z),
+                    _ => None,
+                },
+                first_session_at: t.6,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    let wallet: Vec<(String, i64, i64, i64)> = serde_json::from_str(row.try_get("wallet")?)
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("wallet balances: {e}")))?;
     let applications_pending: i64 = row.try_get("applications_pending")?;
     let sessions_live: i64 = row.try_get("sessions_live")?;
     Ok(AgentOverviewRecord {
@@ -184,5 +210,162 @@ pub(super) async fn agent_overview(
             sessions_live: u64::try_from(sessions_live).unwrap_or(0),
         },
         recent,
+        wallet: wallet
+            .into_iter()
+            .map(|(currency, available, in_escrow, paid_out)| WalletBalance {
+                currency,
+                available,
+                in_escrow,
+                paid_out,
+            })
+            .collect(),
+    })
+}
+
+/// A task summary's columns, as one JSON array (the zone as the body holds it).
+type SummaryColumns = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<serde_json::Value>,
+    Option<String>,
+);
+
+/// A session as `task_bundle` reads it: the columns of `load_sessions`, in
+/// that order, as one JSON array.
+type SessionColumns = (
+    String,
+    i64,
+    Option<String>,
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// An offer's columns, as one JSON array.
+type OfferColumns = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    String,
+    String,
+);
+
+/// A message's columns, as one JSON array.
+type MessageColumns = (i64, String, String, String, String, String, String);
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Other(anyhow::anyhow!("{what}: {e}")))
+}
+
+/// A task's page in one statement and one row: the task's columns, its
+/// run of show beside them, and its sessions, offers and first messages as
+/// JSON arrays of column values (one round trip to PostgreSQL instead of
+/// one per part: the page is read far more often than it changes).
+pub(super) async fn task_bundle(
+    db: &PgPool,
+    task_id: &str,
+    threads: &[String],
+    messages_limit: u32,
+) -> StoreResult<TaskBundle> {
+    let threads = (!threads.is_empty()).then_some(threads);
+    let row = sqlx::query(
+        "SELECT t.*, \
+           r.body AS ros_body, r.source AS ros_source, r.updated_at AS ros_updated_at, \
+           (SELECT COALESCE(json_agg(json_build_array(id, position, scheduled_time, duration_minutes, \
+                status, week, theme, started_at, ended_at, stream_ended_at, feed_last_at, \
+                feed_source, feed_format) ORDER BY position), '[]')::text \
+            FROM sessions WHERE task_id = t.id) AS sessions_json, \
+           (SELECT COALESCE(json_agg(json_build_array(id, human_id, kind, status, pitch, \
+                proposed_compensation_minor, created_at, updated_at) ORDER BY created_at, id), '[]')::text \
+            FROM offers WHERE task_id = t.id) AS offers_json, \
+           (SELECT COALESCE(json_agg(json_build_array(seq, id, thread, sender_kind, sender_id, text, \
+                created_at) ORDER BY seq), '[]')::text \
+            FROM (SELECT * FROM messages WHERE task_id = t.id \
+                    AND ($2::text[] IS NULL OR thread = ANY($2)) \
+                  ORDER BY seq LIMIT $3) AS m) AS messages_json, \
+           EXISTS (SELECT 1 FROM submissions WHERE task_id = t.id) AS has_submission \
+         FROM tasks AS t LEFT JOIN run_of_show AS r ON r.task_id = t.id \
+         WHERE t.id = $1",
+    )
+    .bind(task_id)
+    .bind(threads)
+    .bind(i64::from(messages_limit))
+    .fetch_one(db)
+    .await?;
+    let mut task = super::tasks::task_from_row(&row)?;
+    let sessions: Vec<SessionColumns> = from_json("sessions", row.try_get("sessions_json")?)?;
+    for s in sessions {
+        task.sessions.push(SessionRecord {
+            id: s.0,
+            position: s.1,
+            scheduled_time: s.2,
+            duration_minutes: s.3,
+            status: known("session status", &s.4, SessionStatus::parse)?,
+            week: s.5,
+            theme: s.6,
+            started_at: s.7,
+            ended_at: s.8,
+            stream_ended_at: s.9,
+            feed: super::tasks::feed(s.10, s.11, s.12),
+        });
+    }
+    let offers: Vec<OfferColumns> = from_json("offers", row.try_get("offers_json")?)?;
+    let offers = offers
+        .into_iter()
+        .map(|o| {
+            Ok(OfferRecord {
+                id: o.0,
+                task_id: task.id.clone(),
+                human_id: o.1,
+                kind: known("offer kind", &o.2, OfferKind::parse)?,
+                status: known("offer status", &o.3, OfferStatus::parse)?,
+                pitch: o.4,
+                proposed_compensation_minor: o.5,
+                created_at: o.6,
+                updated_at: o.7,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    let messages: Vec<MessageColumns> = from_json("messages", row.try_get("messages_json")?)?;
+    let messages = messages
+        .into_iter()
+        .map(|m| MessageRecord {
+            seq: m.0,
+            id: m.1,
+            task_id: task.id.clone(),
+            thread: m.2,
+            sender_kind: m.3,
+            sender_id: m.4,
+            text: m.5,
+            created_at: m.6,
+        })
+        .collect();
+    let run_of_show = match row.try_get::<Option<String>, _>("ros_body")? {
+        Some(body) => Some((
+            super::common::json(&body)?,
+            row.try_get("ros_source")?,
+            row.try_get("ros_updated_at")?,
+        )),
+        None => None,
+    };
+    Ok(TaskBundle {
+        task,
+        run_of_show,
+        offers,
+        messages,
+        has_submission: row.try_get("has_submission")?,
     })
 }

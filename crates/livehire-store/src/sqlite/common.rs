@@ -23,10 +23,14 @@ pub(super) fn wire<T>(
     parse: fn(&str) -> Option<T>,
 ) -> StoreResult<T> {
     use sqlx::Row;
-    let text: &str = row.try_get(column)?;
+    known(column, row.try_get(column)?, parse)
+}
+
+/// [`wire`] for a name read some other way (out of a JSON array).
+pub(super) fn known<T>(what: &str, text: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
     parse(text).ok_or_else(|| {
         StoreError::Other(anyhow::anyhow!(
-            "stored {column} {text:?} is not one this server knows"
+            "stored {what} {text:?} is not one this server knows"
         ))
     })
 }

@@ -449,6 +449,15 @@ impl Store for SqliteStore {
         web::delete_expired(&self.writer, now).await
     }
 
+    async fn task_bundle(
+        &self,
+        task_id: &str,
+        threads: &[String],
+        messages_limit: u32,
+    ) -> StoreResult<TaskBundle> {
+        web::task_bundle(&self.reader, task_id, threads, messages_limit).await
+    }
+
     async fn agent_overview(&self, agent_id: &str, limit: u32) -> StoreResult<AgentOverviewRecord> {
         web::agent_overview(&self.reader, agent_id, limit).await
     }
@@ -663,5 +672,43 @@ mod tests {
     async fn an_in_memory_database_is_refused_with_the_reason() {
         let err = SqliteStore::connect("sqlite::memory:").await.err().unwrap();
         assert!(err.to_string().contains("needs a database file"), "{err}");
+    }
+
+    /// The SQLite every connection uses (sqlx's and the order path's link
+    /// the same library) keeps a statement's plan whatever is bound to it
+    /// (`.cargo/config.toml` builds it with SQLITE_ENABLE_QPSG). Without
+    /// that, `LIMIT $n` and a bound value compared with a partial index's
+    /// condition make SQLite parse and plan the statement again at every
+    /// execution with a new binding, and cached statements cost as much as
+    /// new ones: the dashboard's home spent a quarter of its time there.
+    #[test]
+    fn plans_do_not_depend_on_bindings() {
+        use rusqlite::{StatementStatus, config::DbConfig};
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        assert!(
+            conn.db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG)
+                .unwrap(),
+            "SQLite was built without SQLITE_ENABLE_QPSG (see .cargo/config.toml)"
+        );
+        conn.execute_batch(
+            "CREATE TABLE t (k TEXT NOT NULL, x INTEGER NOT NULL); \
+             CREATE INDEX t_pending ON t (x) WHERE k = 'pending'; \
+             INSERT INTO t VALUES ('pending', 1), ('done', 2), ('pending', 3);",
+        )
+        .unwrap();
+        let mut stmt = conn
+            .prepare("SELECT x FROM t WHERE k = ?1 ORDER BY x LIMIT ?2")
+            .unwrap();
+        let mut seen = Vec::new();
+        for (k, limit) in [("pending", 1), ("pending", 5), ("done", 5), ("pending", 2)] {
+            let xs: Vec<i64> = stmt
+                .query_map(rusqlite::params![k, limit], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            seen.push(xs);
+        }
+        assert_eq!(seen, vec![vec![1], vec![1, 3], vec![2], vec![1, 3]]);
+        assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0);
     }
 }

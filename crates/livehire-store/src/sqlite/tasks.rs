@@ -19,7 +19,7 @@ pub(super) type TaskJob = (
 /// Most tasks committed in one transaction by the task writer.
 const TASK_BATCH: usize = 512;
 
-fn task_from_row(row: &SqliteRow) -> StoreResult<TaskRecord> {
+pub(super) fn task_from_row(row: &SqliteRow) -> StoreResult<TaskRecord> {
     Ok(TaskRecord {
         id: row.try_get("id")?,
         seq: row.try_get("seq")?,
@@ -166,7 +166,7 @@ async fn load_sessions(db: &SqlitePool, tasks: &mut [TaskRecord]) -> StoreResult
 }
 
 /// A session's feed as stored: all three columns, or none.
-fn feed(
+pub(super) fn feed(
     last_at: Option<String>,
     source: Option<String>,
     format: Option<String>,
