@@ -46,6 +46,9 @@ MARK_END = "<!-- bench:dashboard:end -->"
 PAGE_TARGET_RATIO = 0.2
 PAGE_TARGET_P99_MS = 20.0
 LIVE_RATE = 5000
+# The server sends a snapshot each second; what the client measures between
+# two adds delivery jitter on a loaded machine, allowed up to this.
+LIVE_MAX_GAP_S = 1.25
 ADMIN = "bench-admin-token-0123456789"
 
 
@@ -346,7 +349,7 @@ def main():
             ok = "yes" if ratio >= PAGE_TARGET_RATIO and r["p99"] <= PAGE_TARGET_P99_MS and not r["errors"] else "**no**"
         rows.append(f"| {label} | {r['rps']:,.0f} | {r['p50']:.2f} ms | {r['p99']:.2f} ms | {ratio:.2f}× | {r['errors']} | {target} | {ok} |")
     counted = live["last"].get("chat_messages")
-    live_ok = live["max_gap"] <= 1.5 and counted == live["chats"]
+    live_ok = live["max_gap"] <= LIVE_MAX_GAP_S and counted == live["chats"]
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -363,7 +366,7 @@ Live monitor: {live['sent']:,} events (joins, chat messages, leaves) posted in N
 every 100 ms, {live['rate']:,.0f} events/s for {a.live_seconds} s, while a client read the session page's stream
 (`/dashboard/sessions/{{id}}/stream`, logged in): {live['snapshots']} metric snapshots, the longest gap between two
 {live['max_gap']:.2f} s, the last one counting {counted} chat messages of {live['chats']:,} sent (target: a snapshot
-at least every second, none lost) — met: {"yes" if live_ok else "**no**"}.
+every second, as received at most {LIVE_MAX_GAP_S} s apart, none lost) — met: {"yes" if live_ok else "**no**"}.
 {MARK_END}"""
     if os.environ.get("BENCH_NO_DOC") == "1":
         print(block)
