@@ -204,7 +204,7 @@ pub trait Store: Send + Sync + 'static {
     /// A host's ratings, newest first.
     async fn host_ratings(&self, human_id: &str, limit: u32) -> StoreResult<Vec<RatingRecord>>;
     /// What a task's page shows, in one read: the task and its sessions,
-    /// run of show, offers, its first `messages_limit` messages of
+    /// run of show, offers, its newest `messages_limit` messages of
     /// `threads` (every thread when empty) and whether it has a submission.
     async fn task_bundle(
         &self,
