@@ -128,6 +128,21 @@ pub(super) async fn delete_session(db: &SqlitePool, digest: &str) -> StoreResult
     Ok(())
 }
 
+pub(super) async fn end_sessions(
+    db: &SqlitePool,
+    account_id: &str,
+    keep: Option<&str>,
+) -> StoreResult<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM web_sessions WHERE account_id = $1 AND ($2 IS NULL OR digest <> $2)",
+    )
+    .bind(account_id)
+    .bind(keep)
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
 pub(super) async fn delete_expired(db: &SqlitePool, now: &str) -> StoreResult<u64> {
     Ok(
         sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
