@@ -48,9 +48,8 @@ pub struct WebLogin {
 }
 
 /// How long a web session read from the store is trusted without reading it
-/// again. A logout on this instance takes effect at once; one on another
-/// instance over the same database within this long.
-pub const WEB_SESSION_RECHECK: Duration = Duration::from_secs(1);
+/// again ([`KEY_RECHECK`](super::KEY_RECHECK)).
+pub const WEB_SESSION_RECHECK: Duration = super::KEY_RECHECK;
 
 /// Web sessions recently read from the store, by token digest: a page view
 /// costs no store round trip for the session while its entry is fresh.
