@@ -209,7 +209,7 @@ pub trait Store: Send + Sync + 'static {
     /// A host's ratings, newest first.
     async fn host_ratings(&self, human_id: &str, limit: u32) -> StoreResult<Vec<RatingRecord>>;
     /// What a task's page shows, in one read: the task and its sessions,
-    /// run of show, offers, its first `messages_limit` messages of
+    /// run of show, offers, its newest `messages_limit` messages of
     /// `threads` (every thread when empty) and whether it has a submission.
     async fn task_bundle(
         &self,
@@ -278,6 +278,9 @@ pub trait Store: Send + Sync + 'static {
     async fn web_session(&self, digest: &str, now: &str) -> StoreResult<Option<WebSessionRecord>>;
     /// Ends a web session (no error when it is gone).
     async fn delete_web_session(&self, digest: &str) -> StoreResult<()>;
+    /// Ends every web session of an account but the one with digest
+    /// `keep` (when given); returns how many ended.
+    async fn end_web_sessions(&self, account_id: &str, keep: Option<&str>) -> StoreResult<u64>;
     /// Deletes web sessions expired by `now`; returns how many.
     async fn delete_expired_web_sessions(&self, now: &str) -> StoreResult<u64>;
 

@@ -887,9 +887,11 @@ pub struct TaskBundle {
     pub run_of_show: Option<(Value, String, String)>,
     /// Its offers of both kinds, oldest first.
     pub offers: Vec<OfferRecord>,
-    /// Its oldest messages of the threads asked for (all when none were
+    /// Its newest messages of the threads asked for (all when none were
     /// named), oldest first.
     pub messages: Vec<MessageRecord>,
+    /// Whether those threads hold older messages than `messages`.
+    pub older_messages: bool,
     /// Whether the task has a submission.
     pub has_submission: bool,
 }

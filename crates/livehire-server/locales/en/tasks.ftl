@@ -28,6 +28,7 @@ task-your-offer = Your application or invitation
 task-you-proposed = You proposed { $amount }.
 task-closed = This task no longer takes applications.
 task-messages = Messages
+task-messages-newest = The newest { $count } messages are shown; older ones are in the API's message list.
 task-submission = Results
 task-review = Review the results
 task-rating = Rating

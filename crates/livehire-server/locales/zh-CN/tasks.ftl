@@ -28,6 +28,7 @@ task-your-offer = 你的申请或邀请
 task-you-proposed = 你提出的报酬：{ $amount }。
 task-closed = 此任务已不再接受申请。
 task-messages = 消息
+task-messages-newest = 仅显示最新的 { $count } 条消息；更早的消息可通过 API 的消息列表查看。
 task-submission = 成果
 task-review = 审核成果
 task-rating = 评价

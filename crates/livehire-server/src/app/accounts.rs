@@ -202,8 +202,19 @@ impl App {
         }
     }
 
-    /// Replaces every key of the caller with a new one.
+    /// Replaces every key of the caller with a new one, and ends every web
+    /// session of the account: a key that leaked may have opened one.
     pub async fn rotate_key(&self, caller: &Caller) -> ApiResult<RotatedKey> {
+        self.rotate_key_keeping(caller, None).await
+    }
+
+    /// [`App::rotate_key`] asked for from a web session (the cookie
+    /// `current`), which stays open; the account's other sessions end.
+    pub async fn rotate_key_keeping(
+        &self,
+        caller: &Caller,
+        current: Option<&str>,
+    ) -> ApiResult<RotatedKey> {
         let prefix = match caller.kind {
             CallerKind::Agent => ids::AGENT_KEY,
             CallerKind::Host => ids::HOST_KEY,
@@ -214,6 +225,7 @@ impl App {
             .rotate_key(caller, &key_digest(&key), &self.now_text())
             .await?;
         self.forget_keys(&revoked);
+        self.end_web_sessions(caller, current).await?;
         Ok(RotatedKey {
             api_key: key,
             revoked: revoked.len(),

@@ -120,9 +120,10 @@ pub struct App {
 
 struct Inner {
     store: Arc<dyn Store>,
-    /// Key digest → caller. Keys are long random tokens, so a digest lookup is
-    /// safe; the cache spares the store a query per request.
-    keys: RwLock<HashMap<String, Caller>>,
+    /// Key digest → caller and when the store said so. Keys are long random
+    /// tokens, so a digest lookup is safe; the cache spares the store a query
+    /// per request, and is read again after [`KEY_RECHECK`].
+    keys: RwLock<HashMap<String, (Caller, std::time::Instant)>>,
     /// Session-scoped key digest (checkout and ingest keys) → what it is for
     /// (such keys are never revoked, so an entry never goes stale).
     session_keys: RwLock<HashMap<String, livehire_store::SessionKey>>,
@@ -290,26 +291,24 @@ impl App {
         timestamp(self.now())
     }
 
-    /// Resolves an API key to its owner.
+    /// Resolves an API key to its owner. An owner read within
+    /// [`KEY_RECHECK`] is answered from memory.
     pub async fn authenticate(&self, key: &str) -> ApiResult<Caller> {
         let digest = key_digest(key);
-        if let Some(c) = self
-            .inner
-            .keys
-            .read()
-            .ok()
-            .and_then(|m| m.get(&digest).cloned())
-        {
+        if let Some(c) = self.inner.keys.read().ok().and_then(|m| {
+            m.get(&digest)
+                .filter(|(_, read_at)| read_at.elapsed() < KEY_RECHECK)
+                .map(|(c, _)| c.clone())
+        }) {
             crate::obs::note_caller(|| c.id.clone());
             return Ok(c);
         }
-        let caller = self
-            .store()
-            .caller_by_key(&digest)
-            .await?
-            .ok_or(ApiError::Unauthorized("unknown or revoked API key"))?;
+        let Some(caller) = self.store().caller_by_key(&digest).await? else {
+            self.forget_keys(&[digest]);
+            return Err(ApiError::Unauthorized("unknown or revoked API key"));
+        };
         if let Ok(mut m) = self.inner.keys.write() {
-            m.insert(digest, caller.clone());
+            m.insert(digest, (caller.clone(), std::time::Instant::now()));
         }
         crate::obs::note_caller(|| caller.id.clone());
         Ok(caller)
@@ -359,6 +358,12 @@ impl App {
         }
     }
 }
+
+/// How long this instance trusts what it read of a key's owner or of a web
+/// session before reading it again: a key rotated, or a session ended, on
+/// another instance over the same database stops working here within this
+/// long (on this instance, at once).
+pub const KEY_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// An exact decimal as a JSON number (`1500.00` stays `1500.00`).
 pub fn money_json(amount: rust_decimal::Decimal) -> serde_json::Value {

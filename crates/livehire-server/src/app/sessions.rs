@@ -633,6 +633,18 @@ impl App {
         })
     }
 
+    /// Where session `id` stands against its task's run of show now (what
+    /// `GET …/metrics` reports as `run_of_show`), without the figures.
+    pub async fn run_of_show_now(
+        &self,
+        caller: &Caller,
+        id: &SessionId,
+    ) -> ApiResult<Option<RunOfShowPosition>> {
+        let (task, s, _) = self.session_for(caller, id, Action::RunSession).await?;
+        self.run_of_show_position(&task, &s, self.now().timestamp_millis())
+            .await
+    }
+
     async fn run_of_show_position(
         &self,
         task: &TaskRecord,

@@ -28,9 +28,12 @@ pub struct TaskPage {
     pub terms: TaskDraft,
     /// Its invitations and applications, oldest first: for its agent only.
     pub offers: Vec<OfferView>,
-    /// The first [`PAGE_MESSAGES`] messages the caller may read, oldest
+    /// The newest [`PAGE_MESSAGES`] messages the caller may read, oldest
     /// first: the agent's every thread, a host's the brief and its own.
     pub messages: Vec<MessageView>,
+    /// Whether older messages than those exist (`GET …/messages` pages
+    /// through them all).
+    pub older_messages: bool,
     /// Whether the task has a submission (read it with `App::submission`).
     pub has_submission: bool,
 }
@@ -70,16 +73,20 @@ impl App {
         } else {
             Vec::new()
         };
-        let messages = if may(Action::Message) {
-            bundle.messages.iter().map(MessageView::from).collect()
+        let (messages, older_messages) = if may(Action::Message) {
+            (
+                bundle.messages.iter().map(MessageView::from).collect(),
+                bundle.older_messages,
+            )
         } else {
-            Vec::new()
+            (Vec::new(), false)
         };
         Ok(TaskPage {
             terms: super::task_terms::agreed_terms(&task)?,
             task: view,
             offers,
             messages,
+            older_messages,
             has_submission: bundle.has_submission,
         })
     }

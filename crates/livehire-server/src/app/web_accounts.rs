@@ -48,9 +48,8 @@ pub struct WebLogin {
 }
 
 /// How long a web session read from the store is trusted without reading it
-/// again. A logout on this instance takes effect at once; one on another
-/// instance over the same database within this long.
-pub const WEB_SESSION_RECHECK: Duration = Duration::from_secs(1);
+/// again ([`KEY_RECHECK`](super::KEY_RECHECK)).
+pub const WEB_SESSION_RECHECK: Duration = super::KEY_RECHECK;
 
 /// Web sessions recently read from the store, by token digest: a page view
 /// costs no store round trip for the session while its entry is fresh.
@@ -100,6 +99,15 @@ impl SessionCache {
     fn forget(&self, digest: &str) {
         if let Ok(mut map) = self.entries.write() {
             map.remove(digest);
+        }
+    }
+
+    /// Forgets an account's sessions but the one with digest `keep`.
+    fn forget_account(&self, account_id: &str, keep: Option<&str>) {
+        if let Ok(mut map) = self.entries.write() {
+            map.retain(|digest, e| {
+                e.session.account.id != account_id || Some(digest.as_str()) == keep
+            });
         }
     }
 }
@@ -324,17 +332,36 @@ impl App {
         }
     }
 
-    /// Sets (or replaces) the caller's email and password.
+    /// Sets (or replaces) the caller's email and password, and ends the
+    /// account's other web sessions (all but the one of the cookie
+    /// `current`, when given): whoever logged in with the old password is
+    /// logged out.
     pub async fn set_web_password(
         &self,
         caller: &Caller,
         email: &str,
         password: &str,
+        current: Option<&str>,
     ) -> ApiResult<()> {
         let email = normal_email(email)?;
         check_password(password)?;
         let hash = hash_password(password.to_string()).await?;
-        self.store_login(caller, &email, hash).await
+        self.store_login(caller, &email, hash).await?;
+        self.end_web_sessions(caller, current).await
+    }
+
+    /// Ends every web session of `caller` but the one of the cookie
+    /// `current`, when given: at once on this instance, within
+    /// [`WEB_SESSION_RECHECK`] on the others.
+    pub async fn end_web_sessions(&self, caller: &Caller, current: Option<&str>) -> ApiResult<()> {
+        let keep = current.map(key_digest);
+        self.store()
+            .end_web_sessions(&caller.id, keep.as_deref())
+            .await?;
+        self.inner
+            .web_sessions
+            .forget_account(&caller.id, keep.as_deref());
+        Ok(())
     }
 
     /// The email of the caller's login, if it has one.

@@ -77,9 +77,11 @@ pub async fn me(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<Me
 }
 
 /// Issues a new key and revokes every earlier one of the account.
+///
+/// Every dashboard session of the account ends too: a leaked key may have opened one.
 #[utoipa::path(post, path = "/api/v1/me/keys/rotate", tag = "accounts", operation_id = "me_keys_rotate", security(("bearer" = [])),
     responses(
-        (status = 200, description = "The new key; every earlier key of the account stopped working", body = RotatedKey),
+        (status = 200, description = "The new key; every earlier key of the account, and every dashboard session of it, stopped working", body = RotatedKey),
         (status = 401, description = doc::UNAUTHORIZED, body = ErrorBody)))]
 pub async fn rotate_key(State(app): State<App>, Auth(caller): Auth) -> ApiResult<Json<RotatedKey>> {
     Ok(Json(app.rotate_key(&caller).await?))

@@ -383,29 +383,58 @@ fn session_html(
 }
 
 fn run_of_show(lang: Lang, position: Option<&RunOfShowPosition>) -> Markup {
-    let t = |id: &str| lang.t(id);
+    let (line, next) = run_of_show_lines(lang, position);
     html! {
-        h2 { (t("live-run-of-show")) }
+        h2 { (lang.t("live-run-of-show")) }
         p data-run-of-show {
-            @match position {
-                None => span.muted { (t("live-ros-none")) },
-                Some(RunOfShowPosition::NotStarted { .. }) => (t("live-ros-not-started")),
-                Some(RunOfShowPosition::PastPlan { elapsed_minutes, .. }) =>
-                    (lang.t_args("live-ros-past", &[("minutes", elapsed_minutes.to_string())])),
-                Some(RunOfShowPosition::InSegment { elapsed_minutes, segment_index, segment, next }) => {
-                    (lang.t_args("live-ros-segment", &[
-                        ("minutes", elapsed_minutes.to_string()),
-                        ("number", (segment_index + 1).to_string()),
-                        ("title", segment.title.clone()),
-                        ("from", segment.start_minute.to_string()),
-                        ("to", segment.end_minute.to_string()),
-                    ]))
-                    @if let Some(n) = next {
-                        br; small.muted { (lang.t_args("live-ros-next", &[("title", n.title.clone()), ("from", n.start_minute.to_string())])) }
-                    }
-                }
-            }
+            @if position.is_none() { span.muted { (line) } } @else { (line) }
+            @if let Some(n) = next { br; small.muted { (n) } }
         }
+    }
+}
+
+/// The session's place in its run of show, in words: the line, and the
+/// segment that comes next (the page shows them; the stream sends them
+/// again as the session moves on).
+pub(super) fn run_of_show_lines(
+    lang: Lang,
+    position: Option<&RunOfShowPosition>,
+) -> (String, Option<String>) {
+    match position {
+        None => (lang.t("live-ros-none"), None),
+        Some(RunOfShowPosition::NotStarted { .. }) => (lang.t("live-ros-not-started"), None),
+        Some(RunOfShowPosition::PastPlan {
+            elapsed_minutes, ..
+        }) => (
+            lang.t_args("live-ros-past", &[("minutes", elapsed_minutes.to_string())]),
+            None,
+        ),
+        Some(RunOfShowPosition::InSegment {
+            elapsed_minutes,
+            segment_index,
+            segment,
+            next,
+        }) => (
+            lang.t_args(
+                "live-ros-segment",
+                &[
+                    ("minutes", elapsed_minutes.to_string()),
+                    ("number", (segment_index + 1).to_string()),
+                    ("title", segment.title.clone()),
+                    ("from", segment.start_minute.to_string()),
+                    ("to", segment.end_minute.to_string()),
+                ],
+            ),
+            next.as_ref().map(|n| {
+                lang.t_args(
+                    "live-ros-next",
+                    &[
+                        ("title", n.title.clone()),
+                        ("from", n.start_minute.to_string()),
+                    ],
+                )
+            }),
+        ),
     }
 }
 

@@ -13,7 +13,7 @@ use livehire_domain::ids::SessionId;
 use serde::Deserialize;
 use tokio::sync::broadcast;
 
-use super::live::{SaleFormState, render_session};
+use super::live::{SaleFormState, render_session, run_of_show_lines};
 use super::pages::error_page;
 use super::{Lang, Page};
 use crate::app::{App, NewFlashSale};
@@ -214,10 +214,51 @@ pub(super) async fn stream(
                     .data(&*i.data),
             )
         });
-    let body = futures::stream::once(async move { Ok::<_, Infallible>(first) }).chain(items);
+    // The plan's updates stop with the session's stream.
+    let over = tokio_util::sync::CancellationToken::new();
+    let plan = run_of_show_updates(app, session.account, id, page.lang)
+        .take_until(over.clone().cancelled_owned())
+        .map(Ok::<_, Infallible>);
+    let items = items
+        .chain(futures::stream::once(async move { over.cancel() }).filter_map(|()| async { None }));
+    let body = futures::stream::once(async move { Ok::<_, Infallible>(first) })
+        .chain(futures::stream::select(items, plan));
     page.finish(
         Sse::new(body)
             .keep_alive(KeepAlive::default())
             .into_response(),
     )
+}
+
+/// How often a session page's stream looks where the session stands
+/// against its run of show.
+const RUN_OF_SHOW_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// `run_of_show` events for a session page: the place in the run of show
+/// in the page's language (`{"line": …, "next": …}`), sent when it changed
+/// since the last one (the minutes in, a new segment). Ends when the
+/// session can no longer be read.
+fn run_of_show_updates(
+    app: App,
+    caller: livehire_store::Caller,
+    id: SessionId,
+    lang: Lang,
+) -> impl futures::Stream<Item = Event> {
+    futures::stream::unfold(None::<String>, move |last| {
+        let (app, caller, id) = (app.clone(), caller.clone(), id.clone());
+        async move {
+            let mut last = last;
+            loop {
+                tokio::time::sleep(RUN_OF_SHOW_CHECK).await;
+                let position = app.run_of_show_now(&caller, &id).await.ok()?;
+                let (line, next) = run_of_show_lines(lang, position.as_ref());
+                let data = serde_json::json!({ "line": line, "next": next }).to_string();
+                if last.as_deref() != Some(data.as_str()) {
+                    let event = Event::default().event("run_of_show").data(&data);
+                    return Some((event, Some(data)));
+                }
+                last = Some(data);
+            }
+        }
+    })
 }

@@ -469,7 +469,7 @@ async fn settings_post(
     let caller = session.account;
     let mut new_key = None;
     let (status, errors, saved) = match form.action.as_str() {
-        "new_key" => match app.rotate_key(&caller).await {
+        "new_key" => match app.rotate_key_keeping(&caller, page.token.as_deref()).await {
             Ok(rotated) => {
                 new_key = Some(rotated.api_key);
                 (StatusCode::OK, Vec::new(), false)
@@ -477,7 +477,7 @@ async fn settings_post(
             Err(e) => return pages::error_page(page.lang, e),
         },
         _ => match app
-            .set_web_password(&caller, &form.email, &form.password)
+            .set_web_password(&caller, &form.email, &form.password, page.token.as_deref())
             .await
         {
             Ok(()) => (StatusCode::OK, Vec::new(), true),

@@ -1,6 +1,6 @@
 //! `GET /dashboard/tasks/{id}`: one task as its agent or a host sees it,
 //! with the forms of what each may do next. Every figure comes from the
-//! service (`App::task`, `task_terms`, `offers`, `list_messages`,
+//! service (`App::task_page`, with the task, terms, offers and messages,
 //! `submission`, `payout_preview`); who sees what is the service's answer
 //! too (another agent, or a host not on the task, gets its 404).
 
@@ -158,8 +158,10 @@ pub(super) struct Loaded {
     pub(super) scores: HashMap<String, f64>,
     /// Display names of the hosts on the task, by id.
     pub(super) names: HashMap<String, String>,
-    /// The threads the caller reads.
+    /// The threads the caller reads: their newest messages.
     pub(super) messages: Vec<MessageView>,
+    /// Whether older messages are not shown.
+    pub(super) older_messages: bool,
     /// The latest results, for the agent and the assigned host.
     pub(super) submission: Option<SubmissionView>,
     /// The payout: made at approval, or previewed (or the figures' errors).
@@ -229,6 +231,7 @@ async fn load(
         terms,
         offers,
         messages,
+        older_messages,
         has_submission,
     } = app.task_page(caller, id).await?;
     let owner = caller.kind == CallerKind::Agent;
@@ -291,6 +294,7 @@ async fn load(
         scores,
         names,
         messages,
+        older_messages,
         submission,
         payout,
         paid,

@@ -242,6 +242,9 @@ pub(super) fn messages_section(
     html! {
         section.card #messages {
             h2 { (lang.t("task-messages")) }
+            @if l.older_messages {
+                p.muted { (lang.t_count("task-messages-newest", "count", u64::from(crate::app::PAGE_MESSAGES))) }
+            }
             @for thread in &threads {
                 @let shown: Vec<&MessageView> = l.messages.iter().filter(|m| &thread_of(m) == thread).collect();
                 // A host writes to its own thread; it reads the brief when there is one.

@@ -147,3 +147,36 @@ async fn a_closed_server_registers_only_with_the_admin_token() {
         .await;
     assert_eq!(host.status, StatusCode::CREATED);
 }
+
+/// Two servers over one database: a key rotated on one stops working on the
+/// other within a second, though the other had it in memory.
+#[tokio::test]
+async fn a_key_rotated_on_one_instance_is_refused_by_the_other_within_a_second() {
+    let first = spawn_app().await;
+    let second = first.restarted().await;
+    let agent = first.agent("Two-instance agent").await;
+    assert_eq!(
+        second.get("/api/v1/me", Some(&agent.key)).await.status,
+        StatusCode::OK,
+        "the other instance knows the key (and keeps it in memory)"
+    );
+    let rotated = first
+        .post("/api/v1/me/keys/rotate", Some(&agent.key), &json!({}))
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+    let new_key = rotated.body["api_key"].as_str().unwrap().to_string();
+    assert_eq!(
+        first.get("/api/v1/me", Some(&agent.key)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "refused at once where it was rotated"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert_eq!(
+        second.get("/api/v1/me", Some(&agent.key)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        second.get("/api/v1/me", Some(&new_key)).await.status,
+        StatusCode::OK
+    );
+}

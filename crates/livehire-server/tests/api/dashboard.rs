@@ -657,3 +657,60 @@ async fn a_logout_on_one_instance_ends_the_session_on_the_other() {
     assert_eq!(after.status, StatusCode::SEE_OTHER, "{}", after.text);
     assert_eq!(after.location(), "/login");
 }
+
+/// A new key or a new password logs out the account's other dashboard
+/// sessions (whoever used the old key or password may hold one) and keeps
+/// the one that asked; a key rotated over the API logs out every session.
+#[tokio::test]
+async fn a_new_key_or_password_ends_the_accounts_other_sessions() {
+    let app = spawn_app().await;
+    let agent = app.agent("Brand").await;
+    let log_in = |key: String| {
+        let app = &app;
+        async move {
+            let mut b = Browser::new(app);
+            let ok = b
+                .submit("/login", "/login", &[("api_key", key.as_str())])
+                .await;
+            assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+            b
+        }
+    };
+    let mut mine = log_in(agent.key.clone()).await;
+    let mut other = log_in(agent.key.clone()).await;
+    assert_eq!(other.get("/dashboard").await.status, StatusCode::OK);
+
+    // A new key from the settings page: this session stays, the other ends.
+    let rotated = mine
+        .submit(
+            "/dashboard/settings",
+            "/dashboard/settings",
+            &[("action", "new_key")],
+        )
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text);
+    let new_key = rotated
+        .text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .find(|w| w.starts_with("ph_sk_") && w.len() > 20)
+        .expect("the new key on the page")
+        .to_string();
+    assert_eq!(mine.get("/dashboard").await.status, StatusCode::OK);
+    assert_eq!(other.get("/dashboard").await.location(), "/login");
+
+    // A new password: the same.
+    let mut other = log_in(new_key.clone()).await;
+    let set = mine
+        .set_login("ops@brand.example", "a long secret phrase")
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    assert_eq!(mine.get("/dashboard").await.status, StatusCode::OK);
+    assert_eq!(other.get("/dashboard").await.location(), "/login");
+
+    // A key rotated over the API ends them all.
+    let api = app
+        .post("/api/v1/me/keys/rotate", Some(&new_key), &json!({}))
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    assert_eq!(mine.get("/dashboard").await.location(), "/login");
+}

@@ -600,6 +600,37 @@ async fn the_host_starts_and_ends_its_session_from_its_page_and_sees_the_plans_s
     );
     assert!(live.text.contains("End the session"));
 
+    // The page's stream moves the place on as the session goes: past the
+    // first segment's end it names the second.
+    let segment = &plan.body["sessions"][0]["segments"][1];
+    let second = segment["title"].as_str().unwrap();
+    let from = segment["start_minute"].as_i64().unwrap();
+    let mut stream = host
+        .client
+        .get(app.url(&format!("{page}/stream")))
+        .header(COOKIE, host.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    app.app.advance_clock(chrono::Duration::minutes(from + 1));
+    let wanted = format!("segment 2, “{second}”");
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !seen
+        .split("event: run_of_show\ndata: ")
+        .skip(1)
+        .any(|d| d.contains(&wanted))
+    {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no run_of_show event naming {wanted:?} in 15 s: {seen}"))
+            .unwrap()
+            .expect("the stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(stream);
+
     let ended = host.submit(&page, &format!("{page}/end"), &[]).await;
     assert_eq!(ended.status, StatusCode::SEE_OTHER, "{}", ended.text);
     let api = app

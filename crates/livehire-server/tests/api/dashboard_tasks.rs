@@ -740,3 +740,39 @@ async fn dashboard_tasks_a_series_is_reported_session_by_session_and_pays_its_bo
         Decimal::from(46_140)
     );
 }
+
+/// A long thread shows its newest messages, says older ones exist and where
+/// they are, and the oldest stay readable through the API.
+#[tokio::test]
+async fn dashboard_tasks_a_long_thread_shows_its_newest_messages() {
+    let app = spawn_app().await;
+    let (agent, _chen, id) = getting_started(&app).await;
+    let limit = livehire_server::app::PAGE_MESSAGES as usize;
+    for n in 1..=limit + 2 {
+        let sent = app
+            .post(
+                &format!("/api/v1/tasks/{id}/messages"),
+                Some(&agent.key),
+                &json!({"text": format!("brief note #{n}.")}),
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    }
+    let mut b = logged_in(&app, &agent.key).await;
+    let page = b.get(&format!("/dashboard/tasks/{id}")).await.text;
+    let shown = (1..=limit + 2)
+        .filter(|n| page.contains(&format!("brief note #{n}.")))
+        .collect::<Vec<_>>();
+    assert_eq!(shown, (3..=limit + 2).collect::<Vec<_>>());
+    assert!(
+        page.contains(&format!("The newest {limit} messages are shown")),
+        "{page}"
+    );
+    let oldest = app
+        .get(
+            &format!("/api/v1/tasks/{id}/messages?limit=1"),
+            Some(&agent.key),
+        )
+        .await;
+    assert_eq!(oldest.body["data"][0]["text"], "brief note #1.");
+}

@@ -422,6 +422,10 @@ impl Store for PgStore {
         web::delete_session(&self.pool, digest).await
     }
 
+    async fn end_web_sessions(&self, account_id: &str, keep: Option<&str>) -> StoreResult<u64> {
+        web::end_sessions(&self.pool, account_id, keep).await
+    }
+
     async fn delete_expired_web_sessions(&self, now: &str) -> StoreResult<u64> {
         web::delete_expired(&self.pool, now).await
     }

@@ -126,6 +126,21 @@ pub(super) async fn delete_session(db: &PgPool, digest: &str) -> StoreResult<()>
     Ok(())
 }
 
+pub(super) async fn end_sessions(
+    db: &PgPool,
+    account_id: &str,
+    keep: Option<&str>,
+) -> StoreResult<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM web_sessions WHERE account_id = $1 AND ($2::text IS NULL OR digest <> $2)",
+    )
+    .bind(account_id)
+    .bind(keep)
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
 pub(super) async fn delete_expired(db: &PgPool, now: &str) -> StoreResult<u64> {
     Ok(
         sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
@@ -292,10 +307,10 @@ pub(super) async fn task_bundle(
                 proposed_compensation_minor, created_at, updated_at) ORDER BY created_at, id), '[]')::text \
             FROM offers WHERE task_id = t.id) AS offers_json, \
            (SELECT COALESCE(json_agg(json_build_array(seq, id, thread, sender_kind, sender_id, text, \
-                created_at) ORDER BY seq), '[]')::text \
+                created_at) ORDER BY seq DESC), '[]')::text \
             FROM (SELECT * FROM messages WHERE task_id = t.id \
                     AND ($2::text[] IS NULL OR thread = ANY($2)) \
-                  ORDER BY seq LIMIT $3) AS m) AS messages_json, \
+                  ORDER BY seq DESC LIMIT $3 + 1) AS m) AS messages_json, \
            EXISTS (SELECT 1 FROM submissions WHERE task_id = t.id) AS has_submission \
          FROM tasks AS t LEFT JOIN run_of_show AS r ON r.task_id = t.id \
          WHERE t.id = $1",
@@ -339,9 +354,14 @@ pub(super) async fn task_bundle(
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
-    let messages: Vec<MessageColumns> = from_json("messages", row.try_get("messages_json")?)?;
+    // The newest `messages_limit` and one more, newest first: the one more
+    // says older messages exist.
+    let mut messages: Vec<MessageColumns> = from_json("messages", row.try_get("messages_json")?)?;
+    let older_messages = messages.len() > messages_limit as usize;
+    messages.truncate(messages_limit as usize);
     let messages = messages
         .into_iter()
+        .rev()
         .map(|m| MessageRecord {
             seq: m.0,
             id: m.1,
@@ -366,6 +386,7 @@ pub(super) async fn task_bundle(
         run_of_show,
         offers,
         messages,
+        older_messages,
         has_submission: row.try_get("has_submission")?,
     })
 }

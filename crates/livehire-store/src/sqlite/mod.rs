@@ -445,6 +445,10 @@ impl Store for SqliteStore {
         web::delete_session(&self.writer, digest).await
     }
 
+    async fn end_web_sessions(&self, account_id: &str, keep: Option<&str>) -> StoreResult<u64> {
+        web::end_sessions(&self.writer, account_id, keep).await
+    }
+
     async fn delete_expired_web_sessions(&self, now: &str) -> StoreResult<u64> {
         web::delete_expired(&self.writer, now).await
     }

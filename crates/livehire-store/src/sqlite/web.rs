@@ -128,6 +128,21 @@ pub(super) async fn delete_session(db: &SqlitePool, digest: &str) -> StoreResult
     Ok(())
 }
 
+pub(super) async fn end_sessions(
+    db: &SqlitePool,
+    account_id: &str,
+    keep: Option<&str>,
+) -> StoreResult<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM web_sessions WHERE account_id = $1 AND ($2 IS NULL OR digest <> $2)",
+    )
+    .bind(account_id)
+    .bind(keep)
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
 pub(super) async fn delete_expired(db: &SqlitePool, now: &str) -> StoreResult<u64> {
     Ok(
         sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
@@ -297,7 +312,7 @@ pub(super) async fn task_bundle(
            (SELECT json_group_array(json_array(seq, id, thread, sender_kind, sender_id, text, created_at)) \
             FROM (SELECT * FROM messages WHERE task_id = t.id \
                     AND ($2 IS NULL OR thread IN (SELECT value FROM json_each($2))) \
-                  ORDER BY seq LIMIT $3)) AS messages_json, \
+                  ORDER BY seq DESC LIMIT $3 + 1)) AS messages_json, \
            EXISTS (SELECT 1 FROM submissions WHERE task_id = t.id) AS has_submission \
          FROM tasks AS t LEFT JOIN run_of_show AS r ON r.task_id = t.id \
          WHERE t.id = $1",
@@ -341,9 +356,14 @@ pub(super) async fn task_bundle(
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
-    let messages: Vec<MessageColumns> = from_json("messages", row.try_get("messages_json")?)?;
+    // The newest `messages_limit` and one more, newest first: the one more
+    // says older messages exist.
+    let mut messages: Vec<MessageColumns> = from_json("messages", row.try_get("messages_json")?)?;
+    let older_messages = messages.len() > messages_limit as usize;
+    messages.truncate(messages_limit as usize);
     let messages = messages
         .into_iter()
+        .rev()
         .map(|m| MessageRecord {
             seq: m.0,
             id: m.1,
@@ -368,6 +388,7 @@ pub(super) async fn task_bundle(
         run_of_show,
         offers,
         messages,
+        older_messages,
         has_submission: row.try_get("has_submission")?,
     })
 }

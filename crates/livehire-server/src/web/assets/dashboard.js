@@ -176,6 +176,19 @@
     source.addEventListener("metrics", function (e) { showMetrics(JSON.parse(e.data)); });
     source.addEventListener("flash_sale", function (e) { showSale(JSON.parse(e.data)); });
     source.addEventListener("sold_out", function (e) { showSale(JSON.parse(e.data)); });
+    source.addEventListener("run_of_show", function (e) {
+      var place = root.querySelector("[data-run-of-show]");
+      if (!place) { return; }
+      var d = JSON.parse(e.data);
+      place.textContent = d.line;
+      if (d.next) {
+        var next = document.createElement("small");
+        next.className = "muted";
+        next.textContent = d.next;
+        place.appendChild(document.createElement("br"));
+        place.appendChild(next);
+      }
+    });
     source.addEventListener("session", function () {
       // The session started or ended: its controls change; read it again.
       source.close();
