@@ -103,8 +103,8 @@ def start_server(binary, db_url, port, work):
         [binary, "serve", "--addr", f"127.0.0.1:{port}", "--database-url", db_url,
          "--admin-token", ADMIN, "--open-registration", "--rate-limit", "search=1000000/s,other=1000000/s,ingest=1000000/s"],
         stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"})
-    deadline = time.time() + 60
-    while time.time() < deadline:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         if proc.poll() is not None:
             sys.exit(f"bench: server exited:\n{open(log_path).read()}")
         try:

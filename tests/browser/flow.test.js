@@ -63,9 +63,9 @@ async function text(page, selector) {
 
 /** Waits until the element's text satisfies `ok` (the page's script updates it). */
 async function until(page, selector, ok, what) {
-  const deadline = Date.now() + 30_000;
+  const deadline = performance.now() + 30_000; // monotonic: wall clocks step
   let last = '';
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     last = await text(page, selector).catch(() => '');
     if (ok(last)) return last;
     await page.waitForTimeout(200);

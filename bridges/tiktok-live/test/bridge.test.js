@@ -38,11 +38,11 @@ async function freePort() {
 }
 
 async function until(what, check, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs; // monotonic: wall clocks step
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
 }
