@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod backend;
+mod columns;
 mod models;
 mod postgres;
 mod sqlite;

@@ -4,15 +4,10 @@
 
 use std::future::Future;
 
-use serde_json::Value;
 use sqlx::PgConnection;
 
+pub(super) use crate::columns::{json, known};
 use crate::*;
-
-pub(super) fn json(text: &str) -> StoreResult<Value> {
-    serde_json::from_str(text)
-        .map_err(|e| StoreError::Other(anyhow::anyhow!("stored JSON is corrupt: {e}")))
-}
 
 /// A stored status or kind as its enum (`parse` is the enum's own); a name
 /// the enum does not know is corruption, named with its column.
@@ -23,15 +18,6 @@ pub(super) fn wire<T>(
 ) -> StoreResult<T> {
     use sqlx::Row;
     known(column, row.try_get(column)?, parse)
-}
-
-/// [`wire`] for a name read some other way (out of a JSON array).
-pub(super) fn known<T>(what: &str, text: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
-    parse(text).ok_or_else(|| {
-        StoreError::Other(anyhow::anyhow!(
-            "stored {what} {text:?} is not one this server knows"
-        ))
-    })
 }
 
 pub(super) fn unique_violation(e: &sqlx::Error) -> bool {

@@ -6,6 +6,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
 use super::common::{json, wire};
+pub(super) use crate::columns::feed;
 use crate::*;
 
 pub(super) fn task_from_row(row: &PgRow) -> StoreResult<TaskRecord> {
@@ -67,19 +68,6 @@ async fn load_sessions(db: &PgPool, tasks: &mut [TaskRecord]) -> StoreResult<()>
         }
     }
     Ok(())
-}
-
-/// A session's feed as stored: all three columns, or none.
-pub(super) fn feed(
-    last_at: Option<String>,
-    source: Option<String>,
-    format: Option<String>,
-) -> Option<FeedRecord> {
-    Some(FeedRecord {
-        last_at: last_at?,
-        source: source?,
-        format: format?,
-    })
 }
 
 /// Inserts a task and its sessions in one transaction. (SQLite group-commits

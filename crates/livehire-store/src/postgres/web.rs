@@ -3,7 +3,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 
-use super::common::{Lock, known, lock, unique_violation};
+use super::common::{Lock, lock, unique_violation};
 use crate::*;
 
 fn account(r: &PgRow) -> StoreResult<Caller> {
@@ -193,29 +193,9 @@ pub(super) async fn agent_overview(
     .bind(i64::from(limit))
     .fetch_one(db)
     .await?;
-    let by_status: Vec<(TaskStatus, u64)> = serde_json::from_str(row.try_get("by_status")?)
-        .map_err(|e| StoreError::Other(anyhow::anyhow!("stored task counts: {e}")))?;
-    let recent: Vec<SummaryColumns> = from_json("task summaries", row.try_get("recent")?)?;
-    let recent = recent
-        .into_iter()
-        .map(|t| {
-            Ok(TaskSummary {
-                id: t.0,
-                status: known("task status", &t.1, TaskStatus::parse)?,
-                title: t.2,
-                currency: t.3,
-                compensation_minor: t.4,
-                // A zone that is not a string (the rules accept none) is no zone.
-                time_zone: match t.5 {
-                    Some(serde_json::Value::String(z)) => Some(z),
-                    _ => None,
-                },
-                first_session_at: t.6,
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    let wallet: Vec<(String, i64, i64, i64)> = serde_json::from_str(row.try_get("wallet")?)
-        .map_err(|e| StoreError::Other(anyhow::anyhow!("wallet balances: {e}")))?;
+    let by_status = crate::columns::task_counts(row.try_get("by_status")?)?;
+    let recent = crate::columns::task_summaries(row.try_get("recent")?)?;
+    let wallet = crate::columns::wallet(row.try_get("wallet")?)?;
     let applications_pending: i64 = row.try_get("applications_pending")?;
     let sessions_live: i64 = row.try_get("sessions_live")?;
     Ok(AgentOverviewRecord {
@@ -225,64 +205,8 @@ pub(super) async fn agent_overview(
             sessions_live: u64::try_from(sessions_live).unwrap_or(0),
         },
         recent,
-        wallet: wallet
-            .into_iter()
-            .map(|(currency, available, in_escrow, paid_out)| WalletBalance {
-                currency,
-                available,
-                in_escrow,
-                paid_out,
-            })
-            .collect(),
+        wallet,
     })
-}
-
-/// A task summary's columns, as one JSON array (the zone as the body holds it).
-type SummaryColumns = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    Option<serde_json::Value>,
-    Option<String>,
-);
-
-/// A session as `task_bundle` reads it: the columns of `load_sessions`, in
-/// that order, as one JSON array.
-type SessionColumns = (
-    String,
-    i64,
-    Option<String>,
-    i64,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-/// An offer's columns, as one JSON array.
-type OfferColumns = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<i64>,
-    String,
-    String,
-);
-
-/// A message's columns, as one JSON array.
-type MessageColumns = (i64, String, String, String, String, String, String);
-
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> StoreResult<T> {
-    serde_json::from_str(text).map_err(|e| StoreError::Other(anyhow::anyhow!("{what}: {e}")))
 }
 
 /// A task's page in one statement and one row: the task's columns, its
@@ -321,58 +245,10 @@ pub(super) async fn task_bundle(
     .fetch_one(db)
     .await?;
     let mut task = super::tasks::task_from_row(&row)?;
-    let sessions: Vec<SessionColumns> = from_json("sessions", row.try_get("sessions_json")?)?;
-    for s in sessions {
-        task.sessions.push(SessionRecord {
-            id: s.0,
-            position: s.1,
-            scheduled_time: s.2,
-            duration_minutes: s.3,
-            status: known("session status", &s.4, SessionStatus::parse)?,
-            week: s.5,
-            theme: s.6,
-            started_at: s.7,
-            ended_at: s.8,
-            stream_ended_at: s.9,
-            feed: super::tasks::feed(s.10, s.11, s.12),
-        });
-    }
-    let offers: Vec<OfferColumns> = from_json("offers", row.try_get("offers_json")?)?;
-    let offers = offers
-        .into_iter()
-        .map(|o| {
-            Ok(OfferRecord {
-                id: o.0,
-                task_id: task.id.clone(),
-                human_id: o.1,
-                kind: known("offer kind", &o.2, OfferKind::parse)?,
-                status: known("offer status", &o.3, OfferStatus::parse)?,
-                pitch: o.4,
-                proposed_compensation_minor: o.5,
-                created_at: o.6,
-                updated_at: o.7,
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    // The newest `messages_limit` and one more, newest first: the one more
-    // says older messages exist.
-    let mut messages: Vec<MessageColumns> = from_json("messages", row.try_get("messages_json")?)?;
-    let older_messages = messages.len() > messages_limit as usize;
-    messages.truncate(messages_limit as usize);
-    let messages = messages
-        .into_iter()
-        .rev()
-        .map(|m| MessageRecord {
-            seq: m.0,
-            id: m.1,
-            task_id: task.id.clone(),
-            thread: m.2,
-            sender_kind: m.3,
-            sender_id: m.4,
-            text: m.5,
-            created_at: m.6,
-        })
-        .collect();
+    task.sessions = crate::columns::sessions(row.try_get("sessions_json")?)?;
+    let offers = crate::columns::offers(row.try_get("offers_json")?, &task.id)?;
+    let (messages, older_messages) =
+        crate::columns::newest_messages(row.try_get("messages_json")?, &task.id, messages_limit)?;
     let run_of_show = match row.try_get::<Option<String>, _>("ros_body")? {
         Some(body) => Some((
             super::common::json(&body)?,

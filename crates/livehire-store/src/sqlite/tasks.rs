@@ -6,6 +6,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::common::{INSERT_CHUNK, begin_script, end_script, json, one_trip, wire};
+pub(super) use crate::columns::feed;
 use crate::*;
 
 /// A task to insert, its body already serialised by the request (so the one
@@ -163,19 +164,6 @@ async fn load_sessions(db: &SqlitePool, tasks: &mut [TaskRecord]) -> StoreResult
         }
     }
     Ok(())
-}
-
-/// A session's feed as stored: all three columns, or none.
-pub(super) fn feed(
-    last_at: Option<String>,
-    source: Option<String>,
-    format: Option<String>,
-) -> Option<FeedRecord> {
-    Some(FeedRecord {
-        last_at: last_at?,
-        source: source?,
-        format: format?,
-    })
 }
 
 pub(super) async fn create_task(
