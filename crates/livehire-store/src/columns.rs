@@ -190,3 +190,28 @@ pub(crate) fn newest_messages(
         .collect();
     Ok((messages, older))
 }
+
+/// Other servers' rate-limit usage as read (instance, round, class, key,
+/// count, age in ms), past each instance's last round read (`seen`).
+pub(crate) fn peer_rate_usage(
+    rows: Vec<(String, i64, i64, i64, i64, i64)>,
+    seen: &[(String, i64)],
+) -> Vec<PeerRateUsage> {
+    let seen: std::collections::HashMap<&str, i64> =
+        seen.iter().map(|(i, r)| (i.as_str(), *r)).collect();
+    rows.into_iter()
+        .filter(|(instance, round, ..)| seen.get(instance.as_str()).is_none_or(|s| round > s))
+        .map(
+            |(instance, round, class, key, count, age_ms)| PeerRateUsage {
+                instance,
+                round,
+                usage: RateUsage {
+                    class: i16::try_from(class).unwrap_or(i16::MAX),
+                    key,
+                    count,
+                },
+                age_ms: age_ms.max(0),
+            },
+        )
+        .collect()
+}

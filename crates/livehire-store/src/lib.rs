@@ -104,6 +104,34 @@ pub trait Store: Send + Sync + 'static {
     async fn hosts_for_index(&self, ids: &[String]) -> StoreResult<Vec<HostIndexRow>>;
     /// The (id, seq) of some hosts; missing ids are skipped.
     async fn host_seqs(&self, ids: &[String]) -> StoreResult<Vec<(String, i64)>>;
+    /// Where the database's host changes stand: [`Store::host_changes`] from
+    /// this mark returns every host written by a transaction that had not
+    /// committed when the mark was read (and maybe a few more). Read it
+    /// before loading a search index, and before each read of changes.
+    async fn host_change_mark(&self) -> StoreResult<i64>;
+    /// Up to `limit` hosts written at or after `mark`, in (change, seq)
+    /// order, after `after` (the last (change, seq) of the previous page).
+    /// Servers sharing a database read them to keep their search index
+    /// current with each other's writes.
+    async fn host_changes(
+        &self,
+        mark: i64,
+        after: Option<(i64, i64)>,
+        limit: u32,
+    ) -> StoreResult<Vec<HostChange>>;
+    /// Rate limits shared by servers over one database: records the requests
+    /// `instance` admitted in its `round` (rounds rise), forgets usage older
+    /// than a minute, and returns other servers' usage of the last
+    /// `window_ms`, past the last round of each already read (`seen`:
+    /// instance → round).
+    async fn exchange_rate_usage(
+        &self,
+        instance: &str,
+        round: i64,
+        usage: &[RateUsage],
+        seen: &[(String, i64)],
+        window_ms: i64,
+    ) -> StoreResult<Vec<PeerRateUsage>>;
 
     /// The task that holds a session (with all its sessions).
     async fn session_task(&self, session_id: &str) -> StoreResult<TaskRecord>;

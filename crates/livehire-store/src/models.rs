@@ -130,6 +130,46 @@ pub struct HostIndexRow {
     pub public_json: String,
 }
 
+/// A host written since a change mark ([`crate::Store::host_changes`]): its
+/// index row and tags, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostChange {
+    /// Where the write falls in the database's order of host changes (a
+    /// transaction id on PostgreSQL, a change number on SQLite).
+    pub change: i64,
+    /// The host's searchable columns and public JSON.
+    pub row: HostIndexRow,
+    /// Its skills (`host_skills`).
+    pub skills: Vec<String>,
+    /// Its niches (`host_niches`).
+    pub niches: Vec<String>,
+}
+
+/// Requests one server admitted for one rate-limit key in one round
+/// ([`crate::Store::exchange_rate_usage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateUsage {
+    /// The rate-limit class, by its position in the server's list.
+    pub class: i16,
+    /// A digest of the key (an API key or a client IP), the same on every server.
+    pub key: i64,
+    /// Requests admitted.
+    pub count: i64,
+}
+
+/// Another server's [`RateUsage`] of one round, as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerRateUsage {
+    /// The server that published it.
+    pub instance: String,
+    /// That server's round (rising).
+    pub round: i64,
+    /// What it admitted.
+    pub usage: RateUsage,
+    /// How long ago it was published, by the database's clock (ms).
+    pub age_ms: i64,
+}
+
 /// Every host's index row and tags, read in one go to build a search index.
 #[derive(Debug, Clone, Default)]
 pub struct HostIndexSnapshot {

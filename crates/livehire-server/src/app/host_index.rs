@@ -15,9 +15,19 @@
 //! [`super::App::start_host_index`] when serving begins, else by the first
 //! search, which awaits it). Every host write that goes through `App` updates
 //! it while holding [`HostIndex::writer`], which serialises those writes with
-//! each other and with loading. A write made while the index is not loaded is
-//! skipped: the load that follows reads it from the store. Writes made by
-//! another process to the same database are not seen until a restart.
+//! each other, with loading and with catching up. A write made while the
+//! index is not loaded is skipped: the load that follows reads it from the
+//! store.
+//!
+//! Other servers over the same database: every [`CATCH_UP_EVERY`] the index
+//! catches up ([`HostIndex::catch_up`]): it reads the hosts written since its
+//! change mark ([`Store::host_changes`]; the mark is read before the load and
+//! before each catch-up, so a write committed while a read ran is read the
+//! next time) and applies those it does not already hold as they are, so a
+//! host registered or edited on another server is found here within about a
+//! quarter of a second. This server's own writes come back too and are
+//! skipped as current (an upsert by host id in any case). Hosts are never
+//! deleted, so no change removes one.
 //!
 //! Memory: about 2.3 KB a host (public JSON ~1.6 KB, search text ~0.4 KB,
 //! ~180 bytes of figures and tags, 24 bytes of sort orders, the id map),
@@ -32,13 +42,21 @@ use std::sync::{RwLock, RwLockReadGuard};
 use livehire_domain::search::HostQuery;
 use livehire_store::{HostIndexRow, HostWrite, Store, StoreError};
 
+/// How often the index reads the host writes of other servers over the same
+/// database.
+pub(crate) const CATCH_UP_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Host changes read per query while catching up.
+const CATCH_UP_PAGE: u32 = 1_000;
+
 use index::{Index, Update};
 
 /// The index with its locks: searches share a read lock; writers are
-/// serialised by an async mutex held across their store write.
+/// serialised by an async mutex held across their store write, which also
+/// holds the change mark the next catch-up reads from (`None` until loaded).
 #[derive(Debug, Default)]
 pub(crate) struct HostIndex {
-    writes: tokio::sync::Mutex<()>,
+    writes: tokio::sync::Mutex<Option<i64>>,
     state: RwLock<Option<Index>>,
 }
 
@@ -67,10 +85,12 @@ impl HostIndex {
 
     /// Loads the index from the store unless it is loaded.
     pub(crate) async fn load(&self, store: &dyn Store) -> Result<(), StoreError> {
-        let _writing = self.writes.lock().await;
+        let mut mark = self.writes.lock().await;
         if self.is_loaded() {
             return Ok(());
         }
+        // Before the read: whatever commits during it is caught up on after.
+        let from = store.host_change_mark().await?;
         let snapshot = store.all_hosts_for_index().await?;
         let count = snapshot.hosts.len();
         let started = std::time::Instant::now();
@@ -78,12 +98,74 @@ impl HostIndex {
             .await
             .map_err(|e| StoreError::Other(e.into()))?;
         self.replace(Some(index));
+        *mark = Some(from);
         tracing::info!(
             hosts = count,
             build_ms = started.elapsed().as_millis() as u64,
             "host search index loaded"
         );
         Ok(())
+    }
+
+    /// Applies the hosts written since the change mark that the index does
+    /// not hold as they are (other servers' writes), under the write turn;
+    /// returns how many. Does nothing while the index is not loaded; on a
+    /// store error the mark stays, so the next call reads the same again.
+    pub(crate) async fn catch_up(&self, store: &dyn Store) -> Result<usize, StoreError> {
+        let mut turn = self.writes.lock().await;
+        let Some(from) = *turn else {
+            return Ok(0);
+        };
+        if !self.is_loaded() {
+            return Ok(0);
+        }
+        let next = store.host_change_mark().await?;
+        let mut after = None;
+        let mut applied = 0;
+        loop {
+            let page = store.host_changes(from, after, CATCH_UP_PAGE).await?;
+            let full = page.len() == CATCH_UP_PAGE as usize;
+            after = page.last().map(|c| (c.change, c.row.seq));
+            let updates: Vec<Update> = match self.read() {
+                Some(guard) => match guard.as_ref() {
+                    Some(index) => page
+                        .into_iter()
+                        .filter(|c| !index.is_current(c))
+                        .map(|c| (c.row, Some((c.skills, c.niches))))
+                        .collect(),
+                    None => return Ok(applied),
+                },
+                None => return Ok(applied),
+            };
+            applied += updates.len();
+            if !updates.is_empty() {
+                self.apply(Ok(updates));
+            }
+            if !full {
+                break;
+            }
+        }
+        *turn = Some(next);
+        if applied > 0 {
+            tracing::debug!(hosts = applied, "host search index caught up");
+        }
+        Ok(applied)
+    }
+
+    /// Puts `updates` in the index; on a failure, forgets the index so the
+    /// next search rebuilds it from the store.
+    fn apply(&self, updates: Result<Vec<Update>, String>) {
+        let outcome = updates.and_then(|updates| {
+            let mut guard = self.state.write().unwrap_or_else(|e| e.into_inner());
+            match guard.as_mut() {
+                Some(index) => index.apply(updates).map_err(str::to_string),
+                None => Ok(()),
+            }
+        });
+        if let Err(error) = outcome {
+            tracing::warn!(%error, "host search index out of step; reloading it");
+            self.replace(None);
+        }
     }
 
     /// Takes the write turn: hold it across a host write to the store, then
@@ -99,7 +181,7 @@ impl HostIndex {
 /// The write turn of [`HostIndex::writer`].
 pub(crate) struct HostIndexWriter<'a> {
     index: &'a HostIndex,
-    _turn: tokio::sync::MutexGuard<'a, ()>,
+    _turn: tokio::sync::MutexGuard<'a, Option<i64>>,
 }
 
 impl HostIndexWriter<'_> {
@@ -160,18 +242,7 @@ impl HostIndexWriter<'_> {
     }
 
     fn apply(self, updates: Result<Vec<Update>, String>) {
-        let outcome = updates.and_then(|updates| {
-            let mut guard = self.index.state.write().unwrap_or_else(|e| e.into_inner());
-            match guard.as_mut() {
-                Some(index) => index.apply(updates).map_err(str::to_string),
-                None => Ok(()),
-            }
-        });
-        if let Err(error) = outcome {
-            // Rebuilt from the store on the next search.
-            tracing::warn!(%error, "host search index out of step; reloading it");
-            self.index.replace(None);
-        }
+        self.index.apply(updates);
     }
 }
 

@@ -181,6 +181,20 @@ impl App {
         });
     }
 
+    /// Keeps the host search index current with other servers' writes to
+    /// the same database: catches up every [`super::host_index::CATCH_UP_EVERY`]
+    /// (a failure is logged and tried again at the next turn).
+    pub(crate) async fn catch_up_hosts(self) {
+        let mut every = tokio::time::interval(super::host_index::CATCH_UP_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(error) = self.inner.host_index.catch_up(self.store()).await {
+                tracing::warn!(error = ?error, "reading other servers' host writes failed");
+            }
+        }
+    }
+
     /// Hosts eligible for a task, each with its match; ranked by match score
     /// under `sort=match` (the default with `for_task`), else by the sort asked.
     /// At most [`MATCH_CANDIDATES`] hosts that pass the filters are considered.

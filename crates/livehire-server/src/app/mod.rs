@@ -133,7 +133,8 @@ struct Inner {
     orders: crate::live::OrderWriter,
     /// The operator's admin token and whether it closes registration.
     operator: operator::OperatorAccess,
-    /// Host search, answered from memory; kept current by every host write.
+    /// Host search, answered from memory; kept current by every host write
+    /// here and by catching up with other servers' every quarter second.
     host_index: host_index::HostIndex,
     /// The TikTok Shop API client (order details for the order webhook).
     tiktok_shop: tiktok_shop_api::ShopApi,
@@ -199,7 +200,8 @@ impl App {
     /// (metrics and flash-sale ticks to streams), the outbox dispatcher, the
     /// webhook deliverer, the ending of sessions whose stream stayed ended
     /// past the grace, the
-    /// hourly expiry of idempotency keys, the host search index load and the
+    /// hourly expiry of idempotency keys, the host search index load, its
+    /// catching up with other servers' host writes, and the
     /// filling of typed terms for tasks stored before terms were kept. A
     /// server calls it once; a one-off command (`livehire seed`) does not.
     /// (The order writer's task belongs to the writer and starts with
@@ -211,6 +213,7 @@ impl App {
             tokio::spawn(webhooks::deliver(self.clone())).abort_handle(),
             tokio::spawn(idempotency::expire_keys(self.clone())).abort_handle(),
             tokio::spawn(web_accounts::purge_web_sessions_hourly(self.clone())).abort_handle(),
+            tokio::spawn(self.clone().catch_up_hosts()).abort_handle(),
             tokio::spawn(sessions::end_streams_past_grace_every(
                 self.clone(),
                 std::time::Duration::from_secs(1),

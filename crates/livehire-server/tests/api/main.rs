@@ -14,6 +14,7 @@ mod harness;
 mod hiring;
 mod idempotency;
 mod identity;
+mod instances;
 mod live;
 mod mcp;
 mod openapi;

@@ -33,7 +33,7 @@ const HOSTS_FOR_INDEX_BY_ID: &str = concat!(
     " FROM hosts WHERE id IN ("
 );
 
-fn host_index_row(row: &SqliteRow) -> StoreResult<HostIndexRow> {
+pub(super) fn host_index_row(row: &SqliteRow) -> StoreResult<HostIndexRow> {
     Ok(HostIndexRow {
         seq: row.try_get("seq")?,
         id: row.try_get("id")?,

@@ -40,6 +40,7 @@ mod hiring;
 mod host_search;
 mod hosts;
 mod idempotency;
+mod instances;
 mod ledger;
 mod live;
 mod messages;
@@ -189,6 +190,39 @@ impl Store for SqliteStore {
 
     async fn host_seqs(&self, ids: &[String]) -> StoreResult<Vec<(String, i64)>> {
         host_search::host_seqs(&self.reader, ids).await
+    }
+
+    async fn host_change_mark(&self) -> StoreResult<i64> {
+        instances::host_change_mark(&self.reader).await
+    }
+
+    async fn host_changes(
+        &self,
+        mark: i64,
+        after: Option<(i64, i64)>,
+        limit: u32,
+    ) -> StoreResult<Vec<HostChange>> {
+        instances::host_changes(&self.reader, mark, after, limit).await
+    }
+
+    async fn exchange_rate_usage(
+        &self,
+        instance: &str,
+        round: i64,
+        usage: &[RateUsage],
+        seen: &[(String, i64)],
+        window_ms: i64,
+    ) -> StoreResult<Vec<PeerRateUsage>> {
+        instances::exchange_rate_usage(
+            &self.writer,
+            &self.reader,
+            instance,
+            round,
+            usage,
+            seen,
+            window_ms,
+        )
+        .await
     }
 
     async fn session_task(&self, session_id: &str) -> StoreResult<TaskRecord> {

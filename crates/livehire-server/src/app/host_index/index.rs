@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use livehire_domain::search::{HostQuery, SortKey};
-use livehire_store::{HostIndexRow, HostIndexSnapshot};
+use livehire_store::{HostChange, HostIndexRow, HostIndexSnapshot};
 use serde_json::Value;
 
 use super::parts::{
@@ -174,6 +174,38 @@ impl Index {
         self.by_id
             .get(id)
             .map(|&slot| self.hosts[slot as usize].seq)
+    }
+
+    /// Whether the index holds `c` as it is: an indexed host with the same
+    /// figures, texts and tags (so applying it would change nothing).
+    pub(super) fn is_current(&self, c: &HostChange) -> bool {
+        let Some(&slot) = self.by_id.get(c.row.id.as_str()) else {
+            return false;
+        };
+        let (h, r) = (&self.hosts[slot as usize], &c.row);
+        h.seq == r.seq
+            && h.followers == r.followers
+            && h.avg_live_viewers == r.avg_live_viewers
+            && h.avg_gmv_cents == r.avg_gmv_cents
+            && h.min_rate_cents == r.min_rate_cents
+            && h.conversion_rate == r.conversion_rate
+            && h.rating == r.rating
+            && h.engagement_rate == r.engagement_rate
+            && h.tiktok_shop_verified == r.tiktok_shop_verified
+            && h.live_commerce_experience == r.live_commerce_experience
+            && self.platforms.lookup_one(&r.platform) == Some(h.platform)
+            && *h.public_json == *r.public_json
+            && self.texts.get(h.text) == r.search_text.as_bytes()
+            && self
+                .skills
+                .lookup(c.skills.iter().map(String::as_str))
+                .as_ref()
+                == Some(&h.skills)
+            && self
+                .niches
+                .lookup(c.niches.iter().map(String::as_str))
+                .as_ref()
+                == Some(&h.niches)
     }
 
     pub(super) fn build(snapshot: HostIndexSnapshot) -> Self {
