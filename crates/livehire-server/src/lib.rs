@@ -22,7 +22,7 @@ use livehire_store::{Backend, Store};
 use tokio::net::TcpListener;
 
 pub use app::App;
-pub use http::ratelimit::{Rate, RateLimits};
+pub use http::ratelimit::{Class, Rate, RateLimits};
 pub use server::ConnectionLimits;
 
 /// Everything a server starts with, given once to [`Application::build`].
@@ -58,6 +58,11 @@ pub struct Settings {
     /// The Bearer token `GET /metrics` asks for; unset, the metrics are open
     /// (keep the port private, or set one).
     pub metrics_token: Option<String>,
+    /// Whether the rate limits are shared with other servers over the same
+    /// database (`http::ratelimit`: counts exchanged every quarter second);
+    /// `None`: on PostgreSQL, off on SQLite (one server a file, and a write
+    /// every quarter second would take SQLite's single writer).
+    pub share_rate_limits: Option<bool>,
     /// A header a trusted proxy in front sets to the client's IP
     /// (`X-Forwarded-For`, `X-Real-IP`): what per-IP limits key on. Unset,
     /// the connection's peer address is the client's.
@@ -90,6 +95,7 @@ impl Settings {
             shutdown_grace: Duration::from_secs(10),
             connections: ConnectionLimits::default(),
             rate_limits: RateLimits::default(),
+            share_rate_limits: None,
             client_ip_header: None,
             metrics_token: None,
             cors_origins: Vec::new(),
@@ -215,13 +221,18 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let mut ops = http::ops::Ops::new(stopping.clone());
+        let share = self
+            .settings
+            .share_rate_limits
+            .unwrap_or(self.backend.kind() == livehire_store::BackendKind::Postgres);
         ops.limiter = http::ratelimit::Limiter::new(
             &self.settings.rate_limits,
             self.settings
                 .client_ip_header
                 .as_deref()
                 .and_then(|h| axum::http::HeaderName::try_from(h).ok()),
-        );
+        )
+        .map(|l| if share { l.shared() } else { l });
         ops.metrics_token = self.settings.metrics_token.clone();
         ops.cors_origins = self.settings.cors_origins.clone();
         ops.mcp = mcp::McpSettings {
@@ -234,6 +245,7 @@ impl Application {
             .as_deref()
             .map(|u| Arc::from(u.trim_end_matches('/')));
         let ops = Arc::new(ops);
+        let sharing = tokio::spawn(http::ratelimit::share(ops.clone(), self.app.clone()));
         let router = http::router(self.app.clone(), ops);
         let signal = tokio::spawn(async move {
             shutdown.await;
@@ -267,6 +279,7 @@ impl Application {
             );
         }
         self.app.stop_workers();
+        sharing.abort();
         self.backend.close().await;
         signal.abort();
         tracing::info!("stopped");

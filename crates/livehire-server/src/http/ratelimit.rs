@@ -10,6 +10,27 @@
 //! guessing keys is slow. Checkout-key orders (`ph_ck_…`) are not limited by
 //! default: a live flash sale's buyers arrive in thousands a second through
 //! one checkout key, and the sale's stock bounds them.
+//!
+//! Several servers over one database (on by default on PostgreSQL,
+//! `Settings::share_rate_limits`): a request is still decided by this
+//! server's buckets alone, with no database round trip. Every
+//! [`SHARE_EVERY`] (a quarter second) each server publishes how many
+//! requests it admitted per (class, key) in that round
+//! ([`livehire_store::Store::exchange_rate_usage`]; keys as truncated SHA-256
+//! digests, the same on every server) and charges every other server's
+//! published counts to its own buckets, each as if those requests had
+//! arrived when they were published (a key's arrival time moves on by one
+//! interval per request). So every server's bucket for a key sees the key's
+//! requests on all servers, and a key's combined rate across N servers is
+//! held to its class's rate, give or take what the servers admit between
+//! two exchanges: at most about N × (burst + rate × 2 × [`SHARE_EVERY`])
+//! over a quiet spell, not N × burst and then N × rate as independent
+//! servers would. What another server admitted in excess is a debt its key
+//! pays off here (capped at one period past a full burst). A server that
+//! cannot reach the database keeps limiting on its own; the counts of an
+//! exchange that failed are not published. Counts more than
+//! [`SHARE_WINDOW`] old when first read are not charged (a server starting
+//! up does not inherit its peers' past), and the table keeps a minute.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -26,8 +47,19 @@ use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use livehire_store::{PeerRateUsage, RateUsage};
+use sha2::{Digest, Sha256};
+
 use super::ops::Ops;
+use crate::app::App;
 use crate::error::ApiError;
+
+/// How often servers sharing a database exchange their rate-limit counts.
+pub const SHARE_EVERY: Duration = Duration::from_millis(250);
+
+/// How old another server's counts may be when first read and still be
+/// charged (ms).
+pub const SHARE_WINDOW: Duration = Duration::from_secs(2);
 
 /// A rate: `count` requests per `period`, in bursts of up to `burst`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,6 +299,16 @@ impl fmt::Display for RateLimits {
     }
 }
 
+/// One shard of [`Buckets`].
+#[derive(Default)]
+struct Shard {
+    /// Each key's theoretical arrival time.
+    tats: HashMap<u64, u64>,
+    /// Requests admitted per key since the last exchange with other servers
+    /// (kept only when limits are shared).
+    unsent: HashMap<u64, u32>,
+}
+
 /// Keyed GCRA buckets: each key's theoretical arrival time, in ns of the
 /// limiter's clock.
 struct Buckets {
@@ -275,7 +317,9 @@ struct Buckets {
     interval: u64,
     /// How far ahead of now a key's arrival time may run: `burst` intervals.
     tolerance: u64,
-    shards: Vec<Mutex<HashMap<u64, u64>>>,
+    /// Whether admitted requests are counted for other servers.
+    shared: bool,
+    shards: Vec<Mutex<Shard>>,
     /// Keys held, across shards (a class nobody has touched costs no lock).
     held: AtomicUsize,
     /// Checks since the last sweep of expired keys.
@@ -292,7 +336,8 @@ impl Buckets {
             rate,
             interval,
             tolerance: interval.saturating_mul(u64::from(rate.burst)),
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shared: false,
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             held: AtomicUsize::new(0),
             checks: AtomicU64::new(0),
         }
@@ -306,15 +351,51 @@ impl Buckets {
         let Ok(mut shard) = self.shards[(key as usize) % SHARDS].lock() else {
             return Ok(());
         };
-        let tat = shard.get(&key).copied().unwrap_or(now).max(now);
+        let tat = shard.tats.get(&key).copied().unwrap_or(now).max(now);
         let next = tat + self.interval;
         if next - now > self.tolerance {
             return Err(Duration::from_nanos(next - now - self.tolerance));
         }
-        if shard.insert(key, next).is_none() {
+        if shard.tats.insert(key, next).is_none() {
             self.held.fetch_add(1, Ordering::Relaxed);
         }
+        if self.shared {
+            *shard.unsent.entry(key).or_default() += 1;
+        }
         Ok(())
+    }
+
+    /// Charges `count` requests another server admitted for `key` at `at`
+    /// (this clock): the key's arrival time moves on by `count` intervals
+    /// from `at` (or from where it is, if later), to at most one period past
+    /// a full burst.
+    fn charge(&self, key: u64, count: u64, at: u64, now: u64) {
+        let Ok(mut shard) = self.shards[(key as usize) % SHARDS].lock() else {
+            return;
+        };
+        let cap = now
+            .saturating_add(self.tolerance)
+            .saturating_add(self.rate.period.as_nanos() as u64);
+        let tat = shard.tats.get(&key).copied().unwrap_or(at).max(at);
+        let next = tat
+            .saturating_add(self.interval.saturating_mul(count))
+            .min(cap);
+        if shard.tats.insert(key, next).is_none() {
+            self.held.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The requests admitted per key since the last call.
+    fn take_unsent(&self) -> Vec<(u64, u32)> {
+        let mut out = Vec::new();
+        for shard in &self.shards {
+            if let Ok(mut s) = shard.lock()
+                && !s.unsent.is_empty()
+            {
+                out.extend(s.unsent.drain());
+            }
+        }
+        out
     }
 
     /// How long until `key` has a cell again, if it has none now.
@@ -323,7 +404,7 @@ impl Buckets {
             return None;
         }
         let shard = self.shards[(key as usize) % SHARDS].lock().ok()?;
-        let tat = shard.get(&key).copied()?.max(now);
+        let tat = shard.tats.get(&key).copied()?.max(now);
         let next = tat + self.interval;
         (next - now > self.tolerance).then(|| Duration::from_nanos(next - now - self.tolerance))
     }
@@ -332,9 +413,10 @@ impl Buckets {
     fn sweep(&self, now: u64) {
         for shard in &self.shards {
             if let Ok(mut s) = shard.lock() {
-                let before = s.len();
-                s.retain(|_, tat| *tat > now);
-                self.held.fetch_sub(before - s.len(), Ordering::Relaxed);
+                let before = s.tats.len();
+                s.tats.retain(|_, tat| *tat > now);
+                self.held
+                    .fetch_sub(before - s.tats.len(), Ordering::Relaxed);
             }
         }
     }
@@ -348,6 +430,27 @@ pub struct Limiter {
     /// A header naming the client's IP, set by a trusted proxy in front
     /// (`X-Forwarded-For`: its last address is the one the proxy saw).
     client_ip_header: Option<HeaderName>,
+    /// Shared with other servers ([`Limiter::shared`]): keys are digests the
+    /// same on every server, and admitted requests are counted for them.
+    shared: bool,
+}
+
+/// A [`std::hash::Hasher`] whose result is the same in every process: the
+/// first 8 bytes of SHA-256 of what was hashed (keys of shared limits).
+#[derive(Default)]
+struct StableHasher(Sha256);
+
+impl std::hash::Hasher for StableHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        let digest = self.0.clone().finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first)
+    }
 }
 
 impl Limiter {
@@ -359,7 +462,18 @@ impl Limiter {
             clock: Instant::now(),
             hasher: std::hash::RandomState::new(),
             client_ip_header,
+            shared: false,
         })
+    }
+
+    /// The same limiter, its limits shared with other servers over the same
+    /// database (see the module's documentation): run [`share`] beside it.
+    pub fn shared(mut self) -> Self {
+        self.shared = true;
+        for b in self.classes.iter_mut().flatten() {
+            b.shared = true;
+        }
+        self
     }
 
     fn now(&self) -> u64 {
@@ -367,7 +481,49 @@ impl Limiter {
     }
 
     fn key(&self, what: impl Hash) -> u64 {
-        self.hasher.hash_one(what)
+        if self.shared {
+            let mut h = StableHasher::default();
+            what.hash(&mut h);
+            std::hash::Hasher::finish(&h)
+        } else {
+            self.hasher.hash_one(what)
+        }
+    }
+
+    /// The requests admitted since the last call, per class and key.
+    fn take_usage(&self) -> Vec<RateUsage> {
+        let mut out = Vec::new();
+        for (class, b) in self.classes.iter().enumerate() {
+            let Some(b) = b else { continue };
+            out.extend(b.take_unsent().into_iter().map(|(key, count)| RateUsage {
+                class: class as i16,
+                key: key as i64,
+                count: i64::from(count),
+            }));
+        }
+        out
+    }
+
+    /// Charges other servers' admitted requests to this server's buckets.
+    fn charge(&self, peers: &[PeerRateUsage]) {
+        let now = self.now();
+        for p in peers {
+            let Some(Some(b)) = usize::try_from(p.usage.class)
+                .ok()
+                .and_then(|c| self.classes.get(c))
+            else {
+                continue;
+            };
+            let age = u64::try_from(p.age_ms)
+                .unwrap_or(0)
+                .saturating_mul(1_000_000);
+            b.charge(
+                p.usage.key as u64,
+                u64::try_from(p.usage.count).unwrap_or(0),
+                now.saturating_sub(age),
+                now,
+            );
+        }
     }
 
     fn take(&self, class: Class, key: u64) -> Result<(), ApiError> {
@@ -396,6 +552,56 @@ impl Limiter {
         req.extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
+    }
+}
+
+/// Shares the limiter of `ops` with the other servers over `app`'s database
+/// until aborted: every [`SHARE_EVERY`], publishes this server's admitted
+/// requests and charges the others' (see the module's documentation).
+pub async fn share(ops: Arc<Ops>, app: App) {
+    let Some(limiter) = ops.limiter.as_ref().filter(|l| l.shared) else {
+        return;
+    };
+    let instance = format!("{:016x}", rand::random::<u64>());
+    // Each other server's last round read, and when it last moved on.
+    let mut seen: HashMap<String, (i64, Instant)> = HashMap::new();
+    let mut every = tokio::time::interval(SHARE_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let window_ms = SHARE_WINDOW.as_millis() as i64;
+    let mut failing = false;
+    for round in 1i64.. {
+        every.tick().await;
+        let usage = limiter.take_usage();
+        let known: Vec<(String, i64)> = seen.iter().map(|(i, (r, _))| (i.clone(), *r)).collect();
+        let peers = match app
+            .store()
+            .exchange_rate_usage(&instance, round, &usage, &known, window_ms)
+            .await
+        {
+            Ok(peers) => peers,
+            Err(error) => {
+                if !failing {
+                    tracing::warn!(error = ?error, "sharing rate limits failed; limiting alone");
+                }
+                failing = true;
+                continue;
+            }
+        };
+        if failing {
+            tracing::info!("sharing rate limits again");
+            failing = false;
+        }
+        limiter.charge(&peers);
+        let now = Instant::now();
+        for p in &peers {
+            let e = seen.entry(p.instance.clone()).or_insert((p.round, now));
+            if p.round >= e.0 {
+                *e = (p.round, now);
+            }
+        }
+        // A server silent for five windows has nothing left in the window:
+        // forget it.
+        seen.retain(|_, (_, at)| now.duration_since(*at) < SHARE_WINDOW * 5);
     }
 }
 
@@ -610,6 +816,64 @@ mod tests {
             assert_eq!(b.take(7, t0 + 72 * S), Ok(()));
         }
         assert!(b.take(7, t0 + 72 * S).is_err());
+    }
+
+    #[test]
+    fn another_servers_requests_are_charged_as_if_they_had_come_here() {
+        let b = Buckets::new(Rate::per_second(10));
+        let t0 = 1_000 * S;
+        // Another server admitted 6 of this key's 10 a quarter second ago:
+        // 4 are left here (a quarter second has freed 2.5 more, so 6).
+        b.charge(7, 6, t0 - S / 4, t0);
+        for _ in 0..6 {
+            assert_eq!(b.take(7, t0), Ok(()));
+        }
+        assert!(b.take(7, t0).is_err());
+        // A debt is capped at one period past a full burst.
+        b.charge(8, 1_000, t0, t0);
+        assert_eq!(b.out_for(8, t0), Some(Duration::from_millis(1_100)));
+        // Unshared buckets count nothing for others; shared ones do.
+        assert!(b.take_unsent().is_empty());
+        let mut shared = Buckets::new(Rate::per_second(10));
+        shared.shared = true;
+        shared.take(1, t0).unwrap();
+        shared.take(1, t0).unwrap();
+        shared.take(2, t0).unwrap();
+        let mut sent = shared.take_unsent();
+        sent.sort_unstable();
+        assert_eq!(sent, [(1, 2), (2, 1)]);
+        assert!(shared.take_unsent().is_empty());
+    }
+
+    #[test]
+    fn shared_limiters_name_a_key_alike_in_every_process() {
+        let limits = RateLimits::default();
+        let one = Limiter::new(&limits, None).unwrap().shared();
+        let two = Limiter::new(&limits, None).unwrap().shared();
+        assert_eq!(one.key("ph_sk_abc"), two.key("ph_sk_abc"));
+        assert_ne!(one.key("ph_sk_abc"), one.key("ph_sk_abd"));
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(one.key(ip), two.key(ip));
+        let usage = {
+            one.take(Class::Search, one.key("ph_sk_abc")).unwrap();
+            one.take_usage()
+        };
+        assert_eq!(
+            usage,
+            [RateUsage {
+                class: Class::Search as i16,
+                key: one.key("ph_sk_abc") as i64,
+                count: 1
+            }]
+        );
+        two.charge(&[PeerRateUsage {
+            instance: "one".into(),
+            round: 1,
+            usage: usage[0],
+            age_ms: 0,
+        }]);
+        let held = two.classes[Class::Search as usize].as_ref().unwrap();
+        assert_eq!(held.held.load(Ordering::Relaxed), 1);
     }
 
     #[test]

@@ -106,7 +106,7 @@ async fn host_writes_on_one_server_are_searched_on_another_within_a_second() {
         .await;
     assert_eq!(
         found(&b, &agent.key, "q=kyotomatcha").await,
-        [second.id.clone()]
+        [second.id.as_str()]
     );
     assert!(
         within_a_second(|| async {
@@ -114,5 +114,65 @@ async fn host_writes_on_one_server_are_searched_on_another_within_a_second() {
         })
         .await,
         "a host registered on B is found on A"
+    );
+}
+
+/// A key's search requests split across two servers sharing their rate
+/// limits are admitted at about the class's rate combined, not at the rate
+/// on each: independent servers would admit twice `burst + rate × time`.
+#[tokio::test]
+async fn a_key_over_its_rate_on_two_servers_is_refused_at_the_combined_rate() {
+    const RATE: u32 = 20;
+    const BURST: u32 = 20;
+    let a = spawn_app_with(|s| {
+        s.rate_limits.set(
+            livehire_server::Class::Search,
+            Some(livehire_server::Rate::per_second(RATE).burst(BURST)),
+        );
+        // On SQLite too (off there by default): one file, two servers.
+        s.share_rate_limits = Some(true);
+    })
+    .await;
+    let b = a.restarted().await;
+    let agent = a.agent("Two-instance hammer").await;
+    // Both servers know the key before the clock starts.
+    for app in [&a, &b] {
+        assert_eq!(
+            app.get("/api/v1/me", Some(&agent.key)).await.status,
+            StatusCode::OK
+        );
+    }
+    let started = Instant::now();
+    let (mut admitted, mut refused) = ([0u32; 2], [0u32; 2]);
+    let mut i = 0usize;
+    while started.elapsed() < Duration::from_secs(3) {
+        let app = if i.is_multiple_of(2) { &a } else { &b };
+        let status = app
+            .get("/api/v1/humans?limit=1", Some(&agent.key))
+            .await
+            .status;
+        match status {
+            StatusCode::OK => admitted[i % 2] += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused[i % 2] += 1,
+            other => panic!("unexpected {other}"),
+        }
+        i += 1;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let total = admitted[0] + admitted[1];
+    // Independent servers: 2 × (BURST + RATE × secs), about 160.
+    let independent = 2.0 * (f64::from(BURST) + f64::from(RATE) * secs);
+    // Shared: the burst on each before they first exchange counts, then
+    // about the rate combined, with a second's slack for the exchanges.
+    let most = 2.0 * f64::from(BURST) + f64::from(RATE) * (secs + 1.0);
+    let least = f64::from(RATE) * secs / 2.0;
+    assert!(
+        f64::from(total) <= most && f64::from(total) >= least,
+        "admitted {admitted:?} ({total}), refused {refused:?} in {secs:.2} s: want {least:.0}..={most:.0} \
+         (independent servers: {independent:.0})"
+    );
+    assert!(
+        refused[0] > 0 && refused[1] > 0,
+        "both servers refused some: {refused:?}"
     );
 }

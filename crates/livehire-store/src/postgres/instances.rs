@@ -1,7 +1,7 @@
 //! What servers sharing the database read of each other's writes: host
 //! changes (for their search indexes) and rate-limit usage.
 
-use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{PgPool, Row};
 
 use super::host_search::host_index_row;
 use crate::*;
@@ -87,13 +87,18 @@ pub(super) async fn exchange_rate_usage(
         .execute(db)
         .await?;
     }
-    let mut qb = QueryBuilder::<Postgres>::new(format!(
+    let (instances, rounds): (Vec<String>, Vec<i64>) = seen.iter().cloned().unzip();
+    let rows: Vec<(String, i64, i64, i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT u.instance, u.round, u.class::bigint, u.key, u.count, {NOW_MS} - u.at_ms \
-         FROM rate_usage u WHERE u.instance <> "
-    ));
-    qb.push_bind(instance);
-    qb.push(format!(" AND u.at_ms >= {NOW_MS} - "));
-    qb.push_bind(window_ms);
-    let rows: Vec<(String, i64, i64, i64, i64, i64)> = qb.build_query_as().fetch_all(db).await?;
+         FROM rate_usage u \
+         LEFT JOIN UNNEST($2::text[], $3::bigint[]) AS s(instance, round) ON s.instance = u.instance \
+         WHERE u.instance <> $1 AND u.at_ms >= {NOW_MS} - $4 AND u.round > COALESCE(s.round, -1)"
+    )))
+    .bind(instance)
+    .bind(instances)
+    .bind(rounds)
+    .bind(window_ms)
+    .fetch_all(db)
+    .await?;
     Ok(crate::columns::peer_rate_usage(rows, seen))
 }
