@@ -425,3 +425,74 @@ async fn an_endpoint_failing_for_days_is_disabled_with_its_reason() {
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     assert_eq!(again.code(), "webhook_disabled");
 }
+
+/// Two servers over one database, only the second delivering: an endpoint
+/// registered on the first gets the events written on the second within a
+/// second, and one deleted on the first gets nothing more from the second.
+#[tokio::test]
+async fn an_endpoint_made_or_deleted_on_one_server_holds_on_another_within_a_second() {
+    let a = spawn_app_with(fast).await;
+    let b = a.restarted().await;
+    a.app.stop_webhook_deliveries();
+    let rx = Receiver::default();
+    let url = receiver(rx.clone()).await;
+    let lt = assigned_task(&a, "task_workflow1_launch.json").await;
+    let task_id = lt.task["id"].as_str().unwrap().to_string();
+    let texts = |rx: &Receiver| -> Vec<String> {
+        rx.hits
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|h| serde_json::from_slice::<Value>(&h.body).ok())
+            .filter_map(|b| b["data"]["data"]["text"].as_str().map(str::to_string))
+            .collect()
+    };
+    let say = |text: &'static str| {
+        let (b, key, task_id) = (&b, lt.agent.key.clone(), task_id.clone());
+        async move {
+            let m = b
+                .post(
+                    &format!("/api/v1/tasks/{task_id}/messages"),
+                    Some(&key),
+                    &json!({"text": text}),
+                )
+                .await;
+            assert_eq!(m.status, StatusCode::CREATED, "{}", m.body);
+        }
+    };
+
+    let made = a
+        .post(
+            "/api/v1/webhooks",
+            Some(&lt.agent.key),
+            &json!({"url": url, "events": ["message.created"]}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let hook = made.body["id"].as_str().unwrap().to_string();
+    say("after the endpoint was made").await;
+    let deadline = std::time::Instant::now() + Duration::from_millis(1_500);
+    while texts(&rx).is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(texts(&rx), ["after the endpoint was made"]);
+
+    let gone = a
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/webhooks/{hook}"),
+            Some(&lt.agent.key),
+            None,
+            Vec::<u8>::new(),
+            &[],
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    say("after the endpoint was deleted").await;
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    assert_eq!(
+        texts(&rx),
+        ["after the endpoint was made"],
+        "nothing more after the deletion"
+    );
+}

@@ -529,3 +529,73 @@ async fn futures_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
     }
     out
 }
+
+fn host_write(id: &str, name: &str) -> HostWrite {
+    let profile = serde_json::json!({"human_id": id, "name": name, "platform": "tiktok"});
+    HostWrite {
+        id: id.into(),
+        fields: livehire_domain::host::search_fields(&profile),
+        public_json: profile.to_string(),
+        profile,
+        now: NOW.into(),
+    }
+}
+
+/// A host write that commits after a later one is still read by the next
+/// catch-up: the mark is the oldest transaction running, not the newest
+/// change seen.
+#[tokio::test]
+#[ignore = "needs a PostgreSQL server: LIVEHIRE_TEST_DATABASE_URL=postgres://… cargo test -p livehire-store -- --ignored postgres::"]
+async fn host_changes_committed_late_are_read_at_the_next_mark() {
+    let db = TestDb::new("host_changes_committed_late_are_read_at_the_next_mark").await;
+    let store = &db.store;
+    store
+        .upsert_hosts(&[host_write("ph_profile_early", "Early")])
+        .await
+        .unwrap();
+    let first = store.host_change_mark().await.unwrap();
+    assert!(
+        store
+            .host_changes(first, None, 100)
+            .await
+            .unwrap()
+            .is_empty(),
+        "what committed before the mark is not read again"
+    );
+
+    // A transaction writes a host and stays open while another commits.
+    let mut late = store.pool.begin().await.unwrap();
+    sqlx::query("UPDATE hosts SET public_json = '{\"late\":true}' WHERE id = 'ph_profile_early'")
+        .execute(&mut *late)
+        .await
+        .unwrap();
+    store
+        .upsert_hosts(&[host_write("ph_profile_second", "Second")])
+        .await
+        .unwrap();
+    let second = store.host_change_mark().await.unwrap();
+    let read: Vec<String> = store
+        .host_changes(first, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.row.id)
+        .collect();
+    assert_eq!(read, ["ph_profile_second"]);
+
+    late.commit().await.unwrap();
+    let changes = store.host_changes(second, None, 100).await.unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.row.id == "ph_profile_early" && c.row.public_json == "{\"late\":true}"),
+        "{changes:?}"
+    );
+    // Pages follow (change, seq).
+    let page = store.host_changes(first, None, 1).await.unwrap();
+    let next = store
+        .host_changes(first, page.last().map(|c| (c.change, c.row.seq)), 100)
+        .await
+        .unwrap();
+    assert_eq!(page.len() + next.len(), 2, "{page:?} {next:?}");
+}
