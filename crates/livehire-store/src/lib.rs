@@ -112,7 +112,9 @@ pub trait Store: Send + Sync + 'static {
     /// Up to `limit` hosts written at or after `mark`, in (change, seq)
     /// order, after `after` (the last (change, seq) of the previous page).
     /// Servers sharing a database read them to keep their search index
-    /// current with each other's writes.
+    /// current with each other's writes. A host written several times may
+    /// come several times. `NotFound` when changes past `mark` are no
+    /// longer kept (SQLite keeps the newest million): load the index again.
     async fn host_changes(
         &self,
         mark: i64,

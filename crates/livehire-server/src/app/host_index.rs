@@ -27,7 +27,9 @@
 //! host registered or edited on another server is found here within about a
 //! quarter of a second. This server's own writes come back too and are
 //! skipped as current (an upsert by host id in any case). Hosts are never
-//! deleted, so no change removes one.
+//! deleted, so no change removes one. A store that no longer keeps the
+//! changes since the mark (SQLite keeps the newest million) has the index
+//! loaded again.
 //!
 //! Memory: about 2.3 KB a host (public JSON ~1.6 KB, search text ~0.4 KB,
 //! ~180 bytes of figures and tags, 24 bytes of sort orders, the id map),
@@ -123,7 +125,19 @@ impl HostIndex {
         let mut after = None;
         let mut applied = 0;
         loop {
-            let page = store.host_changes(from, after, CATCH_UP_PAGE).await?;
+            let page = match store.host_changes(from, after, CATCH_UP_PAGE).await {
+                Err(StoreError::NotFound) => {
+                    // The store no longer keeps every change since the
+                    // mark: read everything again.
+                    tracing::warn!("host changes since the index's mark are gone; reloading it");
+                    self.replace(None);
+                    *turn = None;
+                    drop(turn);
+                    self.load(store).await?;
+                    return Ok(0);
+                }
+                other => other?,
+            };
             let full = page.len() == CATCH_UP_PAGE as usize;
             after = page.last().map(|c| (c.change, c.row.seq));
             let updates: Vec<Update> = match self.read() {

@@ -3,30 +3,26 @@
 -- migrations written at the same time.)
 
 -- Host changes, for each server's in-memory search index: every insert or
--- update of a host row gives it the next change number. SQLite runs one write
--- transaction at a time, so change numbers commit in order and a server reads
--- the hosts changed past the highest number it has seen. A side table rather
--- than a column: a trigger updating the host row would write its ~2 KB again.
--- (An upsert, not INSERT OR REPLACE: a trigger's OR REPLACE gives way to the
--- conflict policy of the statement that fired it.)
+-- update of a host row appends its seq to host_changes, numbered by rowid.
+-- SQLite runs one write transaction at a time, so the numbers commit in
+-- order and a server reads the hosts changed past the highest number it has
+-- seen. An append to a narrow table is the cheapest record a trigger can
+-- make (updating the host row would write its ~2 KB again; an upsert keyed
+-- by host would touch two indexes). The store's host writes drop all but the
+-- newest million numbers; a server whose mark fell below them reloads.
 CREATE TABLE host_changes (
-    host_seq INTEGER PRIMARY KEY REFERENCES hosts (seq) ON DELETE CASCADE,
-    change   INTEGER NOT NULL
+    change   INTEGER PRIMARY KEY,
+    host_seq INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX host_changes_by_change ON host_changes (change);
 
 CREATE TRIGGER hosts_change_on_insert AFTER INSERT ON hosts
 BEGIN
-    INSERT INTO host_changes (host_seq, change)
-    VALUES (NEW.seq, (SELECT COALESCE(MAX(change), 0) + 1 FROM host_changes))
-    ON CONFLICT (host_seq) DO UPDATE SET change = excluded.change;
+    INSERT INTO host_changes (host_seq) VALUES (NEW.seq);
 END;
 
 CREATE TRIGGER hosts_change_on_update AFTER UPDATE ON hosts
 BEGIN
-    INSERT INTO host_changes (host_seq, change)
-    VALUES (NEW.seq, (SELECT COALESCE(MAX(change), 0) + 1 FROM host_changes))
-    ON CONFLICT (host_seq) DO UPDATE SET change = excluded.change;
+    INSERT INTO host_changes (host_seq) VALUES (NEW.seq);
 END;
 
 -- Rate limits shared by servers (used when a server is told to share them;

@@ -182,6 +182,7 @@ pub(super) async fn write_hosts(
         }
         write_host_tags(&mut tx, chunk, &seqs).await?;
     }
+    super::instances::prune_host_changes(&mut tx).await?;
     if let (Some(digest), Some(h)) = (key_digest, hosts.first()) {
         sqlx::query("INSERT INTO api_keys (digest, owner_kind, owner_id, created_at) VALUES ($1, 'host', $2, $3)")
             .bind(digest)

@@ -24,6 +24,21 @@ fn tags(row: &SqliteRow, column: &str) -> StoreResult<Vec<String>> {
         .map_err(|e| StoreError::Other(anyhow::anyhow!("host tags ({column}): {e}")))
 }
 
+/// Host change numbers kept: the store's host writes drop older ones.
+pub(super) const HOST_CHANGES_KEPT: i64 = 1_000_000;
+
+/// Drops all but the newest [`HOST_CHANGES_KEPT`] change numbers (one range
+/// delete at the table's left edge), in a host write's transaction.
+pub(super) async fn prune_host_changes(tx: &mut sqlx::SqliteConnection) -> StoreResult<()> {
+    sqlx::query(
+        "DELETE FROM host_changes WHERE change < (SELECT MAX(change) FROM host_changes) - $1",
+    )
+    .bind(HOST_CHANGES_KEPT)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 pub(super) async fn host_changes(
     db: &SqlitePool,
     mark: i64,
@@ -32,6 +47,14 @@ pub(super) async fn host_changes(
 ) -> StoreResult<Vec<HostChange>> {
     // Change numbers are unique, so the change alone orders the pages.
     let after = after.map_or(i64::MIN, |(change, _)| change);
+    let mut tx = db.begin().await?;
+    let oldest: Option<i64> = sqlx::query_scalar("SELECT MIN(change) FROM host_changes")
+        .fetch_one(&mut *tx)
+        .await?;
+    if oldest.is_some_and(|oldest| oldest > mark) {
+        // Changes the caller has not read were dropped.
+        return Err(StoreError::NotFound);
+    }
     let rows = sqlx::query(
         "SELECT c.change AS change, h.seq, h.id, h.platform, h.followers, h.avg_live_viewers, \
          h.avg_gmv_cents, h.conversion_rate, h.rating, h.engagement_rate, h.min_rate_cents, \
@@ -44,8 +67,9 @@ pub(super) async fn host_changes(
     .bind(mark)
     .bind(after)
     .bind(i64::from(limit))
-    .fetch_all(db)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     rows.iter()
         .map(|r| {
             Ok(HostChange {
@@ -102,4 +126,63 @@ pub(super) async fn exchange_rate_usage(
         .fetch_all(reader)
         .await?;
     Ok(crate::columns::peer_rate_usage(rows, seen))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::SqliteStore;
+    use crate::*;
+
+    fn host_write(id: &str) -> HostWrite {
+        let profile = serde_json::json!({"human_id": id, "name": id, "platform": "tiktok"});
+        HostWrite {
+            id: id.into(),
+            fields: livehire_domain::host::search_fields(&profile),
+            public_json: profile.to_string(),
+            profile,
+            now: "t".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn host_changes_come_in_order_from_the_mark_until_they_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        store
+            .upsert_hosts(&[host_write("ph_profile_a")])
+            .await
+            .unwrap();
+        let mark = store.host_change_mark().await.unwrap();
+        assert!(store.host_changes(mark, None, 10).await.unwrap().is_empty());
+        store
+            .upsert_hosts(&[host_write("ph_profile_b"), host_write("ph_profile_a")])
+            .await
+            .unwrap();
+        let ids = |changes: Vec<HostChange>| -> Vec<String> {
+            changes.into_iter().map(|c| c.row.id).collect()
+        };
+        assert_eq!(
+            ids(store.host_changes(mark, None, 10).await.unwrap()),
+            ["ph_profile_b", "ph_profile_a"]
+        );
+        let first = store.host_changes(mark, None, 1).await.unwrap();
+        let after = first.last().map(|c| (c.change, c.row.seq));
+        assert_eq!(
+            ids(store.host_changes(mark, after, 10).await.unwrap()),
+            ["ph_profile_a"]
+        );
+        // Changes the mark has not read were dropped: the caller must reload.
+        sqlx::query(
+            "DELETE FROM host_changes WHERE change < (SELECT MAX(change) FROM host_changes)",
+        )
+        .execute(&store.writer)
+        .await
+        .unwrap();
+        assert!(matches!(
+            store.host_changes(mark, None, 10).await,
+            Err(StoreError::NotFound)
+        ));
+        store.close().await;
+    }
 }
