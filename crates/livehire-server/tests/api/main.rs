@@ -17,6 +17,7 @@ mod identity;
 mod instances;
 mod live;
 mod mcp;
+mod multi_instance;
 mod openapi;
 mod openapi_examples;
 mod operations;
