@@ -14,7 +14,7 @@ mod harness;
 mod hiring;
 mod idempotency;
 mod identity;
-mod instances;
+mod instance_sync;
 mod live;
 mod mcp;
 mod multi_instance;
