@@ -58,7 +58,7 @@ use crate::error::ApiError;
 pub const SHARE_EVERY: Duration = Duration::from_millis(250);
 
 /// How old another server's counts may be when first read and still be
-/// charged (ms).
+/// charged.
 pub const SHARE_WINDOW: Duration = Duration::from_secs(2);
 
 /// A rate: `count` requests per `period`, in bursts of up to `burst`.

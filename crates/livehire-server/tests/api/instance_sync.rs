@@ -100,6 +100,25 @@ async fn host_writes_on_one_server_are_searched_on_another_within_a_second() {
         .await;
     assert_eq!(page.body["data"][0]["bio"], "now sells marrakeshmint tea");
 
+    // The operator's verification, made on A, filters on B.
+    let verified = "q=marrakeshmint&tiktok_shop_verified=true";
+    assert!(found(&b, &agent.key, verified).await.is_empty());
+    a.app
+        .verify_host(
+            &livehire_domain::ids::HostId::from(host.id.as_str()),
+            livehire_server::app::NewVerification {
+                tiktok_shop_verified: Some(true),
+                badges: None,
+            },
+        )
+        .await
+        .expect("verify");
+    assert!(
+        within_a_second(|| async { found(&b, &agent.key, verified).await == [host.id.clone()] })
+            .await,
+        "a verification on A is searched on B"
+    );
+
     // B's own writes still show on B at once, and on A within a second.
     let second = b
         .host(&profile("Kyoto Matcha", "kyotomatcha ceremonies"))
