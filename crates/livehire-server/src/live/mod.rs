@@ -79,6 +79,23 @@ pub struct SessionLive {
     recent: Mutex<VecDeque<StreamItem>>,
     /// The last stream snapshot, shared by the ticker and new subscribers.
     latest: tokio::sync::Mutex<Option<Snapshot>>,
+    /// With a shared store: how far this instance has read what every
+    /// instance stored for the session (see `App::follow_session`).
+    pub follow: tokio::sync::Mutex<Follow>,
+}
+
+/// How far an instance has read a session's stored batches and orders, on a
+/// shared store where other instances write them too.
+#[derive(Debug, Default)]
+pub struct Follow {
+    /// The `seq` of the last event batch read or counted.
+    pub batches_after: i64,
+    /// Batches past `batches_after` this instance stored and counted itself
+    /// (not to be counted again when read back).
+    pub counted_here: std::collections::BTreeSet<i64>,
+    /// Per flash sale: the position of the last order read and the units of
+    /// every order read.
+    pub orders_after: HashMap<String, (i64, i64)>,
 }
 
 /// The aggregator, locked to count events; on release it publishes the new
@@ -142,6 +159,7 @@ impl SessionLive {
             tx,
             recent: Mutex::new(VecDeque::with_capacity(RECENT_ITEMS)),
             latest: tokio::sync::Mutex::new(None),
+            follow: tokio::sync::Mutex::new(Follow::default()),
         }
     }
 
@@ -312,6 +330,11 @@ impl SessionLive {
                 seen.remove(id);
             }
         }
+    }
+
+    /// The aggregator's generation after its last change.
+    pub fn counted_generation(&self) -> u64 {
+        self.counted.load(Ordering::Acquire)
     }
 
     /// How many clients are listening.
