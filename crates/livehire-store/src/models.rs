@@ -734,6 +734,8 @@ pub struct StoredBatch {
     pub source: String,
     /// One native event per line.
     pub body: String,
+    /// The TikTok LIVE connector message ids its events came from.
+    pub msg_ids: Vec<String>,
 }
 
 /// A key scoped to one session: a checkout key (flash-sale orders) or an

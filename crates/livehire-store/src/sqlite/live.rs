@@ -142,8 +142,8 @@ pub(super) async fn event_batches_since(
     session_id: &str,
     after_seq: i64,
 ) -> StoreResult<Vec<StoredBatch>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT seq, source, body FROM session_event_batches \
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT seq, source, body, msg_ids FROM session_event_batches \
          WHERE session_id = $1 AND seq > $2 ORDER BY seq",
     )
     .bind(session_id)
@@ -152,7 +152,14 @@ pub(super) async fn event_batches_since(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(seq, source, body)| StoredBatch { seq, source, body })
+        .map(|(seq, source, body, msg_ids)| StoredBatch {
+            seq,
+            source,
+            body,
+            msg_ids: msg_ids
+                .map(|m| m.lines().map(str::to_string).collect())
+                .unwrap_or_default(),
+        })
         .collect())
 }
 

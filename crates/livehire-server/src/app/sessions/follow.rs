@@ -59,6 +59,13 @@ impl App {
                 if follow.counted_here.remove(&b.seq) {
                     continue;
                 }
+                // A connector that reconnects to this instance replays what
+                // another one took: those messages are not counted again.
+                if !b.msg_ids.is_empty()
+                    && let Ok(mut seen) = live.seen_msg_ids.lock()
+                {
+                    seen.extend(b.msg_ids.iter().cloned());
+                }
                 let (p, amounts) = count_batch(&mut agg, b, live.currency)?;
                 held[usize::from(p == Provenance::HostReported)] += amounts;
             }
