@@ -144,6 +144,29 @@ pub trait Store: Send + Sync + 'static {
         &self,
         orders: Vec<FlashOrderRecord>,
     ) -> StoreResult<Vec<FlashOrderRecord>>;
+    /// Whether several server processes may use this store at once
+    /// (PostgreSQL): then what one process holds in memory is not the whole
+    /// truth, and flash-sale orders are decided by
+    /// [`Store::decide_flash_orders`].
+    fn shared(&self) -> bool {
+        false
+    }
+    /// Decides each order in turn against its sale as stored (its units
+    /// sold, the buyer's units under a per-buyer limit, its end and the
+    /// orders stored under the same idempotency key), and stores the
+    /// accepted ones with the sale's new units sold, in one transaction;
+    /// durable on return, one decision per order in order. Other processes'
+    /// orders for the same sales wait for it. A store only one process uses
+    /// (SQLite) leaves this to the process and answers an error.
+    async fn decide_flash_orders(
+        &self,
+        orders: Vec<FlashOrderRecord>,
+    ) -> StoreResult<Vec<OrderDecision>> {
+        let _ = orders;
+        Err(StoreError::Other(anyhow::anyhow!(
+            "this store is used by one process, which decides its flash-sale orders"
+        )))
+    }
     /// A flash sale's orders, oldest first.
     async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>>;
     /// A page of a flash sale's orders, oldest first: up to `limit` after the

@@ -538,6 +538,43 @@ pub struct FlashOrderRecord {
     pub created_at: String,
 }
 
+/// What a shared store decided for one flash-sale order (see
+/// [`crate::Store::decide_flash_orders`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrderDecision {
+    /// Stored; `remaining` units of its sale were left after it.
+    Accepted {
+        /// The order as stored.
+        order: FlashOrderRecord,
+        /// Units left after it.
+        remaining: i64,
+    },
+    /// An order with the same sale, idempotency key, buyer and quantity was
+    /// stored before (by any instance): that order, nothing new stored.
+    Replayed {
+        /// The order stored before.
+        order: FlashOrderRecord,
+        /// Units left now.
+        remaining: i64,
+    },
+    /// The idempotency key was used for another buyer or quantity.
+    KeyReused,
+    /// Not enough units left; `remaining` are.
+    SoldOut {
+        /// Units left.
+        remaining: i64,
+    },
+    /// The buyer would pass the sale's per-buyer limit.
+    LimitExceeded {
+        /// The limit.
+        limit: i64,
+        /// Units the buyer already has.
+        bought: i64,
+    },
+    /// Placed at or after the sale's end (its countdown's, or its session's).
+    Ended,
+}
+
 /// An agent's money in one currency, minor units.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalletBalance {

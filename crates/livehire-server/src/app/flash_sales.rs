@@ -12,7 +12,9 @@ use livehire_domain::ids::{self, FlashSaleId, SessionId};
 use livehire_domain::limits;
 use livehire_domain::live::Provenance;
 use livehire_domain::money;
-use livehire_store::{Caller, CallerKind, FlashOrderRecord, FlashSaleRecord, StoreError};
+use livehire_store::{
+    Caller, CallerKind, FlashOrderRecord, FlashSaleRecord, OrderDecision, StoreError,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -224,10 +226,17 @@ impl App {
             .find(|x| x.id == rec.session_id)
             .cloned()
             .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))?;
-        self.live_session(&task, &s).await?;
-        self.live()
-            .sale(id)
-            .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))
+        let live = self.live_session(&task, &s).await?;
+        if let Some(sale) = self.live().sale(id) {
+            return Ok(sale);
+        }
+        // Started by another instance after this one loaded the session.
+        let orders = self.store().flash_orders(id).await?;
+        let sale = super::sessions::sale_of(rec, &s, live, &orders)
+            .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))?;
+        let sale = Arc::new(sale);
+        self.live().add_sale(sale.clone());
+        Ok(sale)
     }
 
     /// `GET /api/v1/flash-sales/{id}` (the task's agent or assigned host).
@@ -319,12 +328,7 @@ impl App {
                     .await
             }
             Some(k) => match sale.keyed(k, &format!("{buyer}:{}", body.quantity)) {
-                Keyed::Mismatch => {
-                    return Err(ApiError::Conflict {
-                        code: "idempotency_key_reused",
-                        message: "this Idempotency-Key was used with a different order".into(),
-                    });
-                }
+                Keyed::Mismatch => return Err(key_reused()),
                 Keyed::Cell(cell) => {
                     let out = cell
                         .get_or_init(|| {
@@ -378,6 +382,7 @@ impl App {
                         .map_or_else(|| sale.rec.ends_at.clone(), timestamp)
                 ),
             }),
+            Err(OrderRefusal::KeyReused) => Err(key_reused()),
             Err(OrderRefusal::Failed(m)) => {
                 Err(ApiError::Internal(anyhow::anyhow!("storing order: {m}")))
             }
@@ -405,16 +410,36 @@ impl App {
         };
         let placed = now.timestamp_millis();
         let written = self.orders().write(rec, sale.clone(), placed).await;
-        let rec = match written {
-            Ok(rec) => rec,
-            Err(e) => {
+        let refused = |why: OrderRefusal| {
+            sale.release(buyer, quantity);
+            sale.settled_one();
+            Err(why)
+        };
+        let (rec, remaining) = match written {
+            Ok(OrderDecision::Accepted { order, remaining }) => (order, remaining),
+            // Stored before under this key by another instance: not a new
+            // order, so what was reserved for it here goes back.
+            Ok(OrderDecision::Replayed { order, remaining }) => {
                 sale.release(buyer, quantity);
                 sale.settled_one();
-                return Err(OrderRefusal::Failed(e));
+                sale.observe_remaining(remaining);
+                return Ok((order, remaining));
             }
+            Ok(OrderDecision::KeyReused) => return refused(OrderRefusal::KeyReused),
+            Ok(OrderDecision::SoldOut { remaining }) => {
+                sale.observe_remaining(remaining);
+                return refused(OrderRefusal::SoldOut { remaining });
+            }
+            Ok(OrderDecision::LimitExceeded { limit, bought }) => {
+                return refused(OrderRefusal::LimitExceeded { limit, bought });
+            }
+            Ok(OrderDecision::Ended) => return refused(OrderRefusal::Ended),
+            Err(e) => return refused(OrderRefusal::Failed(e)),
         };
         sale.settled_one();
-        let remaining = sale.rec.stock - sale.sold();
+        if self.store().shared() {
+            sale.observe_remaining(remaining);
+        }
         if remaining == 0 && sale.mark_sold_out() {
             self.record_events(&[self.sale_event(EventKind::FlashSaleSoldOut, sale)])
                 .await;
@@ -520,6 +545,13 @@ pub(crate) fn session_gmv_limit_words(currency: money::Currency) -> String {
 /// The session GMV limit of one provenance in minor units of `currency`.
 pub(crate) fn session_gmv_limit_minor(currency: money::Currency) -> i128 {
     i128::from(money::to_minor(limits::MAX_SESSION_GMV, currency).unwrap_or(i64::MAX))
+}
+
+fn key_reused() -> ApiError {
+    ApiError::Conflict {
+        code: "idempotency_key_reused",
+        message: "this Idempotency-Key was used with a different order".into(),
+    }
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -60,6 +60,23 @@ pub enum EventSender {
     },
 }
 
+/// A stored flash sale of session `s` in memory, with its stored orders;
+/// `None` if its times are not RFC 3339. It cannot outlive its session.
+pub(crate) fn sale_of(
+    rec: livehire_store::FlashSaleRecord,
+    s: &SessionRecord,
+    live: Arc<SessionLive>,
+    orders: &[livehire_store::FlashOrderRecord],
+) -> Option<FlashSaleLive> {
+    let (start, end) = (ms(&rec.starts_at)?, ms(&rec.ends_at)?);
+    let end = s
+        .ended_at
+        .as_deref()
+        .and_then(ms)
+        .map_or(end, |e| end.min(e));
+    Some(FlashSaleLive::new(rec, start, end, live, orders))
+}
+
 fn ms(t: &str) -> Option<i64> {
     DateTime::parse_from_rfc3339(t)
         .ok()
@@ -124,20 +141,14 @@ impl App {
                     agg.apply_order(&order_ref(&rec, o, placed_ms(o)), Provenance::Verified);
                 }
             }
-            let (Some(start), Some(end)) = (ms(&rec.starts_at), ms(&rec.ends_at)) else {
+            let price_minor = rec.price_minor;
+            let stock = rec.stock;
+            let Some(sale) = sale_of(rec, s, live.clone(), &orders) else {
                 continue;
             };
-            // A sale cannot outlive its session.
-            let end = ended_ms.map_or(end, |e| end.min(e));
-            let sale = Arc::new(FlashSaleLive::new(
-                rec.clone(),
-                start,
-                end,
-                live.clone(),
-                &orders,
-            ));
-            if end > now_ms {
-                unsold_minor += i128::from(rec.price_minor) * i128::from(rec.stock - sale.sold());
+            let sale = Arc::new(sale);
+            if sale.ends_ms() > now_ms {
+                unsold_minor += i128::from(price_minor) * i128::from(stock - sale.sold());
             }
             runtime.add_sale(sale);
         }

@@ -1,18 +1,26 @@
 //! Flash sales: stock counters in memory, orders made durable by one
 //! group-commit writer before they are acknowledged.
 //!
-//! The counter is the authority for "is there stock": an order reserves its
-//! units under the sale's lock, then waits for the writer to commit it; a write
-//! that fails releases the units. The writer takes every order queued while the
-//! previous batch was committing and commits them in one transaction, so one
-//! fsync serves many orders.
+//! An order reserves its units under the sale's lock, then waits for the
+//! writer; a write that fails releases the units. The writer takes every
+//! order queued while the previous batch was committing and commits them in
+//! one transaction, so one fsync serves many orders.
+//!
+//! Who has the last word on "is there stock" depends on the store. A store
+//! one process uses (SQLite): this process's counter, and the writer stores
+//! what it reserved. A shared store (PostgreSQL, several instances): the
+//! store, which decides each order of the batch against the sale as stored
+//! ([`Store::decide_flash_orders`]); the counter here is then a pre-check
+//! that only ever refuses what the store would refuse too (it counts this
+//! process's orders, and the units sold everywhere as last seen, never more
+//! than were sold), so a sold-out sale is refused without a round trip.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use livehire_domain::live::OrderRef;
-use livehire_store::{FlashOrderRecord, FlashSaleRecord, Store};
+use livehire_store::{FlashOrderRecord, FlashSaleRecord, OrderDecision, Store};
 use tokio::sync::{OnceCell, mpsc, oneshot};
 
 use super::SessionLive;
@@ -37,6 +45,9 @@ pub enum OrderRefusal {
     },
     /// The sale's countdown is over.
     Ended,
+    /// The Idempotency-Key was used with a different order (on another
+    /// instance: this process knew nothing of it).
+    KeyReused,
     /// The order could not be made durable.
     Failed(String),
 }
@@ -65,6 +76,9 @@ pub struct FlashSaleLive {
     state: Mutex<SaleState>,
     /// Orders reserved and not yet stored or released.
     in_flight: AtomicU64,
+    /// Units sold by every process as last heard from a shared store (a
+    /// floor of what is sold; 0 with a store one process uses).
+    sold_everywhere: AtomicI64,
     /// Whether its sold-out and its end were recorded as events.
     sold_out_recorded: std::sync::atomic::AtomicBool,
     ended_recorded: std::sync::atomic::AtomicBool,
@@ -107,6 +121,7 @@ impl FlashSaleLive {
                 );
             }
         }
+        let sold = state.sold;
         Self {
             rec,
             starts_ms,
@@ -114,6 +129,7 @@ impl FlashSaleLive {
             session,
             state: Mutex::new(state),
             in_flight: AtomicU64::new(0),
+            sold_everywhere: AtomicI64::new(sold),
             sold_out_recorded: std::sync::atomic::AtomicBool::new(false),
             ended_recorded: std::sync::atomic::AtomicBool::new(false),
         }
@@ -143,9 +159,18 @@ impl FlashSaleLive {
         was > at_ms
     }
 
-    /// Units sold so far (reserved orders included).
+    /// Units sold so far (reserved orders included; with a shared store, at
+    /// least the units sold everywhere as last heard).
     pub fn sold(&self) -> i64 {
-        self.state.lock().map(|s| s.sold).unwrap_or(0)
+        let here = self.state.lock().map(|s| s.sold).unwrap_or(0);
+        here.max(self.sold_everywhere.load(Ordering::Acquire))
+    }
+
+    /// Notes what a shared store said is left of the sale: every process's
+    /// orders included.
+    pub fn observe_remaining(&self, remaining: i64) {
+        self.sold_everywhere
+            .fetch_max(self.rec.stock - remaining, Ordering::AcqRel);
     }
 
     /// Finds or creates the shared outcome for an idempotency key.
@@ -181,7 +206,8 @@ impl FlashSaleLive {
         if now_ms >= self.ends_ms() || now_ms < self.starts_ms {
             return Err(OrderRefusal::Ended);
         }
-        let remaining = self.rec.stock - s.sold;
+        let sold = s.sold.max(self.sold_everywhere.load(Ordering::Acquire));
+        let remaining = self.rec.stock - sold;
         if quantity > remaining {
             return Err(OrderRefusal::SoldOut { remaining });
         }
@@ -222,8 +248,8 @@ impl FlashSaleLive {
     }
 }
 
-/// Where the writer answers: the order back once it is durable.
-type Reply = oneshot::Sender<Result<FlashOrderRecord, String>>;
+/// Where the writer answers: what became of the order, once that is durable.
+type Reply = oneshot::Sender<Result<OrderDecision, String>>;
 
 /// Who waits for an order: its sale (whose session counts it once it is
 /// durable), when it was placed (epoch ms) and where to answer.
@@ -245,8 +271,10 @@ pub struct OrderWriter {
 }
 
 impl OrderWriter {
-    /// Starts the writer task over a store.
+    /// Starts the writer task over a store: with a shared store the store
+    /// decides each order; otherwise every order reserved here is stored.
     pub fn spawn(store: Arc<dyn Store>) -> Self {
+        let shared = store.shared();
         let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
         let pending = Arc::new(AtomicU64::new(0));
         let answered = pending.clone();
@@ -264,13 +292,32 @@ impl OrderWriter {
                 }
                 let batch = waiting.len() as u64;
                 metrics::histogram!("livehire_flash_sale_order_batch_size").record(batch as f64);
-                match store.insert_flash_orders(records).await {
-                    Ok(records) => {
-                        count_in_sessions(&records, &waiting);
-                        for (order, w) in records.into_iter().zip(waiting) {
-                            let _ = w.reply.send(Ok(order));
+                let decided = if shared {
+                    store.decide_flash_orders(records).await
+                } else {
+                    store.insert_flash_orders(records).await.map(|stored| {
+                        stored
+                            .into_iter()
+                            .zip(&waiting)
+                            .map(|(order, w)| OrderDecision::Accepted {
+                                order,
+                                remaining: w.sale.rec.stock - w.sale.sold(),
+                            })
+                            .collect()
+                    })
+                };
+                match decided {
+                    Ok(decisions) => {
+                        count_in_sessions(&decisions, &waiting);
+                        let stored = decisions
+                            .iter()
+                            .filter(|d| matches!(d, OrderDecision::Accepted { .. }))
+                            .count();
+                        for (decision, w) in decisions.into_iter().zip(waiting) {
+                            let _ = w.reply.send(Ok(decision));
                         }
-                        metrics::counter!("livehire_flash_sale_orders_total").increment(batch);
+                        metrics::counter!("livehire_flash_sale_orders_total")
+                            .increment(stored as u64);
                     }
                     Err(e) => {
                         let e = e.to_string();
@@ -310,14 +357,14 @@ impl OrderWriter {
     }
 
     /// Queues an order placed at `placed_ms` (epoch ms, its `created_at`) and
-    /// waits until it is durable and counted in its session's metrics;
-    /// answers with the order.
+    /// waits until it is decided, durable and counted in its session's
+    /// metrics; answers with the decision.
     pub async fn write(
         &self,
         order: FlashOrderRecord,
         sale: Arc<FlashSaleLive>,
         placed_ms: i64,
-    ) -> Result<FlashOrderRecord, String> {
+    ) -> Result<OrderDecision, String> {
         let (reply, done) = oneshot::channel();
         let waiter = Waiting {
             sale,
@@ -333,21 +380,28 @@ impl OrderWriter {
     }
 }
 
-/// Applies a committed batch to the sessions' aggregators, taking a
-/// session's lock once per run of its orders rather than once per order.
-fn count_in_sessions(orders: &[FlashOrderRecord], waiting: &[Waiting]) {
+/// Applies a committed batch's stored orders to the sessions' aggregators,
+/// taking a session's lock once per run of its orders rather than once per
+/// order. (A replayed order counts once: the aggregator keeps one order per
+/// id.)
+fn count_in_sessions(decisions: &[OrderDecision], waiting: &[Waiting]) {
     let mut i = 0;
-    while i < orders.len() {
+    while i < decisions.len() {
         let session = &waiting[i].sale.session;
         let run = waiting[i..]
             .iter()
             .take_while(|w| Arc::ptr_eq(&w.sale.session, session))
             .count();
         if let Some(mut agg) = session.counting() {
-            for (order, w) in orders[i..i + run].iter().zip(&waiting[i..i + run]) {
+            for (decision, w) in decisions[i..i + run].iter().zip(&waiting[i..i + run]) {
+                let (order, at) = match decision {
+                    OrderDecision::Accepted { order, .. } => (order, w.placed_ms),
+                    OrderDecision::Replayed { order, .. } => (order, placed_ms(order)),
+                    _ => continue,
+                };
                 // Checkout orders are verified: the host does not control them.
                 agg.apply_order(
-                    &order_ref(&w.sale.rec, order, w.placed_ms),
+                    &order_ref(&w.sale.rec, order, at),
                     livehire_domain::live::Provenance::Verified,
                 );
             }

@@ -16,6 +16,7 @@ mod idempotency;
 mod identity;
 mod live;
 mod mcp;
+mod multi_instance;
 mod openapi;
 mod openapi_examples;
 mod operations;

@@ -206,7 +206,7 @@ pub(super) async fn flash_sales(
     rows.iter().map(sale_from_row).collect()
 }
 
-fn order_from_row(r: &PgRow) -> StoreResult<FlashOrderRecord> {
+pub(super) fn order_from_row(r: &PgRow) -> StoreResult<FlashOrderRecord> {
     Ok(FlashOrderRecord {
         order_id: r.try_get("order_id")?,
         flash_sale_id: r.try_get("flash_sale_id")?,

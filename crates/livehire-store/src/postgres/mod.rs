@@ -233,6 +233,17 @@ impl Store for PgStore {
         orders::insert(&self.pool, orders).await
     }
 
+    fn shared(&self) -> bool {
+        true
+    }
+
+    async fn decide_flash_orders(
+        &self,
+        orders: Vec<FlashOrderRecord>,
+    ) -> StoreResult<Vec<OrderDecision>> {
+        retry(|| orders::decide(&self.pool, &orders)).await
+    }
+
     async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>> {
         live::flash_orders(&self.pool, flash_sale_id).await
     }
