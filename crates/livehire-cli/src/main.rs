@@ -533,6 +533,9 @@ async fn migrate_store(from: &str, to: &str, batch_rows: usize) -> anyhow::Resul
         report.rows(),
         report.tables.iter().map(|t| t.target_rows).sum::<i64>()
     );
+    for (what, rows) in &report.derived {
+        println!("derived in PostgreSQL from the copied rows: {what} ({rows} rows)");
+    }
     let sequences: Vec<String> = report
         .sequences
         .iter()

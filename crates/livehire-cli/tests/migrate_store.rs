@@ -479,6 +479,23 @@ async fn a_sqlite_store_moves_to_postgresql_whole_and_serves_the_same() {
                 .unwrap();
         assert_eq!(in_pg, *n, "{table}");
     }
+    // What only PostgreSQL keeps, derived from the orders: each sale's units sold.
+    let sold: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT f.id, f.sold, COALESCE(SUM(o.quantity), 0)::BIGINT FROM flash_sales f \
+         LEFT JOIN flash_sale_orders o ON o.flash_sale_id = f.id GROUP BY f.id, f.sold",
+    )
+    .fetch_all(&mut pg_conn)
+    .await
+    .unwrap();
+    assert!(
+        sold.iter()
+            .all(|(_, sold, units)| sold == units && *sold > 0),
+        "{sold:?}"
+    );
+    assert!(
+        report.contains("derived in PostgreSQL from the copied rows: flash_sales.sold"),
+        "{report}"
+    );
     // Every ledger balance, summed here on both sides.
     let mut lite = SqliteConnection::connect(&sqlite).await.unwrap();
     let mut from: Vec<(String, String, i64)> =

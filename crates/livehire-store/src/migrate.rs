@@ -14,6 +14,14 @@
 //! `flash_sale_orders.position`: the orders' page key): it gets the rowid,
 //! so pages and cursors keep their order.
 //!
+//! PostgreSQL also keeps what only several processes over one database need
+//! and SQLite has no column or table for ([`DERIVED`]: a flash sale's units
+//! sold, a buyer's units of a limited sale). That is derived from the copied
+//! rows once they are in, as the PostgreSQL migration that added it derived
+//! it from the rows there; anything else on the PostgreSQL side only is a
+//! schema mismatch, so state added there without a way to derive it stops
+//! the migration instead of being left empty.
+//!
 //! The copy reads one SQLite snapshot (a read transaction) and writes in
 //! one PostgreSQL transaction, in batches of [`MigrateOptions::batch_rows`]
 //! rows (fewer when they are large) per `INSERT … SELECT FROM UNNEST(…)`,
@@ -53,6 +61,48 @@ const BATCH_BYTES: usize = 16 << 20;
 
 /// How many differences of one kind the check lists before it stops.
 const MISMATCHES_LISTED: usize = 10;
+
+/// State PostgreSQL keeps that SQLite has no place for, and how it is
+/// derived from the copied rows (what `migrations/postgres` derived it with
+/// from the rows there when it was added).
+pub struct Derived {
+    /// The table.
+    pub table: &'static str,
+    /// The column, when the table is SQLite's too; `None`: the whole table
+    /// is PostgreSQL's own.
+    pub column: Option<&'static str>,
+    /// The statement that fills it from the copied rows.
+    pub fill: &'static str,
+}
+
+/// Everything PostgreSQL keeps beyond SQLite's schema.
+pub const DERIVED: &[Derived] = &[
+    // 0002_flash_sale_stock: a sale's units sold, on its row.
+    Derived {
+        table: "flash_sales",
+        column: Some("sold"),
+        fill: "UPDATE flash_sales f SET sold = o.units \
+               FROM (SELECT flash_sale_id, SUM(quantity) AS units FROM flash_sale_orders \
+                     GROUP BY flash_sale_id) o \
+               WHERE o.flash_sale_id = f.id",
+    },
+    // 0002_flash_sale_stock: each buyer's units of a sale with a per-buyer limit.
+    Derived {
+        table: "flash_sale_buyers",
+        column: None,
+        fill: "INSERT INTO flash_sale_buyers (flash_sale_id, buyer_id, units) \
+               SELECT o.flash_sale_id, o.buyer_id, SUM(o.quantity) \
+               FROM flash_sale_orders o JOIN flash_sales f ON f.id = o.flash_sale_id \
+               WHERE f.per_buyer_limit IS NOT NULL \
+               GROUP BY o.flash_sale_id, o.buyer_id",
+    },
+];
+
+fn derived(table: &str, column: Option<&str>) -> bool {
+    DERIVED
+        .iter()
+        .any(|d| d.table == table && d.column == column)
+}
 
 /// How a migration runs.
 #[derive(Debug, Clone)]
@@ -150,6 +200,10 @@ fn db(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> MigrateError {
 pub struct MigrationReport {
     /// Every table, in the order copied.
     pub tables: Vec<TableCopy>,
+    /// What was derived in PostgreSQL from the copied rows ([`DERIVED`]),
+    /// in its order: the table or `table.column`, and the rows the
+    /// statement wrote.
+    pub derived: Vec<(String, u64)>,
     /// Where each identity column's sequence continues.
     pub sequences: Vec<SequenceSet>,
     /// The ledger as both sides sum it.
@@ -316,16 +370,14 @@ async fn copy(
 
     let mut tx = pg.begin().await.map_err(db("starting the copy"))?;
     let mut full = Vec::new();
-    for t in &plan {
-        let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT count(*) FROM {}",
-            quote(&t.name)
-        )))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db(format!("counting {} in PostgreSQL", t.name)))?;
+    for t in postgres.keys() {
+        let n: i64 =
+            sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {}", quote(t))))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db(format!("counting {t} in PostgreSQL")))?;
         if n > 0 {
-            full.push((t.name.clone(), n));
+            full.push((t.clone(), n));
         }
     }
     if !full.is_empty() {
@@ -376,6 +428,20 @@ async fn copy(
         .map_err(db(format!("turning the triggers of {} back on", t.name)))?;
     }
 
+    let mut derived = Vec::with_capacity(DERIVED.len());
+    for d in DERIVED {
+        let name = match d.column {
+            Some(c) => format!("{}.{c}", d.table),
+            None => d.table.to_string(),
+        };
+        let rows = sqlx::query(d.fill)
+            .execute(&mut *tx)
+            .await
+            .map_err(db(format!("deriving {name} from the copied rows")))?
+            .rows_affected();
+        derived.push((name, rows));
+    }
+
     let high_marks = sqlite_sequences(src).await?;
     let mut sequences = Vec::new();
     for t in &plan {
@@ -417,6 +483,7 @@ async fn copy(
     }
     Ok(MigrationReport {
         tables,
+        derived,
         sequences,
         ledger: sqlite_ledger.check(),
         mismatches,
@@ -689,6 +756,8 @@ fn plan(
             };
             let source = if t.columns.contains(name) {
                 Source::Column(name.clone())
+            } else if derived(&t.name, Some(name)) {
+                continue;
             } else if *identity && t.rowid && kind == Kind::Int {
                 Source::Rowid
             } else {
@@ -722,8 +791,21 @@ fn plan(
             rowid: t.rowid,
         });
     }
+    for d in DERIVED {
+        let there = postgres.get(d.table).is_some_and(|t| match d.column {
+            Some(c) => t.columns.iter().any(|(n, _, _)| n == c),
+            None => true,
+        });
+        if !there {
+            problems.push(format!(
+                "PostgreSQL has no {}{} to derive",
+                d.table,
+                d.column.map(|c| format!(".{c}")).unwrap_or_default()
+            ));
+        }
+    }
     for name in postgres.keys() {
-        if !sqlite.iter().any(|t| &t.name == name) {
+        if !sqlite.iter().any(|t| &t.name == name) && !derived(name, None) {
             problems.push(format!("PostgreSQL's table {name} has no SQLite table"));
         }
     }
