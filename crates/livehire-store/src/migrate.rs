@@ -47,7 +47,7 @@ use std::time::{Duration, Instant};
 use futures::TryStreamExt;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
-use sqlx::{AssertSqlSafe, Connection, Row, TypeInfo, ValueRef};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row, TypeInfo, ValueRef};
 
 use crate::backend::redact;
 use crate::{BackendKind, PgStore};
@@ -339,7 +339,10 @@ async fn open_sqlite(url: &str) -> Result<SqliteConnection, MigrateError> {
         .map_err(db(format!("reading the URL {}", redact(url))))?
         .create_if_missing(false)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(30));
+        .busy_timeout(Duration::from_secs(30))
+        // Each table is one statement read for as long as its copy takes:
+        // not a slow query to warn about.
+        .disable_statement_logging();
     let path = opts.get_filename().display().to_string();
     if !opts.get_filename().exists() {
         return Err(MigrateError::Url(format!("no SQLite database at {path}")));
