@@ -1,11 +1,11 @@
 //! Moving a SQLite store into PostgreSQL (`livehire migrate-store`): every
 //! table copied into a new, empty database, then checked.
 //!
-//! Nothing here names a table. The tables are the SQLite schema's (its
-//! `sqlite_master`, as this version's migrations leave it), copied parents
-//! first (its foreign keys); each must exist in the PostgreSQL schema with
-//! the same columns, and the PostgreSQL schema may have no table the SQLite
-//! one lacks. A value is converted by the PostgreSQL column's type: SQLite's
+//! Apart from [`DERIVED`] below, nothing here names a table. The tables are
+//! the SQLite schema's (its `sqlite_master`, as this version's migrations
+//! leave it), copied parents first (its foreign keys); each must exist in the PostgreSQL schema with
+//! the same columns, and the PostgreSQL schema may have no other table. A
+//! value is converted by the PostgreSQL column's type: SQLite's
 //! INTEGER to BIGINT, its 0/1 flags to BOOLEAN, REAL to DOUBLE PRECISION,
 //! TEXT to TEXT (JSON documents stay text, as both backends store them),
 //! BLOB to BYTEA; any other pairing is an error naming the row. The one
@@ -892,8 +892,8 @@ impl Cell {
     }
 }
 
-/// Adds `cell` to `values`, converted; `None` with what is wrong when the
-/// column cannot take it.
+/// Adds `cell` to `values`, converted; what is wrong when the column
+/// cannot take it.
 fn push(values: &mut Values, cell: Cell) -> Result<(), String> {
     let class = cell.class();
     match (values, cell) {
