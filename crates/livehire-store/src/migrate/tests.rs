@@ -96,6 +96,32 @@ fn values_convert_by_the_postgresql_column_and_mismatches_are_named() {
     assert!(err.contains("TEXT") && err.contains("integer"), "{err}");
 }
 
+#[test]
+fn ledger_differences_are_listed_by_account_and_capped() {
+    let facts = |balance: i64| {
+        LedgerFacts::new(
+            vec![("agent:a:available".into(), "CNY".into(), balance, 1)],
+            vec![("agent:a:available".into(), "CNY".into(), balance)],
+            vec![],
+            vec![("CNY".into(), 1, 2, balance.max(0), 0)],
+        )
+    };
+    let mut out = Vec::new();
+    facts(500).compare(&facts(500), &mut out);
+    assert!(out.is_empty(), "{out:?}");
+    facts(500).compare(&facts(400), &mut out);
+    assert_eq!(out.len(), 3, "{out:?}");
+    assert!(
+        out[0].contains("agent:a:available") && out[0].contains("500"),
+        "{out:?}"
+    );
+    let many: BTreeMap<i64, i64> = (0..25).map(|i| (i, i)).collect();
+    let mut out = Vec::new();
+    diff("x", &many, &BTreeMap::new(), &mut out);
+    assert_eq!(out.len(), MISMATCHES_LISTED + 1);
+    assert!(out.last().unwrap().contains("15 more"), "{out:?}");
+}
+
 mod postgres {
     //! Against `LIVEHIRE_TEST_DATABASE_URL`: a database of its own per test,
     //! dropped at the end.
