@@ -160,6 +160,16 @@ pub enum MigrateError {
         /// The tables with rows, and how many.
         tables: Vec<(String, i64)>,
     },
+    /// The target has tables livehire's schema did not make: it is some
+    /// other database.
+    #[error(
+        "the target database holds tables livehire did not create ({}): migrate into a new, empty database",
+        .tables.join(", ")
+    )]
+    ForeignTables {
+        /// Some of those tables.
+        tables: Vec<String>,
+    },
     /// The two schemas do not line up (a table or column on one side only,
     /// a column type the copy does not convert).
     #[error("the SQLite and PostgreSQL schemas do not match: {0}")]
@@ -305,6 +315,7 @@ pub async fn sqlite_to_postgres(
     }
     let batch_rows = options.batch_rows.max(1);
     let mut src = open_sqlite(from).await?;
+    refuse_foreign_tables(to).await?;
     let target = PgStore::connect(to)
         .await
         .map_err(|e| MigrateError::Other(e.context(format!("opening {}", redact(to)))))?;
@@ -325,6 +336,32 @@ pub async fn sqlite_to_postgres(
     let mut report = result?;
     report.took = started.elapsed();
     Ok(report)
+}
+
+/// Refuses a target with tables but no livehire migration log: it is some
+/// other database, and creating livehire's schema in it (as connecting
+/// would) is not wanted. Checked before anything is created there.
+async fn refuse_foreign_tables(url: &str) -> Result<(), MigrateError> {
+    let (url, _) = crate::postgres::split_max_connections(url)?;
+    let mut conn = PgConnection::connect(&url)
+        .await
+        .map_err(db(format!("connecting to {}", redact(&url))))?;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = current_schema() ORDER BY table_name",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .map_err(db("reading the PostgreSQL schema"))?;
+    conn.close()
+        .await
+        .map_err(db("reading the PostgreSQL schema"))?;
+    if tables.is_empty() || tables.iter().any(|t| t == "_sqlx_migrations") {
+        return Ok(());
+    }
+    Err(MigrateError::ForeignTables {
+        tables: tables.into_iter().take(MISMATCHES_LISTED).collect(),
+    })
 }
 
 /// Opens the SQLite file (which must exist) on one connection and applies

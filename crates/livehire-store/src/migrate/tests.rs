@@ -376,6 +376,28 @@ mod postgres {
         assert_eq!(triggers_on, 0);
         pg.close().await;
 
+        // A database of something else is refused before livehire's schema
+        // goes into it.
+        let other = Database::new().await;
+        let mut conn = PgConnection::connect(&other.url).await.unwrap();
+        sqlx::query("CREATE TABLE invoices (id BIGINT PRIMARY KEY)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let err = sqlite_to_postgres(&from, &other.url, &MigrateOptions::default(), &mut |_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(err, MigrateError::ForeignTables { .. }), "{err}");
+        assert!(err.to_string().contains("invoices"), "{err}");
+        let tables: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(tables, 1);
+        conn.close().await.unwrap();
+
         // A database with rows is refused, and left as it was.
         let err = sqlite_to_postgres(&from, &db.url, &MigrateOptions::default(), &mut |_| {})
             .await
