@@ -8,6 +8,7 @@
 
 mod backend;
 mod columns;
+pub mod migrate;
 mod models;
 mod postgres;
 mod sqlite;

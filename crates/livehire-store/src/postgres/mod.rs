@@ -81,7 +81,7 @@ impl PgStore {
 }
 
 /// `url` without a `max_connections` query parameter, and its value.
-fn split_max_connections(url: &str) -> anyhow::Result<(String, u32)> {
+pub(crate) fn split_max_connections(url: &str) -> anyhow::Result<(String, u32)> {
     let Some((base, query)) = url.split_once('?') else {
         return Ok((url.to_string(), DEFAULT_MAX_CONNECTIONS));
     };
