@@ -29,7 +29,11 @@ const RECENT_ITEMS: usize = 512;
 /// subscriber receives its own copy.
 #[derive(Debug, Clone)]
 pub struct StreamItem {
-    /// Monotonic per session; the SSE `id`.
+    /// The SSE `id`: increasing per session, and a time (microseconds
+    /// since 1970 as this process's clock had it, or one more than the last
+    /// id if that is later), so that a client that resumes with
+    /// `Last-Event-ID` on another instance, or after a restart, gets what
+    /// was sent after that moment.
     pub id: u64,
     /// SSE `event`: `metrics`, `flash_sale`, `sold_out`, `session`.
     pub event: &'static str,
@@ -74,7 +78,8 @@ pub struct SessionLive {
     /// Connector message ids seen since start-up: the connectors replay the last
     /// seconds on reconnect, so a repeated like, gift or join is dropped here.
     pub seen_msg_ids: Mutex<std::collections::HashSet<String>>,
-    next_id: AtomicU64,
+    /// The last stream item's id.
+    last_id: AtomicU64,
     tx: broadcast::Sender<StreamItem>,
     recent: Mutex<VecDeque<StreamItem>>,
     /// The last stream snapshot, shared by the ticker and new subscribers.
@@ -155,7 +160,7 @@ impl SessionLive {
             counted: AtomicU64::new(0),
             times: Mutex::new((None, None)),
             seen_msg_ids: Mutex::new(std::collections::HashSet::new()),
-            next_id: AtomicU64::new(1),
+            last_id: AtomicU64::new(0),
             tx,
             recent: Mutex::new(VecDeque::with_capacity(RECENT_ITEMS)),
             latest: tokio::sync::Mutex::new(None),
@@ -191,7 +196,7 @@ impl SessionLive {
             }
         };
         let item = StreamItem {
-            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            id: self.next_stream_id(),
             event,
             flash_sale_id: flash_sale_id.map(Arc::from),
             data: data.into(),
@@ -203,6 +208,23 @@ impl SessionLive {
             r.push_back(item.clone());
         }
         let _ = self.tx.send(item);
+    }
+
+    /// The next stream item's id: now in microseconds, or one past the last
+    /// id when that is later (ids never go back, whatever the clock does).
+    fn next_stream_id(&self) -> u64 {
+        let now = u64::try_from(chrono::Utc::now().timestamp_micros()).unwrap_or(0);
+        let mut last = self.last_id.load(Ordering::Relaxed);
+        loop {
+            let id = now.max(last + 1);
+            match self
+                .last_id
+                .compare_exchange_weak(last, id, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return id,
+                Err(seen) => last = seen,
+            }
+        }
     }
 
     /// Subscribes, returning the items after `last_id` still kept, then the live feed.
