@@ -126,6 +126,26 @@ enum Command {
         )]
         database_url: String,
     },
+    /// Copy a SQLite store into a new, empty PostgreSQL database, then check
+    /// the copy: every table's rows, and every ledger balance, equal on both
+    /// sides. The copy is one transaction, committed only when the check
+    /// passes; it reads one snapshot of the SQLite file, so stop the servers
+    /// using it first (what they write later is not copied). Exits non-zero
+    /// on any difference or error, leaving the PostgreSQL database empty.
+    MigrateStore {
+        /// The SQLite store to copy (`sqlite://PATH`); brought to this
+        /// version's schema first, as `serve` would.
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database to fill (`postgres://USER@HOST:PORT/DATABASE`):
+        /// it must exist and hold no rows; its schema is created as `serve`
+        /// creates it.
+        #[arg(long)]
+        to: String,
+        /// Rows per INSERT (fewer when the rows are large).
+        #[arg(long, default_value_t = livehire_store::migrate::DEFAULT_BATCH_ROWS, value_parser = parse_batch_rows)]
+        batch_rows: usize,
+    },
     /// Drive a simulated (or recorded, `--replay`) live session against a running server.
     Simulate(simulate::SimulateArgs),
     #[command(flatten)]
@@ -218,6 +238,13 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     livehire_server::server::parse_duration(text)
 }
 
+fn parse_batch_rows(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n @ 1..=50_000) => Ok(n),
+        _ => Err(format!("{text} is not a number of rows from 1 to 50000")),
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -283,6 +310,11 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::MigrateStore {
+            from,
+            to,
+            batch_rows,
+        } => migrate_store(&from, &to, batch_rows).await,
         Command::Simulate(args) => simulate::run(args).await,
         Command::Client(command) => {
             let code = client::run(command).await;
@@ -442,6 +474,102 @@ async fn seed(app: &App, n: u64, progress: bool) -> anyhow::Result<()> {
     println!(
         "{} hosts in the database ({new} new)",
         app.store().host_count().await?
+    );
+    Ok(())
+}
+
+/// `livehire migrate-store`: the copy with a progress bar (on a terminal),
+/// then its report; an error when the check found a difference.
+async fn migrate_store(from: &str, to: &str, batch_rows: usize) -> anyhow::Result<()> {
+    use livehire_store::migrate::{self, MigrateOptions, Progress};
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:28} [{bar:40}] {pos}/{len} rows ({per_sec}, eta {eta})")
+            .context("progress template")?
+            .progress_chars("=> "),
+    );
+    bar.set_message("reading the schemas");
+    let (from_shown, to_shown) = (
+        livehire_store::redact_url(from),
+        livehire_store::redact_url(to),
+    );
+    let report =
+        migrate::sqlite_to_postgres(from, to, &MigrateOptions { batch_rows }, &mut |p| match p {
+            Progress::Planned { rows, .. } => bar.set_length(rows),
+            Progress::Table { name, .. } => bar.set_message(name.to_string()),
+            Progress::Copied { rows } => bar.inc(rows),
+            Progress::Verifying => bar.set_message("checking the copy"),
+        })
+        .await;
+    bar.finish_and_clear();
+    let report = report.with_context(|| format!("copying {from_shown} into {to_shown}"))?;
+
+    let width = report
+        .tables
+        .iter()
+        .map(|t| t.table.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    println!(
+        "{:width$}  {:>12}  {:>12}  {:>12}",
+        "table", "sqlite", "copied", "postgres"
+    );
+    for t in &report.tables {
+        let flag = if t.source_rows == t.target_rows && t.copied_rows == t.source_rows as u64 {
+            ""
+        } else {
+            "  MISMATCH"
+        };
+        println!(
+            "{:width$}  {:>12}  {:>12}  {:>12}{flag}",
+            t.table, t.source_rows, t.copied_rows, t.target_rows
+        );
+    }
+    println!(
+        "{:width$}  {:>12}  {:>12}  {:>12}",
+        "total",
+        report.tables.iter().map(|t| t.source_rows).sum::<i64>(),
+        report.rows(),
+        report.tables.iter().map(|t| t.target_rows).sum::<i64>()
+    );
+    for (what, rows) in &report.derived {
+        println!("derived in PostgreSQL from the copied rows: {what} ({rows} rows)");
+    }
+    let sequences: Vec<String> = report
+        .sequences
+        .iter()
+        .map(|s| match s.last_value {
+            Some(v) => format!("{}.{} after {v}", s.table, s.column),
+            None => format!("{}.{} from 1", s.table, s.column),
+        })
+        .collect();
+    println!("sequences continue: {}", sequences.join(", "));
+    println!(
+        "ledger: {} account balances compared",
+        report.ledger.accounts
+    );
+    for c in &report.ledger.currencies {
+        println!(
+            "  {}: {} entries, {} postings, {} debited, net {} (minor units)",
+            c.currency, c.entries, c.postings, c.debits_minor, c.net_minor
+        );
+    }
+    if !report.verified() {
+        for m in &report.mismatches {
+            eprintln!("mismatch: {m}");
+        }
+        anyhow::bail!(
+            "the copy differs from {from_shown} ({} differences, above): rolled back, \
+             {to_shown} is left empty",
+            report.mismatches.len()
+        );
+    }
+    println!(
+        "verified: every table's rows and every ledger balance equal; copied {} rows from {from_shown} \
+         into {to_shown} in {:.1} s",
+        report.rows(),
+        report.took.as_secs_f64()
     );
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 mod backend;
 mod columns;
+pub mod migrate;
 mod models;
 mod postgres;
 mod sqlite;
@@ -141,9 +142,18 @@ pub trait Store: Send + Sync + 'static {
     /// LIVE connector message ids they came from; durable on return.
     /// `Conflict("session_settled")` when the session's task is approved or
     /// cancelled (its figures are frozen); then nothing is written.
-    async fn append_events(&self, batch: &EventBatch, now: &str) -> StoreResult<()>;
+    /// Answers the batch's `seq`.
+    async fn append_events(&self, batch: &EventBatch, now: &str) -> StoreResult<i64>;
     /// Every stored event batch of a session, oldest first.
     async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<StoredBatch>>;
+    /// A session's event batches after `seq` `after_seq`, oldest first: on a
+    /// shared store, what other instances stored since. A session's batches
+    /// commit in `seq` order, so none can appear later before these.
+    async fn event_batches_since(
+        &self,
+        session_id: &str,
+        after_seq: i64,
+    ) -> StoreResult<Vec<StoredBatch>>;
     /// Every connector message id stored with a session's event batches.
     async fn connector_msg_ids(&self, session_id: &str) -> StoreResult<Vec<String>>;
     /// Records the last delivery of a connector or an ingest key.
@@ -198,6 +208,16 @@ pub trait Store: Send + Sync + 'static {
     }
     /// A flash sale's orders, oldest first.
     async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>>;
+    /// Up to `limit` of a flash sale's orders after the position `after`
+    /// (0: from the first), oldest first, each with its position. A sale's
+    /// orders commit in position order (see
+    /// [`Store::decide_flash_orders`]), so none can appear later before these.
+    async fn flash_orders_since(
+        &self,
+        flash_sale_id: &str,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, FlashOrderRecord)>>;
     /// A page of a flash sale's orders, oldest first: up to `limit` after the
     /// position `after` (from an earlier page's `next`).
     async fn flash_orders_page(

@@ -767,10 +767,15 @@ pub struct SessionResultRecord {
 /// A stored event batch as read back for a rebuild.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredBatch {
+    /// Its place among every session's batches: later batches of a session
+    /// have greater ones.
+    pub seq: i64,
     /// Who sent it (see [`EventBatch::source`]).
     pub source: String,
     /// One native event per line.
     pub body: String,
+    /// The TikTok LIVE connector message ids its events came from.
+    pub msg_ids: Vec<String>,
 }
 
 /// A key scoped to one session: a checkout key (flash-sale orders) or an

@@ -208,7 +208,11 @@ impl App {
     /// [`App::new`].)
     pub fn start_workers(&self) {
         let loops = [
-            tokio::spawn(crate::live::stream::ticker(self.inner.live.clone())).abort_handle(),
+            tokio::spawn(crate::live::stream::ticker(
+                self.inner.live.clone(),
+                self.store().shared().then(|| self.clone()),
+            ))
+            .abort_handle(),
             tokio::spawn(outbox::dispatch(self.clone())).abort_handle(),
             tokio::spawn(webhooks::deliver(self.clone())).abort_handle(),
             tokio::spawn(idempotency::expire_keys(self.clone())).abort_handle(),

@@ -5,6 +5,7 @@
 
 #[cfg(test)]
 mod boundary_tests;
+mod follow;
 mod input;
 mod stream_end;
 mod views;
@@ -22,7 +23,6 @@ use livehire_domain::state::TaskAction;
 use livehire_store::{
     Caller, CallerKind, EventBatch, SessionRecord, SessionUpdate, StoreError, TaskRecord,
 };
-use serde_json::Value;
 use tokio::sync::broadcast;
 
 use super::flash_sales::{session_gmv_limit_minor, session_gmv_limit_words};
@@ -96,7 +96,11 @@ impl App {
         let runtime = self.live();
         let mut sessions = runtime.sessions.lock().await;
         if let Some(live) = sessions.get(&s.id) {
-            return Ok(live.clone());
+            let live = live.clone();
+            drop(sessions);
+            // On a shared store, what other instances stored since counts too.
+            self.follow_session(&live).await?;
+            return Ok(live);
         }
         let currency = currency_of(task)?;
         let live = Arc::new(SessionLive::new(&s.id, &task.id, &task.agent_id, currency));
@@ -118,15 +122,10 @@ impl App {
                 .counting()
                 .ok_or_else(|| anyhow::anyhow!("aggregator poisoned"))?;
             for batch in &batches {
-                // A sender this build does not know counts as the host's own.
-                let p = Source::parse(&batch.source)
-                    .map_or(Provenance::HostReported, Source::provenance);
-                for line in batch.body.lines().filter(|l| !l.is_empty()) {
-                    let v: Value = serde_json::from_str(line).map_err(anyhow::Error::from)?;
-                    let e = live::parse_event(&v, currency)
-                        .map_err(|m| anyhow::anyhow!("stored event: {m}"))?;
-                    agg.apply(&e, p);
-                }
+                follow::count_batch(&mut agg, batch, currency)?;
+            }
+            if let Ok(mut f) = live.follow.try_lock() {
+                f.batches_after = batches.last().map_or(0, |b| b.seq);
             }
         }
         let now_ms = self.now().timestamp_millis();
@@ -238,6 +237,9 @@ impl App {
                 message: format!("session is {}; only a live session ends", s.status),
             });
         }
+        // Held (and, on a shared store, read up to now) while still live,
+        // so its sales are held with their own countdowns.
+        let live = self.live_session(task, s).await?;
         let mut change = self.change_for(task, task.status);
         change.expect = Vec::new();
         change.status = None;
@@ -251,7 +253,6 @@ impl App {
         self.apply(change, TaskAction::StartSession)
             .await
             .map_err(session_conflict)?;
-        let live = self.live_session(task, s).await?;
         let end_ms = ms(ended_at).unwrap_or_default();
         if let Ok(mut t) = live.times.lock() {
             t.1 = Some(end_ms);
@@ -263,7 +264,13 @@ impl App {
         // stored (or released) before the session's figures are final.
         let mut ended = Vec::new();
         for sale in self.live().all_sales() {
-            if sale.rec.session_id == s.id && sale.close(end_ms) {
+            if sale.rec.session_id != s.id {
+                continue;
+            }
+            // (Reading the session back from a shared store may have closed
+            // it already; its end is still this call's to record.)
+            sale.close(end_ms);
+            if sale.running_at(end_ms) {
                 sale.drain(std::time::Duration::from_secs(5)).await;
                 if sale.mark_ended() {
                     ended.push(self.sale_event(EventKind::FlashSaleEnded, &sale));
@@ -467,13 +474,26 @@ impl App {
                 source_id: Some(source_id),
                 msg_ids: taken_msg_ids,
             };
-            if let Err(e) = self.store().append_events(&batch, &self.now_text()).await {
-                live.forget_msg_ids(&batch.msg_ids);
-                live.release_gmv(provenance, reserved);
-                return Err(match e {
-                    StoreError::Conflict(m) if m == "session_settled" => session_settled(&task),
-                    other => other.into(),
-                });
+            // On a shared store the batch is counted here, not again when
+            // this instance reads the session's batches back.
+            let mut follow = match self.store().shared() {
+                true => Some(live.follow.lock().await),
+                false => None,
+            };
+            match self.store().append_events(&batch, &self.now_text()).await {
+                Ok(seq) => {
+                    if let Some(f) = follow.as_mut() {
+                        f.counted_here.insert(seq);
+                    }
+                }
+                Err(e) => {
+                    live.forget_msg_ids(&batch.msg_ids);
+                    live.release_gmv(provenance, reserved);
+                    return Err(match e {
+                        StoreError::Conflict(m) if m == "session_settled" => session_settled(&task),
+                        other => other.into(),
+                    });
+                }
             }
         }
         let duplicates = count_events(&live, &events, provenance)?;
@@ -583,10 +603,27 @@ impl App {
         batch.source = Source::Import.as_str().to_string();
         batch.source_id = Some(caller.id.clone());
         change.events = Some(batch);
+        // On a shared store the recording is counted here, not again when
+        // this instance reads the session's batches back: a session that
+        // never went live has no batch but this one.
+        let mut follow = match self.store().shared() {
+            true => Some(live.follow.lock().await),
+            false => None,
+        };
         if let Err(e) = self.apply(change, TaskAction::StartSession).await {
             live.release_gmv(Provenance::Verified, reserved);
             return Err(session_conflict(e));
         }
+        if let Some(f) = follow.as_mut() {
+            for b in self
+                .store()
+                .event_batches_since(id, f.batches_after)
+                .await?
+            {
+                f.counted_here.insert(b.seq);
+            }
+        }
+        drop(follow);
         let duplicates = count_events(&live, &events, Provenance::Verified)?;
         if let Ok(mut t) = live.times.lock() {
             *t = (Some(start), Some(end));

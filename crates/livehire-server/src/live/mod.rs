@@ -29,7 +29,11 @@ const RECENT_ITEMS: usize = 512;
 /// subscriber receives its own copy.
 #[derive(Debug, Clone)]
 pub struct StreamItem {
-    /// Monotonic per session; the SSE `id`.
+    /// The SSE `id`: increasing per session, and a time (microseconds
+    /// since 1970 as this process's clock had it, or one more than the last
+    /// id if that is later), so that a client that resumes with
+    /// `Last-Event-ID` on another instance, or after a restart, gets what
+    /// was sent after that moment.
     pub id: u64,
     /// SSE `event`: `metrics`, `flash_sale`, `sold_out`, `session`.
     pub event: &'static str,
@@ -74,11 +78,29 @@ pub struct SessionLive {
     /// Connector message ids seen since start-up: the connectors replay the last
     /// seconds on reconnect, so a repeated like, gift or join is dropped here.
     pub seen_msg_ids: Mutex<std::collections::HashSet<String>>,
-    next_id: AtomicU64,
+    /// The last stream item's id.
+    last_id: AtomicU64,
     tx: broadcast::Sender<StreamItem>,
     recent: Mutex<VecDeque<StreamItem>>,
     /// The last stream snapshot, shared by the ticker and new subscribers.
     latest: tokio::sync::Mutex<Option<Snapshot>>,
+    /// With a shared store: how far this instance has read what every
+    /// instance stored for the session (see `App::follow_session`).
+    pub follow: tokio::sync::Mutex<Follow>,
+}
+
+/// How far an instance has read a session's stored batches and orders, on a
+/// shared store where other instances write them too.
+#[derive(Debug, Default)]
+pub struct Follow {
+    /// The `seq` of the last event batch read or counted.
+    pub batches_after: i64,
+    /// Batches past `batches_after` this instance stored and counted itself
+    /// (not to be counted again when read back).
+    pub counted_here: std::collections::BTreeSet<i64>,
+    /// Per flash sale: the position of the last order read and the units of
+    /// every order read.
+    pub orders_after: HashMap<String, (i64, i64)>,
 }
 
 /// The aggregator, locked to count events; on release it publishes the new
@@ -138,10 +160,11 @@ impl SessionLive {
             counted: AtomicU64::new(0),
             times: Mutex::new((None, None)),
             seen_msg_ids: Mutex::new(std::collections::HashSet::new()),
-            next_id: AtomicU64::new(1),
+            last_id: AtomicU64::new(0),
             tx,
             recent: Mutex::new(VecDeque::with_capacity(RECENT_ITEMS)),
             latest: tokio::sync::Mutex::new(None),
+            follow: tokio::sync::Mutex::new(Follow::default()),
         }
     }
 
@@ -173,7 +196,7 @@ impl SessionLive {
             }
         };
         let item = StreamItem {
-            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            id: self.next_stream_id(),
             event,
             flash_sale_id: flash_sale_id.map(Arc::from),
             data: data.into(),
@@ -185,6 +208,23 @@ impl SessionLive {
             r.push_back(item.clone());
         }
         let _ = self.tx.send(item);
+    }
+
+    /// The next stream item's id: now in microseconds, or one past the last
+    /// id when that is later (ids never go back, whatever the clock does).
+    fn next_stream_id(&self) -> u64 {
+        let now = u64::try_from(chrono::Utc::now().timestamp_micros()).unwrap_or(0);
+        let mut last = self.last_id.load(Ordering::Relaxed);
+        loop {
+            let id = now.max(last + 1);
+            match self
+                .last_id
+                .compare_exchange_weak(last, id, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return id,
+                Err(seen) => last = seen,
+            }
+        }
     }
 
     /// Subscribes, returning the items after `last_id` still kept, then the live feed.
@@ -312,6 +352,11 @@ impl SessionLive {
                 seen.remove(id);
             }
         }
+    }
+
+    /// The aggregator's generation after its last change.
+    pub fn counted_generation(&self) -> u64 {
+        self.counted.load(Ordering::Acquire)
     }
 
     /// How many clients are listening.

@@ -71,6 +71,8 @@ pub struct FlashSaleLive {
     pub starts_ms: i64,
     /// Countdown end, epoch ms: brought forward when the session ends first.
     ends_ms: AtomicI64,
+    /// The countdown's end as this process first held the sale, epoch ms.
+    countdown_ends_ms: i64,
     /// The session it runs in.
     pub session: Arc<SessionLive>,
     state: Mutex<SaleState>,
@@ -126,6 +128,7 @@ impl FlashSaleLive {
             rec,
             starts_ms,
             ends_ms: AtomicI64::new(ends_ms),
+            countdown_ends_ms: ends_ms,
             session,
             state: Mutex::new(state),
             in_flight: AtomicU64::new(0),
@@ -150,13 +153,17 @@ impl FlashSaleLive {
         self.ends_ms.load(Ordering::Acquire)
     }
 
-    /// Ends the sale at `at_ms` if it would run longer (its session ended);
-    /// whether it was still running then.
-    pub fn close(&self, at_ms: i64) -> bool {
+    /// Ends the sale at `at_ms` if it would run longer (its session ended).
+    pub fn close(&self, at_ms: i64) {
         // Under the state lock, so no order is reserved across the change.
         let _state = self.state.lock();
-        let was = self.ends_ms.fetch_min(at_ms, Ordering::AcqRel);
-        was > at_ms
+        self.ends_ms.fetch_min(at_ms, Ordering::AcqRel);
+    }
+
+    /// Whether the sale was running at `at_ms` by its own countdown (as this
+    /// process first held it): a session ending then cut it short.
+    pub fn running_at(&self, at_ms: i64) -> bool {
+        self.starts_ms <= at_ms && at_ms < self.countdown_ends_ms
     }
 
     /// Units sold so far (reserved orders included; with a shared store, at

@@ -904,7 +904,35 @@ async fn the_overlay_shows_a_sale_to_its_token_only_and_the_stream_resumes_after
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
 
-    // Two orders, then a client that saw stream item 1 reconnects: it gets the rest.
+    // A client sees a stream item, goes away while two orders are placed,
+    // and reconnects with that item's id: it gets what came after, and not
+    // that item again.
+    let ids_in = |text: &str| -> Vec<u64> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("id: ")?.parse().ok())
+            .collect()
+    };
+    let read_until = async |last: Option<u64>, wanted: &dyn Fn(&[u64]) -> bool| {
+        let mut req = app
+            .client
+            .get(app.url(&format!("/api/v1/sessions/{s}/stream")))
+            .bearer_auth(&lt.agent.key);
+        if let Some(id) = last {
+            req = req.header("Last-Event-ID", id.to_string());
+        }
+        let mut resp = req.send().await.unwrap();
+        let mut text = String::new();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+        while tokio::time::Instant::now() < deadline && !wanted(&ids_in(&text)) {
+            match tokio::time::timeout(std::time::Duration::from_secs(2), resp.chunk()).await {
+                Ok(Ok(Some(b))) => text.push_str(&String::from_utf8_lossy(&b)),
+                _ => break,
+            }
+        }
+        text
+    };
+    let seen = read_until(None, &|ids| !ids.is_empty()).await;
+    let first = *ids_in(&seen).first().expect("a stream item with an id");
     for b in 0..2 {
         app.post(
             &format!("/api/v1/flash-sales/{id}/orders"),
@@ -913,25 +941,15 @@ async fn the_overlay_shows_a_sale_to_its_token_only_and_the_stream_resumes_after
         )
         .await;
     }
-    let mut resp = app
-        .client
-        .get(app.url(&format!("/api/v1/sessions/{s}/stream")))
-        .bearer_auth(&lt.agent.key)
-        .header("Last-Event-ID", "1")
-        .send()
-        .await
-        .unwrap();
-    let mut text = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
-    while tokio::time::Instant::now() < deadline && !text.contains("id: 2\n") {
-        match tokio::time::timeout(std::time::Duration::from_secs(2), resp.chunk()).await {
-            Ok(Ok(Some(b))) => text.push_str(&String::from_utf8_lossy(&b)),
-            _ => break,
-        }
-    }
-    assert!(text.contains("id: 2\n"), "resumed after item 1: {text}");
+    let text = read_until(Some(first), &|ids| ids.iter().any(|i| *i > first)).await;
+    let ids = ids_in(&text);
     assert!(
-        !text.contains("id: 1\n"),
-        "item 1 is not sent again: {text}"
+        ids.iter().any(|i| *i > first),
+        "resumed after {first}: {text}"
     );
+    assert!(
+        !ids.contains(&first),
+        "item {first} is not sent again: {text}"
+    );
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids increase: {ids:?}");
 }

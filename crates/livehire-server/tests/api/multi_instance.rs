@@ -1,5 +1,5 @@
 //! Several instances over one PostgreSQL database: what one instance does
-//! holds on the other. Two servers in this process share one database (the
+//! holds on the other. (Keys: `accounts::a_key_rotated_on_one_instance_…`.) Two servers in this process share one database (the
 //! second as [`TestApp::restarted`] makes it); each keeps its own memory.
 //!
 //! These need PostgreSQL (SQLite is one instance's store), so they are
@@ -292,34 +292,125 @@ async fn a_sale_started_on_one_instance_sells_on_the_other_and_ends_with_its_ses
     assert_eq!(stored.body["data"].as_array().unwrap().len(), 1);
 }
 
+/// Reads a stream until a `metrics` snapshot satisfies `done`, for up to
+/// `limit`; that snapshot.
+async fn metrics_until(
+    resp: &mut reqwest::Response,
+    limit: Duration,
+    done: impl Fn(&Value) -> bool,
+) -> Option<Value> {
+    let deadline = Instant::now() + limit;
+    let mut text = String::new();
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        let chunk = tokio::time::timeout(left, resp.chunk())
+            .await
+            .ok()?
+            .ok()??;
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        // Whole items only: up to the last blank line.
+        let Some(end) = text.rfind("\n\n") else {
+            continue;
+        };
+        let whole: String = text.drain(..end + 2).collect();
+        for item in whole.split("\n\n") {
+            if !item.lines().any(|l| l == "event: metrics") {
+                continue;
+            }
+            if let Some(data) = item.lines().find_map(|l| l.strip_prefix("data: ")) {
+                let v: Value = serde_json::from_str(data).unwrap();
+                if done(&v) {
+                    return Some(v);
+                }
+            }
+        }
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL: LIVEHIRE_TEST_DATABASE_URL and --include-ignored"]
-async fn a_key_rotated_on_one_instance_is_refused_by_the_other_within_a_second() {
+async fn events_and_orders_taken_by_either_instance_count_on_both_and_reach_the_other_s_stream() {
     let (a, b) = two_instances().await;
-    let agent = a.agent("Rotating brand").await;
-    // B has the key in its cache.
-    assert_eq!(
-        b.get("/api/v1/me", Some(&agent.key)).await.status,
-        StatusCode::OK
+    let (lt, s) = started_session(&a).await;
+    let key = lt.agent.key.clone();
+
+    // A client of B's stream.
+    let mut stream = b
+        .client
+        .get(b.url(&format!("/api/v1/sessions/{s}/stream")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let first = metrics_until(&mut stream, Duration::from_secs(5), |_| true)
+        .await
+        .expect("a first snapshot");
+    assert_eq!(first["unique_viewers"], 0, "{first}");
+
+    // Five viewers and an order posted to A: on B's stream within a second.
+    let t = chrono::Utc::now().timestamp_millis() + 1;
+    let mut lines: Vec<Value> = (0..5)
+        .map(|v| json!({"type": "viewer_join", "ts": t, "viewer_id": format!("v{v}")}))
+        .collect();
+    lines.push(json!({"type": "order", "ts": t, "order_id": "o1", "viewer_id": "v1", "product_id": "prod_001", "quantity": 1, "amount": 100, "currency": "CNY"}));
+    let posted = crate::live::ndjson(&a, &lt.host.key, &s, &lines, "").await;
+    assert_eq!(posted.status, StatusCode::OK, "{}", posted.body);
+    assert_eq!(posted.body["accepted"], 6, "{}", posted.body);
+    let posted_at = Instant::now();
+    let seen = metrics_until(&mut stream, Duration::from_secs(1), |m| {
+        m["unique_viewers"] == 5
+    })
+    .await;
+    assert!(
+        seen.is_some(),
+        "B's stream did not show A's events within a second (after {:?})",
+        posted_at.elapsed()
     );
-    let rotated = a
-        .post("/api/v1/me/keys/rotate", Some(&agent.key), &json!({}))
+
+    // More events to B, a flash sale's orders through both: both instances
+    // count all of it, once.
+    let more: Vec<Value> = (5..8)
+        .map(|v| json!({"type": "viewer_join", "ts": t + 10, "viewer_id": format!("v{v}")}))
+        .collect();
+    let posted = crate::live::ndjson(&b, &lt.host.key, &s, &more, "").await;
+    assert_eq!(posted.body["accepted"], 3, "{}", posted.body);
+    let sale = b
+        .post(
+            &format!("/api/v1/sessions/{s}/flash-sales"),
+            Some(&key),
+            &json!({"product_id": "prod_001", "price": 10, "stock": 50, "duration_minutes": 5}),
+        )
         .await;
-    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
-    let new_key = rotated.body["api_key"].as_str().unwrap().to_string();
-    let rotated_at = Instant::now();
-    loop {
-        let old = b.get("/api/v1/me", Some(&agent.key)).await;
-        if old.status == StatusCode::UNAUTHORIZED {
-            break;
-        }
-        assert_eq!(old.status, StatusCode::OK);
-        assert!(
-            rotated_at.elapsed() < Duration::from_secs(1),
-            "the old key still works on the other instance after a second"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(sale.status, StatusCode::CREATED, "{}", sale.body);
+    let id = sale.body["id"].as_str().unwrap().to_string();
+    for i in 0..20 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        let placed = order(
+            app,
+            &key,
+            &id,
+            json!({"buyer_id": format!("v{i}"), "quantity": 1}),
+            None,
+        )
+        .await;
+        assert_eq!(outcome(&placed), "created", "{}", placed.body);
     }
-    let new = b.get("/api/v1/me", Some(&new_key)).await;
-    assert_eq!(new.body["id"], agent.id.as_str());
+    let mut figures = Vec::new();
+    for app in [&a, &b] {
+        let m = app
+            .get(&format!("/api/v1/sessions/{s}/metrics"), Some(&key))
+            .await;
+        assert_eq!(m.status, StatusCode::OK, "{}", m.body);
+        figures.push((
+            m.body["unique_viewers"].clone(),
+            m.body["orders"].clone(),
+            m.body["gmv"].to_string(),
+        ));
+    }
+    assert_eq!(figures[0], figures[1], "both instances count the same");
+    // Eight joined; the sale's twenty buyers (v0–v19) are viewers too.
+    assert_eq!(figures[0].0, 20);
+    assert_eq!(figures[0].1, 21);
+    assert_eq!(figures[0].2.parse::<f64>().unwrap(), 100.0 + 20.0 * 10.0);
 }

@@ -5,11 +5,11 @@ use sqlx::{PgConnection, PgPool, Row};
 
 use crate::*;
 
-pub(super) async fn append_events(db: &PgPool, batch: &EventBatch, now: &str) -> StoreResult<()> {
+pub(super) async fn append_events(db: &PgPool, batch: &EventBatch, now: &str) -> StoreResult<i64> {
     let mut tx = db.begin().await?;
-    insert_batch(&mut tx, batch, now).await?;
+    let seq = insert_batch(&mut tx, batch, now).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(seq)
 }
 
 /// Appends a batch unless the session's task is settled
@@ -17,11 +17,17 @@ pub(super) async fn append_events(db: &PgPool, batch: &EventBatch, now: &str) ->
 /// (`FOR SHARE`) to the commit, so an approval or cancellation, which locks
 /// it for update, either sees this batch or is seen by it; never a batch
 /// written after the figures froze.
+///
+/// A session's batches are then written one at a time (a transaction lock
+/// on the session's id, taken after the task's), so their `seq`s commit in
+/// order: an instance that has read a session's batches up to some `seq`
+/// has read every batch before it ([`event_batches_since`]). Answers the
+/// batch's `seq`.
 pub(super) async fn insert_batch(
     conn: &mut PgConnection,
     b: &EventBatch,
     now: &str,
-) -> StoreResult<()> {
+) -> StoreResult<i64> {
     let status: Option<String> = sqlx::query_scalar(
         "SELECT t.status FROM sessions s JOIN tasks t ON t.id = s.task_id \
          WHERE s.id = $1 FOR SHARE OF t",
@@ -32,11 +38,15 @@ pub(super) async fn insert_batch(
     if matches!(status.as_deref(), Some("approved" | "cancelled")) {
         return Err(StoreError::Conflict("session_settled".into()));
     }
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('event-batches:' || $1, 0))")
+        .bind(&b.session_id)
+        .execute(&mut *conn)
+        .await?;
     let msg_ids = (!b.msg_ids.is_empty()).then(|| b.msg_ids.join("\n"));
-    sqlx::query(
+    let seq: i64 = sqlx::query_scalar(
         "INSERT INTO session_event_batches \
          (session_id, event_count, body, received_at, msg_ids, source, source_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
     )
     .bind(&b.session_id)
     .bind(b.event_count)
@@ -45,9 +55,9 @@ pub(super) async fn insert_batch(
     .bind(msg_ids)
     .bind(&b.source)
     .bind(&b.source_id)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(())
+    Ok(seq)
 }
 
 pub(super) async fn connector_msg_ids(db: &PgPool, session_id: &str) -> StoreResult<Vec<String>> {
@@ -136,15 +146,32 @@ pub(super) async fn streams_ended_by(
 }
 
 pub(super) async fn event_batches(db: &PgPool, session_id: &str) -> StoreResult<Vec<StoredBatch>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT source, body FROM session_event_batches WHERE session_id = $1 ORDER BY seq",
+    event_batches_since(db, session_id, 0).await
+}
+
+pub(super) async fn event_batches_since(
+    db: &PgPool,
+    session_id: &str,
+    after_seq: i64,
+) -> StoreResult<Vec<StoredBatch>> {
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT seq, source, body, msg_ids FROM session_event_batches \
+         WHERE session_id = $1 AND seq > $2 ORDER BY seq",
     )
     .bind(session_id)
+    .bind(after_seq)
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(source, body)| StoredBatch { source, body })
+        .map(|(seq, source, body, msg_ids)| StoredBatch {
+            seq,
+            source,
+            body,
+            msg_ids: msg_ids
+                .map(|m| m.lines().map(str::to_string).collect())
+                .unwrap_or_default(),
+        })
         .collect())
 }
 
@@ -258,4 +285,24 @@ pub(super) async fn flash_orders_page(
             .collect::<StoreResult<_>>()?,
         next,
     })
+}
+
+pub(super) async fn flash_orders_since(
+    db: &PgPool,
+    flash_sale_id: &str,
+    after: i64,
+    limit: u32,
+) -> StoreResult<Vec<(i64, FlashOrderRecord)>> {
+    let rows = sqlx::query(
+        "SELECT * FROM flash_sale_orders \
+         WHERE flash_sale_id = $1 AND position > $2 ORDER BY position LIMIT $3",
+    )
+    .bind(flash_sale_id)
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("position")?, order_from_row(r)?)))
+        .collect()
 }

@@ -82,7 +82,7 @@ impl PgStore {
 }
 
 /// `url` without a `max_connections` query parameter, and its value.
-fn split_max_connections(url: &str) -> anyhow::Result<(String, u32)> {
+pub(crate) fn split_max_connections(url: &str) -> anyhow::Result<(String, u32)> {
     let Some((base, query)) = url.split_once('?') else {
         return Ok((url.to_string(), DEFAULT_MAX_CONNECTIONS));
     };
@@ -200,12 +200,20 @@ impl Store for PgStore {
         tasks::session_task(&self.pool, session_id).await
     }
 
-    async fn append_events(&self, batch: &EventBatch, now: &str) -> StoreResult<()> {
+    async fn append_events(&self, batch: &EventBatch, now: &str) -> StoreResult<i64> {
         live::append_events(&self.pool, batch, now).await
     }
 
     async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<StoredBatch>> {
         live::event_batches(&self.pool, session_id).await
+    }
+
+    async fn event_batches_since(
+        &self,
+        session_id: &str,
+        after_seq: i64,
+    ) -> StoreResult<Vec<StoredBatch>> {
+        live::event_batches_since(&self.pool, session_id, after_seq).await
     }
 
     async fn connector_msg_ids(&self, session_id: &str) -> StoreResult<Vec<String>> {
@@ -271,6 +279,15 @@ impl Store for PgStore {
 
     async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>> {
         live::flash_orders(&self.pool, flash_sale_id).await
+    }
+
+    async fn flash_orders_since(
+        &self,
+        flash_sale_id: &str,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, FlashOrderRecord)>> {
+        live::flash_orders_since(&self.pool, flash_sale_id, after, limit).await
     }
 
     async fn flash_orders_page(

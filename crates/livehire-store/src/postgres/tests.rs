@@ -293,7 +293,7 @@ async fn events_are_refused_once_the_task_is_settled() {
     store.apply_task_change(&cancel).await.unwrap();
     for r in futures_join(appends).await {
         match r {
-            Ok(()) | Err(StoreError::Conflict(_)) => {}
+            Ok(_) | Err(StoreError::Conflict(_)) => {}
             other => panic!("{other:?}"),
         }
     }

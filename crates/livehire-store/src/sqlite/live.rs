@@ -9,26 +9,26 @@ pub(super) async fn append_events(
     db: &SqlitePool,
     batch: &EventBatch,
     now: &str,
-) -> StoreResult<()> {
+) -> StoreResult<i64> {
     let mut conn = db.acquire().await?;
     insert_batch(&mut conn, batch, now).await
 }
 
 /// Appends a batch unless the session's task is settled
-/// (`Conflict("session_settled")`, nothing written).
+/// (`Conflict("session_settled")`, nothing written); its `seq`.
 pub(super) async fn insert_batch(
     conn: &mut SqliteConnection,
     b: &EventBatch,
     now: &str,
-) -> StoreResult<()> {
+) -> StoreResult<i64> {
     let msg_ids = (!b.msg_ids.is_empty()).then(|| b.msg_ids.join("\n"));
     // A settled task's (approved or cancelled) sessions are frozen.
-    let written = sqlx::query(
+    let written: Option<i64> = sqlx::query_scalar(
         "INSERT INTO session_event_batches \
          (session_id, event_count, body, received_at, msg_ids, source, source_id) \
          SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS ( \
            SELECT 1 FROM sessions s JOIN tasks t ON t.id = s.task_id \
-           WHERE s.id = $1 AND t.status IN ('approved', 'cancelled'))",
+           WHERE s.id = $1 AND t.status IN ('approved', 'cancelled')) RETURNING seq",
     )
     .bind(&b.session_id)
     .bind(b.event_count)
@@ -37,12 +37,9 @@ pub(super) async fn insert_batch(
     .bind(msg_ids)
     .bind(&b.source)
     .bind(&b.source_id)
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    if written.rows_affected() == 0 {
-        return Err(StoreError::Conflict("session_settled".into()));
-    }
-    Ok(())
+    written.ok_or_else(|| StoreError::Conflict("session_settled".into()))
 }
 
 pub(super) async fn connector_msg_ids(
@@ -137,15 +134,32 @@ pub(super) async fn event_batches(
     db: &SqlitePool,
     session_id: &str,
 ) -> StoreResult<Vec<StoredBatch>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT source, body FROM session_event_batches WHERE session_id = $1 ORDER BY seq",
+    event_batches_since(db, session_id, 0).await
+}
+
+pub(super) async fn event_batches_since(
+    db: &SqlitePool,
+    session_id: &str,
+    after_seq: i64,
+) -> StoreResult<Vec<StoredBatch>> {
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT seq, source, body, msg_ids FROM session_event_batches \
+         WHERE session_id = $1 AND seq > $2 ORDER BY seq",
     )
     .bind(session_id)
+    .bind(after_seq)
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(source, body)| StoredBatch { source, body })
+        .map(|(seq, source, body, msg_ids)| StoredBatch {
+            seq,
+            source,
+            body,
+            msg_ids: msg_ids
+                .map(|m| m.lines().map(str::to_string).collect())
+                .unwrap_or_default(),
+        })
         .collect())
 }
 
@@ -259,4 +273,24 @@ pub(super) async fn flash_orders_page(
             .collect::<StoreResult<_>>()?,
         next,
     })
+}
+
+pub(super) async fn flash_orders_since(
+    db: &SqlitePool,
+    flash_sale_id: &str,
+    after: i64,
+    limit: u32,
+) -> StoreResult<Vec<(i64, FlashOrderRecord)>> {
+    let rows = sqlx::query(
+        "SELECT rowid AS position, * FROM flash_sale_orders \
+         WHERE flash_sale_id = $1 AND rowid > $2 ORDER BY rowid LIMIT $3",
+    )
+    .bind(flash_sale_id)
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("position")?, order_from_row(r)?)))
+        .collect()
 }

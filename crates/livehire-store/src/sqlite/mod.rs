@@ -229,12 +229,20 @@ impl Store for SqliteStore {
         tasks::session_task(&self.reader, session_id).await
     }
 
-    async fn append_events(&self, batch: &EventBatch, now: &str) -> StoreResult<()> {
+    async fn append_events(&self, batch: &EventBatch, now: &str) -> StoreResult<i64> {
         live::append_events(&self.writer, batch, now).await
     }
 
     async fn event_batches(&self, session_id: &str) -> StoreResult<Vec<StoredBatch>> {
         live::event_batches(&self.reader, session_id).await
+    }
+
+    async fn event_batches_since(
+        &self,
+        session_id: &str,
+        after_seq: i64,
+    ) -> StoreResult<Vec<StoredBatch>> {
+        live::event_batches_since(&self.reader, session_id, after_seq).await
     }
 
     async fn connector_msg_ids(&self, session_id: &str) -> StoreResult<Vec<String>> {
@@ -292,6 +300,15 @@ impl Store for SqliteStore {
 
     async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>> {
         live::flash_orders(&self.reader, flash_sale_id).await
+    }
+
+    async fn flash_orders_since(
+        &self,
+        flash_sale_id: &str,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, FlashOrderRecord)>> {
+        live::flash_orders_since(&self.reader, flash_sale_id, after, limit).await
     }
 
     async fn flash_orders_page(
