@@ -1,7 +1,8 @@
 //! Moving a SQLite store into PostgreSQL (`livehire migrate-store`): every
 //! table copied into a new, empty database, then checked.
 //!
-//! Apart from [`DERIVED`] below, nothing here names a table. The tables are
+//! Apart from [`DERIVED`] and [`SQLITE_ONLY`] below, nothing here names a
+//! table. The tables are
 //! the SQLite schema's (its `sqlite_master`, as this version's migrations
 //! leave it), copied parents first (its foreign keys); each must exist in the PostgreSQL schema with
 //! the same columns, and the PostgreSQL schema may have no other table. A
@@ -96,6 +97,23 @@ pub const DERIVED: &[Derived] = &[
                WHERE f.per_buyer_limit IS NOT NULL \
                GROUP BY o.flash_sale_id, o.buyer_id",
     },
+    // 0003_instance_sync: the transaction that last wrote a host, which
+    // servers' search indexes catch up from. The copy's hosts count as
+    // written before any server looked (0, the column's default).
+    Derived {
+        table: "hosts",
+        column: Some("change_xid"),
+        fill: "UPDATE hosts SET change_xid = 0 WHERE change_xid <> 0",
+    },
+];
+
+/// SQLite's own bookkeeping, not copied: what only SQLite needs and
+/// PostgreSQL keeps otherwise.
+pub const SQLITE_ONLY: &[&str] = &[
+    // 0030_instance_sync: the numbered log of host writes that servers'
+    // search indexes catch up from (PostgreSQL stamps the host row instead,
+    // `hosts.change_xid`, derived above).
+    "host_changes",
 ];
 
 fn derived(table: &str, column: Option<&str>) -> bool {
@@ -547,7 +565,7 @@ struct SqliteTable {
 
 /// The SQLite store's tables, parents before the tables that point at them
 /// (in the order created otherwise): `sqlite_master` but SQLite's own
-/// tables and sqlx's migration log.
+/// tables, sqlx's migration log and [`SQLITE_ONLY`].
 async fn sqlite_tables(conn: &mut SqliteConnection) -> Result<Vec<SqliteTable>, MigrateError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' \
@@ -558,6 +576,9 @@ async fn sqlite_tables(conn: &mut SqliteConnection) -> Result<Vec<SqliteTable>, 
     .map_err(db("reading the SQLite schema"))?;
     let mut tables = Vec::with_capacity(rows.len());
     for (name, sql) in rows {
+        if SQLITE_ONLY.contains(&name.as_str()) {
+            continue;
+        }
         let columns: Vec<String> =
             sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
                 .bind(&name)
