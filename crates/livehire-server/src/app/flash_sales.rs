@@ -245,6 +245,8 @@ impl App {
         self.session_for(caller, &sale.rec.session_id, Action::RunSession)
             .await
             .map_err(|_| ApiError::NotFound(format!("flash sale {id}")))?;
+        // On a shared store: what other instances sold counts too.
+        self.follow_session(&sale.session).await?;
         Ok(FlashSaleView::of(&sale, self.now().timestamp_millis()))
     }
 
@@ -259,6 +261,7 @@ impl App {
         if !constant_time_eq(sale.rec.overlay_token.as_bytes(), token.as_bytes()) {
             return Err(ApiError::NotFound(format!("flash sale {id}")));
         }
+        self.follow_session(&sale.session).await?;
         Ok((
             FlashSaleState::of(&sale, self.now().timestamp_millis()),
             sale.session.clone(),
