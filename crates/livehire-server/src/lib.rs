@@ -60,8 +60,9 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Whether the rate limits are shared with other servers over the same
     /// database (`http::ratelimit`: counts exchanged every quarter second);
-    /// `None`: on PostgreSQL, off on SQLite (one server a file, and a write
-    /// every quarter second would take SQLite's single writer).
+    /// `None`: when the store is shared (`Store::shared`: PostgreSQL), off on
+    /// SQLite (one server a file, and a write every quarter second would
+    /// take SQLite's single writer).
     pub share_rate_limits: Option<bool>,
     /// A header a trusted proxy in front sets to the client's IP
     /// (`X-Forwarded-For`, `X-Real-IP`): what per-IP limits key on. Unset,
@@ -224,7 +225,7 @@ impl Application {
         let share = self
             .settings
             .share_rate_limits
-            .unwrap_or(self.backend.kind() == livehire_store::BackendKind::Postgres);
+            .unwrap_or_else(|| self.app.store().shared());
         ops.limiter = http::ratelimit::Limiter::new(
             &self.settings.rate_limits,
             self.settings
