@@ -11,51 +11,12 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use livehire_store::testing::PgTestDatabase;
 use reqwest::Method as M;
 use serde_json::{Value, json};
-use sqlx::Connection;
 
 mod common;
 use common::{call, free_port, live_flash_sale, start_on, stored_orders};
-
-/// A new database on the test server, dropped with this.
-struct Database {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl Database {
-    async fn new() -> Self {
-        let admin = std::env::var("LIVEHIRE_TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| u.starts_with("postgres"))
-            .expect("LIVEHIRE_TEST_DATABASE_URL names a PostgreSQL server");
-        let name = format!("lh_cli_{:016x}", rand::random::<u64>());
-        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.ok();
-        let base = admin.split('?').next().unwrap_or(&admin);
-        let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
-        let url = format!("{server}/{name}");
-        Self { admin, name, url }
-    }
-
-    async fn drop_it(self) {
-        let mut conn = sqlx::PgConnection::connect(&self.admin).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        )))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-        conn.close().await.ok();
-    }
-}
 
 async fn place(
     c: &reqwest::Client,
@@ -84,7 +45,7 @@ async fn place(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: LIVEHIRE_TEST_DATABASE_URL and --include-ignored"]
 async fn two_processes_share_one_database_and_one_survives_the_other_s_sigkill() {
-    let db = Database::new().await;
+    let db = PgTestDatabase::new("instances", "two processes on one database").await;
     let mut a = start_on(&db.url, free_port()).await;
     let b_server = start_on(&db.url, free_port()).await;
     let (ab, bb) = (a.base.clone(), b_server.base.clone());
@@ -229,5 +190,5 @@ async fn two_processes_share_one_database_and_one_survives_the_other_s_sigkill()
     .await;
     assert_eq!(status, 201, "{more}");
     drop(b_server);
-    db.drop_it().await;
+    drop(db);
 }

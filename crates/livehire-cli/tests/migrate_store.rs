@@ -12,66 +12,12 @@
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
 
+use livehire_store::testing::PgTestDatabase;
 use serde_json::{Value, json};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, SqliteConnection};
 
 mod common;
 use common::{ADMIN_TOKEN, Server, call, fixture, free_port, start_with};
-
-/// A new database on the test server, dropped with this.
-struct PgDatabase {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    async fn new() -> Self {
-        let admin = std::env::var("LIVEHIRE_TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| u.starts_with("postgres"))
-            .unwrap_or_else(|| {
-                panic!("needs LIVEHIRE_TEST_DATABASE_URL=postgres://… (a PostgreSQL server)")
-            });
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!("lh_migrate_cli_{}_{nanos}", std::process::id());
-        let mut conn = PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-        let base = admin.split('?').next().unwrap();
-        let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
-        let url = format!("{server}/{name}");
-        Self { admin, name, url }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime")
-                .block_on(async move {
-                    let mut conn = PgConnection::connect(&admin).await?;
-                    sqlx::query(AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut conn)
-                    .await?;
-                    conn.close().await
-                })
-        })
-        .join();
-    }
-}
 
 /// Runs the binary with `args`.
 async fn livehire(args: Vec<String>) -> Output {
@@ -385,7 +331,7 @@ const BALANCES: &str = "SELECT p.account, e.currency, CAST(SUM(p.amount_minor) A
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a PostgreSQL server: LIVEHIRE_TEST_DATABASE_URL=postgres://… cargo test -p livehire-cli --test migrate_store -- --include-ignored"]
 async fn a_sqlite_store_moves_to_postgresql_whole_and_serves_the_same() {
-    let pg = PgDatabase::new().await;
+    let pg = PgTestDatabase::new("migrate_cli", "migrate-store end to end").await;
     let dir = tempfile::tempdir().unwrap();
     let sqlite = format!("sqlite://{}", dir.path().join("live.db").display());
 

@@ -12,6 +12,8 @@ pub mod migrate;
 mod models;
 mod postgres;
 mod sqlite;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 use async_trait::async_trait;
 use livehire_domain::search::HostQuery;

@@ -226,17 +226,12 @@ impl App {
             .find(|x| x.id == rec.session_id)
             .cloned()
             .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))?;
-        let live = self.live_session(&task, &s).await?;
-        if let Some(sale) = self.live().sale(id) {
-            return Ok(sale);
-        }
-        // Started by another instance after this one loaded the session.
-        let orders = self.store().flash_orders(id).await?;
-        let sale = super::sessions::sale_of(rec, &s, live, &orders)
-            .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))?;
-        let sale = Arc::new(sale);
-        self.live().add_sale(sale.clone());
-        Ok(sale)
+        // Loads the session, or (on a shared store) reads it back, which
+        // brings a sale another instance started since this one loaded it.
+        self.live_session(&task, &s).await?;
+        self.live()
+            .sale(id)
+            .ok_or_else(|| ApiError::NotFound(format!("flash sale {id}")))
     }
 
     /// `GET /api/v1/flash-sales/{id}` (the task's agent or assigned host).

@@ -21,7 +21,8 @@ use livehire_domain::money;
 use livehire_domain::run_of_show::{self as ros, RunOfShow};
 use livehire_domain::state::TaskAction;
 use livehire_store::{
-    Caller, CallerKind, EventBatch, SessionRecord, SessionUpdate, StoreError, TaskRecord,
+    Caller, CallerKind, EventBatch, FlashOrderRecord, SessionRecord, SessionUpdate, StoreError,
+    TaskRecord,
 };
 use tokio::sync::broadcast;
 
@@ -66,7 +67,7 @@ pub(crate) fn sale_of(
     rec: livehire_store::FlashSaleRecord,
     s: &SessionRecord,
     live: Arc<SessionLive>,
-    orders: &[livehire_store::FlashOrderRecord],
+    orders: &[FlashOrderRecord],
 ) -> Option<FlashSaleLive> {
     let (start, end) = (ms(&rec.starts_at)?, ms(&rec.ends_at)?);
     let end = s
@@ -131,7 +132,11 @@ impl App {
         let now_ms = self.now().timestamp_millis();
         let mut unsold_minor: i128 = 0;
         for rec in self.store().session_flash_sales(&s.id).await? {
-            let orders = self.store().flash_orders(&rec.id).await?;
+            let (orders, last) = self.stored_orders(&rec.id).await?;
+            if let Ok(mut f) = live.follow.try_lock() {
+                let units = orders.iter().map(|o| o.quantity).sum();
+                f.orders_after.insert(rec.id.clone(), (last, units));
+            }
             {
                 let mut agg = live
                     .counting()
@@ -169,6 +174,24 @@ impl App {
         }
         sessions.insert(s.id.clone(), live.clone());
         Ok(live)
+    }
+
+    /// Every stored order of a flash sale, oldest first, and the position
+    /// of the last (0 when there is none).
+    async fn stored_orders(&self, sale_id: &str) -> ApiResult<(Vec<FlashOrderRecord>, i64)> {
+        const PAGE: u32 = 16_384;
+        let (mut orders, mut last) = (Vec::new(), 0);
+        loop {
+            let rows = self.store().flash_orders_since(sale_id, last, PAGE).await?;
+            let full = rows.len() == PAGE as usize;
+            for (position, order) in rows {
+                last = position;
+                orders.push(order);
+            }
+            if !full {
+                return Ok((orders, last));
+            }
+        }
     }
 
     /// `GET /api/v1/sessions/{id}`.

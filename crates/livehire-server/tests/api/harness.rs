@@ -3,7 +3,7 @@
 //! The backend comes from `LIVEHIRE_TEST_DATABASE_URL`: unset, each server
 //! runs on a new SQLite file; a PostgreSQL URL (`postgres://USER@HOST:PORT/DB`,
 //! a database to connect to for administration), each test creates a
-//! database of its own on that server (`lh_<random>`) and drops it when the
+//! database of its own on that server (`lh_api_…`) and drops it when the
 //! last server on it is dropped.
 
 use std::io::Write;
@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use livehire_server::{App, Application, Settings};
+use livehire_store::testing::PgTestDatabase;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -29,20 +30,12 @@ pub struct TestDatabase {
     /// The URL a server opens.
     pub url: String,
     _dir: Option<tempfile::TempDir>,
-    /// The administration URL and the database's name (PostgreSQL).
-    postgres: Option<(String, String)>,
-}
-
-/// The PostgreSQL server the tests run on, if any.
-fn postgres_admin_url() -> Option<String> {
-    std::env::var("LIVEHIRE_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty() && !u.starts_with("sqlite:"))
+    postgres: Option<PgTestDatabase>,
 }
 
 /// Whether the tests run on PostgreSQL.
 pub fn on_postgres() -> bool {
-    postgres_admin_url().is_some()
+    livehire_store::testing::postgres_admin_url().is_some()
 }
 
 /// Says, past the test harness's capture (so it shows in a passing run),
@@ -54,66 +47,20 @@ pub fn not_run_on_postgres(what: &str, why: &str) {
 impl TestDatabase {
     /// A new database on the backend the tests run on.
     pub async fn new() -> Self {
-        let Some(admin) = postgres_admin_url() else {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
+        if on_postgres() {
+            let db = PgTestDatabase::new("api", "the API tests").await;
             return Self {
-                url,
-                _dir: Some(dir),
-                postgres: None,
+                url: db.url.clone(),
+                _dir: None,
+                postgres: Some(db),
             };
-        };
-        use rand::Rng;
-        use sqlx::Connection;
-        let name = format!("lh_{:016x}", rand::rng().random::<u64>());
-        let mut conn = sqlx::PgConnection::connect(&admin)
-            .await
-            .unwrap_or_else(|e| panic!("connecting to LIVEHIRE_TEST_DATABASE_URL: {e}"));
-        // The name is ours: `lh_` and hex digits.
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .expect("create a test database");
-        let _ = conn.close().await;
-        let (base, query) = match admin.split_once('?') {
-            Some((b, q)) => (b, format!("?{q}")),
-            None => (admin.as_str(), String::new()),
-        };
-        let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
-        Self {
-            url: format!("{server}/{name}{query}"),
-            _dir: None,
-            postgres: Some((admin, name)),
         }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let Some((admin, name)) = self.postgres.take() else {
-            return;
-        };
-        // Drop runs inside the test's runtime: drop the database from a
-        // thread with a runtime of its own, ending the servers' connections.
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                use sqlx::Connection;
-                let mut conn = sqlx::PgConnection::connect(&admin).await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await?;
-                conn.close().await
-            })
-        })
-        .join();
-        if let Ok(Err(e)) = dropped {
-            let _ = writeln!(std::io::stderr(), "dropping a test database: {e}");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("livehire.db").display());
+        Self {
+            url,
+            _dir: Some(dir),
+            postgres: None,
         }
     }
 }

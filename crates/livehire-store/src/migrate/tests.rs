@@ -133,63 +133,14 @@ mod postgres {
     use sqlx::{Connection, PgConnection};
 
     use super::super::*;
+    use crate::testing::PgTestDatabase;
     use crate::{LedgerWrite, SqliteStore, Store};
 
     const NOW: &str = "2036-01-01T00:00:00.000Z";
 
     /// A new, empty database on the test server; dropped with this.
-    struct Database {
-        admin: String,
-        name: String,
-        url: String,
-    }
-
-    impl Database {
-        async fn new() -> Self {
-            let admin = std::env::var("LIVEHIRE_TEST_DATABASE_URL")
-                .ok()
-                .filter(|u| u.starts_with("postgres"))
-                .unwrap_or_else(|| {
-                    panic!("needs LIVEHIRE_TEST_DATABASE_URL=postgres://… (a PostgreSQL server)")
-                });
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos();
-            let name = format!("lh_migrate_{}_{nanos}", std::process::id());
-            let mut conn = PgConnection::connect(&admin).await.unwrap();
-            sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-            let base = admin.split('?').next().unwrap();
-            let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
-            let url = format!("{server}/{name}");
-            Self { admin, name, url }
-        }
-    }
-
-    impl Drop for Database {
-        fn drop(&mut self) {
-            let (admin, name) = (self.admin.clone(), self.name.clone());
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                rt.block_on(async move {
-                    let mut conn = PgConnection::connect(&admin).await?;
-                    sqlx::query(AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut conn)
-                    .await?;
-                    conn.close().await
-                })
-            })
-            .join();
-        }
+    async fn database() -> PgTestDatabase {
+        PgTestDatabase::new("migrate", "the migration's PostgreSQL tests").await
     }
 
     fn deposit(id: &str, agent: &str, amount: i64) -> LedgerWrite {
@@ -257,7 +208,7 @@ mod postgres {
             .unwrap();
         sqlite.close().await;
 
-        let db = Database::new().await;
+        let db = database().await;
         let mut heard = Vec::new();
         let report = sqlite_to_postgres(
             &from,
@@ -385,7 +336,7 @@ mod postgres {
 
         // A database of something else is refused before livehire's schema
         // goes into it.
-        let other = Database::new().await;
+        let other = database().await;
         let mut conn = PgConnection::connect(&other.url).await.unwrap();
         sqlx::query("CREATE TABLE invoices (id BIGINT PRIMARY KEY)")
             .execute(&mut conn)

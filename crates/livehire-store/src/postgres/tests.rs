@@ -8,10 +8,7 @@
 //! batches, shop claims, webhook claims), these race transactions that
 //! SQLite's one writer never let overlap.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
-
+use crate::testing::PgTestDatabase;
 use crate::*;
 
 const NOW: &str = "2036-01-01T00:00:00.000Z";
@@ -19,8 +16,7 @@ const NOW: &str = "2036-01-01T00:00:00.000Z";
 /// A store on a database of its own, dropped with this.
 struct TestDb {
     store: PgStore,
-    admin: String,
-    name: String,
+    _db: PgTestDatabase,
 }
 
 impl TestDb {
@@ -28,60 +24,9 @@ impl TestDb {
     /// These tests are `#[ignore]`d, so they run only when asked for
     /// (`.ci/run` does, with a server); asked for without one, they fail.
     async fn new(test: &str) -> Self {
-        let admin = std::env::var("LIVEHIRE_TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| u.starts_with("postgres"))
-            .unwrap_or_else(|| {
-                panic!("{test} needs LIVEHIRE_TEST_DATABASE_URL=postgres://… (a PostgreSQL server)")
-            });
-        static N: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!(
-            "lh_store_{}_{}_{nanos}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut conn = PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-        let base = admin.split('?').next().unwrap();
-        let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
-        let store = PgStore::connect(&format!("{server}/{name}")).await.unwrap();
-        Self { store, admin, name }
-    }
-}
-
-impl Drop for TestDb {
-    /// Drops the database, also when the test failed: from a thread with a
-    /// runtime of its own (this runs inside the test's), ending the pool's
-    /// connections.
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let mut conn = PgConnection::connect(&admin).await?;
-                sqlx::query(AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await?;
-                conn.close().await
-            })
-        })
-        .join();
-        if let Ok(Err(e)) = dropped {
-            eprintln!("dropping {}: {e}", self.name);
-        }
+        let db = PgTestDatabase::new("store", test).await;
+        let store = PgStore::connect(&db.url).await.unwrap();
+        Self { store, _db: db }
     }
 }
 
