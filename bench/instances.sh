@@ -248,7 +248,7 @@ measure_backend pg "$PG_URL" "$INSTANCES" count_pg
 
 yesno() { awk -v c="$1" 'BEGIN { print (c ? "yes" : "**no**") }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-PG_VERSION=$("$pg_bin/postgres" --version | awk '{ print $NF }')
+PG_VERSION=$("$pg_bin/postgres" --version | awk '{ print $3 }')
 ORDERS_OK=$(yesno "$(awk -v r="$R_pg_orders" -v n="$R_pg_orders_non" -v e="$R_pg_orders_err" -v x="$R_pg_exact" 'BEGIN { print (r >= 10000 && n == 0 && e == 0 && x == "yes") }')")
 SEARCH_OK=$(yesno "$(awk -v p="$R_pg_search_p99" -v n="$R_pg_search_non" 'BEGIN { print (p <= 15 && n == 0) }')")
 EVENTS_OK=$(yesno "$(awk -v e="$R_pg_events" -v n="$R_pg_ingest_non" 'BEGIN { print (e >= 300000 && n == 0) }')")
