@@ -192,6 +192,14 @@ pub trait Store: Send + Sync + 'static {
     fn shared(&self) -> bool {
         false
     }
+    /// On a shared store, a feed of the ids of the live sessions any
+    /// process changed (event batches, flash sales and their orders, start
+    /// and end), each as its change commits (PostgreSQL `LISTEN`/`NOTIFY`);
+    /// `None` where one process uses the store. A feed may miss names (a
+    /// connection lost, a reader behind): its reader also looks on its own.
+    async fn session_changes(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<String>>> {
+        Ok(None)
+    }
     /// Decides each order in turn against its sale as stored (its units
     /// sold, the buyer's units under a per-buyer limit, its end and the
     /// orders stored under the same idempotency key), and stores the

@@ -227,8 +227,32 @@ impl App {
         if let Ok(mut w) = self.inner.workers.lock() {
             w.extend(loops);
         }
+        self.start_following_session_changes();
         self.start_host_index();
         self.start_filling_task_terms();
+    }
+
+    /// On a shared store, listens for the sessions other instances change
+    /// and sends their streams here what changed (see
+    /// [`crate::live::stream::on_session_changes`]).
+    fn start_following_session_changes(&self) {
+        if !self.store().shared() {
+            return;
+        }
+        let app = self.clone();
+        let handle = tokio::spawn(async move {
+            match app.store().session_changes().await {
+                Ok(Some(feed)) => crate::live::stream::on_session_changes(app, feed).await,
+                Ok(None) => {}
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    "not listening for session changes: streams see other instances' changes by the ticker's reads"
+                ),
+            }
+        });
+        if let Ok(mut w) = self.inner.workers.lock() {
+            w.push(handle.abort_handle());
+        }
     }
 
     /// The live runtime.

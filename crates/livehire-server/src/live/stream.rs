@@ -2,13 +2,15 @@
 //! second, and each running flash sale's remaining stock and seconds left.
 //!
 //! On a shared store (several instances), events and orders reach a session
-//! through any instance, so the ticker also reads each watched session back
-//! from the store four times a second ([`crate::app::App`]'s
-//! `follow_session`) and sends a snapshot as soon as that brought anything
-//! new: what was posted to another instance reaches this one's subscribers
-//! within about a quarter of a second, well inside the stream's second.
+//! through any instance. Each commit that changes a live session names it
+//! (PostgreSQL `NOTIFY`); [`on_session_changes`] reads a named session this
+//! instance streams back from the store ([`crate::app::App`]'s
+//! `follow_session`) and sends a snapshot at once, so what was posted to
+//! another instance reaches this one's subscribers within tens of
+//! milliseconds. The ticker also reads each watched session back four times
+//! a second and sends what that brought, for names the feed lost.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +19,37 @@ use crate::app::{App, FlashSaleState};
 
 /// How often the ticker looks when it follows a shared store.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
+
+/// How long names of changed sessions are gathered before they are read
+/// back: a busy session's commits name it hundreds of times a second.
+const GATHER: Duration = Duration::from_millis(40);
+
+/// Runs until the feed ends: for each live session a commit named (any
+/// instance's), if this instance streams it, reads it back and sends its
+/// subscribers a snapshot.
+pub async fn on_session_changes(app: App, mut feed: tokio::sync::mpsc::Receiver<String>) {
+    while let Some(first) = feed.recv().await {
+        let mut named = HashSet::from([first]);
+        tokio::time::sleep(GATHER).await;
+        while let Ok(id) = feed.try_recv() {
+            named.insert(id);
+        }
+        for id in named {
+            let held = app.live().sessions.lock().await.get(&id).cloned();
+            let Some(s) = held.filter(|s| s.subscribers() > 0) else {
+                continue;
+            };
+            if let Err(e) = app.follow_session(&s).await {
+                tracing::warn!(session_id = %s.id, error = %e, "reading a session back from the store failed");
+                continue;
+            }
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            if let Some(snapshot) = s.snapshot(now_ms).await {
+                s.publish("metrics", None, &*snapshot);
+            }
+        }
+    }
+}
 
 /// Runs forever: once a second, publishes to every live session with
 /// listeners; with `follow` (an app over a shared store), also reads those

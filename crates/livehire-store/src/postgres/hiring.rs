@@ -244,6 +244,7 @@ pub(super) async fn apply_change(db: &PgPool, c: &TaskChange) -> StoreResult<()>
         .bind(&u.session_id)
         .execute(&mut *tx)
         .await?;
+        super::live::notify_session(&mut tx, &u.session_id).await?;
         if let Some(ended) = &u.ended_at {
             // A flash sale cannot outlive its session.
             sqlx::query(

@@ -5,6 +5,21 @@ use sqlx::{PgConnection, PgPool, Row};
 
 use crate::*;
 
+/// The channel on which a commit names the live session it changed (its
+/// event batches, flash sales, orders, start or end): `LISTEN`ed to by every
+/// instance ([`crate::Store::session_changes`]).
+pub(super) const SESSION_CHANNEL: &str = "livehire_sessions";
+
+/// Names a session on [`SESSION_CHANNEL`] when the transaction commits.
+pub(super) async fn notify_session(conn: &mut PgConnection, session_id: &str) -> StoreResult<()> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(SESSION_CHANNEL)
+        .bind(session_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub(super) async fn append_events(db: &PgPool, batch: &EventBatch, now: &str) -> StoreResult<i64> {
     let mut tx = db.begin().await?;
     let seq = insert_batch(&mut tx, batch, now).await?;
@@ -57,6 +72,7 @@ pub(super) async fn insert_batch(
     .bind(&b.source_id)
     .fetch_one(&mut *conn)
     .await?;
+    notify_session(conn, &b.session_id).await?;
     Ok(seq)
 }
 
@@ -197,7 +213,7 @@ pub(super) async fn create_flash_sale(
     .bind(&s.created_at)
     .execute(&mut *db)
     .await?;
-    Ok(())
+    notify_session(db, &s.session_id).await
 }
 
 fn sale_from_row(r: &PgRow) -> StoreResult<FlashSaleRecord> {

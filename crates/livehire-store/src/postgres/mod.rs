@@ -270,6 +270,32 @@ impl Store for PgStore {
         true
     }
 
+    async fn session_changes(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<String>>> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(live::SESSION_CHANNEL).await?;
+        let (tx, rx) = tokio::sync::mpsc::channel(4096);
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    // A full feed drops the name: its reader looks on its own too.
+                    Ok(n) => {
+                        if let Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) =
+                            tx.try_send(n.payload().to_string())
+                        {
+                            return;
+                        }
+                    }
+                    Err(sqlx::Error::PoolClosed) => return,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "listening for session changes failed; trying again");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(Some(rx))
+    }
+
     async fn decide_flash_orders(
         &self,
         orders: Vec<FlashOrderRecord>,

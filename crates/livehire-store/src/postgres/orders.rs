@@ -73,6 +73,7 @@ async fn insert_rows<'a>(
 
 /// A sale as an order batch finds it, its row locked.
 struct SaleRow {
+    session_id: String,
     stock: i64,
     sold: i64,
     per_buyer_limit: Option<i64>,
@@ -98,8 +99,8 @@ pub(super) async fn decide(
     let mut sale_ids: Vec<&str> = orders.iter().map(|o| o.flash_sale_id.as_str()).collect();
     sale_ids.sort_unstable();
     sale_ids.dedup();
-    let rows: Vec<(String, i64, i64, Option<i64>, String)> = sqlx::query_as(
-        "SELECT id, stock, sold, per_buyer_limit, ends_at FROM flash_sales \
+    let rows: Vec<(String, i64, i64, Option<i64>, String, String)> = sqlx::query_as(
+        "SELECT id, stock, sold, per_buyer_limit, ends_at, session_id FROM flash_sales \
          WHERE id = ANY($1) ORDER BY id FOR UPDATE",
     )
     .bind(&sale_ids)
@@ -107,12 +108,13 @@ pub(super) async fn decide(
     .await?;
     let mut sales: HashMap<String, SaleRow> = rows
         .into_iter()
-        .map(|(id, stock, sold, per_buyer_limit, ends_at)| {
+        .map(|(id, stock, sold, per_buyer_limit, ends_at, session_id)| {
             let row = SaleRow {
                 stock,
                 sold,
                 per_buyer_limit,
                 ends_ms: millis(&ends_at).unwrap_or(i64::MIN),
+                session_id,
             };
             (id, row)
         })
@@ -239,6 +241,15 @@ pub(super) async fn decide(
         .bind(&units)
         .execute(&mut *tx)
         .await?;
+        let mut sessions: Vec<&str> = ids
+            .iter()
+            .filter_map(|id| sales.get(*id).map(|s| s.session_id.as_str()))
+            .collect();
+        sessions.sort_unstable();
+        sessions.dedup();
+        for session in sessions {
+            super::live::notify_session(&mut tx, session).await?;
+        }
         if !buyer_units.is_empty() {
             let mut sales_of = Vec::with_capacity(buyer_units.len());
             let mut buyers = Vec::with_capacity(buyer_units.len());

@@ -219,7 +219,29 @@ async fn events_are_refused_once_the_task_is_settled() {
         source_id: None,
         msg_ids: vec!["m1".into()],
     };
-    store.append_events(&batch, NOW).await.unwrap();
+    // Every instance listening hears of the batch, once it commits.
+    let mut feed = store.session_changes().await.unwrap().expect("a feed");
+    let seq = store.append_events(&batch, NOW).await.unwrap();
+    let named = tokio::time::timeout(std::time::Duration::from_secs(5), feed.recv())
+        .await
+        .expect("the batch's session named within 5 s");
+    assert_eq!(named.as_deref(), Some("ph_task_a_s1"));
+    let read = store
+        .event_batches_since("ph_task_a_s1", seq - 1)
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(
+        (read[0].seq, read[0].msg_ids.as_slice()),
+        (seq, &["m1".to_string()][..])
+    );
+    assert!(
+        store
+            .event_batches_since("ph_task_a_s1", seq)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let cancel = TaskChange {
         task_id: "ph_task_a".into(),
         agent_id: "ph_agent_a".into(),
