@@ -215,3 +215,18 @@ pub(crate) fn peer_rate_usage(
         )
         .collect()
 }
+
+/// A stored event batch from its columns (`seq`, `source`, `body`,
+/// `msg_ids`: the connector message ids, one per line, or NULL).
+pub(crate) fn stored_batch(
+    (seq, source, body, msg_ids): (i64, String, String, Option<String>),
+) -> StoredBatch {
+    StoredBatch {
+        seq,
+        source,
+        body,
+        msg_ids: msg_ids
+            .map(|m| m.lines().map(str::to_string).collect())
+            .unwrap_or_default(),
+    }
+}

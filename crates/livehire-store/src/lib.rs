@@ -216,8 +216,6 @@ pub trait Store: Send + Sync + 'static {
             "this store is used by one process, which decides its flash-sale orders"
         )))
     }
-    /// A flash sale's orders, oldest first.
-    async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>>;
     /// Up to `limit` of a flash sale's orders after the position `after`
     /// (0: from the first), oldest first, each with its position. A sale's
     /// orders commit in position order (see

@@ -178,17 +178,7 @@ pub(super) async fn event_batches_since(
     .bind(after_seq)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(seq, source, body, msg_ids)| StoredBatch {
-            seq,
-            source,
-            body,
-            msg_ids: msg_ids
-                .map(|m| m.lines().map(str::to_string).collect())
-                .unwrap_or_default(),
-        })
-        .collect())
+    Ok(rows.into_iter().map(crate::columns::stored_batch).collect())
 }
 
 pub(super) async fn create_flash_sale(
@@ -259,18 +249,6 @@ pub(super) fn order_from_row(r: &PgRow) -> StoreResult<FlashOrderRecord> {
         idempotency_key: r.try_get("idempotency_key")?,
         created_at: r.try_get("created_at")?,
     })
-}
-
-pub(super) async fn flash_orders(
-    db: &PgPool,
-    flash_sale_id: &str,
-) -> StoreResult<Vec<FlashOrderRecord>> {
-    let rows =
-        sqlx::query("SELECT * FROM flash_sale_orders WHERE flash_sale_id = $1 ORDER BY position")
-            .bind(flash_sale_id)
-            .fetch_all(db)
-            .await?;
-    rows.iter().map(order_from_row).collect()
 }
 
 pub(super) async fn flash_orders_page(

@@ -303,10 +303,6 @@ impl Store for PgStore {
         retry(|| orders::decide(&self.pool, &orders)).await
     }
 
-    async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>> {
-        live::flash_orders(&self.pool, flash_sale_id).await
-    }
-
     async fn flash_orders_since(
         &self,
         flash_sale_id: &str,

@@ -298,10 +298,6 @@ impl Store for SqliteStore {
         self.orders.insert(orders).await
     }
 
-    async fn flash_orders(&self, flash_sale_id: &str) -> StoreResult<Vec<FlashOrderRecord>> {
-        live::flash_orders(&self.reader, flash_sale_id).await
-    }
-
     async fn flash_orders_since(
         &self,
         flash_sale_id: &str,
